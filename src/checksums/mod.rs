@@ -1,0 +1,1 @@
+//! aws-checksums: CRC32 and CRC32C.

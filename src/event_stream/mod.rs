@@ -1,0 +1,2 @@
+//! aws-c-event-stream: the wire codec, the streaming decoder and (later) RPC.
+pub mod wire;

@@ -1,0 +1,1 @@
+//! aws-c-io: event loops, channels, sockets, bootstraps, TLS (later issues).
