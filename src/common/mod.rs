@@ -2,5 +2,18 @@
 //! threads, clocks, containers and the task scheduler.
 pub mod abi;
 pub mod allocator;
+pub mod array_list;
+pub mod byte_buf;
+pub mod clock;
+pub mod device_random;
+pub mod encoding;
 pub mod error;
 pub mod error_codes;
+pub mod hash_table;
+pub mod library;
+pub mod logging;
+pub mod mem_tracer;
+pub mod string;
+pub mod sync;
+pub mod task_scheduler;
+pub mod thread;
