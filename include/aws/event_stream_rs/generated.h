@@ -980,6 +980,30 @@ struct aws_crt_statistics_handler {
 extern "C" {
 #endif // __cplusplus
 
+/*
+ # Safety
+ `input` must be valid for `length` bytes (NULL allowed when length <= 0).
+ */
+uint32_t aws_checksums_crc32(const uint8_t *input, int length, uint32_t previous_crc32);
+
+/*
+ # Safety
+ `input` must be valid for `length` bytes.
+ */
+uint32_t aws_checksums_crc32_ex(const uint8_t *input, size_t length, uint32_t previous_crc32);
+
+/*
+ # Safety
+ `input` must be valid for `length` bytes (NULL allowed when length <= 0).
+ */
+uint32_t aws_checksums_crc32c(const uint8_t *input, int length, uint32_t previous_crc32c);
+
+/*
+ # Safety
+ `input` must be valid for `length` bytes.
+ */
+uint32_t aws_checksums_crc32c_ex(const uint8_t *input, size_t length, uint32_t previous_crc32c);
+
 struct aws_allocator *aws_default_allocator(void);
 
 void *aws_mem_acquire(struct aws_allocator *allocator, size_t size);
