@@ -14,18 +14,28 @@ fn crc32_bytewise(data: &[u8]) -> u32 {
         for (i, e) in t.iter_mut().enumerate() {
             let mut c = i as u32;
             for _ in 0..8 {
-                c = if c & 1 != 0 { (c >> 1) ^ 0xEDB8_8320 } else { c >> 1 };
+                c = if c & 1 != 0 {
+                    (c >> 1) ^ 0xEDB8_8320
+                } else {
+                    c >> 1
+                };
             }
             *e = c;
         }
         t
     });
-    !data.iter().fold(!0u32, |c, &b| (c >> 8) ^ t[((c ^ b as u32) & 0xff) as usize])
+    !data.iter().fold(!0u32, |c, &b| {
+        (c >> 8) ^ t[((c ^ b as u32) & 0xff) as usize]
+    })
 }
 
 fn measure(name: &str, size: usize, f: impl Fn(&[u8]) -> u32) {
     let data: Vec<u8> = (0..size).map(|i| (i * 31 + 7) as u8).collect();
-    let budget = Duration::from_millis(if std::env::var_os("BENCH_QUICK").is_some() { 100 } else { 600 });
+    let budget = Duration::from_millis(if std::env::var_os("BENCH_QUICK").is_some() {
+        100
+    } else {
+        600
+    });
     black_box(f(&data)); // warm-up
     let start = Instant::now();
     let mut bytes = 0usize;

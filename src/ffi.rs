@@ -1,14 +1,17 @@
 //! Helpers shared by every `extern "C"` shim.
 //!
-//! Panics never unwind into C: `extern "C"` functions abort on unwind (Rust
-//! >= 1.81). API misuse that upstream `AWS_FATAL_ASSERT`s aborts here too, with
+//! Panics never unwind into C: `extern "C"` functions abort on unwind (since
+//! Rust 1.81). API misuse that upstream `AWS_FATAL_ASSERT`s aborts here too, with
 //! a message, through [`fatal`].
 use std::io::Write;
 
 /// Aborts the process with a message on stderr, as upstream's fatal asserts do.
 #[cold]
 pub fn fatal(msg: &str) -> ! {
-    let _ = writeln!(std::io::stderr(), "aws-c-event-stream-rs: fatal error: {msg}");
+    let _ = writeln!(
+        std::io::stderr(),
+        "aws-c-event-stream-rs: fatal error: {msg}"
+    );
     std::process::abort()
 }
 

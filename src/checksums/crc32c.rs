@@ -170,8 +170,12 @@ mod tests {
 
     #[test]
     fn hardware_and_table_agree_on_every_length_and_split() {
-        let data: Vec<u8> = (0..40_000u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8).collect();
-        for len in [0, 1, 7, 8, 9, 4095, 4096, 12_287, 12_288, 12_289, 30_000, 40_000] {
+        let data: Vec<u8> = (0..40_000u32)
+            .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+            .collect();
+        for len in [
+            0, 1, 7, 8, 9, 4095, 4096, 12_287, 12_288, 12_289, 30_000, 40_000,
+        ] {
             let expected = !update_table(!0, &data[..len]);
             assert_eq!(crc32c(&data[..len], 0), expected, "len {len}");
             let (a, b) = data[..len].split_at(len / 3);

@@ -18,15 +18,26 @@ pub fn crc32(data: &[u8], previous: u32) -> u32 {
 /// # Safety
 /// `input` must be valid for `length` bytes (NULL allowed when length <= 0).
 #[no_mangle]
-pub unsafe extern "C" fn aws_checksums_crc32(input: *const u8, length: libc::c_int, previous_crc32: u32) -> u32 {
+pub unsafe extern "C" fn aws_checksums_crc32(
+    input: *const u8,
+    length: libc::c_int,
+    previous_crc32: u32,
+) -> u32 {
     // SAFETY: caller contract; negative lengths are treated as empty.
-    crc32(crate::ffi::slice(input, length.max(0) as usize), previous_crc32)
+    crc32(
+        crate::ffi::slice(input, length.max(0) as usize),
+        previous_crc32,
+    )
 }
 
 /// # Safety
 /// `input` must be valid for `length` bytes.
 #[no_mangle]
-pub unsafe extern "C" fn aws_checksums_crc32_ex(input: *const u8, length: usize, previous_crc32: u32) -> u32 {
+pub unsafe extern "C" fn aws_checksums_crc32_ex(
+    input: *const u8,
+    length: usize,
+    previous_crc32: u32,
+) -> u32 {
     // SAFETY: caller contract.
     crc32(crate::ffi::slice(input, length), previous_crc32)
 }
@@ -34,15 +45,26 @@ pub unsafe extern "C" fn aws_checksums_crc32_ex(input: *const u8, length: usize,
 /// # Safety
 /// `input` must be valid for `length` bytes (NULL allowed when length <= 0).
 #[no_mangle]
-pub unsafe extern "C" fn aws_checksums_crc32c(input: *const u8, length: libc::c_int, previous_crc32c: u32) -> u32 {
+pub unsafe extern "C" fn aws_checksums_crc32c(
+    input: *const u8,
+    length: libc::c_int,
+    previous_crc32c: u32,
+) -> u32 {
     // SAFETY: caller contract; negative lengths are treated as empty.
-    crc32c(crate::ffi::slice(input, length.max(0) as usize), previous_crc32c)
+    crc32c(
+        crate::ffi::slice(input, length.max(0) as usize),
+        previous_crc32c,
+    )
 }
 
 /// # Safety
 /// `input` must be valid for `length` bytes.
 #[no_mangle]
-pub unsafe extern "C" fn aws_checksums_crc32c_ex(input: *const u8, length: usize, previous_crc32c: u32) -> u32 {
+pub unsafe extern "C" fn aws_checksums_crc32c_ex(
+    input: *const u8,
+    length: usize,
+    previous_crc32c: u32,
+) -> u32 {
     // SAFETY: caller contract.
     crc32c(crate::ffi::slice(input, length), previous_crc32c)
 }
