@@ -11,7 +11,7 @@ import collections
 import subprocess
 import sys
 
-REQUIRED_T1 = {"aws-c-common", "aws-checksums"}
+REQUIRED_T1 = {"aws-checksums"}
 
 symbols_path, lib = sys.argv[1:3]
 with open(symbols_path) as f:
@@ -53,7 +53,7 @@ for key in sorted(total):
 failed = bool(bad)
 for key in sorted(missing):
     library, tier = key
-    if tier == "1" and library in REQUIRED_T1 or library == "aws-c-common":
+    if tier == "1" and library in REQUIRED_T1:
         failed = True
         print(f"MISSING {library} tier {tier}: {' '.join(missing[key])}")
 for b in bad:
