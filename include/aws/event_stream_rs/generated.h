@@ -562,6 +562,111 @@
 
 #define AWS_ERROR_EVENT_STREAM_END_RANGE 5119
 
+#define AWS_C_IO_PACKAGE_ID 1
+
+#define AWS_NETWORK_INTERFACE_NAME_MAX 16
+
+#define AWS_ADDRESS_MAX_LEN 108
+
+#define AWS_TLS_NEGOTIATED_PROTOCOL_MESSAGE 1
+
+enum aws_io_event_type {
+  AWS_IO_EVENT_TYPE_READABLE = 1,
+  AWS_IO_EVENT_TYPE_WRITABLE = 2,
+  AWS_IO_EVENT_TYPE_REMOTE_HANG_UP = 4,
+  AWS_IO_EVENT_TYPE_CLOSED = 8,
+  AWS_IO_EVENT_TYPE_ERROR = 16,
+};
+
+enum aws_event_loop_type {
+  AWS_EVENT_LOOP_PLATFORM_DEFAULT = 0,
+  AWS_EVENT_LOOP_EPOLL = 1,
+  AWS_EVENT_LOOP_IOCP = 2,
+  AWS_EVENT_LOOP_KQUEUE = 3,
+  AWS_EVENT_LOOP_DISPATCH_QUEUE = 4,
+};
+
+enum aws_socket_domain {
+  AWS_SOCKET_IPV4 = 0,
+  AWS_SOCKET_IPV6 = 1,
+  AWS_SOCKET_LOCAL = 2,
+  AWS_SOCKET_VSOCK = 3,
+};
+
+enum aws_socket_type {
+  AWS_SOCKET_STREAM = 0,
+  AWS_SOCKET_DGRAM = 1,
+};
+
+enum aws_socket_impl_type {
+  AWS_SOCKET_IMPL_PLATFORM_DEFAULT = 0,
+  AWS_SOCKET_IMPL_POSIX = 1,
+  AWS_SOCKET_IMPL_WINSOCK = 2,
+  AWS_SOCKET_IMPL_APPLE_NETWORK_FRAMEWORK = 3,
+};
+
+enum aws_socket_tcp_nodelay {
+  AWS_SOCKET_TCP_NODELAY_DEFAULT = 0,
+  AWS_SOCKET_TCP_NODELAY_ON = 1,
+  AWS_SOCKET_TCP_NODELAY_OFF = 2,
+};
+
+enum aws_channel_direction {
+  AWS_CHANNEL_DIR_READ = 0,
+  AWS_CHANNEL_DIR_WRITE = 1,
+};
+
+enum aws_io_message_type {
+  AWS_IO_MESSAGE_APPLICATION_DATA = 0,
+};
+
+enum aws_tls_versions {
+  AWS_IO_SSLv3 = 0,
+  AWS_IO_TLSv1 = 1,
+  AWS_IO_TLSv1_1 = 2,
+  AWS_IO_TLSv1_2 = 3,
+  AWS_IO_TLSv1_3 = 4,
+  AWS_IO_TLS_VER_SYS_DEFAULTS = 128,
+};
+
+enum aws_tls_cipher_pref {
+  AWS_IO_TLS_CIPHER_PREF_SYSTEM_DEFAULT = 0,
+  AWS_IO_TLS_CIPHER_PREF_KMS_PQ_TLSv1_0_2019_06 = 1,
+  AWS_IO_TLS_CIPHER_PREF_KMS_PQ_SIKE_TLSv1_0_2019_11 = 2,
+  AWS_IO_TLS_CIPHER_PREF_KMS_PQ_TLSv1_0_2020_02 = 3,
+  AWS_IO_TLS_CIPHER_PREF_KMS_PQ_SIKE_TLSv1_0_2020_02 = 4,
+  AWS_IO_TLS_CIPHER_PREF_KMS_PQ_TLSv1_0_2020_07 = 5,
+  AWS_IO_TLS_CIPHER_PREF_PQ_TLSv1_0_2021_05 = 6,
+  AWS_IO_TLS_CIPHER_PREF_PQ_TLSV1_2_2024_10 = 7,
+  AWS_IO_TLS_CIPHER_PREF_PQ_DEFAULT = 8,
+  AWS_IO_TLS_CIPHER_PREF_TLSV1_2_2025_07 = 9,
+  AWS_IO_TLS_CIPHER_PREF_TLSV1_0_2023_06 = 10,
+  AWS_IO_TLS_CIPHER_PREF_NON_PQ_DEFAULT = 11,
+  AWS_IO_TLS_CIPHER_PREF_END_RANGE = 65535,
+};
+
+enum aws_tls_negotiation_status {
+  AWS_TLS_NEGOTIATION_STATUS_NONE = 0,
+  AWS_TLS_NEGOTIATION_STATUS_ONGOING = 1,
+  AWS_TLS_NEGOTIATION_STATUS_SUCCESS = 2,
+  AWS_TLS_NEGOTIATION_STATUS_FAILURE = 3,
+};
+
+enum aws_address_record_type {
+  AWS_ADDRESS_RECORD_TYPE_A = 0,
+  AWS_ADDRESS_RECORD_TYPE_AAAA = 1,
+};
+
+enum aws_get_host_address_flags {
+  AWS_GET_HOST_ADDRESS_COUNT_RECORD_TYPE_A = 1,
+  AWS_GET_HOST_ADDRESS_COUNT_RECORD_TYPE_AAAA = 2,
+};
+
+enum aws_crt_io_statistics_category {
+  AWSCRT_STAT_CAT_SOCKET = 256,
+  AWSCRT_STAT_CAT_TLS = 257,
+};
+
 enum aws_log_level {
   AWS_LL_NONE = 0,
   AWS_LL_FATAL = 1,
@@ -627,30 +732,69 @@ enum aws_crt_common_statistics_category {
   AWSCRT_STAT_CAT_INVALID = 0,
 };
 
+/*
+ A channel: upstream keeps its layout private.
+ */
 struct aws_allocator;
 struct aws_error_info;
 struct aws_error_info_list;
+union aws_io_handle_data;
+struct aws_io_handle;
 struct aws_byte_buf;
-struct aws_byte_cursor;
-struct aws_string;
-struct aws_array_list;
 struct aws_linked_list_node;
-struct aws_linked_list;
-struct aws_priority_queue;
+struct aws_io_message;
 struct aws_priority_queue_node;
-struct aws_hash_table;
-struct aws_hash_element;
-struct aws_hash_iter;
-struct aws_atomic_var;
-struct aws_ref_count;
-struct aws_shutdown_callback_options;
 union aws_task_abi_extension;
 struct aws_task;
+struct aws_event_loop_vtable;
+struct aws_hash_table;
+struct aws_atomic_var;
+struct aws_array_list;
+struct aws_ref_count;
+struct aws_shutdown_callback_options;
+struct aws_event_loop_group;
+struct aws_event_loop;
+struct aws_event_loop_local_object;
+struct aws_byte_cursor;
+struct aws_thread_options;
+struct aws_event_loop_options;
+struct aws_event_loop_group_options;
+struct aws_channel_task;
+struct aws_channel_handler_vtable;
+struct aws_channel_handler;
+struct aws_channel_slot;
+struct aws_channel_options;
+struct aws_memory_pool;
+struct aws_message_pool;
+struct aws_message_pool_creation_args;
+struct aws_socket_options;
+struct aws_socket_endpoint;
+struct aws_socket;
+struct aws_crt_statistics_socket;
+struct aws_string;
+struct aws_host_address;
+struct aws_host_resolution_config;
+struct aws_host_resolver_vtable;
+struct aws_host_resolver;
+struct aws_host_resolver_default_options;
+struct aws_tls_ctx;
+struct aws_tls_ctx_options;
+struct aws_tls_connection_options;
+struct aws_tls_negotiated_protocol_message;
+struct aws_crt_statistics_tls;
+struct aws_client_bootstrap;
+struct aws_server_bootstrap;
+struct aws_client_bootstrap_options;
+struct aws_socket_channel_bootstrap_options;
+struct aws_server_socket_channel_bootstrap_options;
+struct aws_linked_list;
+struct aws_priority_queue;
+struct aws_hash_element;
+struct aws_hash_iter;
 struct aws_task_scheduler;
 struct aws_mutex;
 struct aws_condition_variable;
 struct aws_thread;
-struct aws_thread_options;
 struct aws_log_subject_info;
 struct aws_log_subject_info_list;
 struct aws_logger;
@@ -668,17 +812,92 @@ struct aws_crt_statistics_sample_interval;
 struct aws_crt_statistics_handler_vtable;
 struct aws_crt_statistics_handler;
 
+typedef uint32_t aws_crt_statistics_category_t;
 typedef uint32_t aws_log_subject_t;
 typedef pthread_t aws_thread_id_t;
-typedef uint32_t aws_crt_statistics_category_t;
 
 typedef void (aws_error_handler_fn)(int err, void *ctx);
+typedef void (aws_io_set_queue_on_handle_fn)(struct aws_io_handle *handle, void *queue);
+typedef int (aws_io_clock_fn)(uint64_t *timestamp);
+typedef void (aws_channel_on_message_write_completed_fn)(struct aws_channel *channel,
+                                                          struct aws_io_message *message,
+                                                          int err_code,
+                                                          void *user_data);
+typedef void (aws_task_fn)(struct aws_task *task, void *arg, enum aws_task_status status);
+typedef void (aws_simple_completion_callback)(void *user_data);
+typedef void (aws_event_loop_on_event_fn)(struct aws_event_loop *event_loop,
+                                           struct aws_io_handle *handle,
+                                           int events,
+                                           void *user_data);
+typedef void (aws_event_loop_on_local_object_removed_fn)(struct aws_event_loop_local_object *object);
+typedef void (aws_channel_on_setup_completed_fn)(struct aws_channel *channel,
+                                                  int error_code,
+                                                  void *user_data);
+typedef void (aws_channel_on_shutdown_completed_fn)(struct aws_channel *channel,
+                                                     int error_code,
+                                                     void *user_data);
+typedef void (aws_channel_task_fn)(struct aws_channel_task *channel_task,
+                                    void *arg,
+                                    enum aws_task_status status);
+typedef void (aws_socket_on_readable_fn)(struct aws_socket *socket, int error_code, void *user_data);
+typedef void (aws_socket_on_accept_result_fn)(struct aws_socket *socket,
+                                               int error_code,
+                                               struct aws_socket *new_socket,
+                                               void *user_data);
+typedef void (aws_socket_on_connection_result_fn)(struct aws_socket *socket,
+                                                   int error_code,
+                                                   void *user_data);
+typedef void (aws_socket_on_write_completed_fn)(struct aws_socket *socket,
+                                                 int error_code,
+                                                 size_t bytes_written,
+                                                 void *user_data);
+typedef int (aws_resolve_host_implementation_fn)(struct aws_allocator *allocator,
+                                                  const struct aws_string *host_name,
+                                                  struct aws_array_list *output_addresses,
+                                                  void *user_data);
+typedef void (aws_on_host_resolved_result_fn)(struct aws_host_resolver *resolver,
+                                               const struct aws_string *host_name,
+                                               int err_code,
+                                               const struct aws_array_list *host_addresses,
+                                               void *user_data);
+typedef void (aws_tls_on_negotiation_result_fn)(struct aws_channel_handler *handler,
+                                                 struct aws_channel_slot *slot,
+                                                 int error_code,
+                                                 void *user_data);
+typedef void (aws_tls_on_data_read_fn)(struct aws_channel_handler *handler,
+                                        struct aws_channel_slot *slot,
+                                        struct aws_byte_buf *buffer,
+                                        void *user_data);
+typedef void (aws_tls_on_error_fn)(struct aws_channel_handler *handler,
+                                    struct aws_channel_slot *slot,
+                                    int err,
+                                    const char *message,
+                                    void *user_data);
+typedef struct aws_channel_handler *(aws_channel_on_protocol_negotiated_fn)(struct aws_channel_slot *new_slot,
+                                                                             struct aws_byte_buf *protocol,
+                                                                             void *user_data);
+typedef void (aws_client_bootstrap_shutdown_complete_fn)(void *user_data);
+typedef void (aws_client_bootstrap_on_channel_event_fn)(struct aws_client_bootstrap *bootstrap,
+                                                         int error_code,
+                                                         struct aws_channel *channel,
+                                                         void *user_data);
+typedef void (aws_server_bootstrap_on_accept_channel_setup_fn)(struct aws_server_bootstrap *bootstrap,
+                                                                int error_code,
+                                                                struct aws_channel *channel,
+                                                                void *user_data);
+typedef void (aws_server_bootstrap_on_accept_channel_shutdown_fn)(struct aws_server_bootstrap *bootstrap,
+                                                                   int error_code,
+                                                                   struct aws_channel *channel,
+                                                                   void *user_data);
+typedef void (aws_server_bootstrap_on_server_listener_destroy_fn)(struct aws_server_bootstrap *bootstrap,
+                                                                   void *user_data);
+typedef void (aws_server_bootstrap_on_listener_setup_fn)(struct aws_server_bootstrap *bootstrap,
+                                                          int error_code,
+                                                          void *user_data);
 typedef int (aws_priority_queue_compare_fn)(const void *a, const void *b);
 typedef uint64_t (aws_hash_fn)(const void *key);
 typedef bool (aws_hash_callback_eq_fn)(const void *a, const void *b);
 typedef void (aws_hash_callback_destroy_fn)(void *key_or_value);
-typedef void (aws_simple_completion_callback)(void *user_data);
-typedef void (aws_task_fn)(struct aws_task *task, void *arg, enum aws_task_status status);
 typedef bool (aws_condition_predicate_fn)(void *user_data);
 typedef void (aws_thread_function)(void *user_data);
 typedef void (aws_log_formatter_clean_up_fn)(struct aws_log_formatter *logger);
@@ -699,6 +918,14 @@ typedef void (aws_crt_statistics_handler_process_statistics_fn)(struct aws_crt_s
                                                                  struct aws_crt_statistics_sample_interval *interval,
                                                                  struct aws_array_list *stats,
                                                                  void *context);
+
+struct aws_channel;
+
+struct aws_custom_key_op_handler;
+
+struct aws_host_resolver_purge_host_options;
+
+struct aws_socket_vtable;
 
 struct aws_allocator {
   void *(*mem_acquire)(struct aws_allocator*, size_t);
@@ -732,6 +959,21 @@ struct aws_error_info_list {
 
 
 
+
+
+union aws_io_handle_data {
+  int fd;
+  void *handle;
+};
+
+struct aws_io_handle {
+  union aws_io_handle_data data;
+  void *additional_data;
+  aws_io_set_queue_on_handle_fn *set_queue;
+};
+
+
+
 struct aws_byte_buf {
   size_t len;
   uint8_t *buffer;
@@ -739,87 +981,28 @@ struct aws_byte_buf {
   struct aws_allocator *allocator;
 };
 
-struct aws_byte_cursor {
-  size_t len;
-  uint8_t *ptr;
-};
-
-/*
- Immutable, length-prefixed string; `bytes` is a flexible array (always
- NUL-terminated), hence the one-element array.
- */
-struct aws_string {
-  struct aws_allocator *allocator;
-  size_t len;
-  uint8_t bytes[1];
-};
-
-struct aws_array_list {
-  struct aws_allocator *alloc;
-  size_t current_size;
-  size_t length;
-  size_t item_size;
-  void *data;
-};
-
 struct aws_linked_list_node {
   struct aws_linked_list_node *next;
   struct aws_linked_list_node *prev;
 };
 
-struct aws_linked_list {
-  struct aws_linked_list_node head;
-  struct aws_linked_list_node tail;
+struct aws_io_message {
+  struct aws_allocator *allocator;
+  struct aws_byte_buf message_data;
+  enum aws_io_message_type message_type;
+  int message_tag;
+  size_t copy_mark;
+  struct aws_channel *owning_channel;
+  aws_channel_on_message_write_completed_fn *on_completion;
+  void *user_data;
+  struct aws_linked_list_node queueing_handle;
 };
 
 
-struct aws_priority_queue {
-  aws_priority_queue_compare_fn *pred;
-  struct aws_array_list container;
-  struct aws_array_list backpointers;
-};
+
 
 struct aws_priority_queue_node {
   size_t current_index;
-};
-
-
-
-
-struct aws_hash_table {
-  void *p_impl;
-};
-
-struct aws_hash_element {
-  const void *key;
-  void *value;
-};
-
-struct aws_hash_iter {
-  const struct aws_hash_table *map;
-  struct aws_hash_element element;
-  size_t slot;
-  size_t limit;
-  enum aws_hash_iter_status status;
-  int unused_0;
-  void *unused_1;
-  void *unused_2;
-};
-
-struct aws_atomic_var {
-  void *value;
-};
-
-
-struct aws_ref_count {
-  struct aws_atomic_var ref_count;
-  void *object;
-  aws_simple_completion_callback *on_zero_fn;
-};
-
-struct aws_shutdown_callback_options {
-  aws_simple_completion_callback *shutdown_callback_fn;
-  void *shutdown_callback_user_data;
 };
 
 union aws_task_abi_extension {
@@ -837,6 +1020,456 @@ struct aws_task {
   union aws_task_abi_extension abi_extension;
 };
 
+struct aws_event_loop_vtable {
+  void (*start_destroy)(struct aws_event_loop *event_loop);
+  void (*complete_destroy)(struct aws_event_loop *event_loop);
+  int (*run)(struct aws_event_loop *event_loop);
+  int (*stop)(struct aws_event_loop *event_loop);
+  int (*wait_for_stop_completion)(struct aws_event_loop *event_loop);
+  void (*schedule_task_now)(struct aws_event_loop *event_loop, struct aws_task *task);
+  void (*schedule_task_now_serialized)(struct aws_event_loop *event_loop, struct aws_task *task);
+  void (*schedule_task_future)(struct aws_event_loop *event_loop,
+                               struct aws_task *task,
+                               uint64_t run_at_nanos);
+  void (*cancel_task)(struct aws_event_loop *event_loop, struct aws_task *task);
+  int (*connect_to_io_completion_port)(struct aws_event_loop *event_loop,
+                                       struct aws_io_handle *handle);
+  int (*subscribe_to_io_events)(struct aws_event_loop *event_loop,
+                                struct aws_io_handle *handle,
+                                int events,
+                                aws_event_loop_on_event_fn *on_event,
+                                void *user_data);
+  int (*unsubscribe_from_io_events)(struct aws_event_loop *event_loop, struct aws_io_handle *handle);
+  void (*free_io_event_resources)(void *user_data);
+  bool (*is_on_callers_thread)(struct aws_event_loop *event_loop);
+};
+
+struct aws_hash_table {
+  void *p_impl;
+};
+
+struct aws_atomic_var {
+  void *value;
+};
+
+struct aws_array_list {
+  struct aws_allocator *alloc;
+  size_t current_size;
+  size_t length;
+  size_t item_size;
+  void *data;
+};
+
+
+struct aws_ref_count {
+  struct aws_atomic_var ref_count;
+  void *object;
+  aws_simple_completion_callback *on_zero_fn;
+};
+
+struct aws_shutdown_callback_options {
+  aws_simple_completion_callback *shutdown_callback_fn;
+  void *shutdown_callback_user_data;
+};
+
+struct aws_event_loop_group {
+  struct aws_allocator *allocator;
+  struct aws_array_list event_loops;
+  struct aws_ref_count ref_count;
+  struct aws_shutdown_callback_options shutdown_options;
+  enum aws_event_loop_type event_loop_type;
+};
+
+struct aws_event_loop {
+  struct aws_event_loop_vtable *vtable;
+  struct aws_allocator *alloc;
+  aws_io_clock_fn *clock;
+  struct aws_hash_table local_data;
+  struct aws_atomic_var current_load_factor;
+  uint64_t latest_tick_start;
+  size_t current_tick_latency_sum;
+  struct aws_atomic_var next_flush_time;
+  struct aws_event_loop_group *base_elg;
+  void *impl_data;
+};
+
+
+struct aws_event_loop_local_object {
+  const void *key;
+  void *object;
+  aws_event_loop_on_local_object_removed_fn *on_object_removed;
+};
+
+
+
+struct aws_byte_cursor {
+  size_t len;
+  uint8_t *ptr;
+};
+
+struct aws_thread_options {
+  size_t stack_size;
+  int32_t cpu_id;
+  enum aws_thread_join_strategy join_strategy;
+  struct aws_byte_cursor name;
+};
+
+struct aws_event_loop_options {
+  aws_io_clock_fn *clock;
+  struct aws_thread_options *thread_options;
+  enum aws_event_loop_type type;
+  struct aws_event_loop_group *parent_elg;
+};
+
+struct aws_event_loop_group_options {
+  uint16_t loop_count;
+  enum aws_event_loop_type type;
+  const struct aws_shutdown_callback_options *shutdown_options;
+  const uint16_t *cpu_group;
+  aws_io_clock_fn *clock_override;
+};
+
+
+
+struct aws_channel_task {
+  struct aws_task wrapper_task;
+  aws_channel_task_fn *task_fn;
+  void *arg;
+  const char *type_tag;
+  struct aws_linked_list_node node;
+};
+
+
+struct aws_channel_handler_vtable {
+  int (*process_read_message)(struct aws_channel_handler *handler,
+                              struct aws_channel_slot *slot,
+                              struct aws_io_message *message);
+  int (*process_write_message)(struct aws_channel_handler *handler,
+                               struct aws_channel_slot *slot,
+                               struct aws_io_message *message);
+  int (*increment_read_window)(struct aws_channel_handler *handler,
+                               struct aws_channel_slot *slot,
+                               size_t size);
+  int (*shutdown)(struct aws_channel_handler *handler,
+                  struct aws_channel_slot *slot,
+                  enum aws_channel_direction dir,
+                  int error_code,
+                  bool free_scarce_resources_immediately);
+  size_t (*initial_window_size)(struct aws_channel_handler *handler);
+  size_t (*message_overhead)(struct aws_channel_handler *handler);
+  void (*destroy)(struct aws_channel_handler *handler);
+  void (*reset_statistics)(struct aws_channel_handler *handler);
+  void (*gather_statistics)(struct aws_channel_handler *handler, struct aws_array_list *stats_list);
+  void (*trigger_read)(struct aws_channel_handler *handler);
+};
+
+struct aws_channel_handler {
+  struct aws_channel_handler_vtable *vtable;
+  struct aws_allocator *alloc;
+  struct aws_channel_slot *slot;
+  void *impl;
+};
+
+struct aws_channel_slot {
+  struct aws_allocator *alloc;
+  struct aws_channel *channel;
+  struct aws_channel_slot *adj_left;
+  struct aws_channel_slot *adj_right;
+  struct aws_channel_handler *handler;
+  size_t window_size;
+  size_t upstream_message_overhead;
+  size_t current_window_update_batch_size;
+};
+
+struct aws_channel_options {
+  struct aws_event_loop *event_loop;
+  aws_channel_on_setup_completed_fn *on_setup_completed;
+  aws_channel_on_shutdown_completed_fn *on_shutdown_completed;
+  void *setup_user_data;
+  void *shutdown_user_data;
+  bool enable_read_back_pressure;
+};
+
+struct aws_memory_pool {
+  struct aws_allocator *alloc;
+  struct aws_array_list stack;
+  uint16_t ideal_segment_count;
+  size_t segment_size;
+  void *data_ptr;
+};
+
+struct aws_message_pool {
+  struct aws_allocator *alloc;
+  struct aws_memory_pool application_data_pool;
+  struct aws_memory_pool small_block_pool;
+};
+
+struct aws_message_pool_creation_args {
+  size_t application_data_msg_data_size;
+  uint8_t application_data_msg_count;
+  size_t small_block_msg_data_size;
+  uint8_t small_block_msg_count;
+};
+
+struct aws_socket_options {
+  enum aws_socket_type type;
+  enum aws_socket_domain domain;
+  enum aws_socket_impl_type impl_type;
+  uint32_t connect_timeout_ms;
+  uint16_t keep_alive_interval_sec;
+  uint16_t keep_alive_timeout_sec;
+  uint16_t keep_alive_max_failed_probes;
+  bool keepalive;
+  enum aws_socket_tcp_nodelay tcp_nodelay;
+  char network_interface_name[16];
+};
+
+struct aws_socket_endpoint {
+  char address[108];
+  uint32_t port;
+};
+
+
+
+struct aws_socket {
+  struct aws_socket_vtable *vtable;
+  struct aws_allocator *allocator;
+  struct aws_socket_endpoint local_endpoint;
+  struct aws_socket_endpoint remote_endpoint;
+  struct aws_socket_options options;
+  struct aws_io_handle io_handle;
+  struct aws_event_loop *event_loop;
+  struct aws_channel_handler *handler;
+  int state;
+  aws_socket_on_readable_fn *readable_fn;
+  void *readable_user_data;
+  aws_socket_on_connection_result_fn *connection_result_fn;
+  aws_socket_on_accept_result_fn *accept_result_fn;
+  void *connect_accept_user_data;
+  void *impl;
+};
+
+
+
+
+struct aws_crt_statistics_socket {
+  aws_crt_statistics_category_t category;
+  uint64_t bytes_read;
+  uint64_t bytes_written;
+};
+
+/*
+ Immutable, length-prefixed string; `bytes` is a flexible array (always
+ NUL-terminated), hence the one-element array.
+ */
+struct aws_string {
+  struct aws_allocator *allocator;
+  size_t len;
+  uint8_t bytes[1];
+};
+
+struct aws_host_address {
+  struct aws_allocator *allocator;
+  const struct aws_string *host;
+  const struct aws_string *address;
+  enum aws_address_record_type record_type;
+  uint64_t expiry;
+  size_t use_count;
+  size_t connection_failure_count;
+  uint8_t weight;
+};
+
+
+struct aws_host_resolution_config {
+  aws_resolve_host_implementation_fn *impl;
+  size_t max_ttl;
+  void *impl_data;
+  uint64_t resolve_frequency_ns;
+};
+
+struct aws_host_resolver_vtable {
+  void (*destroy)(struct aws_host_resolver *resolver);
+  int (*resolve_host)(struct aws_host_resolver *resolver,
+                      const struct aws_string *host_name,
+                      aws_on_host_resolved_result_fn *res,
+                      const struct aws_host_resolution_config *config,
+                      void *user_data);
+  int (*record_connection_failure)(struct aws_host_resolver *resolver,
+                                   const struct aws_host_address *address);
+  int (*purge_cache)(struct aws_host_resolver *resolver);
+  int (*purge_cache_with_callback)(struct aws_host_resolver *resolver,
+                                   aws_simple_completion_callback *on_purge_cache_complete_callback,
+                                   void *user_data);
+  int (*purge_host_cache)(struct aws_host_resolver *resolver,
+                          const struct aws_host_resolver_purge_host_options *options);
+  size_t (*get_host_address_count)(struct aws_host_resolver *resolver,
+                                   const struct aws_string *host_name,
+                                   uint32_t flags);
+};
+
+struct aws_host_resolver {
+  struct aws_allocator *allocator;
+  void *impl;
+  struct aws_host_resolver_vtable *vtable;
+  struct aws_ref_count ref_count;
+  struct aws_shutdown_callback_options shutdown_options;
+};
+
+
+struct aws_host_resolver_default_options {
+  size_t max_entries;
+  struct aws_event_loop_group *el_group;
+  const struct aws_shutdown_callback_options *shutdown_options;
+  aws_io_clock_fn *system_clock_override_fn;
+};
+
+
+
+
+
+struct aws_tls_ctx {
+  struct aws_allocator *alloc;
+  void *impl;
+  struct aws_ref_count ref_count;
+};
+
+struct aws_tls_ctx_options {
+  struct aws_allocator *allocator;
+  enum aws_tls_versions minimum_tls_version;
+  enum aws_tls_cipher_pref cipher_pref;
+  struct aws_byte_buf ca_file;
+  struct aws_string *ca_path;
+  struct aws_string *alpn_list;
+  struct aws_byte_buf certificate;
+  struct aws_byte_buf private_key;
+  size_t max_fragment_size;
+  bool verify_peer;
+  void *ctx_options_extension;
+  struct aws_custom_key_op_handler *custom_key_op_handler;
+  bool no_certificate_revocation;
+};
+
+struct aws_tls_connection_options {
+  struct aws_string *alpn_list;
+  struct aws_string *server_name;
+  aws_tls_on_negotiation_result_fn *on_negotiation_result;
+  aws_tls_on_data_read_fn *on_data_read;
+  aws_tls_on_error_fn *on_error;
+  void *user_data;
+  struct aws_tls_ctx *ctx;
+  bool advertise_alpn_message;
+  uint32_t timeout_ms;
+};
+
+struct aws_tls_negotiated_protocol_message {
+  struct aws_byte_buf protocol;
+};
+
+struct aws_crt_statistics_tls {
+  aws_crt_statistics_category_t category;
+  uint64_t handshake_start_ns;
+  uint64_t handshake_end_ns;
+  enum aws_tls_negotiation_status handshake_status;
+};
+
+
+struct aws_client_bootstrap {
+  struct aws_allocator *allocator;
+  struct aws_event_loop_group *event_loop_group;
+  struct aws_host_resolver *host_resolver;
+  struct aws_host_resolution_config host_resolver_config;
+  aws_channel_on_protocol_negotiated_fn *on_protocol_negotiated;
+  struct aws_ref_count ref_count;
+  aws_client_bootstrap_shutdown_complete_fn *on_shutdown_complete;
+  void *user_data;
+};
+
+
+struct aws_server_bootstrap {
+  struct aws_allocator *allocator;
+  struct aws_event_loop_group *event_loop_group;
+  aws_channel_on_protocol_negotiated_fn *on_protocol_negotiated;
+  struct aws_ref_count ref_count;
+};
+
+
+
+
+
+struct aws_client_bootstrap_options {
+  struct aws_event_loop_group *event_loop_group;
+  struct aws_host_resolver *host_resolver;
+  const struct aws_host_resolution_config *host_resolution_config;
+  aws_client_bootstrap_shutdown_complete_fn *on_shutdown_complete;
+  void *user_data;
+};
+
+struct aws_socket_channel_bootstrap_options {
+  struct aws_client_bootstrap *bootstrap;
+  const char *host_name;
+  uint32_t port;
+  const struct aws_socket_options *socket_options;
+  const struct aws_tls_connection_options *tls_options;
+  aws_client_bootstrap_on_channel_event_fn *creation_callback;
+  aws_client_bootstrap_on_channel_event_fn *setup_callback;
+  aws_client_bootstrap_on_channel_event_fn *shutdown_callback;
+  bool enable_read_back_pressure;
+  void *user_data;
+  struct aws_event_loop *requested_event_loop;
+  const struct aws_host_resolution_config *host_resolution_override_config;
+};
+
+struct aws_server_socket_channel_bootstrap_options {
+  struct aws_server_bootstrap *bootstrap;
+  const char *host_name;
+  uint32_t port;
+  const struct aws_socket_options *socket_options;
+  const struct aws_tls_connection_options *tls_options;
+  aws_server_bootstrap_on_listener_setup_fn *setup_callback;
+  aws_server_bootstrap_on_accept_channel_setup_fn *incoming_callback;
+  aws_server_bootstrap_on_accept_channel_shutdown_fn *shutdown_callback;
+  aws_server_bootstrap_on_server_listener_destroy_fn *destroy_callback;
+  bool enable_read_back_pressure;
+  void *user_data;
+};
+
+
+
+
+
+
+
+
+struct aws_linked_list {
+  struct aws_linked_list_node head;
+  struct aws_linked_list_node tail;
+};
+
+
+struct aws_priority_queue {
+  aws_priority_queue_compare_fn *pred;
+  struct aws_array_list container;
+  struct aws_array_list backpointers;
+};
+
+
+
+
+struct aws_hash_element {
+  const void *key;
+  void *value;
+};
+
+struct aws_hash_iter {
+  const struct aws_hash_table *map;
+  struct aws_hash_element element;
+  size_t slot;
+  size_t limit;
+  enum aws_hash_iter_status status;
+  int unused_0;
+  void *unused_1;
+  void *unused_2;
+};
 
 struct aws_task_scheduler {
   struct aws_allocator *alloc;
@@ -861,13 +1494,6 @@ struct aws_thread {
   struct aws_allocator *allocator;
   enum aws_thread_detach_state detach_state;
   aws_thread_id_t thread_id;
-};
-
-struct aws_thread_options {
-  size_t stack_size;
-  int32_t cpu_id;
-  enum aws_thread_join_strategy join_strategy;
-  struct aws_byte_cursor name;
 };
 
 struct aws_log_subject_info {
