@@ -140,16 +140,16 @@ impl<'a> RawValue<'a> {
 
     /// An owned copy of this value.
     pub fn to_owned_value(&self) -> HeaderValue {
-        self.to_value_with(Bytes::copy_from_slice)
+        self.convert(Bytes::copy_from_slice)
     }
 
     /// An owned value whose byte_buf/string bytes are `source.slice_ref(..)`
     /// (zero-copy). The borrowed bytes must lie inside `source`.
     pub fn to_value_in(&self, source: &Bytes) -> HeaderValue {
-        self.to_value_with(|b| source.slice_ref(b))
+        self.convert(|b| source.slice_ref(b))
     }
 
-    fn to_value_with(&self, mut bytes: impl FnMut(&[u8]) -> Bytes) -> HeaderValue {
+    fn convert(&self, mut bytes: impl FnMut(&[u8]) -> Bytes) -> HeaderValue {
         match *self {
             RawValue::Bool(v) => HeaderValue::Bool(v),
             RawValue::Byte(v) => HeaderValue::Byte(v),

@@ -129,7 +129,7 @@ impl Message {
         crc.update(&prelude.prelude_crc.to_be_bytes());
         let mut stage = [0u8; STAGE];
         let mut used = 0;
-        let mut flush = |stage: &[u8], buf: &mut B, crc: &mut crc32fast::Hasher| {
+        let flush = |stage: &[u8], buf: &mut B, crc: &mut crc32fast::Hasher| {
             crc.update(stage);
             buf.put_slice(stage);
         };
