@@ -533,3 +533,257 @@ impl DecoderSink for MessageCollector {
             .get_or_insert_with(|| (error, message.to_owned()));
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use bytes::Bytes;
+
+    #[derive(Default, Debug, PartialEq)]
+    struct Log(Vec<String>);
+
+    impl DecoderSink for Log {
+        fn on_prelude(&mut self, p: &Prelude) {
+            self.0
+                .push(format!("prelude {} {}", p.total_len, p.headers_len));
+        }
+        fn on_header(&mut self, _p: &Prelude, h: &RawHeader<'_>) {
+            self.0.push(format!("header {:?}", h.value));
+        }
+        fn on_payload(&mut self, f: &[u8], last: bool) {
+            self.0.push(format!("payload {} {last}", f.len()));
+        }
+        fn on_complete(&mut self, _crc: u32) {
+            self.0.push("complete".into());
+        }
+        fn on_error(&mut self, _p: &Prelude, e: WireError, m: &str) {
+            self.0.push(format!("error {} {m}", e.aws_error_code()));
+        }
+    }
+
+    fn msg(headers: Vec<Header>, payload: &'static [u8]) -> Vec<u8> {
+        Message::new(headers, Bytes::from_static(payload))
+            .to_bytes()
+            .unwrap()
+            .to_vec()
+    }
+
+    fn fix_crcs(m: &mut [u8]) {
+        let c = crc32(&m[..8]);
+        m[8..12].copy_from_slice(&c.to_be_bytes());
+        let end = m.len() - 4;
+        let mc = crc32_update(c, &m[8..end]);
+        m[end..].copy_from_slice(&mc.to_be_bytes());
+    }
+
+    #[test]
+    fn prelude_is_checked_only_when_a_later_byte_arrives() {
+        let m = msg(vec![], b"");
+        let (mut d, mut log) = (StreamingDecoder::new(), Log::default());
+        d.pump(&m[..12], &mut log).unwrap();
+        assert!(log.0.is_empty());
+        assert!(d.message_in_progress());
+        assert_eq!(d.prelude(), None);
+        d.pump(&m[12..13], &mut log).unwrap();
+        assert_eq!(log.0, ["prelude 16 0"]);
+        assert_eq!(d.prelude().map(|p| p.total_len), Some(16));
+        d.pump(&m[13..], &mut log).unwrap();
+        // no on_payload for an empty payload
+        assert_eq!(log.0, ["prelude 16 0", "complete"]);
+        assert!(!d.message_in_progress());
+    }
+
+    #[test]
+    fn bad_prelude_crc_at_12_bytes_waits_then_reports_once() {
+        let mut m = msg(vec![], b"abc");
+        m[11] ^= 0x10;
+        let (mut d, mut log) = (StreamingDecoder::new(), Log::default());
+        assert_eq!(d.pump(&m[..12], &mut log), Ok(()));
+        assert_eq!(
+            d.pump(&m[12..], &mut log),
+            Err(WireError::PreludeChecksumFailure)
+        );
+        assert_eq!(log.0.len(), 1);
+        assert!(log.0[0].starts_with("error 4099 CRC Mismatch. prelude_crc was 0x08"));
+        assert_eq!(d.pump(&m, &mut log), Err(WireError::PreludeChecksumFailure));
+        assert_eq!(log.0.len(), 1, "stays failed without re-reporting");
+        assert_eq!(d.failed(), Some(WireError::PreludeChecksumFailure));
+        d.reset();
+        let good = msg(vec![], b"abc");
+        assert_eq!(d.pump(&good, &mut log), Ok(()));
+        assert_eq!(log.0.last().unwrap(), "complete");
+    }
+
+    #[test]
+    fn payload_segments_mark_the_final_one() {
+        let m = msg(vec![], b"0123456789");
+        let (mut d, mut log) = (StreamingDecoder::new(), Log::default());
+        for c in m.chunks(16) {
+            d.pump(c, &mut log).unwrap();
+        }
+        assert_eq!(
+            log.0,
+            [
+                "prelude 26 0",
+                "payload 4 false",
+                "payload 6 true",
+                "complete"
+            ]
+        );
+    }
+
+    #[test]
+    fn empty_string_value_at_chunk_end_waits_for_a_byte() {
+        let m = msg(
+            vec![Header::new("s", HeaderValue::String(Bytes::new()))],
+            b"p",
+        );
+        // prelude 12, name_len 1, name 1, type 1, len 2 => value ends at 17
+        let (mut d, mut log) = (StreamingDecoder::new(), Log::default());
+        d.pump(&m[..17], &mut log).unwrap();
+        assert_eq!(log.0, ["prelude 22 5"]);
+        d.pump(&m[17..18], &mut log).unwrap();
+        assert_eq!(
+            log.0,
+            ["prelude 22 5", "header String([])", "payload 1 true"]
+        );
+        // same through the byte-wise path
+        let (mut d, mut log) = (StreamingDecoder::new(), Log::default());
+        for b in &m[..17] {
+            d.pump(std::slice::from_ref(b), &mut log).unwrap();
+        }
+        assert_eq!(log.0, ["prelude 22 5"]);
+    }
+
+    #[test]
+    fn header_faults_come_back_without_callback() {
+        // unknown type
+        let mut m = msg(vec![Header::new("a", HeaderValue::Bool(true))], b"xy");
+        m[14] = 10;
+        fix_crcs(&mut m);
+        let (mut d, mut log) = (StreamingDecoder::new(), Log::default());
+        assert_eq!(
+            d.pump(&m, &mut log),
+            Err(WireError::MessageUnknownHeaderType)
+        );
+        assert_eq!(log.0, ["prelude 21 3"]);
+
+        // value length above 32767, split right inside the length field
+        let mut m = msg(
+            vec![Header::new(
+                "a",
+                HeaderValue::ByteBuf(Bytes::from_static(b"v")),
+            )],
+            b"",
+        );
+        m[15] = 0x80;
+        m[16] = 0x00;
+        fix_crcs(&mut m);
+        let (mut d, mut log) = (StreamingDecoder::new(), Log::default());
+        assert_eq!(d.pump(&m[..16], &mut log), Ok(()));
+        assert_eq!(
+            d.pump(&m[16..], &mut log),
+            Err(WireError::MessageInvalidHeadersLen)
+        );
+        assert_eq!(log.0, ["prelude 22 6"]);
+    }
+
+    #[test]
+    fn header_overrunning_the_block_is_delivered_then_rejected_at_the_next_byte() {
+        let mut m = msg(
+            vec![
+                Header::new("a", HeaderValue::Int32(7)),
+                Header::new("b", HeaderValue::Int32(8)),
+            ],
+            b"zz",
+        );
+        // headers_length 14 -> 13: the second header straddles the boundary
+        m[7] = 13;
+        fix_crcs(&mut m);
+        let end_of_headers = 12 + 14;
+        let (mut d, mut log) = (StreamingDecoder::new(), Log::default());
+        assert_eq!(d.pump(&m[..end_of_headers], &mut log), Ok(()));
+        assert_eq!(
+            log.0,
+            ["prelude 32 13", "header Int32(7)", "header Int32(8)"]
+        );
+        assert_eq!(
+            d.pump(&m[end_of_headers..], &mut log),
+            Err(WireError::MessageParserIllegalState)
+        );
+        assert_eq!(log.0.len(), 3);
+    }
+
+    #[test]
+    fn length_faults_go_through_on_error_with_upstream_text() {
+        let cases: [(u32, u32, &str); 3] = [
+            (15, 0, "error 4096 Message length too short"),
+            (20, 5, "error 4101 Invalid message headers length"),
+            (
+                25 * 1024 * 1024,
+                0,
+                "error 4098 Maximum message field size exceeded",
+            ),
+        ];
+        for (total, headers, want) in cases {
+            let mut bytes = Prelude::new(total, headers).to_bytes().to_vec();
+            bytes.push(0);
+            let (mut d, mut log) = (StreamingDecoder::new(), Log::default());
+            assert!(d.pump(&bytes, &mut log).is_err());
+            assert_eq!(log.0, [want]);
+        }
+    }
+
+    #[test]
+    fn straddling_value_is_buffered_as_it_arrives_only() {
+        let value = Bytes::from(vec![9u8; 32767]);
+        let m = Message::new(
+            vec![Header::new("big", HeaderValue::String(value.clone()))],
+            Bytes::new(),
+        );
+        let bytes = m.to_bytes().unwrap();
+        let mut d = StreamingDecoder::new();
+        let mut c = MessageCollector::new();
+        d.pump(&bytes[..12 + 7 + 100], &mut c).unwrap();
+        assert!(
+            d.value_buf.capacity() < 1024,
+            "buffered {} bytes",
+            d.value_buf.capacity()
+        );
+        d.pump(&bytes[12 + 7 + 100..], &mut c).unwrap();
+        assert_eq!(c.messages, vec![m]);
+    }
+
+    #[test]
+    fn huge_declared_message_allocates_nothing_up_front() {
+        let mut bytes = Prelude::new(16 * 1024 * 1024, 0).to_bytes().to_vec();
+        bytes.extend_from_slice(&[1, 2, 3]);
+        let mut d = StreamingDecoder::new();
+        let mut c = MessageCollector::new();
+        d.pump(&bytes, &mut c).unwrap();
+        assert!(c.arena.capacity() <= COLLECTOR_RESERVE_MAX);
+        assert_eq!(d.value_buf.capacity(), 0);
+        assert!(d.message_in_progress());
+    }
+
+    #[test]
+    fn collector_shares_one_buffer_per_message() {
+        let m = Message::new(
+            vec![
+                Header::new("n", HeaderValue::ByteBuf(Bytes::from_static(b"vv"))),
+                Header::new("u", HeaderValue::Uuid([3; 16])),
+            ],
+            Bytes::from_static(b"payload"),
+        );
+        let bytes = m.to_bytes().unwrap();
+        let mut stream = bytes.to_vec();
+        stream.extend_from_slice(&bytes);
+        let mut d = StreamingDecoder::new();
+        let mut c = MessageCollector::new();
+        for piece in stream.chunks(5) {
+            d.pump(piece, &mut c).unwrap();
+        }
+        assert_eq!(c.messages, vec![m.clone(), m]);
+        assert_eq!(c.error, None);
+    }
+}
