@@ -24,6 +24,8 @@
 
 pub mod crc;
 pub mod error;
+#[doc(hidden)]
+pub mod fuzz_targets;
 pub mod header;
 pub mod limits;
 pub mod message;
