@@ -1,6 +1,11 @@
 #ifndef AWS_CHECKSUMS_CRC_H
 #define AWS_CHECKSUMS_CRC_H
-/* aws_checksums_crc32/_crc32c (and the size_t _ex forms): declared in the generated header. */
-#include <aws/common/common.h>
+/* CRC functions (aws_checksums_crc32, ...) come from the generated header.
+ * Upstream's crc.h needs only macros and fixed-width integers, not all of
+ * aws/common/common.h; we include the same. */
+#include <aws/checksums/exports.h>
+#include <aws/common/macros.h>
+#include <aws/common/stdint.h>
+#include <aws/event_stream_rs/generated.h>
 
 #endif /* AWS_CHECKSUMS_CRC_H */

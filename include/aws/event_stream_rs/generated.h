@@ -562,6 +562,51 @@
 
 #define AWS_ERROR_EVENT_STREAM_END_RANGE 5119
 
+/*
+ Bytes in the prelude: total_length, headers_length, prelude_crc.
+ */
+#define PRELUDE_LEN 12
+
+/*
+ Bytes in the trailer: the message CRC.
+ */
+#define TRAILER_LEN 4
+
+/*
+ The smallest well-formed message: a prelude and a trailer.
+ */
+#define MIN_MESSAGE_LEN (PRELUDE_LEN + TRAILER_LEN)
+
+/*
+ `AWS_EVENT_STREAM_MAX_MESSAGE_SIZE`.
+ */
+#define MAX_MESSAGE_SIZE ((24 * 1024) * 1024)
+
+/*
+ `AWS_EVENT_STREAM_MAX_HEADERS_SIZE` (same as the message limit upstream).
+ */
+#define MAX_HEADERS_SIZE MAX_MESSAGE_SIZE
+
+/*
+ `AWS_EVENT_STREAM_HEADER_NAME_LEN_MAX`: the name length is one byte on the wire.
+ */
+#define HEADER_NAME_LEN_MAX (size_t)UINT8_MAX
+
+/*
+ `AWS_EVENT_STREAM_HEADER_VALUE_LEN_MAX` (INT16_MAX) for string and byte_buf values.
+ */
+#define HEADER_VALUE_LEN_MAX (size_t)INT16_MAX
+
+/*
+ `AWS_EVENT_STREAM_MESSAGE_MAX_HEADERS`: enforced by the one-shot parser only.
+ */
+#define MESSAGE_MAX_HEADERS 1024
+
+/*
+ Bytes in a uuid header value.
+ */
+#define UUID_LEN 16
+
 #define AWS_C_IO_PACKAGE_ID 1
 
 #define AWS_NETWORK_INTERFACE_NAME_MAX 16
@@ -733,7 +778,7 @@ enum aws_crt_common_statistics_category {
 };
 
 /*
- A channel: upstream keeps its layout private.
+ A codec failure. Each variant is one upstream error code; see [`WireError::aws_error_code`].
  */
 struct aws_allocator;
 struct aws_error_info;
@@ -919,6 +964,11 @@ typedef void (aws_crt_statistics_handler_process_statistics_fn)(struct aws_crt_s
                                                                  struct aws_array_list *stats,
                                                                  void *context);
 
+struct WireError;
+
+/*
+ A channel: upstream keeps its layout private.
+ */
 struct aws_channel;
 
 struct aws_custom_key_op_handler;
@@ -1600,6 +1650,8 @@ struct aws_crt_statistics_handler {
   struct aws_allocator *allocator;
   void *impl;
 };
+
+
 
 
 #ifdef __cplusplus

@@ -1,0 +1,63 @@
+/* Every hand-written header at upstream's paths, in one translation unit:
+ * they must coexist and compile cleanly (the harness adds -Wall -Wextra
+ * -Werror). The same set is checked by hand as C99 -pedantic, C11 and C++. */
+#include <aws/common/allocator.h>
+#include <aws/common/array_list.h>
+#include <aws/common/assert.h>
+#include <aws/common/atomics.h>
+#include <aws/common/byte_order.h>
+#include <aws/common/common.h>
+#include <aws/common/config.h>
+#include <aws/common/error.h>
+#include <aws/common/exports.h>
+#include <aws/common/linked_list.h>
+#include <aws/common/macros.h>
+#include <aws/common/math.h>
+#include <aws/common/package.h>
+#include <aws/common/platform.h>
+#include <aws/common/predicates.h>
+#include <aws/common/priority_queue.h>
+#include <aws/common/ref_count.h>
+#include <aws/common/shutdown_types.h>
+#include <aws/common/statistics.h>
+#include <aws/common/stdbool.h>
+#include <aws/common/stdint.h>
+#include <aws/common/zero.h>
+
+#include <aws/checksums/checksums.h>
+#include <aws/checksums/crc.h>
+#include <aws/checksums/exports.h>
+
+/* The io and event-stream headers also include byte_buf.h, logging.h and
+ * task_scheduler.h, which come from other parts of the project; they are
+ * checked as soon as those exist. */
+#if __has_include(<aws/common/byte_buf.h>) && __has_include(<aws/common/logging.h>) &&                              \
+    __has_include(<aws/common/task_scheduler.h>)
+#    include <aws/event-stream/event_stream.h>
+#    include <aws/event-stream/event_stream_channel_handler.h>
+#    include <aws/event-stream/event_stream_exports.h>
+#    include <aws/event-stream/event_stream_rpc.h>
+#    include <aws/event-stream/event_stream_rpc_client.h>
+#    include <aws/event-stream/event_stream_rpc_server.h>
+#    include <aws/io/channel.h>
+#    include <aws/io/channel_bootstrap.h>
+#    include <aws/io/event_loop.h>
+#    include <aws/io/exports.h>
+#    include <aws/io/future.h>
+#    include <aws/io/host_resolver.h>
+#    include <aws/io/io.h>
+#    include <aws/io/logging.h>
+#    include <aws/io/message_pool.h>
+#    include <aws/io/retry_strategy.h>
+#    include <aws/io/socket.h>
+#    include <aws/io/socket_channel_handler.h>
+#    include <aws/io/statistics.h>
+#    include <aws/io/tls_channel_handler.h>
+#endif
+
+AWS_STATIC_ASSERT(AWS_OP_SUCCESS == 0);
+AWS_STATIC_ASSERT(AWS_OP_ERR == -1);
+
+int main(void) {
+    return 0;
+}

@@ -1,0 +1,6 @@
+#ifndef AWS_EVENT_STREAM_RPC_CLIENT_H
+#define AWS_EVENT_STREAM_RPC_CLIENT_H
+/* RPC client connections and continuations; declarations in the generated header. */
+#include <aws/event-stream/event_stream_rpc.h>
+
+#endif /* AWS_EVENT_STREAM_RPC_CLIENT_H */
