@@ -58,6 +58,8 @@
 
 #define AWS_ARRAY_LIST_DEBUG_FILL 221
 
+#define NANOS_PER_SEC 1000000000
+
 #define AWS_ERROR_SUCCESS 0
 
 #define AWS_ERROR_OOM 1
@@ -628,10 +630,14 @@ enum aws_crt_common_statistics_category {
 };
 
 struct aws_allocator;
+struct aws_byte_buf;
 struct aws_error_info;
 struct aws_error_info_list;
-struct aws_byte_buf;
+struct aws_mutex;
+struct aws_condition_variable;
 struct aws_byte_cursor;
+struct aws_thread_options;
+struct aws_thread;
 struct aws_string;
 struct aws_array_list;
 struct aws_linked_list_node;
@@ -647,10 +653,6 @@ struct aws_shutdown_callback_options;
 union aws_task_abi_extension;
 struct aws_task;
 struct aws_task_scheduler;
-struct aws_mutex;
-struct aws_condition_variable;
-struct aws_thread;
-struct aws_thread_options;
 struct aws_log_subject_info;
 struct aws_log_subject_info_list;
 struct aws_logger;
@@ -668,19 +670,21 @@ struct aws_crt_statistics_sample_interval;
 struct aws_crt_statistics_handler_vtable;
 struct aws_crt_statistics_handler;
 
-typedef uint32_t aws_log_subject_t;
 typedef pthread_t aws_thread_id_t;
+typedef pthread_once_t aws_thread_once;
+typedef uint32_t aws_log_subject_t;
 typedef uint32_t aws_crt_statistics_category_t;
 
 typedef void (aws_error_handler_fn)(int err, void *ctx);
+typedef bool (aws_condition_predicate_fn)(void *user_data);
+typedef void (aws_thread_function)(void *user_data);
+typedef void (aws_thread_atexit_fn)(void *user_data);
 typedef int (aws_priority_queue_compare_fn)(const void *a, const void *b);
 typedef uint64_t (aws_hash_fn)(const void *key);
 typedef bool (aws_hash_callback_eq_fn)(const void *a, const void *b);
 typedef void (aws_hash_callback_destroy_fn)(void *key_or_value);
 typedef void (aws_simple_completion_callback)(void *user_data);
 typedef void (aws_task_fn)(struct aws_task *task, void *arg, enum aws_task_status status);
-typedef bool (aws_condition_predicate_fn)(void *user_data);
-typedef void (aws_thread_function)(void *user_data);
 typedef void (aws_log_formatter_clean_up_fn)(struct aws_log_formatter *logger);
 typedef int (aws_log_formatter_format_fn)(struct aws_log_formatter *formatter,
                                            struct aws_string **formatted_output,
@@ -708,6 +712,13 @@ struct aws_allocator {
   void *impl;
 };
 
+struct aws_byte_buf {
+  size_t len;
+  uint8_t *buffer;
+  size_t capacity;
+  struct aws_allocator *allocator;
+};
+
 
 struct aws_error_info {
   int error_code;
@@ -722,27 +733,43 @@ struct aws_error_info_list {
   uint16_t count;
 };
 
-
-
-
-
-
-
-
-
-
-
-struct aws_byte_buf {
-  size_t len;
-  uint8_t *buffer;
-  size_t capacity;
-  struct aws_allocator *allocator;
+struct aws_mutex {
+  pthread_mutex_t mutex_handle;
+  bool initialized;
 };
+
+struct aws_condition_variable {
+  pthread_cond_t condition_handle;
+  bool initialized;
+};
+
+
 
 struct aws_byte_cursor {
   size_t len;
   uint8_t *ptr;
 };
+
+struct aws_thread_options {
+  size_t stack_size;
+  int32_t cpu_id;
+  enum aws_thread_join_strategy join_strategy;
+  struct aws_byte_cursor name;
+};
+
+
+
+struct aws_thread {
+  struct aws_allocator *allocator;
+  enum aws_thread_detach_state detach_state;
+  aws_thread_id_t thread_id;
+};
+
+
+
+/*
+ `pthread_once_t`, initialised with AWS_THREAD_ONCE_STATIC_INIT.
+ */
 
 /*
  Immutable, length-prefixed string; `bytes` is a flexible array (always
@@ -753,6 +780,13 @@ struct aws_string {
   size_t len;
   uint8_t bytes[1];
 };
+
+
+
+
+
+
+
 
 struct aws_array_list {
   struct aws_allocator *alloc;
@@ -843,31 +877,6 @@ struct aws_task_scheduler {
   struct aws_priority_queue timed_queue;
   struct aws_linked_list timed_list;
   struct aws_linked_list asap_list;
-};
-
-struct aws_mutex {
-  pthread_mutex_t mutex_handle;
-  bool initialized;
-};
-
-struct aws_condition_variable {
-  pthread_cond_t condition_handle;
-  bool initialized;
-};
-
-
-
-struct aws_thread {
-  struct aws_allocator *allocator;
-  enum aws_thread_detach_state detach_state;
-  aws_thread_id_t thread_id;
-};
-
-struct aws_thread_options {
-  size_t stack_size;
-  int32_t cpu_id;
-  enum aws_thread_join_strategy join_strategy;
-  struct aws_byte_cursor name;
 };
 
 struct aws_log_subject_info {
@@ -995,6 +1004,31 @@ int aws_mem_realloc(struct aws_allocator *allocator, void **p, size_t oldsize, s
  */
 void aws_secure_zero(void *pbuf, size_t bufsize);
 
+int aws_high_res_clock_get_ticks(uint64_t *timestamp);
+
+int aws_sys_clock_get_ticks(uint64_t *timestamp);
+
+/*
+ Appends `n` random bytes to `output`; on failure `output` keeps its length.
+
+ # Safety
+ `output` must point to a valid `aws_byte_buf`.
+ */
+int aws_device_random_buffer_append(struct aws_byte_buf *output, size_t n);
+
+/*
+ Fills the rest of `output` (capacity - len bytes).
+ */
+int aws_device_random_buffer(struct aws_byte_buf *output);
+
+int aws_device_random_u64(uint64_t *output);
+
+int aws_device_random_u32(uint32_t *output);
+
+int aws_device_random_u16(uint16_t *output);
+
+int aws_device_random_u8(uint8_t *output);
+
 void aws_raise_error_private(int err);
 
 int aws_last_error(void);
@@ -1028,6 +1062,133 @@ aws_error_handler_fn *aws_set_thread_local_error_handler_fn(aws_error_handler_fn
 void aws_register_error_info(const struct aws_error_info_list *error_info);
 
 void aws_unregister_error_info(const struct aws_error_info_list *error_info);
+
+int aws_mutex_init(struct aws_mutex *mutex);
+
+void aws_mutex_clean_up(struct aws_mutex *mutex);
+
+int aws_mutex_lock(struct aws_mutex *mutex);
+
+int aws_mutex_try_lock(struct aws_mutex *mutex);
+
+int aws_mutex_unlock(struct aws_mutex *mutex);
+
+int aws_condition_variable_init(struct aws_condition_variable *condition_variable);
+
+void aws_condition_variable_clean_up(struct aws_condition_variable *condition_variable);
+
+int aws_condition_variable_notify_one(struct aws_condition_variable *condition_variable);
+
+int aws_condition_variable_notify_all(struct aws_condition_variable *condition_variable);
+
+int aws_condition_variable_wait(struct aws_condition_variable *condition_variable,
+                                struct aws_mutex *mutex);
+
+int aws_condition_variable_wait_for(struct aws_condition_variable *condition_variable,
+                                    struct aws_mutex *mutex,
+                                    int64_t time_to_wait);
+
+int aws_condition_variable_wait_pred(struct aws_condition_variable *condition_variable,
+                                     struct aws_mutex *mutex,
+                                     aws_condition_predicate_fn *pred,
+                                     void *pred_ctx);
+
+/*
+ Like upstream, each wait after a wake-up without the predicate holding is
+ given the full `time_to_wait` again.
+ */
+int aws_condition_variable_wait_for_pred(struct aws_condition_variable *condition_variable,
+                                         struct aws_mutex *mutex,
+                                         int64_t time_to_wait,
+                                         aws_condition_predicate_fn *pred,
+                                         void *pred_ctx);
+
+const struct aws_thread_options *aws_default_thread_options(void);
+
+int aws_thread_init(struct aws_thread *thread, struct aws_allocator *allocator);
+
+int aws_thread_launch(struct aws_thread *thread,
+                      aws_thread_function *func,
+                      void *arg,
+                      const struct aws_thread_options *options);
+
+aws_thread_id_t aws_thread_get_id(struct aws_thread *thread);
+
+enum aws_thread_detach_state aws_thread_get_detach_state(struct aws_thread *thread);
+
+/*
+ Joins a JOINABLE thread; any other state is a successful no-op, as upstream.
+ */
+int aws_thread_join(struct aws_thread *thread);
+
+/*
+ A thread launched but never joined is detached so its resources are freed
+ when it ends.
+ */
+void aws_thread_clean_up(struct aws_thread *thread);
+
+aws_thread_id_t aws_thread_current_thread_id(void);
+
+bool aws_thread_thread_id_equal(aws_thread_id_t t1, aws_thread_id_t t2);
+
+/*
+ Sleeps at least `nanos` ns; signals do not cut the sleep short.
+ */
+void aws_thread_current_sleep(uint64_t nanos);
+
+/*
+ Registers a callback to run when the current aws_thread's function returns
+ (most recent first). Fails with AWS_ERROR_THREAD_NOT_JOINABLE on threads
+ not launched through aws_thread_launch.
+ */
+int aws_thread_current_at_exit(aws_thread_atexit_fn *callback, void *user_data);
+
+/*
+ Runs `call_once(user_data)` exactly once per `flag` (a `pthread_once_t`
+ initialised with AWS_THREAD_ONCE_STATIC_INIT).
+ */
+void aws_thread_call_once(aws_thread_once *flag, aws_thread_function *call_once, void *user_data);
+
+/*
+ The OS name of thread `thread_id` as a new `aws_string`.
+ */
+int aws_thread_name(struct aws_allocator *allocator,
+                    aws_thread_id_t thread_id,
+                    struct aws_string **out_name);
+
+int aws_thread_current_name(struct aws_allocator *allocator, struct aws_string **out_name);
+
+/*
+ Writes the thread id as lowercase hex, most significant byte first (16
+ digits and a NUL). `bufsz` must be exactly AWS_THREAD_ID_T_REPR_BUFSZ.
+ */
+int aws_thread_id_t_to_string(aws_thread_id_t thread_id, char *buffer, size_t bufsz);
+
+/*
+ Number of managed threads not yet joined.
+ */
+size_t aws_thread_get_managed_thread_count(void);
+
+void aws_thread_increment_unjoined_count(void);
+
+void aws_thread_decrement_unjoined_count(void);
+
+/*
+ Nothing to set up: the state is statically initialised. Kept for callers
+ of upstream's library-init hook.
+ */
+void aws_thread_initialize_thread_management(void);
+
+void aws_thread_set_managed_join_timeout_ns(uint64_t timeout_in_ns);
+
+/*
+ Waits for every managed thread to finish and joins it. With a timeout set
+ (aws_thread_set_managed_join_timeout_ns), gives up after it and returns
+ AWS_OP_ERR without raising an error, as upstream; threads still running
+ stay counted and a later call can join them. Must not be called from a
+ managed thread (it would wait for itself).
+ */
+int aws_thread_join_all_managed(void);
 
 #ifdef __cplusplus
 }  // extern "C"
