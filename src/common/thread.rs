@@ -200,9 +200,12 @@ pub unsafe extern "C" fn aws_thread_launch(
     let attr_ptr = attr
         .as_ref()
         .map_or(std::ptr::null(), |a| &a.0 as *const libc::pthread_attr_t);
-    let mut id: pthread_t = 0;
+    // The id is written straight into the C struct (glibc stores it before the
+    // thread starts), so the new thread can already read it there.
     // SAFETY: thread_start takes ownership of `launch` only if creation succeeds.
-    let rc = unsafe { libc::pthread_create(&mut id, attr_ptr, thread_start, launch.cast()) };
+    let rc = unsafe {
+        libc::pthread_create(&mut thread.thread_id, attr_ptr, thread_start, launch.cast())
+    };
     if rc != 0 {
         // SAFETY: the thread was not created, so `launch` is still ours.
         drop(unsafe { Box::from_raw(launch) });
@@ -211,7 +214,7 @@ pub unsafe extern "C" fn aws_thread_launch(
         }
         return launch_error(rc);
     }
-    thread.thread_id = id;
+    let id = thread.thread_id;
 
     if let Some(cpu) = options.map(|o| o.cpu_id).filter(|&c| c >= 0) {
         pin_to_cpu(id, cpu as usize);
@@ -486,6 +489,41 @@ mod tests {
                 .as_bytes(),
             b"0123456789abcde"
         );
+    }
+
+    unsafe extern "C" fn record_id(arg: *mut c_void) {
+        // SAFETY: the test passes a pointer to a live pthread_t.
+        unsafe { *(arg as *mut pthread_t) = aws_thread_current_thread_id() };
+    }
+
+    #[test]
+    fn launch_and_join_through_the_c_api() {
+        // SAFETY: aws_thread is plain C data, initialised by aws_thread_init.
+        let mut t: aws_thread = unsafe { std::mem::zeroed() };
+        let mut seen: pthread_t = 0;
+        // SAFETY: `t` and `seen` outlive the thread, which is joined below.
+        unsafe {
+            aws_thread_init(&mut t, crate::common::allocator::default_allocator());
+            let arg = &mut seen as *mut pthread_t as *mut c_void;
+            assert_eq!(
+                aws_thread_launch(&mut t, Some(record_id), arg, std::ptr::null()),
+                AWS_OP_SUCCESS
+            );
+            assert_eq!(
+                t.detach_state,
+                aws_thread_detach_state::AWS_THREAD_JOINABLE as c_int
+            );
+            assert_eq!(aws_thread_join(&mut t), AWS_OP_SUCCESS);
+        }
+        assert_eq!(
+            t.detach_state,
+            aws_thread_detach_state::AWS_THREAD_JOIN_COMPLETED as c_int
+        );
+        assert!(aws_thread_thread_id_equal(seen, t.thread_id));
+        assert!(!aws_thread_thread_id_equal(
+            seen,
+            aws_thread_current_thread_id()
+        ));
     }
 
     #[test]
