@@ -492,3 +492,9 @@ pub struct aws_crt_statistics_handler {
     pub allocator: *mut aws_allocator,
     pub r#impl: *mut c_void,
 }
+
+// ---- sync and threads (extras) ----------------------------------------------
+
+/// `pthread_once_t`, initialised with AWS_THREAD_ONCE_STATIC_INIT.
+pub type aws_thread_once = libc::pthread_once_t;
+pub type aws_thread_atexit_fn = Option<unsafe extern "C" fn(user_data: *mut c_void)>;

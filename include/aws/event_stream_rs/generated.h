@@ -58,6 +58,8 @@
 
 #define AWS_ARRAY_LIST_DEBUG_FILL 221
 
+#define NANOS_PER_SEC 1000000000
+
 #define AWS_ERROR_SUCCESS 0
 
 #define AWS_ERROR_OOM 1
@@ -781,11 +783,17 @@ enum aws_crt_common_statistics_category {
  A codec failure. Each variant is one upstream error code; see [`WireError::aws_error_code`].
  */
 struct aws_allocator;
+struct aws_byte_buf;
 struct aws_error_info;
 struct aws_error_info_list;
+struct aws_mutex;
+struct aws_condition_variable;
+struct aws_byte_cursor;
+struct aws_thread_options;
+struct aws_thread;
+struct aws_string;
 union aws_io_handle_data;
 struct aws_io_handle;
-struct aws_byte_buf;
 struct aws_linked_list_node;
 struct aws_io_message;
 struct aws_priority_queue_node;
@@ -800,8 +808,6 @@ struct aws_shutdown_callback_options;
 struct aws_event_loop_group;
 struct aws_event_loop;
 struct aws_event_loop_local_object;
-struct aws_byte_cursor;
-struct aws_thread_options;
 struct aws_event_loop_options;
 struct aws_event_loop_group_options;
 struct aws_channel_task;
@@ -816,7 +822,6 @@ struct aws_socket_options;
 struct aws_socket_endpoint;
 struct aws_socket;
 struct aws_crt_statistics_socket;
-struct aws_string;
 struct aws_host_address;
 struct aws_host_resolution_config;
 struct aws_host_resolver_vtable;
@@ -837,9 +842,6 @@ struct aws_priority_queue;
 struct aws_hash_element;
 struct aws_hash_iter;
 struct aws_task_scheduler;
-struct aws_mutex;
-struct aws_condition_variable;
-struct aws_thread;
 struct aws_log_subject_info;
 struct aws_log_subject_info_list;
 struct aws_logger;
@@ -857,11 +859,15 @@ struct aws_crt_statistics_sample_interval;
 struct aws_crt_statistics_handler_vtable;
 struct aws_crt_statistics_handler;
 
+typedef pthread_t aws_thread_id_t;
+typedef pthread_once_t aws_thread_once;
 typedef uint32_t aws_crt_statistics_category_t;
 typedef uint32_t aws_log_subject_t;
-typedef pthread_t aws_thread_id_t;
 
 typedef void (aws_error_handler_fn)(int err, void *ctx);
+typedef bool (aws_condition_predicate_fn)(void *user_data);
+typedef void (aws_thread_function)(void *user_data);
+typedef void (aws_thread_atexit_fn)(void *user_data);
 typedef void (aws_io_set_queue_on_handle_fn)(struct aws_io_handle *handle, void *queue);
 typedef int (aws_io_clock_fn)(uint64_t *timestamp);
 typedef void (aws_channel_on_message_write_completed_fn)(struct aws_channel *channel,
@@ -943,8 +949,6 @@ typedef int (aws_priority_queue_compare_fn)(const void *a, const void *b);
 typedef uint64_t (aws_hash_fn)(const void *key);
 typedef bool (aws_hash_callback_eq_fn)(const void *a, const void *b);
 typedef void (aws_hash_callback_destroy_fn)(void *key_or_value);
-typedef bool (aws_condition_predicate_fn)(void *user_data);
-typedef void (aws_thread_function)(void *user_data);
 typedef void (aws_log_formatter_clean_up_fn)(struct aws_log_formatter *logger);
 typedef int (aws_log_formatter_format_fn)(struct aws_log_formatter *formatter,
                                            struct aws_string **formatted_output,
@@ -985,6 +989,13 @@ struct aws_allocator {
   void *impl;
 };
 
+struct aws_byte_buf {
+  size_t len;
+  uint8_t *buffer;
+  size_t capacity;
+  struct aws_allocator *allocator;
+};
+
 
 struct aws_error_info {
   int error_code;
@@ -997,6 +1008,54 @@ struct aws_error_info {
 struct aws_error_info_list {
   const struct aws_error_info *error_list;
   uint16_t count;
+};
+
+struct aws_mutex {
+  pthread_mutex_t mutex_handle;
+  bool initialized;
+};
+
+struct aws_condition_variable {
+  pthread_cond_t condition_handle;
+  bool initialized;
+};
+
+
+
+struct aws_byte_cursor {
+  size_t len;
+  uint8_t *ptr;
+};
+
+struct aws_thread_options {
+  size_t stack_size;
+  int32_t cpu_id;
+  enum aws_thread_join_strategy join_strategy;
+  struct aws_byte_cursor name;
+};
+
+
+
+struct aws_thread {
+  struct aws_allocator *allocator;
+  enum aws_thread_detach_state detach_state;
+  aws_thread_id_t thread_id;
+};
+
+
+
+/*
+ `pthread_once_t`, initialised with AWS_THREAD_ONCE_STATIC_INIT.
+ */
+
+/*
+ Immutable, length-prefixed string; `bytes` is a flexible array (always
+ NUL-terminated), hence the one-element array.
+ */
+struct aws_string {
+  struct aws_allocator *allocator;
+  size_t len;
+  uint8_t bytes[1];
 };
 
 
@@ -1023,13 +1082,6 @@ struct aws_io_handle {
 };
 
 
-
-struct aws_byte_buf {
-  size_t len;
-  uint8_t *buffer;
-  size_t capacity;
-  struct aws_allocator *allocator;
-};
 
 struct aws_linked_list_node {
   struct aws_linked_list_node *next;
@@ -1150,19 +1202,6 @@ struct aws_event_loop_local_object {
   aws_event_loop_on_local_object_removed_fn *on_object_removed;
 };
 
-
-
-struct aws_byte_cursor {
-  size_t len;
-  uint8_t *ptr;
-};
-
-struct aws_thread_options {
-  size_t stack_size;
-  int32_t cpu_id;
-  enum aws_thread_join_strategy join_strategy;
-  struct aws_byte_cursor name;
-};
 
 struct aws_event_loop_options {
   aws_io_clock_fn *clock;
@@ -1306,16 +1345,6 @@ struct aws_crt_statistics_socket {
   aws_crt_statistics_category_t category;
   uint64_t bytes_read;
   uint64_t bytes_written;
-};
-
-/*
- Immutable, length-prefixed string; `bytes` is a flexible array (always
- NUL-terminated), hence the one-element array.
- */
-struct aws_string {
-  struct aws_allocator *allocator;
-  size_t len;
-  uint8_t bytes[1];
 };
 
 struct aws_host_address {
@@ -1488,8 +1517,6 @@ struct aws_server_socket_channel_bootstrap_options {
 
 
 
-
-
 struct aws_linked_list {
   struct aws_linked_list_node head;
   struct aws_linked_list_node tail;
@@ -1526,24 +1553,6 @@ struct aws_task_scheduler {
   struct aws_priority_queue timed_queue;
   struct aws_linked_list timed_list;
   struct aws_linked_list asap_list;
-};
-
-struct aws_mutex {
-  pthread_mutex_t mutex_handle;
-  bool initialized;
-};
-
-struct aws_condition_variable {
-  pthread_cond_t condition_handle;
-  bool initialized;
-};
-
-
-
-struct aws_thread {
-  struct aws_allocator *allocator;
-  enum aws_thread_detach_state detach_state;
-  aws_thread_id_t thread_id;
 };
 
 struct aws_log_subject_info {
@@ -1697,6 +1706,31 @@ int aws_mem_realloc(struct aws_allocator *allocator, void **p, size_t oldsize, s
  */
 void aws_secure_zero(void *pbuf, size_t bufsize);
 
+int aws_high_res_clock_get_ticks(uint64_t *timestamp);
+
+int aws_sys_clock_get_ticks(uint64_t *timestamp);
+
+/*
+ Appends `n` random bytes to `output`; on failure `output` keeps its length.
+
+ # Safety
+ `output` must point to a valid `aws_byte_buf`.
+ */
+int aws_device_random_buffer_append(struct aws_byte_buf *output, size_t n);
+
+/*
+ Fills the rest of `output` (capacity - len bytes).
+ */
+int aws_device_random_buffer(struct aws_byte_buf *output);
+
+int aws_device_random_u64(uint64_t *output);
+
+int aws_device_random_u32(uint32_t *output);
+
+int aws_device_random_u16(uint16_t *output);
+
+int aws_device_random_u8(uint8_t *output);
+
 void aws_raise_error_private(int err);
 
 int aws_last_error(void);
@@ -1730,6 +1764,133 @@ aws_error_handler_fn *aws_set_thread_local_error_handler_fn(aws_error_handler_fn
 void aws_register_error_info(const struct aws_error_info_list *error_info);
 
 void aws_unregister_error_info(const struct aws_error_info_list *error_info);
+
+int aws_mutex_init(struct aws_mutex *mutex);
+
+void aws_mutex_clean_up(struct aws_mutex *mutex);
+
+int aws_mutex_lock(struct aws_mutex *mutex);
+
+int aws_mutex_try_lock(struct aws_mutex *mutex);
+
+int aws_mutex_unlock(struct aws_mutex *mutex);
+
+int aws_condition_variable_init(struct aws_condition_variable *condition_variable);
+
+void aws_condition_variable_clean_up(struct aws_condition_variable *condition_variable);
+
+int aws_condition_variable_notify_one(struct aws_condition_variable *condition_variable);
+
+int aws_condition_variable_notify_all(struct aws_condition_variable *condition_variable);
+
+int aws_condition_variable_wait(struct aws_condition_variable *condition_variable,
+                                struct aws_mutex *mutex);
+
+int aws_condition_variable_wait_for(struct aws_condition_variable *condition_variable,
+                                    struct aws_mutex *mutex,
+                                    int64_t time_to_wait);
+
+int aws_condition_variable_wait_pred(struct aws_condition_variable *condition_variable,
+                                     struct aws_mutex *mutex,
+                                     aws_condition_predicate_fn *pred,
+                                     void *pred_ctx);
+
+/*
+ Like upstream, each wait after a wake-up without the predicate holding is
+ given the full `time_to_wait` again.
+ */
+int aws_condition_variable_wait_for_pred(struct aws_condition_variable *condition_variable,
+                                         struct aws_mutex *mutex,
+                                         int64_t time_to_wait,
+                                         aws_condition_predicate_fn *pred,
+                                         void *pred_ctx);
+
+const struct aws_thread_options *aws_default_thread_options(void);
+
+int aws_thread_init(struct aws_thread *thread, struct aws_allocator *allocator);
+
+int aws_thread_launch(struct aws_thread *thread,
+                      aws_thread_function *func,
+                      void *arg,
+                      const struct aws_thread_options *options);
+
+aws_thread_id_t aws_thread_get_id(struct aws_thread *thread);
+
+enum aws_thread_detach_state aws_thread_get_detach_state(struct aws_thread *thread);
+
+/*
+ Joins a JOINABLE thread; any other state is a successful no-op, as upstream.
+ */
+int aws_thread_join(struct aws_thread *thread);
+
+/*
+ A thread launched but never joined is detached so its resources are freed
+ when it ends.
+ */
+void aws_thread_clean_up(struct aws_thread *thread);
+
+aws_thread_id_t aws_thread_current_thread_id(void);
+
+bool aws_thread_thread_id_equal(aws_thread_id_t t1, aws_thread_id_t t2);
+
+/*
+ Sleeps at least `nanos` ns; signals do not cut the sleep short.
+ */
+void aws_thread_current_sleep(uint64_t nanos);
+
+/*
+ Registers a callback to run when the current aws_thread's function returns
+ (most recent first). Fails with AWS_ERROR_THREAD_NOT_JOINABLE on threads
+ not launched through aws_thread_launch.
+ */
+int aws_thread_current_at_exit(aws_thread_atexit_fn *callback, void *user_data);
+
+/*
+ Runs `call_once(user_data)` exactly once per `flag` (a `pthread_once_t`
+ initialised with AWS_THREAD_ONCE_STATIC_INIT).
+ */
+void aws_thread_call_once(aws_thread_once *flag, aws_thread_function *call_once, void *user_data);
+
+/*
+ The OS name of thread `thread_id` as a new `aws_string`.
+ */
+int aws_thread_name(struct aws_allocator *allocator,
+                    aws_thread_id_t thread_id,
+                    struct aws_string **out_name);
+
+int aws_thread_current_name(struct aws_allocator *allocator, struct aws_string **out_name);
+
+/*
+ Writes the thread id as lowercase hex, most significant byte first (16
+ digits and a NUL). `bufsz` must be exactly AWS_THREAD_ID_T_REPR_BUFSZ.
+ */
+int aws_thread_id_t_to_string(aws_thread_id_t thread_id, char *buffer, size_t bufsz);
+
+/*
+ Number of managed threads not yet joined.
+ */
+size_t aws_thread_get_managed_thread_count(void);
+
+void aws_thread_increment_unjoined_count(void);
+
+void aws_thread_decrement_unjoined_count(void);
+
+/*
+ Nothing to set up: the state is statically initialised. Kept for callers
+ of upstream's library-init hook.
+ */
+void aws_thread_initialize_thread_management(void);
+
+void aws_thread_set_managed_join_timeout_ns(uint64_t timeout_in_ns);
+
+/*
+ Waits for every managed thread to finish and joins it. With a timeout set
+ (aws_thread_set_managed_join_timeout_ns), gives up after it and returns
+ AWS_OP_ERR without raising an error, as upstream; threads still running
+ stay counted and a later call can join them. Must not be called from a
+ managed thread (it would wait for itself).
+ */
+int aws_thread_join_all_managed(void);
 
 #ifdef __cplusplus
 }  // extern "C"
