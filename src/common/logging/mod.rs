@@ -64,30 +64,38 @@ impl StaticVtable {
     }
 }
 
-extern "C" {
-    /// Variadic `log` of every logger of ours: forwards to `LoggerVtable::log_v`.
-    pub fn aws_es_rs_logger_log(
-        logger: *mut aws_logger,
-        level: enum_aws_log_level,
-        subject: aws_log_subject_t,
-        format: *const c_char,
-        ...
-    ) -> c_int;
-    fn aws_es_rs_null_logger_log(
-        logger: *mut aws_logger,
-        level: enum_aws_log_level,
-        subject: aws_log_subject_t,
-        format: *const c_char,
-        ...
-    ) -> c_int;
-    /// `vsnprintf` on a copy of `args`, so the same arguments can be formatted again.
-    pub fn aws_es_rs_vformat(
-        buffer: *mut c_char,
-        capacity: usize,
-        format: *const c_char,
-        args: va_list_ptr,
-    ) -> c_int;
+/// The C side (`logging_shim.c`); kept out of the generated header.
+/// cbindgen:ignore
+mod shim {
+    use super::*;
+
+    extern "C" {
+        /// Variadic `log` of every logger of ours: forwards to `LoggerVtable::log_v`.
+        pub(crate) fn aws_es_rs_logger_log(
+            logger: *mut aws_logger,
+            level: enum_aws_log_level,
+            subject: aws_log_subject_t,
+            format: *const c_char,
+            ...
+        ) -> c_int;
+        pub(super) fn aws_es_rs_null_logger_log(
+            logger: *mut aws_logger,
+            level: enum_aws_log_level,
+            subject: aws_log_subject_t,
+            format: *const c_char,
+            ...
+        ) -> c_int;
+        /// `vsnprintf` on a copy of `args`, so the same arguments can be formatted again.
+        pub(crate) fn aws_es_rs_vformat(
+            buffer: *mut c_char,
+            capacity: usize,
+            format: *const c_char,
+            args: va_list_ptr,
+        ) -> c_int;
+    }
 }
+use shim::aws_es_rs_null_logger_log;
+pub(crate) use shim::{aws_es_rs_logger_log, aws_es_rs_vformat};
 
 // ---- the null logger ---------------------------------------------------------------
 
