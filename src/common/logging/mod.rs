@@ -365,6 +365,7 @@ pub unsafe extern "C" fn aws_thread_id_t_to_string(
     if bufsz != AWS_THREAD_ID_T_REPR_BUFSZ as usize || buffer.is_null() {
         return raise(AWS_ERROR_INVALID_ARGUMENT);
     }
+    #[allow(clippy::unnecessary_cast)] // pthread_t is not u64 everywhere
     let hex = line::thread_id_hex(thread_id as u64);
     // SAFETY: the caller's buffer holds bufsz == 17 bytes.
     unsafe {
@@ -412,10 +413,19 @@ mod tests {
         }
     }
 
+    /// Installing loggers is process-wide, so one test walks the whole lifecycle.
     #[test]
+    fn process_logger_lifecycle() {
+        null_logger_is_installed_by_default();
+        rust_macro_logs_through_a_file_logger();
+        rust_macro_logs_through_a_c_style_logger();
+        aws_logger_set(ptr::null_mut());
+    }
+
     fn null_logger_is_installed_by_default() {
         let logger = aws_logger_get();
         assert!(!logger.is_null());
+        assert!(logger_for(0, 1).is_none());
         // SAFETY: the null logger is always valid.
         unsafe {
             assert!(aws_logger_get_conditional(0, aws_log_level::AWS_LL_FATAL as c_int).is_null());
@@ -434,5 +444,120 @@ mod tests {
                 0
             );
         }
+    }
+
+    fn empty_logger() -> aws_logger {
+        aws_logger {
+            vtable: ptr::null_mut(),
+            allocator: ptr::null_mut(),
+            p_impl: ptr::null_mut(),
+        }
+    }
+
+    fn rust_macro_logs_through_a_file_logger() {
+        let path = std::env::temp_dir().join(format!("aws-es-rs-macro-{}.log", std::process::id()));
+        let _ = std::fs::remove_file(&path);
+        let cpath = std::ffi::CString::new(path.to_str().unwrap()).unwrap();
+        let mut options = aws_logger_standard_options {
+            level: 3,
+            filename: cpath.as_ptr(),
+            file: ptr::null_mut(),
+        };
+        let mut logger = empty_logger();
+        let mut evaluated = 0;
+        let mut bump = || {
+            evaluated += 1;
+            evaluated
+        };
+        // SAFETY: valid pointers; the logger is uninstalled by its clean-up.
+        unsafe {
+            let alloc = crate::common::allocator::default_allocator();
+            assert_eq!(
+                standard::aws_logger_init_standard(&mut logger, alloc, &mut options),
+                AWS_OP_SUCCESS
+            );
+            aws_logger_set(&mut logger);
+            crate::aws_log!(
+                aws_log_level::AWS_LL_WARN,
+                1026,
+                "warned {} {:?}",
+                bump(),
+                "q"
+            );
+            crate::aws_log!(AWS_LOG_LEVEL_INFO, 1026, "hidden {}", bump());
+            log(AWS_LOG_LEVEL_ERROR, 4097, format_args!("plain {}", 5));
+            aws_logger_clean_up(&mut logger);
+        }
+        assert_eq!(evaluated, 1);
+        assert_eq!(aws_logger_get(), null_logger());
+        let text = std::fs::read_to_string(&path).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines.len(), 2, "{text}");
+        assert!(
+            lines[0].starts_with("[WARN] [") && lines[0].ends_with("] [socket] - warned 1 \"q\"")
+        );
+        assert!(
+            lines[1].starts_with("[ERROR] [")
+                && lines[1].ends_with("] [event-stream-channel-handler] - plain 5")
+        );
+        let _ = std::fs::remove_file(&path);
+    }
+
+    static SEEN: std::sync::Mutex<Vec<(c_int, u32, String)>> = std::sync::Mutex::new(Vec::new());
+
+    unsafe extern "C" fn record(
+        formatter: *mut aws_log_formatter,
+        out: *mut *mut aws_string,
+        level: enum_aws_log_level,
+        subject: aws_log_subject_t,
+        format: *const c_char,
+        args: va_list_ptr,
+    ) -> c_int {
+        let _ = formatter;
+        let mut buf = [0u8; 256];
+        let n =
+            aws_es_rs_vformat(buf.as_mut_ptr() as *mut c_char, buf.len(), format, args) as usize;
+        let text = String::from_utf8_lossy(&buf[..n.min(255)]).into_owned();
+        SEEN.lock().unwrap().push((level, subject, text));
+        *out = ptr::null_mut(); // nothing to send
+        AWS_OP_SUCCESS
+    }
+
+    fn rust_macro_logs_through_a_c_style_logger() {
+        let mut fvt = aws_log_formatter_vtable {
+            format: Some(record),
+            clean_up: None,
+        };
+        let mut formatter = aws_log_formatter {
+            vtable: &mut fvt,
+            allocator: ptr::null_mut(),
+            r#impl: ptr::null_mut(),
+        };
+        let mut logger = empty_logger();
+        // SAFETY: the formatter outlives the logger; nothing reaches the (NULL) channel.
+        unsafe {
+            let alloc = crate::common::allocator::default_allocator();
+            let level = AWS_LOG_LEVEL_DEBUG;
+            let (channel, writer) = (ptr::null_mut(), ptr::null_mut());
+            assert_eq!(
+                pipeline::aws_logger_init_from_external(
+                    &mut logger,
+                    alloc,
+                    &mut formatter,
+                    channel,
+                    writer,
+                    level
+                ),
+                0
+            );
+            aws_logger_set(&mut logger);
+            crate::aws_log!(AWS_LOG_LEVEL_DEBUG, 4099, "100% {}", "literal");
+            crate::aws_log!(AWS_LOG_LEVEL_TRACE, 4099, "hidden");
+            aws_logger_clean_up(&mut logger);
+        }
+        assert_eq!(
+            *SEEN.lock().unwrap(),
+            vec![(5, 4099, "100% literal".to_string())]
+        );
     }
 }

@@ -129,6 +129,8 @@ unsafe extern "C" fn log_v(
 }
 
 thread_local! {
+    // SAFETY: pthread_self has no preconditions.
+    #[allow(clippy::unnecessary_cast)] // pthread_t is not u64 everywhere
     static THREAD_ID: [u8; 16] = thread_id_hex(unsafe { libc::pthread_self() } as u64);
     static LINE: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
 }
