@@ -444,29 +444,6 @@ pub unsafe extern "C" fn aws_thread_current_name(
     unsafe { aws_thread_name(allocator, aws_thread_current_thread_id(), out_name) }
 }
 
-/// Writes the thread id as lowercase hex, most significant byte first (16
-/// digits and a NUL). `bufsz` must be exactly AWS_THREAD_ID_T_REPR_BUFSZ.
-#[no_mangle]
-pub unsafe extern "C" fn aws_thread_id_t_to_string(
-    thread_id: aws_thread_id_t,
-    buffer: *mut c_char,
-    bufsz: usize,
-) -> c_int {
-    if bufsz != AWS_THREAD_ID_T_REPR_BUFSZ as usize || buffer.is_null() {
-        return raise(AWS_ERROR_INVALID_ARGUMENT);
-    }
-    const HEX: &[u8; 16] = b"0123456789abcdef";
-    let mut out = [0u8; AWS_THREAD_ID_T_REPR_BUFSZ as usize];
-    // The id's bytes from the highest address down, as upstream prints them.
-    for (i, b) in thread_id.to_ne_bytes().iter().rev().enumerate() {
-        out[2 * i] = HEX[(b >> 4) as usize];
-        out[2 * i + 1] = HEX[(b & 0xf) as usize];
-    }
-    // SAFETY: `buffer` holds bufsz == out.len() bytes per the API contract.
-    unsafe { std::ptr::copy_nonoverlapping(out.as_ptr(), buffer as *mut u8, out.len()) };
-    AWS_OP_SUCCESS
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -528,6 +505,7 @@ mod tests {
 
     #[test]
     fn id_to_string_is_big_endian_hex() {
+        use crate::common::logging::aws_thread_id_t_to_string;
         let mut buf = [1 as c_char; 17];
         // SAFETY: buf has the required 17 bytes.
         assert_eq!(

@@ -714,6 +714,34 @@ enum aws_crt_io_statistics_category {
   AWSCRT_STAT_CAT_TLS = 257,
 };
 
+enum aws_io_log_subject {
+  AWS_LS_IO_GENERAL = 1024,
+  AWS_LS_IO_EVENT_LOOP = 1025,
+  AWS_LS_IO_SOCKET = 1026,
+  AWS_LS_IO_SOCKET_HANDLER = 1027,
+  AWS_LS_IO_TLS = 1028,
+  AWS_LS_IO_ALPN = 1029,
+  AWS_LS_IO_DNS = 1030,
+  AWS_LS_IO_PKI = 1031,
+  AWS_LS_IO_CHANNEL = 1032,
+  AWS_LS_IO_CHANNEL_BOOTSTRAP = 1033,
+  AWS_LS_IO_FILE_UTILS = 1034,
+  AWS_LS_IO_SHARED_LIBRARY = 1035,
+  AWS_LS_IO_EXPONENTIAL_BACKOFF_RETRY_STRATEGY = 1036,
+  AWS_LS_IO_STANDARD_RETRY_STRATEGY = 1037,
+  AWS_LS_IO_PKCS11 = 1038,
+  AWS_LS_IO_PEM = 1039,
+  AWS_IO_LS_LAST = 2047,
+};
+
+enum aws_event_stream_log_subject {
+  AWS_LS_EVENT_STREAM_GENERAL = 4096,
+  AWS_LS_EVENT_STREAM_CHANNEL_HANDLER = 4097,
+  AWS_LS_EVENT_STREAM_RPC_SERVER = 4098,
+  AWS_LS_EVENT_STREAM_RPC_CLIENT = 4099,
+  AWS_LS_EVENT_STREAM_LAST = 5119,
+};
+
 enum aws_log_level {
   AWS_LL_NONE = 0,
   AWS_LL_FATAL = 1,
@@ -786,12 +814,23 @@ struct aws_allocator;
 struct aws_byte_buf;
 struct aws_error_info;
 struct aws_error_info_list;
+struct aws_logger_vtable;
+struct aws_logger;
+struct aws_string;
+struct aws_log_formatter_vtable;
+struct aws_log_formatter;
+struct aws_log_channel_vtable;
+struct aws_log_writer_vtable;
+struct aws_log_writer;
+struct aws_log_channel;
+struct aws_logger_standard_options;
+struct aws_log_subject_info;
+struct aws_log_subject_info_list;
 struct aws_mutex;
 struct aws_condition_variable;
 struct aws_byte_cursor;
 struct aws_thread_options;
 struct aws_thread;
-struct aws_string;
 union aws_io_handle_data;
 struct aws_io_handle;
 struct aws_linked_list_node;
@@ -842,29 +881,30 @@ struct aws_priority_queue;
 struct aws_hash_element;
 struct aws_hash_iter;
 struct aws_task_scheduler;
-struct aws_log_subject_info;
-struct aws_log_subject_info_list;
-struct aws_logger;
-struct aws_logger_vtable;
-struct aws_logger_standard_options;
-struct aws_log_formatter_vtable;
-struct aws_log_formatter;
-struct aws_log_writer_vtable;
-struct aws_log_writer;
-struct aws_log_channel_vtable;
-struct aws_log_channel;
 struct aws_logger_pipeline;
 struct aws_crt_statistics_base;
 struct aws_crt_statistics_sample_interval;
 struct aws_crt_statistics_handler_vtable;
 struct aws_crt_statistics_handler;
 
+typedef uint32_t aws_log_subject_t;
 typedef pthread_t aws_thread_id_t;
 typedef pthread_once_t aws_thread_once;
 typedef uint32_t aws_crt_statistics_category_t;
-typedef uint32_t aws_log_subject_t;
 
 typedef void (aws_error_handler_fn)(int err, void *ctx);
+typedef int (aws_log_formatter_format_fn)(struct aws_log_formatter *formatter,
+                                           struct aws_string **formatted_output,
+                                           enum aws_log_level level,
+                                           aws_log_subject_t subject,
+                                           const char *format,
+                                           va_list args);
+typedef void (aws_log_formatter_clean_up_fn)(struct aws_log_formatter *logger);
+typedef int (aws_log_channel_send_fn)(struct aws_log_channel *channel, struct aws_string *output);
+typedef void (aws_log_channel_clean_up_fn)(struct aws_log_channel *channel);
+typedef int (aws_log_writer_write_fn)(struct aws_log_writer *writer,
+                                       const struct aws_string *output);
+typedef void (aws_log_writer_clean_up_fn)(struct aws_log_writer *writer);
 typedef bool (aws_condition_predicate_fn)(void *user_data);
 typedef void (aws_thread_function)(void *user_data);
 typedef void (aws_thread_atexit_fn)(void *user_data);
@@ -949,18 +989,6 @@ typedef int (aws_priority_queue_compare_fn)(const void *a, const void *b);
 typedef uint64_t (aws_hash_fn)(const void *key);
 typedef bool (aws_hash_callback_eq_fn)(const void *a, const void *b);
 typedef void (aws_hash_callback_destroy_fn)(void *key_or_value);
-typedef void (aws_log_formatter_clean_up_fn)(struct aws_log_formatter *logger);
-typedef int (aws_log_formatter_format_fn)(struct aws_log_formatter *formatter,
-                                           struct aws_string **formatted_output,
-                                           enum aws_log_level level,
-                                           aws_log_subject_t subject,
-                                           const char *format,
-                                           va_list args);
-typedef void (aws_log_writer_clean_up_fn)(struct aws_log_writer *writer);
-typedef int (aws_log_writer_write_fn)(struct aws_log_writer *writer,
-                                       const struct aws_string *output);
-typedef void (aws_log_channel_clean_up_fn)(struct aws_log_channel *channel);
-typedef int (aws_log_channel_send_fn)(struct aws_log_channel *channel, struct aws_string *output);
 typedef void (aws_crt_statistics_handler_destroy_fn)(struct aws_crt_statistics_handler *handler);
 typedef uint64_t (aws_crt_statistics_handler_get_report_interval_ms_fn)(struct aws_crt_statistics_handler *handler);
 typedef void (aws_crt_statistics_handler_process_statistics_fn)(struct aws_crt_statistics_handler *handler,
@@ -1010,6 +1038,93 @@ struct aws_error_info_list {
   uint16_t count;
 };
 
+
+
+struct aws_logger_vtable {
+  int (*log)(struct aws_logger *logger,
+             enum aws_log_level log_level,
+             aws_log_subject_t subject,
+             const char *format,
+             ...);
+  enum aws_log_level (*get_log_level)(struct aws_logger *logger, aws_log_subject_t subject);
+  void (*clean_up)(struct aws_logger *logger);
+  int (*set_log_level)(struct aws_logger *logger, enum aws_log_level level);
+};
+
+struct aws_logger {
+  struct aws_logger_vtable *vtable;
+  struct aws_allocator *allocator;
+  void *p_impl;
+};
+
+
+/*
+ Immutable, length-prefixed string; `bytes` is a flexible array (always
+ NUL-terminated), hence the one-element array.
+ */
+struct aws_string {
+  struct aws_allocator *allocator;
+  size_t len;
+  uint8_t bytes[1];
+};
+
+
+
+struct aws_log_formatter_vtable {
+  aws_log_formatter_format_fn *format;
+  aws_log_formatter_clean_up_fn *clean_up;
+};
+
+struct aws_log_formatter {
+  struct aws_log_formatter_vtable *vtable;
+  struct aws_allocator *allocator;
+  void *impl;
+};
+
+
+
+struct aws_log_channel_vtable {
+  aws_log_channel_send_fn *send;
+  aws_log_channel_clean_up_fn *clean_up;
+};
+
+
+
+struct aws_log_writer_vtable {
+  aws_log_writer_write_fn *write;
+  aws_log_writer_clean_up_fn *clean_up;
+};
+
+struct aws_log_writer {
+  struct aws_log_writer_vtable *vtable;
+  struct aws_allocator *allocator;
+  void *impl;
+};
+
+struct aws_log_channel {
+  struct aws_log_channel_vtable *vtable;
+  struct aws_allocator *allocator;
+  struct aws_log_writer *writer;
+  void *impl;
+};
+
+struct aws_logger_standard_options {
+  enum aws_log_level level;
+  const char *filename;
+  FILE *file;
+};
+
+struct aws_log_subject_info {
+  aws_log_subject_t subject_id;
+  const char *subject_name;
+  const char *subject_description;
+};
+
+struct aws_log_subject_info_list {
+  struct aws_log_subject_info *subject_list;
+  size_t count;
+};
+
 struct aws_mutex {
   pthread_mutex_t mutex_handle;
   bool initialized;
@@ -1035,7 +1150,6 @@ struct aws_thread_options {
 };
 
 
-
 struct aws_thread {
   struct aws_allocator *allocator;
   enum aws_thread_detach_state detach_state;
@@ -1047,16 +1161,6 @@ struct aws_thread {
 /*
  `pthread_once_t`, initialised with AWS_THREAD_ONCE_STATIC_INIT.
  */
-
-/*
- Immutable, length-prefixed string; `bytes` is a flexible array (always
- NUL-terminated), hence the one-element array.
- */
-struct aws_string {
-  struct aws_allocator *allocator;
-  size_t len;
-  uint8_t bytes[1];
-};
 
 
 
@@ -1515,8 +1619,6 @@ struct aws_server_socket_channel_bootstrap_options {
 
 
 
-
-
 struct aws_linked_list {
   struct aws_linked_list_node head;
   struct aws_linked_list_node tail;
@@ -1554,80 +1656,6 @@ struct aws_task_scheduler {
   struct aws_linked_list timed_list;
   struct aws_linked_list asap_list;
 };
-
-struct aws_log_subject_info {
-  aws_log_subject_t subject_id;
-  const char *subject_name;
-  const char *subject_description;
-};
-
-struct aws_log_subject_info_list {
-  struct aws_log_subject_info *subject_list;
-  size_t count;
-};
-
-struct aws_logger {
-  struct aws_logger_vtable *vtable;
-  struct aws_allocator *allocator;
-  void *p_impl;
-};
-
-struct aws_logger_vtable {
-  int (*log)(struct aws_logger *logger,
-             enum aws_log_level log_level,
-             aws_log_subject_t subject,
-             const char *format,
-             ...);
-  enum aws_log_level (*get_log_level)(struct aws_logger *logger, aws_log_subject_t subject);
-  void (*clean_up)(struct aws_logger *logger);
-  int (*set_log_level)(struct aws_logger *logger, enum aws_log_level level);
-};
-
-struct aws_logger_standard_options {
-  enum aws_log_level level;
-  const char *filename;
-  FILE *file;
-};
-
-
-struct aws_log_formatter_vtable {
-  aws_log_formatter_format_fn *format;
-  aws_log_formatter_clean_up_fn *clean_up;
-};
-
-struct aws_log_formatter {
-  struct aws_log_formatter_vtable *vtable;
-  struct aws_allocator *allocator;
-  void *impl;
-};
-
-
-
-struct aws_log_writer_vtable {
-  aws_log_writer_write_fn *write;
-  aws_log_writer_clean_up_fn *clean_up;
-};
-
-struct aws_log_writer {
-  struct aws_log_writer_vtable *vtable;
-  struct aws_allocator *allocator;
-  void *impl;
-};
-
-
-
-struct aws_log_channel_vtable {
-  aws_log_channel_send_fn *send;
-  aws_log_channel_clean_up_fn *clean_up;
-};
-
-struct aws_log_channel {
-  struct aws_log_channel_vtable *vtable;
-  struct aws_allocator *allocator;
-  struct aws_log_writer *writer;
-  void *impl;
-};
-
 
 struct aws_logger_pipeline {
   struct aws_log_formatter *formatter;
@@ -1765,6 +1793,74 @@ void aws_register_error_info(const struct aws_error_info_list *error_info);
 
 void aws_unregister_error_info(const struct aws_error_info_list *error_info);
 
+/*
+ Installs `logger` process-wide; NULL restores the null logger.
+ */
+void aws_logger_set(struct aws_logger *logger);
+
+/*
+ The installed logger; never NULL (the null logger when none is installed).
+ */
+struct aws_logger *aws_logger_get(void);
+
+/*
+ The installed logger if its level for `subject` is at least `level`, else NULL.
+ */
+struct aws_logger *aws_logger_get_conditional(aws_log_subject_t subject, enum aws_log_level level);
+
+void aws_logger_clean_up(struct aws_logger *logger);
+
+int aws_logger_set_log_level(struct aws_logger *logger, enum aws_log_level level);
+
+/*
+ Upstream's name for `log_level` ("INFO"); AWS_ERROR_INVALID_ARGUMENT if out of range.
+ */
+int aws_log_level_to_string(enum aws_log_level log_level, const char **level_string);
+
+/*
+ Parses a level name, ignoring case; AWS_ERROR_INVALID_ARGUMENT if unknown or NULL.
+ */
+int aws_string_to_log_level(const char *level_string, enum aws_log_level *log_level);
+
+/*
+ Writes the 16-hex-digit form of `thread_id` (as log lines show it) and a NUL;
+ `bufsz` must be exactly AWS_THREAD_ID_T_REPR_BUFSZ.
+ */
+int aws_thread_id_t_to_string(aws_thread_id_t thread_id, char *buffer, size_t bufsz);
+
+int aws_logger_init_from_external(struct aws_logger *logger,
+                                  struct aws_allocator *allocator,
+                                  struct aws_log_formatter *formatter,
+                                  struct aws_log_channel *channel,
+                                  struct aws_log_writer *writer,
+                                  enum aws_log_level level);
+
+extern void flockfile(FILE *file);
+
+extern void funlockfile(FILE *file);
+
+int aws_logger_init_standard(struct aws_logger *logger,
+                             struct aws_allocator *allocator,
+                             struct aws_logger_standard_options *options);
+
+int aws_logger_init_noalloc(struct aws_logger *logger,
+                            struct aws_allocator *allocator,
+                            struct aws_logger_standard_options *options);
+
+const char *aws_log_subject_name(aws_log_subject_t subject);
+
+/*
+ Makes `log_subject_list` the source of names for the slot of its first id.
+ The list must stay alive until it is unregistered.
+ */
+void aws_register_log_subject_info_list(struct aws_log_subject_info_list *log_subject_list);
+
+/*
+ Empties the slot of the list's first id (whichever list was registered there,
+ as upstream); our built-in names for that slot apply again.
+ */
+void aws_unregister_log_subject_info_list(struct aws_log_subject_info_list *log_subject_list);
+
 int aws_mutex_init(struct aws_mutex *mutex);
 
 void aws_mutex_clean_up(struct aws_mutex *mutex);
@@ -1859,12 +1955,6 @@ int aws_thread_name(struct aws_allocator *allocator,
                     struct aws_string **out_name);
 
 int aws_thread_current_name(struct aws_allocator *allocator, struct aws_string **out_name);
-
-/*
- Writes the thread id as lowercase hex, most significant byte first (16
- digits and a NUL). `bufsz` must be exactly AWS_THREAD_ID_T_REPR_BUFSZ.
- */
-int aws_thread_id_t_to_string(aws_thread_id_t thread_id, char *buffer, size_t bufsz);
 
 /*
  Number of managed threads not yet joined.
