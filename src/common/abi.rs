@@ -484,3 +484,7 @@ pub struct aws_crt_statistics_handler {
     pub allocator: *mut aws_allocator,
     pub r#impl: *mut c_void,
 }
+
+// ---- tasks, hash table, array list ----
+
+pub type aws_array_list_comparator_fn = Option<unsafe extern "C" fn(a: *const c_void, b: *const c_void) -> c_int>;
