@@ -487,4 +487,5 @@ pub struct aws_crt_statistics_handler {
 
 // ---- tasks, hash table, array list ----
 
-pub type aws_array_list_comparator_fn = Option<unsafe extern "C" fn(a: *const c_void, b: *const c_void) -> c_int>;
+pub type aws_array_list_comparator_fn =
+    Option<unsafe extern "C" fn(a: *const c_void, b: *const c_void) -> c_int>;

@@ -19,7 +19,10 @@ fn bytes_for_index(list: &aws_array_list, index: usize) -> Option<usize> {
 /// Grows a dynamic list so `index` is addressable: to double the capacity, or
 /// to exactly what is needed if that is more.
 #[no_mangle]
-pub unsafe extern "C" fn aws_array_list_ensure_capacity(list: *mut aws_array_list, index: usize) -> c_int {
+pub unsafe extern "C" fn aws_array_list_ensure_capacity(
+    list: *mut aws_array_list,
+    index: usize,
+) -> c_int {
     fatal_precondition!(!list.is_null(), "aws_array_list_ensure_capacity");
     let l = &mut *list;
     let Some(needed) = bytes_for_index(l, index) else {
@@ -80,7 +83,10 @@ pub unsafe extern "C" fn aws_array_list_shrink_to_fit(list: *mut aws_array_list)
 
 /// Copies `from`'s items into `to`, growing `to` if it is dynamic.
 #[no_mangle]
-pub unsafe extern "C" fn aws_array_list_copy(from: *const aws_array_list, to: *mut aws_array_list) -> c_int {
+pub unsafe extern "C" fn aws_array_list_copy(
+    from: *const aws_array_list,
+    to: *mut aws_array_list,
+) -> c_int {
     fatal_precondition!(!from.is_null() && !to.is_null(), "aws_array_list_copy");
     let (f, t) = (&*from, &mut *to);
     fatal_precondition!(f.item_size == t.item_size, "aws_array_list_copy");
@@ -123,12 +129,19 @@ pub unsafe extern "C" fn aws_array_list_swap(list: *mut aws_array_list, a: usize
     }
     let base = l.data as *mut u8;
     // SAFETY: a != b, both in bounds, so the two item ranges are disjoint.
-    ptr::swap_nonoverlapping(base.add(a * l.item_size), base.add(b * l.item_size), l.item_size);
+    ptr::swap_nonoverlapping(
+        base.add(a * l.item_size),
+        base.add(b * l.item_size),
+        l.item_size,
+    );
 }
 
 /// Sorts the items with `qsort` and the C comparator.
 #[no_mangle]
-pub unsafe extern "C" fn aws_array_list_sort(list: *mut aws_array_list, compare_fn: aws_array_list_comparator_fn) {
+pub unsafe extern "C" fn aws_array_list_sort(
+    list: *mut aws_array_list,
+    compare_fn: aws_array_list_comparator_fn,
+) {
     fatal_precondition!(!list.is_null(), "aws_array_list_sort");
     let l = &*list;
     if l.data.is_null() || l.length == 0 {
@@ -147,7 +160,13 @@ mod tests {
     use libc::c_void;
 
     fn dynamic() -> aws_array_list {
-        aws_array_list { alloc: default_allocator(), current_size: 0, length: 0, item_size: 4, data: ptr::null_mut() }
+        aws_array_list {
+            alloc: default_allocator(),
+            current_size: 0,
+            length: 0,
+            item_size: 4,
+            data: ptr::null_mut(),
+        }
     }
 
     #[test]
@@ -161,9 +180,15 @@ mod tests {
             assert_eq!(l.current_size, 24);
             assert_eq!(aws_array_list_ensure_capacity(&mut l, 99), 0);
             assert_eq!(l.current_size, 400);
-            assert_eq!(aws_array_list_ensure_capacity(&mut l, usize::MAX), AWS_OP_ERR);
+            assert_eq!(
+                aws_array_list_ensure_capacity(&mut l, usize::MAX),
+                AWS_OP_ERR
+            );
             assert_eq!(last_error(), AWS_ERROR_OVERFLOW_DETECTED);
-            assert_eq!(aws_array_list_ensure_capacity(&mut l, usize::MAX / 2), AWS_OP_ERR);
+            assert_eq!(
+                aws_array_list_ensure_capacity(&mut l, usize::MAX / 2),
+                AWS_OP_ERR
+            );
             assert_eq!(last_error(), AWS_ERROR_OVERFLOW_DETECTED);
             l.length = 3;
             assert_eq!(aws_array_list_shrink_to_fit(&mut l), 0);

@@ -45,7 +45,11 @@ struct Entry {
     hash_code: u64,
 }
 
-const EMPTY: Entry = Entry { key: ptr::null(), value: ptr::null_mut(), hash_code: 0 };
+const EMPTY: Entry = Entry {
+    key: ptr::null(),
+    value: ptr::null_mut(),
+    hash_code: 0,
+};
 
 /// The `aws_hash_element` view of a slot.
 unsafe fn element(e: *mut Entry) -> *mut aws_hash_element {
@@ -79,13 +83,22 @@ fn geometry(expected: usize) -> Option<(usize, usize)> {
 
 /// Allocates a zeroed state with `size` slots copying the callbacks of `template`.
 unsafe fn alloc_state(template: &State, size: usize, max_load: usize) -> *mut State {
-    let Some(bytes) = size.checked_mul(size_of::<Entry>()).and_then(|b| b.checked_add(size_of::<State>())) else {
+    let Some(bytes) = size
+        .checked_mul(size_of::<Entry>())
+        .and_then(|b| b.checked_add(size_of::<State>()))
+    else {
         raise(AWS_ERROR_OVERFLOW_DETECTED);
         return ptr::null_mut();
     };
     let st = aws_mem_calloc(template.alloc, 1, bytes) as *mut State;
     if !st.is_null() {
-        st.write(State { size, max_load, mask: size - 1, entry_count: 0, ..*template });
+        st.write(State {
+            size,
+            max_load,
+            mask: size - 1,
+            entry_count: 0,
+            ..*template
+        });
     }
     st
 }
@@ -94,7 +107,9 @@ unsafe fn hash_for(st: *mut State, key: *const c_void) -> u64 {
     if key.is_null() {
         return NULL_KEY_HASH;
     }
-    let f = (*st).hash_fn.unwrap_or_else(|| crate::ffi::fatal("aws_hash_table: no hash function"));
+    let f = (*st)
+        .hash_fn
+        .unwrap_or_else(|| crate::ffi::fatal("aws_hash_table: no hash function"));
     match f(key) {
         0 => 1,
         h => h,
@@ -147,7 +162,7 @@ unsafe fn emplace(st: *mut State, mut entry: Entry) -> *mut Entry {
             if placed.is_null() {
                 placed = victim;
             }
-            std::mem::swap(&mut *victim, &mut entry);
+            ptr::swap(victim, &mut entry);
             probe = victim_probe + 1;
         } else {
             probe += 1;
@@ -224,7 +239,10 @@ pub unsafe extern "C" fn aws_hash_table_init(
     destroy_value_fn: aws_hash_callback_destroy_fn,
 ) -> c_int {
     fatal_precondition!(!map.is_null() && !alloc.is_null(), "aws_hash_table_init");
-    fatal_precondition!(hash_fn.is_some() && equals_fn.is_some(), "aws_hash_table_init");
+    fatal_precondition!(
+        hash_fn.is_some() && equals_fn.is_some(),
+        "aws_hash_table_init"
+    );
     let Some((slots, max_load)) = geometry(size) else {
         return raise(AWS_ERROR_OVERFLOW_DETECTED);
     };
@@ -264,13 +282,19 @@ pub unsafe extern "C" fn aws_hash_table_clean_up(map: *mut aws_hash_table) {
 
 #[no_mangle]
 pub unsafe extern "C" fn aws_hash_table_swap(a: *mut aws_hash_table, b: *mut aws_hash_table) {
-    fatal_precondition!(!a.is_null() && !b.is_null() && a != b, "aws_hash_table_swap");
+    fatal_precondition!(
+        !a.is_null() && !b.is_null() && a != b,
+        "aws_hash_table_swap"
+    );
     ptr::swap(a, b);
 }
 
 #[no_mangle]
 pub unsafe extern "C" fn aws_hash_table_move(to: *mut aws_hash_table, from: *mut aws_hash_table) {
-    fatal_precondition!(!to.is_null() && !from.is_null() && to != from, "aws_hash_table_move");
+    fatal_precondition!(
+        !to.is_null() && !from.is_null() && to != from,
+        "aws_hash_table_move"
+    );
     (*to).p_impl = (*from).p_impl;
     (*from).p_impl = ptr::null_mut();
 }
@@ -327,7 +351,14 @@ pub unsafe extern "C" fn aws_hash_table_create(
             if !was_created.is_null() {
                 *was_created = 1;
             }
-            emplace(st, Entry { key, value: ptr::null_mut(), hash_code })
+            emplace(
+                st,
+                Entry {
+                    key,
+                    value: ptr::null_mut(),
+                    hash_code,
+                },
+            )
         }
     };
     if !p_elem.is_null() {
@@ -394,7 +425,10 @@ pub unsafe extern "C" fn aws_hash_table_remove(
     if p_value.is_null() {
         destroy_element(st, e.key, e.value);
     } else {
-        *p_value = aws_hash_element { key: e.key, value: e.value };
+        *p_value = aws_hash_element {
+            key: e.key,
+            value: e.value,
+        };
     }
     // The callbacks must not mutate the table; if the slot moved anyway, find it again.
     let st = state(map);
@@ -405,12 +439,16 @@ pub unsafe extern "C" fn aws_hash_table_remove(
 
 /// Removes an element obtained from find/create without destroying it.
 #[no_mangle]
-pub unsafe extern "C" fn aws_hash_table_remove_element(map: *mut aws_hash_table, p_value: *mut aws_hash_element) -> c_int {
+pub unsafe extern "C" fn aws_hash_table_remove_element(
+    map: *mut aws_hash_table,
+    p_value: *mut aws_hash_element,
+) -> c_int {
     require_valid(map, "aws_hash_table_remove_element");
     let st = state(map);
     let offset = (p_value as usize).wrapping_sub(slots(st) as usize);
     let index = offset / size_of::<Entry>();
-    let inside = offset % size_of::<Entry>() == 0 && index < (*st).size && (*slot(st, index)).hash_code != 0;
+    let inside =
+        offset % size_of::<Entry>() == 0 && index < (*st).size && (*slot(st, index)).hash_code != 0;
     fatal_precondition!(inside, "aws_hash_table_remove_element");
     remove_at(st, index);
     AWS_OP_SUCCESS
@@ -421,7 +459,9 @@ pub unsafe extern "C" fn aws_hash_table_remove_element(map: *mut aws_hash_table,
 #[no_mangle]
 pub unsafe extern "C" fn aws_hash_table_foreach(
     map: *mut aws_hash_table,
-    callback: Option<unsafe extern "C" fn(context: *mut c_void, p_element: *mut aws_hash_element) -> c_int>,
+    callback: Option<
+        unsafe extern "C" fn(context: *mut c_void, p_element: *mut aws_hash_element) -> c_int,
+    >,
     context: *mut c_void,
 ) -> c_int {
     require_valid(map, "aws_hash_table_foreach");
@@ -442,9 +482,12 @@ pub unsafe extern "C" fn aws_hash_table_foreach(
         } else {
             // The header promises that writing `value` updates the table; upstream
             // hands out a copy and drops the write. We keep it.
-            let e = slot(state(map), iter.slot);
-            if (*e).hash_code != 0 && (*e).key == iter.element.key {
-                (*e).value = iter.element.value;
+            let st = state(map);
+            if iter.slot < (*st).size {
+                let e = slot(st, iter.slot);
+                if (*e).hash_code != 0 && (*e).key == iter.element.key {
+                    (*e).value = iter.element.value;
+                }
             }
         }
         if rv & AWS_COMMON_HASH_TABLE_ITER_CONTINUE == 0 {
@@ -528,13 +571,19 @@ unsafe fn seek(iter: *mut aws_hash_iter, start: usize) {
     for i in start..limit {
         let e = slot(st, i);
         if (*e).hash_code != 0 {
-            (*iter).element = aws_hash_element { key: (*e).key, value: (*e).value };
+            (*iter).element = aws_hash_element {
+                key: (*e).key,
+                value: (*e).value,
+            };
             (*iter).slot = i;
             (*iter).status = aws_hash_iter_status::AWS_HASH_ITER_STATUS_READY_FOR_USE as _;
             return;
         }
     }
-    (*iter).element = aws_hash_element { key: ptr::null(), value: ptr::null_mut() };
+    (*iter).element = aws_hash_element {
+        key: ptr::null(),
+        value: ptr::null_mut(),
+    };
     (*iter).slot = (*iter).limit;
     (*iter).status = aws_hash_iter_status::AWS_HASH_ITER_STATUS_DONE as _;
 }
@@ -544,7 +593,10 @@ pub unsafe extern "C" fn aws_hash_iter_begin(map: *const aws_hash_table) -> aws_
     require_valid(map, "aws_hash_iter_begin");
     let mut iter = aws_hash_iter {
         map,
-        element: aws_hash_element { key: ptr::null(), value: ptr::null_mut() },
+        element: aws_hash_element {
+            key: ptr::null(),
+            value: ptr::null_mut(),
+        },
         slot: 0,
         limit: (*state(map)).size,
         status: aws_hash_iter_status::AWS_HASH_ITER_STATUS_DONE as _,
@@ -584,7 +636,10 @@ pub unsafe extern "C" fn aws_hash_iter_delete(iter: *mut aws_hash_iter, destroy_
     );
     require_valid((*iter).map, "aws_hash_iter_delete");
     let st = state((*iter).map);
-    fatal_precondition!((*iter).slot < (*st).size && (*slot(st, (*iter).slot)).hash_code != 0, "aws_hash_iter_delete");
+    fatal_precondition!(
+        (*iter).slot < (*st).size && (*slot(st, (*iter).slot)).hash_code != 0,
+        "aws_hash_iter_delete"
+    );
     if destroy_contents {
         destroy_element(st, (*iter).element.key, (*iter).element.value);
     }
@@ -649,7 +704,9 @@ pub fn hashlittle2(key: &[u8], pc: &mut u32, pb: &mut u32) {
     fn word(bytes: &[u8]) -> u32 {
         u32::from_le_bytes([bytes[0], bytes[1], bytes[2], bytes[3]])
     }
-    let init = 0xdead_beef_u32.wrapping_add(key.len() as u32).wrapping_add(*pc);
+    let init = 0xdead_beef_u32
+        .wrapping_add(key.len() as u32)
+        .wrapping_add(*pc);
     let (mut a, mut b, mut c) = (init, init, init.wrapping_add(*pb));
     let mut rest = key;
     while rest.len() > 12 {
@@ -779,13 +836,22 @@ mod tests {
         assert_eq!(h("Four score and seven years ago"), 0xea4742f8ba3c3558);
         assert_eq!(h("abcdefghijkl"), 0xad775e4ecec61331);
         assert_eq!(h("abcdefghijklm"), 0x625535ce675162ef);
-        assert_eq!(h("0123456789abcdefghijklmnopqrstuvwxyz"), 0x4b17124fcab6f09d);
+        assert_eq!(
+            h("0123456789abcdefghijklmnopqrstuvwxyz"),
+            0x4b17124fcab6f09d
+        );
         let (mut c, mut b) = (1, 0);
         hashlittle2(b"Four score and seven years ago", &mut c, &mut b);
         assert_eq!((c, b), (0xcd628161, 0x6cbea4b3));
-        assert_eq!(aws_hash_ptr(0x12345678abcdef as *const c_void), 0x0dd9bc1162af077d);
+        assert_eq!(
+            aws_hash_ptr(0x12345678abcdef as *const c_void),
+            0x0dd9bc1162af077d
+        );
         // SAFETY: a NUL-terminated literal.
-        assert_eq!(unsafe { aws_hash_c_string(c"a".as_ptr().cast()) }, 0x663f2d46b2109858);
+        assert_eq!(
+            unsafe { aws_hash_c_string(c"a".as_ptr().cast()) },
+            0x663f2d46b2109858
+        );
     }
 
     thread_local! {

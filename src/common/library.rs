@@ -35,7 +35,11 @@ pub extern "C" fn aws_common_fatal_assert_library_initialized() {
             .write_all(b"aws_common_library_init() must be called before using any functionality in aws-c-common.");
         // SAFETY: all three arguments are NUL-terminated literals.
         unsafe {
-            aws_fatal_assert(c"s_common_library_initialized".as_ptr(), c"library.rs".as_ptr(), line!() as c_int);
+            aws_fatal_assert(
+                c"s_common_library_initialized".as_ptr(),
+                c"library.rs".as_ptr(),
+                line!() as c_int,
+            );
         }
     }
 }
@@ -43,7 +47,11 @@ pub extern "C" fn aws_common_fatal_assert_library_initialized() {
 /// Prints "Fatal error condition occurred in FILE:LINE: COND", a backtrace,
 /// and aborts (upstream's `AWS_FATAL_ASSERT` target).
 #[no_mangle]
-pub unsafe extern "C" fn aws_fatal_assert(cond_str: *const c_char, file: *const c_char, line: c_int) -> ! {
+pub unsafe extern "C" fn aws_fatal_assert(
+    cond_str: *const c_char,
+    file: *const c_char,
+    line: c_int,
+) -> ! {
     let text = |p: *const c_char| {
         if p.is_null() {
             "(null)".into()
@@ -78,8 +86,9 @@ fn stack_symbols(skip: usize) -> Option<Vec<String>> {
             if syms.is_null() {
                 return None;
             }
-            let lines =
-                (skip.min(n)..n).map(|i| CStr::from_ptr(*syms.add(i)).to_string_lossy().into_owned()).collect();
+            let lines = (skip.min(n)..n)
+                .map(|i| CStr::from_ptr(*syms.add(i)).to_string_lossy().into_owned())
+                .collect();
             libc::free(syms as *mut c_void);
             Some(lines)
         }

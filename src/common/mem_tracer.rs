@@ -55,7 +55,11 @@ impl Tracer {
         if self.level == LEVEL_NONE || p.is_null() {
             return;
         }
-        let stack = if self.level == LEVEL_STACKS { capture(self.frames) } else { Vec::new() };
+        let stack = if self.level == LEVEL_STACKS {
+            capture(self.frames)
+        } else {
+            Vec::new()
+        };
         self.bytes.fetch_add(size, Ordering::Relaxed);
         let order = self.next_order.fetch_add(1, Ordering::Relaxed);
         self.live().insert(p as usize, Live { size, order, stack });
@@ -79,7 +83,11 @@ fn capture(frames: usize) -> Vec<usize> {
     // SAFETY: glibc writes at most buf.len() frame addresses.
     let n = unsafe { libc::backtrace(buf.as_mut_ptr(), buf.len() as c_int) }.max(0) as usize;
     // With few frames (inlining, -O3) keep what there is rather than nothing.
-    let skip = if n > FRAMES_TO_SKIP { FRAMES_TO_SKIP } else { 0 };
+    let skip = if n > FRAMES_TO_SKIP {
+        FRAMES_TO_SKIP
+    } else {
+        0
+    };
     buf[skip..n].iter().map(|&f| f as usize).collect()
 }
 
@@ -101,10 +109,18 @@ fn symbolise(stack: &[usize]) -> String {
     unsafe {
         let syms = libc::backtrace_symbols(frames.as_ptr(), frames.len() as c_int);
         if syms.is_null() {
-            return stack.iter().map(|f| format!("{f:#x}")).collect::<Vec<_>>().join("\n");
+            return stack
+                .iter()
+                .map(|f| format!("{f:#x}"))
+                .collect::<Vec<_>>()
+                .join("\n");
         }
         let lines: Vec<String> = (0..frames.len())
-            .map(|i| std::ffi::CStr::from_ptr(*syms.add(i)).to_string_lossy().into_owned())
+            .map(|i| {
+                std::ffi::CStr::from_ptr(*syms.add(i))
+                    .to_string_lossy()
+                    .into_owned()
+            })
             .collect();
         libc::free(syms as *mut c_void);
         lines.join("\n")
@@ -113,7 +129,11 @@ fn symbolise(stack: &[usize]) -> String {
 
 #[cfg(not(all(target_os = "linux", target_env = "gnu")))]
 fn symbolise(stack: &[usize]) -> String {
-    stack.iter().map(|f| format!("{f:#x}")).collect::<Vec<_>>().join("\n")
+    stack
+        .iter()
+        .map(|f| format!("{f:#x}"))
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 // ---- the allocator vtable ------------------------------------------------------------
@@ -135,7 +155,12 @@ unsafe extern "C" fn trace_release(allocator: *mut aws_allocator, p: *mut c_void
     aws_mem_release(t.traced, p);
 }
 
-unsafe extern "C" fn trace_realloc(allocator: *mut aws_allocator, p: *mut c_void, old: usize, new: usize) -> *mut c_void {
+unsafe extern "C" fn trace_realloc(
+    allocator: *mut aws_allocator,
+    p: *mut c_void,
+    old: usize,
+    new: usize,
+) -> *mut c_void {
     let t = tracer(allocator);
     // Forget the old block before the realloc so another thread reusing its
     // address cannot collide with our entry.
@@ -152,7 +177,11 @@ unsafe extern "C" fn trace_realloc(allocator: *mut aws_allocator, p: *mut c_void
     q
 }
 
-unsafe extern "C" fn trace_calloc(allocator: *mut aws_allocator, num: usize, size: usize) -> *mut c_void {
+unsafe extern "C" fn trace_calloc(
+    allocator: *mut aws_allocator,
+    num: usize,
+    size: usize,
+) -> *mut c_void {
     let t = tracer(allocator);
     let p = aws_mem_calloc(t.traced, num, size);
     t.track(p, num.saturating_mul(size));
@@ -215,7 +244,9 @@ pub unsafe extern "C" fn aws_mem_tracer_new(
 
 /// Frees the tracer (not the allocations it saw) and returns the wrapped allocator.
 #[no_mangle]
-pub unsafe extern "C" fn aws_mem_tracer_destroy(trace_allocator: *mut aws_allocator) -> *mut aws_allocator {
+pub unsafe extern "C" fn aws_mem_tracer_destroy(
+    trace_allocator: *mut aws_allocator,
+) -> *mut aws_allocator {
     let t = checked(trace_allocator, "aws_mem_tracer_destroy") as *const Tracer as *mut Tracer;
     let traced = (*t).traced;
     // Make a use after destroy fail the check rather than read freed state.
@@ -262,13 +293,20 @@ fn dump_text(t: &Tracer) -> String {
     let total: usize = allocs.iter().map(|a| a.size).sum();
     let rule = "#".repeat(80);
     let mut out = format!("{rule}\n#  BEGIN MEMTRACE DUMP\n{rule}\n");
-    out += &format!("tracer: {total} bytes still allocated in {} allocations\n", allocs.len());
+    out += &format!(
+        "tracer: {total} bytes still allocated in {} allocations\n",
+        allocs.len()
+    );
     out += "Leaks in order of allocation:\n";
     for a in &allocs {
         if a.stack.is_empty() {
             out += &format!("ALLOC {} bytes\n", a.size);
         } else {
-            out += &format!("ALLOC {} bytes, stacktrace:\n{}\n", a.size, symbolise(&a.stack));
+            out += &format!(
+                "ALLOC {} bytes, stacktrace:\n{}\n",
+                a.size,
+                symbolise(&a.stack)
+            );
         }
     }
     out += &format!("{rule}\n#  END MEMTRACE DUMP\n{rule}\n");
@@ -291,9 +329,15 @@ mod tests {
                 assert_eq!((aws_mem_tracer_count(a), aws_mem_tracer_bytes(a)), (2, 130));
                 let mut r = p;
                 assert_eq!(aws_mem_realloc(a, &mut r, 100, 1000), 0);
-                assert_eq!((aws_mem_tracer_count(a), aws_mem_tracer_bytes(a)), (2, 1030));
+                assert_eq!(
+                    (aws_mem_tracer_count(a), aws_mem_tracer_bytes(a)),
+                    (2, 1030)
+                );
                 let text = dump_text(tracer(a));
-                assert!(text.contains("1030 bytes still allocated in 2 allocations"), "{text}");
+                assert!(
+                    text.contains("1030 bytes still allocated in 2 allocations"),
+                    "{text}"
+                );
                 assert!(text.contains("ALLOC 1000 bytes"), "{text}");
                 if level == LEVEL_STACKS {
                     assert!(text.contains("stacktrace:"), "{text}");
@@ -305,7 +349,10 @@ mod tests {
             }
             let none = aws_mem_tracer_new(default_allocator(), ptr::null_mut(), LEVEL_NONE, 0);
             let p = aws_mem_acquire(none, 8);
-            assert_eq!((aws_mem_tracer_count(none), aws_mem_tracer_bytes(none)), (0, 0));
+            assert_eq!(
+                (aws_mem_tracer_count(none), aws_mem_tracer_bytes(none)),
+                (0, 0)
+            );
             aws_mem_release(none, p);
             aws_mem_tracer_destroy(none);
         }

@@ -149,7 +149,11 @@ unsafe fn sift_down(s: *mut aws_task_scheduler, mut i: usize) {
             break;
         }
         let right = left + 1;
-        let child = if right < n && less(slot_at(s, right), slot_at(s, left)) { right } else { left };
+        let child = if right < n && less(slot_at(s, right), slot_at(s, left)) {
+            right
+        } else {
+            left
+        };
         if !less(slot_at(s, child), &moving) {
             break;
         }
@@ -173,7 +177,11 @@ unsafe fn heap_reserve_one(s: *mut aws_task_scheduler) -> bool {
         return false;
     }
     if !(*h).data.is_null() {
-        ptr::copy_nonoverlapping((*h).data as *const u8, data as *mut u8, (*h).length * size_of::<Slot>());
+        ptr::copy_nonoverlapping(
+            (*h).data as *const u8,
+            data as *mut u8,
+            (*h).length * size_of::<Slot>(),
+        );
         aws_mem_release((*s).alloc, (*h).data);
     }
     (*h).data = data;
@@ -188,7 +196,10 @@ unsafe fn heap_push(s: *mut aws_task_scheduler, task: *mut aws_task) -> bool {
         return false;
     }
     let seq = &mut (*s).timed_queue.backpointers.length;
-    let slot = Slot { task, seq: *seq as u64 };
+    let slot = Slot {
+        task,
+        seq: *seq as u64,
+    };
     *seq += 1;
     let h = heap(s);
     let i = (*h).length;
@@ -262,12 +273,17 @@ unsafe fn collect_ready(s: *mut aws_task_scheduler, now: u64, running: *mut aws_
     loop {
         let from_heap = heap_top(s);
         let heap_due = !from_heap.is_null() && (*from_heap).timestamp <= now;
-        let list_front =
-            if list_is_empty(overflow) { ptr::null_mut() } else { task_of((*overflow).head.next) };
+        let list_front = if list_is_empty(overflow) {
+            ptr::null_mut()
+        } else {
+            task_of((*overflow).head.next)
+        };
         let list_due = !list_front.is_null() && (*list_front).timestamp <= now;
         let task = match (heap_due, list_due) {
             (false, false) => break,
-            (true, true) if (*from_heap).timestamp < (*list_front).timestamp => heap_remove_at(s, 0),
+            (true, true) if (*from_heap).timestamp < (*list_front).timestamp => {
+                heap_remove_at(s, 0)
+            }
             (true, false) => heap_remove_at(s, 0),
             _ => {
                 list_remove(ptr::addr_of_mut!((*list_front).node));
@@ -294,7 +310,12 @@ unsafe fn run_ready(s: *mut aws_task_scheduler, now: u64, status: enum_aws_task_
 // ---- C API ---------------------------------------------------------------------
 
 #[no_mangle]
-pub unsafe extern "C" fn aws_task_init(task: *mut aws_task, r#fn: aws_task_fn, arg: *mut c_void, type_tag: *const c_char) {
+pub unsafe extern "C" fn aws_task_init(
+    task: *mut aws_task,
+    r#fn: aws_task_fn,
+    arg: *mut c_void,
+    type_tag: *const c_char,
+) {
     fatal_precondition!(!task.is_null(), "aws_task_init");
     // SAFETY: the caller owns a writable aws_task; all-zero is a valid value.
     ptr::write_bytes(task, 0, 1);
@@ -325,8 +346,14 @@ pub unsafe extern "C" fn aws_task_run(task: *mut aws_task, status: enum_aws_task
 }
 
 #[no_mangle]
-pub unsafe extern "C" fn aws_task_scheduler_init(scheduler: *mut aws_task_scheduler, alloc: *mut aws_allocator) -> libc::c_int {
-    fatal_precondition!(!scheduler.is_null() && !alloc.is_null(), "aws_task_scheduler_init");
+pub unsafe extern "C" fn aws_task_scheduler_init(
+    scheduler: *mut aws_task_scheduler,
+    alloc: *mut aws_allocator,
+) -> libc::c_int {
+    fatal_precondition!(
+        !scheduler.is_null() && !alloc.is_null(),
+        "aws_task_scheduler_init"
+    );
     // SAFETY: the caller owns 160 writable bytes; all-zero is the empty heap.
     ptr::write_bytes(scheduler, 0, 1);
     (*scheduler).alloc = alloc;
@@ -345,7 +372,11 @@ pub unsafe extern "C" fn aws_task_scheduler_clean_up(scheduler: *mut aws_task_sc
     fatal_precondition!(!scheduler.is_null(), "aws_task_scheduler_clean_up");
     if aws_task_scheduler_is_valid(scheduler) {
         while aws_task_scheduler_has_tasks(scheduler, ptr::null_mut()) {
-            run_ready(scheduler, u64::MAX, aws_task_status::AWS_TASK_STATUS_CANCELED as _);
+            run_ready(
+                scheduler,
+                u64::MAX,
+                aws_task_status::AWS_TASK_STATUS_CANCELED as _,
+            );
         }
     }
     let h = heap(scheduler);
@@ -361,7 +392,10 @@ pub unsafe extern "C" fn aws_task_scheduler_is_valid(scheduler: *const aws_task_
         return false;
     }
     let h = &(*scheduler).timed_queue.container;
-    let heap_ok = h.length.checked_mul(size_of::<Slot>()).is_some_and(|b| b <= h.current_size)
+    let heap_ok = h
+        .length
+        .checked_mul(size_of::<Slot>())
+        .is_some_and(|b| b <= h.current_size)
         && (h.data.is_null() == (h.current_size == 0));
     heap_ok
         && list_is_valid(ptr::addr_of!((*scheduler).asap_list))
@@ -371,7 +405,10 @@ pub unsafe extern "C" fn aws_task_scheduler_is_valid(scheduler: *const aws_task_
 /// True if any task is scheduled; `*next_task_time` gets 0 if an ASAP task
 /// exists, else the earliest timestamp, else UINT64_MAX.
 #[no_mangle]
-pub unsafe extern "C" fn aws_task_scheduler_has_tasks(scheduler: *const aws_task_scheduler, next_task_time: *mut u64) -> bool {
+pub unsafe extern "C" fn aws_task_scheduler_has_tasks(
+    scheduler: *const aws_task_scheduler,
+    next_task_time: *mut u64,
+) -> bool {
     fatal_precondition!(!scheduler.is_null(), "aws_task_scheduler_has_tasks");
     let s = scheduler as *mut aws_task_scheduler;
     let mut next = u64::MAX;
@@ -398,13 +435,22 @@ pub unsafe extern "C" fn aws_task_scheduler_has_tasks(scheduler: *const aws_task
 }
 
 #[no_mangle]
-pub unsafe extern "C" fn aws_task_scheduler_schedule_now(scheduler: *mut aws_task_scheduler, task: *mut aws_task) {
-    fatal_precondition!(!scheduler.is_null() && !task.is_null(), "aws_task_scheduler_schedule_now");
+pub unsafe extern "C" fn aws_task_scheduler_schedule_now(
+    scheduler: *mut aws_task_scheduler,
+    task: *mut aws_task,
+) {
+    fatal_precondition!(
+        !scheduler.is_null() && !task.is_null(),
+        "aws_task_scheduler_schedule_now"
+    );
     fatal_precondition!((*task).r#fn.is_some(), "aws_task_scheduler_schedule_now");
     unlink_if_scheduled(scheduler, task);
     (*task).priority_queue_node.current_index = NOT_IN_HEAP;
     (*task).timestamp = 0;
-    list_push_back(ptr::addr_of_mut!((*scheduler).asap_list), ptr::addr_of_mut!((*task).node));
+    list_push_back(
+        ptr::addr_of_mut!((*scheduler).asap_list),
+        ptr::addr_of_mut!((*task).node),
+    );
     (*task).abi_extension.scheduled = true;
 }
 
@@ -414,12 +460,18 @@ pub unsafe extern "C" fn aws_task_scheduler_schedule_future(
     task: *mut aws_task,
     time_to_run: u64,
 ) {
-    fatal_precondition!(!scheduler.is_null() && !task.is_null(), "aws_task_scheduler_schedule_future");
+    fatal_precondition!(
+        !scheduler.is_null() && !task.is_null(),
+        "aws_task_scheduler_schedule_future"
+    );
     fatal_precondition!((*task).r#fn.is_some(), "aws_task_scheduler_schedule_future");
     unlink_if_scheduled(scheduler, task);
     (*task).timestamp = time_to_run;
     (*task).priority_queue_node.current_index = NOT_IN_HEAP;
-    (*task).node = aws_linked_list_node { next: ptr::null_mut(), prev: ptr::null_mut() };
+    (*task).node = aws_linked_list_node {
+        next: ptr::null_mut(),
+        prev: ptr::null_mut(),
+    };
     if !heap_push(scheduler, task) {
         // Out of memory: sorted insertion into the overflow list, after any
         // task with the same timestamp.
@@ -437,16 +489,29 @@ pub unsafe extern "C" fn aws_task_scheduler_schedule_future(
 /// Runs every ASAP task scheduled before this call, then every timed task due
 /// at or before `current_time`. Tasks scheduled by those tasks wait for the next call.
 #[no_mangle]
-pub unsafe extern "C" fn aws_task_scheduler_run_all(scheduler: *mut aws_task_scheduler, current_time: u64) {
+pub unsafe extern "C" fn aws_task_scheduler_run_all(
+    scheduler: *mut aws_task_scheduler,
+    current_time: u64,
+) {
     fatal_precondition!(!scheduler.is_null(), "aws_task_scheduler_run_all");
-    run_ready(scheduler, current_time, aws_task_status::AWS_TASK_STATUS_RUN_READY as _);
+    run_ready(
+        scheduler,
+        current_time,
+        aws_task_status::AWS_TASK_STATUS_RUN_READY as _,
+    );
 }
 
 /// Removes `task` if scheduled and runs it with CANCELED right away (even if it
 /// was not scheduled, as upstream).
 #[no_mangle]
-pub unsafe extern "C" fn aws_task_scheduler_cancel_task(scheduler: *mut aws_task_scheduler, task: *mut aws_task) {
-    fatal_precondition!(!scheduler.is_null() && !task.is_null(), "aws_task_scheduler_cancel_task");
+pub unsafe extern "C" fn aws_task_scheduler_cancel_task(
+    scheduler: *mut aws_task_scheduler,
+    task: *mut aws_task,
+) {
+    fatal_precondition!(
+        !scheduler.is_null() && !task.is_null(),
+        "aws_task_scheduler_cancel_task"
+    );
     if !(*task).node.next.is_null() {
         list_remove(ptr::addr_of_mut!((*task).node));
     } else if is_scheduled(task) {
@@ -471,10 +536,16 @@ mod tests {
     struct Bench {
         sched: Box<aws_task_scheduler>,
         tasks: Vec<aws_task>,
+        // Boxed so the address handed to C as the task arg stays put.
+        #[allow(clippy::box_collection)]
         log: Box<Vec<(usize, i32)>>,
     }
 
-    unsafe extern "C" fn record(task: *mut aws_task, arg: *mut c_void, status: enum_aws_task_status) {
+    unsafe extern "C" fn record(
+        task: *mut aws_task,
+        arg: *mut c_void,
+        status: enum_aws_task_status,
+    ) {
         let log = &mut *(arg as *mut Vec<(usize, i32)>);
         log.push(((*task).type_tag as usize, status));
     }
@@ -497,7 +568,10 @@ mod tests {
                 }
             }
             // SAFETY: the scheduler box is writable.
-            assert_eq!(unsafe { aws_task_scheduler_init(&mut *b.sched, default_allocator()) }, 0);
+            assert_eq!(
+                unsafe { aws_task_scheduler_init(&mut *b.sched, default_allocator()) },
+                0
+            );
             b
         }
         fn s(&mut self) -> *mut aws_task_scheduler {
@@ -632,7 +706,11 @@ mod tests {
             if !self.asap.is_empty() {
                 (true, 0)
             } else {
-                self.timed.iter().map(|e| e.0).min().map_or((false, u64::MAX), |t| (true, t))
+                self.timed
+                    .iter()
+                    .map(|e| e.0)
+                    .min()
+                    .map_or((false, u64::MAX), |t| (true, t))
             }
         }
     }
