@@ -498,3 +498,8 @@ pub struct aws_crt_statistics_handler {
 /// `pthread_once_t`, initialised with AWS_THREAD_ONCE_STATIC_INIT.
 pub type aws_thread_once = libc::pthread_once_t;
 pub type aws_thread_atexit_fn = Option<unsafe extern "C" fn(user_data: *mut c_void)>;
+
+// ---- tasks, hash table, array list ----
+
+pub type aws_array_list_comparator_fn =
+    Option<unsafe extern "C" fn(a: *const c_void, b: *const c_void) -> c_int>;

@@ -18,17 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Comparator for sorting: negative, zero or positive as *a <, ==, > *b. */
-typedef int(aws_array_list_comparator_fn)(const void *a, const void *b);
-
 AWS_EXTERN_C_BEGIN
-
-/* Grows a dynamic list so that `index` is addressable (no-op when it already
- * is). Static list too small: AWS_ERROR_INVALID_INDEX. Exported by the
- * library; declared here until the generated header carries it (an identical
- * redeclaration is harmless). */
-AWS_COMMON_API
-int aws_array_list_ensure_capacity(struct aws_array_list *AWS_RESTRICT list, size_t index);
 
 /* Bytes used by the first `n` items; the caller guarantees no overflow. */
 AWS_STATIC_IMPL size_t aws_array_list_priv_bytes(const struct aws_array_list *list, size_t n) {

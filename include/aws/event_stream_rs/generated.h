@@ -811,9 +811,13 @@ enum aws_crt_common_statistics_category {
  A codec failure. Each variant is one upstream error code; see [`WireError::aws_error_code`].
  */
 struct aws_allocator;
+struct aws_array_list;
 struct aws_byte_buf;
 struct aws_error_info;
 struct aws_error_info_list;
+struct aws_hash_table;
+struct aws_hash_element;
+struct aws_hash_iter;
 struct aws_logger_vtable;
 struct aws_logger;
 struct aws_string;
@@ -828,20 +832,21 @@ struct aws_log_subject_info;
 struct aws_log_subject_info_list;
 struct aws_mutex;
 struct aws_condition_variable;
+struct aws_linked_list_node;
+struct aws_priority_queue_node;
+union aws_task_abi_extension;
+struct aws_task;
+struct aws_priority_queue;
+struct aws_linked_list;
+struct aws_task_scheduler;
 struct aws_byte_cursor;
 struct aws_thread_options;
 struct aws_thread;
 union aws_io_handle_data;
 struct aws_io_handle;
-struct aws_linked_list_node;
 struct aws_io_message;
-struct aws_priority_queue_node;
-union aws_task_abi_extension;
-struct aws_task;
 struct aws_event_loop_vtable;
-struct aws_hash_table;
 struct aws_atomic_var;
-struct aws_array_list;
 struct aws_ref_count;
 struct aws_shutdown_callback_options;
 struct aws_event_loop_group;
@@ -876,11 +881,6 @@ struct aws_server_bootstrap;
 struct aws_client_bootstrap_options;
 struct aws_socket_channel_bootstrap_options;
 struct aws_server_socket_channel_bootstrap_options;
-struct aws_linked_list;
-struct aws_priority_queue;
-struct aws_hash_element;
-struct aws_hash_iter;
-struct aws_task_scheduler;
 struct aws_logger_pipeline;
 struct aws_crt_statistics_base;
 struct aws_crt_statistics_sample_interval;
@@ -892,7 +892,11 @@ typedef pthread_t aws_thread_id_t;
 typedef pthread_once_t aws_thread_once;
 typedef uint32_t aws_crt_statistics_category_t;
 
+typedef int (aws_array_list_comparator_fn)(const void *a, const void *b);
 typedef void (aws_error_handler_fn)(int err, void *ctx);
+typedef uint64_t (aws_hash_fn)(const void *key);
+typedef bool (aws_hash_callback_eq_fn)(const void *a, const void *b);
+typedef void (aws_hash_callback_destroy_fn)(void *key_or_value);
 typedef int (aws_log_formatter_format_fn)(struct aws_log_formatter *formatter,
                                            struct aws_string **formatted_output,
                                            enum aws_log_level level,
@@ -906,6 +910,8 @@ typedef int (aws_log_writer_write_fn)(struct aws_log_writer *writer,
                                        const struct aws_string *output);
 typedef void (aws_log_writer_clean_up_fn)(struct aws_log_writer *writer);
 typedef bool (aws_condition_predicate_fn)(void *user_data);
+typedef void (aws_task_fn)(struct aws_task *task, void *arg, enum aws_task_status status);
+typedef int (aws_priority_queue_compare_fn)(const void *a, const void *b);
 typedef void (aws_thread_function)(void *user_data);
 typedef void (aws_thread_atexit_fn)(void *user_data);
 typedef void (aws_io_set_queue_on_handle_fn)(struct aws_io_handle *handle, void *queue);
@@ -914,7 +920,6 @@ typedef void (aws_channel_on_message_write_completed_fn)(struct aws_channel *cha
                                                           struct aws_io_message *message,
                                                           int err_code,
                                                           void *user_data);
-typedef void (aws_task_fn)(struct aws_task *task, void *arg, enum aws_task_status status);
 typedef void (aws_simple_completion_callback)(void *user_data);
 typedef void (aws_event_loop_on_event_fn)(struct aws_event_loop *event_loop,
                                            struct aws_io_handle *handle,
@@ -985,10 +990,6 @@ typedef void (aws_server_bootstrap_on_server_listener_destroy_fn)(struct aws_ser
 typedef void (aws_server_bootstrap_on_listener_setup_fn)(struct aws_server_bootstrap *bootstrap,
                                                           int error_code,
                                                           void *user_data);
-typedef int (aws_priority_queue_compare_fn)(const void *a, const void *b);
-typedef uint64_t (aws_hash_fn)(const void *key);
-typedef bool (aws_hash_callback_eq_fn)(const void *a, const void *b);
-typedef void (aws_hash_callback_destroy_fn)(void *key_or_value);
 typedef void (aws_crt_statistics_handler_destroy_fn)(struct aws_crt_statistics_handler *handler);
 typedef uint64_t (aws_crt_statistics_handler_get_report_interval_ms_fn)(struct aws_crt_statistics_handler *handler);
 typedef void (aws_crt_statistics_handler_process_statistics_fn)(struct aws_crt_statistics_handler *handler,
@@ -1017,6 +1018,15 @@ struct aws_allocator {
   void *impl;
 };
 
+struct aws_array_list {
+  struct aws_allocator *alloc;
+  size_t current_size;
+  size_t length;
+  size_t item_size;
+  void *data;
+};
+
+
 struct aws_byte_buf {
   size_t len;
   uint8_t *buffer;
@@ -1036,6 +1046,30 @@ struct aws_error_info {
 struct aws_error_info_list {
   const struct aws_error_info *error_list;
   uint16_t count;
+};
+
+struct aws_hash_table {
+  void *p_impl;
+};
+
+
+
+
+struct aws_hash_element {
+  const void *key;
+  void *value;
+};
+
+
+struct aws_hash_iter {
+  const struct aws_hash_table *map;
+  struct aws_hash_element element;
+  size_t slot;
+  size_t limit;
+  enum aws_hash_iter_status status;
+  int unused_0;
+  void *unused_1;
+  void *unused_2;
 };
 
 
@@ -1125,6 +1159,7 @@ struct aws_log_subject_info_list {
   size_t count;
 };
 
+
 struct aws_mutex {
   pthread_mutex_t mutex_handle;
   bool initialized;
@@ -1135,6 +1170,51 @@ struct aws_condition_variable {
   bool initialized;
 };
 
+
+
+
+struct aws_linked_list_node {
+  struct aws_linked_list_node *next;
+  struct aws_linked_list_node *prev;
+};
+
+struct aws_priority_queue_node {
+  size_t current_index;
+};
+
+union aws_task_abi_extension {
+  bool scheduled;
+  size_t reserved;
+};
+
+struct aws_task {
+  aws_task_fn *fn;
+  void *arg;
+  uint64_t timestamp;
+  struct aws_linked_list_node node;
+  struct aws_priority_queue_node priority_queue_node;
+  const char *type_tag;
+  union aws_task_abi_extension abi_extension;
+};
+
+
+struct aws_priority_queue {
+  aws_priority_queue_compare_fn *pred;
+  struct aws_array_list container;
+  struct aws_array_list backpointers;
+};
+
+struct aws_linked_list {
+  struct aws_linked_list_node head;
+  struct aws_linked_list_node tail;
+};
+
+struct aws_task_scheduler {
+  struct aws_allocator *alloc;
+  struct aws_priority_queue timed_queue;
+  struct aws_linked_list timed_list;
+  struct aws_linked_list asap_list;
+};
 
 
 struct aws_byte_cursor {
@@ -1187,11 +1267,6 @@ struct aws_io_handle {
 
 
 
-struct aws_linked_list_node {
-  struct aws_linked_list_node *next;
-  struct aws_linked_list_node *prev;
-};
-
 struct aws_io_message {
   struct aws_allocator *allocator;
   struct aws_byte_buf message_data;
@@ -1204,27 +1279,6 @@ struct aws_io_message {
   struct aws_linked_list_node queueing_handle;
 };
 
-
-
-
-struct aws_priority_queue_node {
-  size_t current_index;
-};
-
-union aws_task_abi_extension {
-  bool scheduled;
-  size_t reserved;
-};
-
-struct aws_task {
-  aws_task_fn *fn;
-  void *arg;
-  uint64_t timestamp;
-  struct aws_linked_list_node node;
-  struct aws_priority_queue_node priority_queue_node;
-  const char *type_tag;
-  union aws_task_abi_extension abi_extension;
-};
 
 struct aws_event_loop_vtable {
   void (*start_destroy)(struct aws_event_loop *event_loop);
@@ -1250,20 +1304,8 @@ struct aws_event_loop_vtable {
   bool (*is_on_callers_thread)(struct aws_event_loop *event_loop);
 };
 
-struct aws_hash_table {
-  void *p_impl;
-};
-
 struct aws_atomic_var {
   void *value;
-};
-
-struct aws_array_list {
-  struct aws_allocator *alloc;
-  size_t current_size;
-  size_t length;
-  size_t item_size;
-  void *data;
 };
 
 
@@ -1617,46 +1659,6 @@ struct aws_server_socket_channel_bootstrap_options {
 };
 
 
-
-
-struct aws_linked_list {
-  struct aws_linked_list_node head;
-  struct aws_linked_list_node tail;
-};
-
-
-struct aws_priority_queue {
-  aws_priority_queue_compare_fn *pred;
-  struct aws_array_list container;
-  struct aws_array_list backpointers;
-};
-
-
-
-
-struct aws_hash_element {
-  const void *key;
-  void *value;
-};
-
-struct aws_hash_iter {
-  const struct aws_hash_table *map;
-  struct aws_hash_element element;
-  size_t slot;
-  size_t limit;
-  enum aws_hash_iter_status status;
-  int unused_0;
-  void *unused_1;
-  void *unused_2;
-};
-
-struct aws_task_scheduler {
-  struct aws_allocator *alloc;
-  struct aws_priority_queue timed_queue;
-  struct aws_linked_list timed_list;
-  struct aws_linked_list asap_list;
-};
-
 struct aws_logger_pipeline {
   struct aws_log_formatter *formatter;
   struct aws_log_channel *channel;
@@ -1734,6 +1736,32 @@ int aws_mem_realloc(struct aws_allocator *allocator, void **p, size_t oldsize, s
  */
 void aws_secure_zero(void *pbuf, size_t bufsize);
 
+/*
+ Grows a dynamic list so `index` is addressable: to double the capacity, or
+ to exactly what is needed if that is more.
+ */
+int aws_array_list_ensure_capacity(struct aws_array_list *list, size_t index);
+
+/*
+ Reallocates a dynamic list to exactly its length; static lists refuse.
+ */
+int aws_array_list_shrink_to_fit(struct aws_array_list *list);
+
+/*
+ Copies `from`'s items into `to`, growing `to` if it is dynamic.
+ */
+int aws_array_list_copy(const struct aws_array_list *from, struct aws_array_list *to);
+
+/*
+ Swaps items `a` and `b`; both must be below the length.
+ */
+void aws_array_list_swap(struct aws_array_list *list, size_t a, size_t b);
+
+/*
+ Sorts the items with `qsort` and the C comparator.
+ */
+void aws_array_list_sort(struct aws_array_list *list, aws_array_list_comparator_fn *compare_fn);
+
 int aws_high_res_clock_get_ticks(uint64_t *timestamp);
 
 int aws_sys_clock_get_ticks(uint64_t *timestamp);
@@ -1792,6 +1820,154 @@ aws_error_handler_fn *aws_set_thread_local_error_handler_fn(aws_error_handler_fn
 void aws_register_error_info(const struct aws_error_info_list *error_info);
 
 void aws_unregister_error_info(const struct aws_error_info_list *error_info);
+
+int aws_hash_table_init(struct aws_hash_table *map,
+                        struct aws_allocator *alloc,
+                        size_t size,
+                        aws_hash_fn *hash_fn,
+                        aws_hash_callback_eq_fn *equals_fn,
+                        aws_hash_callback_destroy_fn *destroy_key_fn,
+                        aws_hash_callback_destroy_fn *destroy_value_fn);
+
+/*
+ Destroys every element and frees the table; NULL `p_impl` is a no-op.
+ */
+void aws_hash_table_clean_up(struct aws_hash_table *map);
+
+void aws_hash_table_swap(struct aws_hash_table *a, struct aws_hash_table *b);
+
+void aws_hash_table_move(struct aws_hash_table *to, struct aws_hash_table *from);
+
+size_t aws_hash_table_get_entry_count(const struct aws_hash_table *map);
+
+/*
+ `*p_elem` = the element for `key`, or NULL. Always succeeds.
+ */
+int aws_hash_table_find(const struct aws_hash_table *map,
+                        const void *key,
+                        struct aws_hash_element **p_elem);
+
+/*
+ Finds `key` or inserts it with a NULL value.
+ */
+int aws_hash_table_create(struct aws_hash_table *map,
+                          const void *key,
+                          struct aws_hash_element **p_elem,
+                          int *was_created);
+
+/*
+ Inserts or replaces. On replace the old value is destroyed, and the old key
+ too if it is a different pointer (upstream's rule).
+ */
+int aws_hash_table_put(struct aws_hash_table *map, const void *key, void *value, int *was_created);
+
+/*
+ Removes `key`. With `p_value` the element is handed back and nothing is
+ destroyed; without it the destroy callbacks run. Always succeeds.
+ */
+int aws_hash_table_remove(struct aws_hash_table *map,
+                          const void *key,
+                          struct aws_hash_element *p_value,
+                          int *was_present);
+
+/*
+ Removes an element obtained from find/create without destroying it.
+ */
+int aws_hash_table_remove_element(struct aws_hash_table *map, struct aws_hash_element *p_value);
+
+/*
+ Calls `callback` on each element; honours CONTINUE / DELETE / ERROR bits.
+ A value the callback stores through its element pointer is kept.
+ */
+int aws_hash_table_foreach(struct aws_hash_table *map,
+                           int (*callback)(void *context, struct aws_hash_element *p_element),
+                           void *context);
+
+/*
+ Same keys (by `a`'s key equality) with values equal under `value_eq`.
+ */
+bool aws_hash_table_eq(const struct aws_hash_table *a,
+                       const struct aws_hash_table *b,
+                       aws_hash_callback_eq_fn *value_eq);
+
+/*
+ Destroys every element (key then value, in slot order) and empties the table.
+ */
+void aws_hash_table_clear(struct aws_hash_table *map);
+
+bool aws_hash_table_is_valid(const struct aws_hash_table *map);
+
+struct aws_hash_iter aws_hash_iter_begin(const struct aws_hash_table *map);
+
+/*
+ Done iff `slot == limit`; after a delete of slot 0 `slot` is SIZE_MAX, which is not done.
+ */
+bool aws_hash_iter_done(const struct aws_hash_iter *iter);
+
+void aws_hash_iter_next(struct aws_hash_iter *iter);
+
+/*
+ Deletes the current element; the next `aws_hash_iter_next` yields the element
+ after it, with none skipped or repeated even when deletion shifts entries.
+ */
+void aws_hash_iter_delete(struct aws_hash_iter *iter, bool destroy_contents);
+
+bool aws_hash_iter_is_valid(const struct aws_hash_iter *iter);
+
+uint64_t aws_hash_c_string(const void *item);
+
+uint64_t aws_hash_string(const void *item);
+
+uint64_t aws_hash_byte_cursor_ptr(const void *item);
+
+/*
+ Hashes the pointer value itself (seeded with the digits of e, as upstream).
+ */
+uint64_t aws_hash_ptr(const void *item);
+
+uint64_t aws_hash_combine(uint64_t item1, uint64_t item2);
+
+bool aws_hash_callback_c_str_eq(const void *a, const void *b);
+
+bool aws_hash_callback_string_eq(const void *a, const void *b);
+
+/*
+ Frees an `aws_string` through its own allocator (static strings have none).
+ */
+void aws_hash_callback_string_destroy(void *a);
+
+bool aws_ptr_eq(const void *a, const void *b);
+
+uint64_t aws_hash_uint64_t_by_identity(const void *item);
+
+bool aws_hash_compare_uint64_t_eq(const void *a, const void *b);
+
+void aws_common_library_init(struct aws_allocator *allocator);
+
+void aws_common_library_clean_up(void);
+
+/*
+ Aborts with upstream's message unless `aws_common_library_init` was called.
+ */
+void aws_common_fatal_assert_library_initialized(void);
+
+/*
+ Prints "Fatal error condition occurred in FILE:LINE: COND", a backtrace,
+ and aborts (upstream's `AWS_FATAL_ASSERT` target).
+ */
+void aws_fatal_assert(const char *cond_str, const char *file, int line);
+
+/*
+ Writes a backtrace of the caller to `fp` (stderr if NULL). `call_site_data`
+ is an optional `siginfo_t *` from a signal handler.
+ */
+void aws_backtrace_print(FILE *fp, void *call_site_data);
+
+/*
+ Upstream logs each frame at `log_level`; until a logger is wired here the
+ frames go to stderr, prefixed with the level.
+ */
+void aws_backtrace_log(int log_level);
 
 /*
  Installs `logger` process-wide; NULL restores the null logger.
@@ -1861,6 +2037,36 @@ void aws_register_log_subject_info_list(struct aws_log_subject_info_list *log_su
  */
 void aws_unregister_log_subject_info_list(struct aws_log_subject_info_list *log_subject_list);
 
+/*
+ Wraps `allocator`. `deprecated` is ignored, as upstream. Levels above
+ STACKS are treated as STACKS.
+ */
+struct aws_allocator *aws_mem_tracer_new(struct aws_allocator *allocator,
+                                         struct aws_allocator *deprecated,
+                                         enum aws_mem_trace_level level,
+                                         size_t frames_per_stack);
+
+/*
+ Frees the tracer (not the allocations it saw) and returns the wrapped allocator.
+ */
+struct aws_allocator *aws_mem_tracer_destroy(struct aws_allocator *trace_allocator);
+
+/*
+ Bytes currently allocated through the tracer (0 at AWS_MEMTRACE_NONE).
+ */
+size_t aws_mem_tracer_bytes(struct aws_allocator *trace_allocator);
+
+/*
+ Live allocations made through the tracer (0 at AWS_MEMTRACE_NONE).
+ */
+size_t aws_mem_tracer_count(struct aws_allocator *trace_allocator);
+
+/*
+ Prints every live allocation, oldest first, with its stack when captured,
+ to stderr. Nothing is printed when nothing is live.
+ */
+void aws_mem_tracer_dump(struct aws_allocator *trace_allocator);
+
 int aws_mutex_init(struct aws_mutex *mutex);
 
 void aws_mutex_clean_up(struct aws_mutex *mutex);
@@ -1900,6 +2106,52 @@ int aws_condition_variable_wait_for_pred(struct aws_condition_variable *conditio
                                          int64_t time_to_wait,
                                          aws_condition_predicate_fn *pred,
                                          void *pred_ctx);
+
+void aws_task_init(struct aws_task *task, aws_task_fn *fn, void *arg, const char *type_tag);
+
+const char *aws_task_status_to_c_str(enum aws_task_status status);
+
+/*
+ Runs the task's function. The task may free itself inside it, so nothing
+ touches it afterwards.
+ */
+void aws_task_run(struct aws_task *task, enum aws_task_status status);
+
+int aws_task_scheduler_init(struct aws_task_scheduler *scheduler, struct aws_allocator *alloc);
+
+/*
+ Runs every remaining task with CANCELED (repeating while cancelled tasks
+ schedule more, as upstream does), frees the heap and zeroes the struct.
+ Idempotent.
+ */
+void aws_task_scheduler_clean_up(struct aws_task_scheduler *scheduler);
+
+bool aws_task_scheduler_is_valid(const struct aws_task_scheduler *scheduler);
+
+/*
+ True if any task is scheduled; `*next_task_time` gets 0 if an ASAP task
+ exists, else the earliest timestamp, else UINT64_MAX.
+ */
+bool aws_task_scheduler_has_tasks(const struct aws_task_scheduler *scheduler,
+                                  uint64_t *next_task_time);
+
+void aws_task_scheduler_schedule_now(struct aws_task_scheduler *scheduler, struct aws_task *task);
+
+void aws_task_scheduler_schedule_future(struct aws_task_scheduler *scheduler,
+                                        struct aws_task *task,
+                                        uint64_t time_to_run);
+
+/*
+ Runs every ASAP task scheduled before this call, then every timed task due
+ at or before `current_time`. Tasks scheduled by those tasks wait for the next call.
+ */
+void aws_task_scheduler_run_all(struct aws_task_scheduler *scheduler, uint64_t current_time);
+
+/*
+ Removes `task` if scheduled and runs it with CANCELED right away (even if it
+ was not scheduled, as upstream).
+ */
+void aws_task_scheduler_cancel_task(struct aws_task_scheduler *scheduler, struct aws_task *task);
 
 const struct aws_thread_options *aws_default_thread_options(void);
 
