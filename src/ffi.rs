@@ -8,7 +8,10 @@ use std::io::Write;
 /// Aborts the process with a message on stderr, as upstream's fatal asserts do.
 #[cold]
 pub fn fatal(msg: &str) -> ! {
-    let _ = writeln!(std::io::stderr(), "aws-c-event-stream-rs: fatal error: {msg}");
+    let _ = writeln!(
+        std::io::stderr(),
+        "aws-c-event-stream-rs: fatal error: {msg}"
+    );
     std::process::abort()
 }
 

@@ -200,7 +200,8 @@ pub struct aws_priority_queue_node {
 }
 
 pub type aws_hash_fn = Option<unsafe extern "C" fn(key: *const c_void) -> u64>;
-pub type aws_hash_callback_eq_fn = Option<unsafe extern "C" fn(a: *const c_void, b: *const c_void) -> bool>;
+pub type aws_hash_callback_eq_fn =
+    Option<unsafe extern "C" fn(a: *const c_void, b: *const c_void) -> bool>;
 pub type aws_hash_callback_destroy_fn = Option<unsafe extern "C" fn(key_or_value: *mut c_void)>;
 
 #[repr(C)]
@@ -250,8 +251,9 @@ pub struct aws_shutdown_callback_options {
 
 // ---- tasks --------------------------------------------------------------------
 
-pub type aws_task_fn =
-    Option<unsafe extern "C" fn(task: *mut aws_task, arg: *mut c_void, status: enum_aws_task_status)>;
+pub type aws_task_fn = Option<
+    unsafe extern "C" fn(task: *mut aws_task, arg: *mut c_void, status: enum_aws_task_status),
+>;
 
 #[repr(C)]
 #[derive(Clone, Copy)]
@@ -356,10 +358,15 @@ pub struct aws_logger_vtable {
             ...
         ) -> c_int,
     >,
-    pub get_log_level:
-        Option<unsafe extern "C" fn(logger: *mut aws_logger, subject: aws_log_subject_t) -> enum_aws_log_level>,
+    pub get_log_level: Option<
+        unsafe extern "C" fn(
+            logger: *mut aws_logger,
+            subject: aws_log_subject_t,
+        ) -> enum_aws_log_level,
+    >,
     pub clean_up: Option<unsafe extern "C" fn(logger: *mut aws_logger)>,
-    pub set_log_level: Option<unsafe extern "C" fn(logger: *mut aws_logger, level: enum_aws_log_level) -> c_int>,
+    pub set_log_level:
+        Option<unsafe extern "C" fn(logger: *mut aws_logger, level: enum_aws_log_level) -> c_int>,
 }
 
 #[repr(C)]
@@ -386,7 +393,8 @@ pub type aws_log_formatter_format_fn = Option<
         args: va_list_ptr,
     ) -> c_int,
 >;
-pub type aws_log_formatter_clean_up_fn = Option<unsafe extern "C" fn(logger: *mut aws_log_formatter)>;
+pub type aws_log_formatter_clean_up_fn =
+    Option<unsafe extern "C" fn(logger: *mut aws_log_formatter)>;
 
 #[repr(C)]
 pub struct aws_log_formatter_vtable {
@@ -483,4 +491,28 @@ pub struct aws_crt_statistics_handler {
     pub vtable: *mut aws_crt_statistics_handler_vtable,
     pub allocator: *mut aws_allocator,
     pub r#impl: *mut c_void,
+}
+
+// ---- byte_buf / string / encoding ----
+
+/// Predicate for the cursor trim functions (`typedef bool(aws_byte_predicate_fn)(uint8_t)`).
+pub type aws_byte_predicate_fn = Option<unsafe extern "C" fn(value: u8) -> bool>;
+
+pub type enum_aws_text_encoding = c_int;
+
+/// What `aws_text_detect_encoding` (an inline helper in encoding.h) reports.
+#[repr(C)]
+pub enum aws_text_encoding {
+    AWS_TEXT_UNKNOWN = 0,
+    AWS_TEXT_UTF8 = 1,
+    AWS_TEXT_UTF16 = 2,
+    AWS_TEXT_UTF32 = 3,
+    AWS_TEXT_ASCII = 4,
+}
+
+/// Options for `aws_decode_utf8` and `aws_utf8_decoder_new`.
+#[repr(C)]
+pub struct aws_utf8_decoder_options {
+    pub on_codepoint: Option<unsafe extern "C" fn(codepoint: u32, user_data: *mut c_void) -> c_int>,
+    pub user_data: *mut c_void,
 }

@@ -16,7 +16,12 @@ unsafe extern "C" fn default_acquire(_: *mut aws_allocator, size: usize) -> *mut
 unsafe extern "C" fn default_release(_: *mut aws_allocator, p: *mut c_void) {
     libc::free(p)
 }
-unsafe extern "C" fn default_realloc(_: *mut aws_allocator, p: *mut c_void, _old: usize, new: usize) -> *mut c_void {
+unsafe extern "C" fn default_realloc(
+    _: *mut aws_allocator,
+    p: *mut c_void,
+    _old: usize,
+    new: usize,
+) -> *mut c_void {
     oom_guard(libc::realloc(p, new))
 }
 unsafe extern "C" fn default_calloc(_: *mut aws_allocator, n: usize, size: usize) -> *mut c_void {
@@ -54,7 +59,10 @@ pub extern "C" fn aws_default_allocator() -> *mut aws_allocator {
 }
 
 #[no_mangle]
-pub unsafe extern "C" fn aws_mem_acquire(allocator: *mut aws_allocator, size: usize) -> *mut c_void {
+pub unsafe extern "C" fn aws_mem_acquire(
+    allocator: *mut aws_allocator,
+    size: usize,
+) -> *mut c_void {
     fatal_precondition!(!allocator.is_null(), "aws_mem_acquire");
     fatal_precondition!(size != 0, "aws_mem_acquire");
     let Some(acquire) = (*allocator).mem_acquire else {
@@ -68,7 +76,11 @@ pub unsafe extern "C" fn aws_mem_acquire(allocator: *mut aws_allocator, size: us
 }
 
 #[no_mangle]
-pub unsafe extern "C" fn aws_mem_calloc(allocator: *mut aws_allocator, num: usize, size: usize) -> *mut c_void {
+pub unsafe extern "C" fn aws_mem_calloc(
+    allocator: *mut aws_allocator,
+    num: usize,
+    size: usize,
+) -> *mut c_void {
     fatal_precondition!(!allocator.is_null(), "aws_mem_calloc");
     fatal_precondition!(num != 0 && size != 0, "aws_mem_calloc");
     let Some(total) = num.checked_mul(size) else {

@@ -22,7 +22,13 @@ pub struct ErrorDef(pub aws_error_info);
 unsafe impl Sync for ErrorDef {}
 
 impl ErrorDef {
-    pub const fn new(code: c_int, name: &'static CStr, desc: &'static CStr, lib: &'static CStr, formatted: &'static CStr) -> Self {
+    pub const fn new(
+        code: c_int,
+        name: &'static CStr,
+        desc: &'static CStr,
+        lib: &'static CStr,
+        formatted: &'static CStr,
+    ) -> Self {
         ErrorDef(aws_error_info {
             error_code: code,
             literal_name: name.as_ptr(),
@@ -36,7 +42,8 @@ impl ErrorDef {
 const UNKNOWN: &CStr = c"Unknown Error Code";
 const SLOTS: usize = AWS_PACKAGE_SLOTS as usize;
 
-static REGISTERED: [AtomicPtr<aws_error_info_list>; SLOTS] = [const { AtomicPtr::new(std::ptr::null_mut()) }; SLOTS];
+static REGISTERED: [AtomicPtr<aws_error_info_list>; SLOTS] =
+    [const { AtomicPtr::new(std::ptr::null_mut()) }; SLOTS];
 
 fn builtin(slot: usize) -> Option<&'static [ErrorDef]> {
     match slot {
@@ -70,7 +77,10 @@ pub fn error_info(code: c_int) -> Option<&'static aws_error_info> {
         }
         return None;
     }
-    builtin(slot)?.get(index).map(|d| &d.0).filter(|i| i.error_code == code)
+    builtin(slot)?
+        .get(index)
+        .map(|d| &d.0)
+        .filter(|i| i.error_code == code)
 }
 
 fn info_str(code: c_int, pick: impl Fn(&aws_error_info) -> *const c_char) -> *const c_char {
@@ -83,7 +93,9 @@ fn info_str(code: c_int, pick: impl Fn(&aws_error_info) -> *const c_char) -> *co
 /// The upstream name of `code` ("AWS_ERROR_OOM"), for Rust callers and tests.
 pub fn error_name(code: c_int) -> &'static str {
     // SAFETY: info_str returns a 'static NUL-terminated string.
-    unsafe { CStr::from_ptr(info_str(code, |i| i.literal_name)) }.to_str().unwrap_or("")
+    unsafe { CStr::from_ptr(info_str(code, |i| i.literal_name)) }
+        .to_str()
+        .unwrap_or("")
 }
 
 // ---- last error and handlers ----------------------------------------------
@@ -105,7 +117,11 @@ static GLOBAL_HANDLER: Mutex<Handler> = Mutex::new(Handler(None, std::ptr::null_
 pub fn raise(code: c_int) -> c_int {
     LAST_ERROR.with(|e| e.set(code));
     let tl = TL_HANDLER.with(|h| h.get());
-    let handler = if tl.0.is_some() { tl } else { *GLOBAL_HANDLER.lock().unwrap_or_else(|e| e.into_inner()) };
+    let handler = if tl.0.is_some() {
+        tl
+    } else {
+        *GLOBAL_HANDLER.lock().unwrap_or_else(|e| e.into_inner())
+    };
     if let Handler(Some(f), ctx) = handler {
         // SAFETY: the C caller installed this handler for exactly this use.
         unsafe { f(code, ctx) };
@@ -161,7 +177,10 @@ pub extern "C" fn aws_error_debug_str(err: c_int) -> *const c_char {
 
 /// Returns the previous global handler.
 #[no_mangle]
-pub extern "C" fn aws_set_global_error_handler_fn(handler: aws_error_handler_fn, ctx: *mut c_void) -> aws_error_handler_fn {
+pub extern "C" fn aws_set_global_error_handler_fn(
+    handler: aws_error_handler_fn,
+    ctx: *mut c_void,
+) -> aws_error_handler_fn {
     let mut g = GLOBAL_HANDLER.lock().unwrap_or_else(|e| e.into_inner());
     std::mem::replace(&mut *g, Handler(handler, ctx)).0
 }
@@ -187,7 +206,12 @@ pub unsafe extern "C" fn aws_register_error_info(error_info: *const aws_error_in
 #[no_mangle]
 pub unsafe extern "C" fn aws_unregister_error_info(error_info: *const aws_error_info_list) {
     if let Some(slot) = list_slot(error_info) {
-        let _ = REGISTERED[slot].compare_exchange(error_info as *mut _, std::ptr::null_mut(), Ordering::AcqRel, Ordering::Acquire);
+        let _ = REGISTERED[slot].compare_exchange(
+            error_info as *mut _,
+            std::ptr::null_mut(),
+            Ordering::AcqRel,
+            Ordering::Acquire,
+        );
     }
 }
 
@@ -212,9 +236,18 @@ mod tests {
     #[test]
     fn names_come_from_the_tables() {
         assert_eq!(error_name(codes::AWS_ERROR_OOM), "AWS_ERROR_OOM");
-        assert_eq!(error_name(codes::AWS_IO_SOCKET_TIMEOUT), "AWS_IO_SOCKET_TIMEOUT");
-        assert_eq!(error_name(codes::AWS_IO_INVALID_FILE_HANDLE), "AWS_ERROR_INVALID_FILE_HANDLE");
-        assert_eq!(error_name(codes::AWS_ERROR_END_COMMON_RANGE), "Unknown Error Code");
+        assert_eq!(
+            error_name(codes::AWS_IO_SOCKET_TIMEOUT),
+            "AWS_IO_SOCKET_TIMEOUT"
+        );
+        assert_eq!(
+            error_name(codes::AWS_IO_INVALID_FILE_HANDLE),
+            "AWS_ERROR_INVALID_FILE_HANDLE"
+        );
+        assert_eq!(
+            error_name(codes::AWS_ERROR_END_COMMON_RANGE),
+            "Unknown Error Code"
+        );
         assert_eq!(error_name(-5), "Unknown Error Code");
     }
 
@@ -222,7 +255,9 @@ mod tests {
     fn raise_sets_thread_local_error() {
         assert_eq!(raise(codes::AWS_ERROR_SHORT_BUFFER), AWS_OP_ERR);
         assert_eq!(last_error(), codes::AWS_ERROR_SHORT_BUFFER);
-        std::thread::spawn(|| assert_eq!(last_error(), 0)).join().unwrap();
+        std::thread::spawn(|| assert_eq!(last_error(), 0))
+            .join()
+            .unwrap();
         aws_reset_error();
         assert_eq!(last_error(), 0);
     }

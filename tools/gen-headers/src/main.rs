@@ -15,7 +15,8 @@ const OUT: &str = "include/aws/event_stream_rs/generated.h";
 fn main() -> ExitCode {
     let check = env::args().any(|a| a == "--check");
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let mut config = cbindgen::Config::from_file(root.join("cbindgen.toml")).expect("cbindgen.toml");
+    let mut config =
+        cbindgen::Config::from_file(root.join("cbindgen.toml")).expect("cbindgen.toml");
     // cbindgen only emits types reachable from functions; every item of an
     // `abi.rs` is part of the C API whether or not a function names it.
     config.export.include.extend(abi_items(&root.join("src")));
@@ -47,7 +48,11 @@ fn abi_items(dir: &std::path::Path) -> Vec<String> {
     let mut names = Vec::new();
     let mut stack = vec![dir.to_path_buf()];
     while let Some(d) = stack.pop() {
-        let mut entries: Vec<_> = fs::read_dir(&d).expect("read src").flatten().map(|e| e.path()).collect();
+        let mut entries: Vec<_> = fs::read_dir(&d)
+            .expect("read src")
+            .flatten()
+            .map(|e| e.path())
+            .collect();
         entries.sort();
         for path in entries {
             if path.is_dir() {
@@ -59,7 +64,9 @@ fn abi_items(dir: &std::path::Path) -> Vec<String> {
                     if words.next() != Some("pub") {
                         continue;
                     }
-                    if let (Some("struct" | "union" | "enum" | "type"), Some(name)) = (words.next(), words.next()) {
+                    if let (Some("struct" | "union" | "enum" | "type"), Some(name)) =
+                        (words.next(), words.next())
+                    {
                         let name: String = name.chars().take_while(|&c| is_ident(c)).collect();
                         names.push(name);
                     }
@@ -101,7 +108,12 @@ fn fix_up(text: &str) -> String {
     while let Some(line) = lines.next() {
         if let Some(rest) = line.strip_prefix("typedef ") {
             // enum carrier: `typedef int32_t enum_NAME;`
-            if let Some(e) = rest.trim_end_matches(';').split_whitespace().last().and_then(|n| n.strip_prefix("enum_")) {
+            if let Some(e) = rest
+                .trim_end_matches(';')
+                .split_whitespace()
+                .last()
+                .and_then(|n| n.strip_prefix("enum_"))
+            {
                 enums.push(e.to_string());
                 continue;
             }
@@ -135,7 +147,9 @@ fn fix_up(text: &str) -> String {
     // cbindgen emits first) behind forward declarations of every struct.
     let first_struct = body
         .iter()
-        .position(|l| l.starts_with("struct ") || l.starts_with("union ") || l.starts_with("typedef "))
+        .position(|l| {
+            l.starts_with("struct ") || l.starts_with("union ") || l.starts_with("typedef ")
+        })
         .unwrap_or(body.len());
     let mut hoisted = structs;
     hoisted.push(String::new());
