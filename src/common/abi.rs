@@ -495,7 +495,7 @@ pub struct aws_crt_statistics_handler {
 
 // ---- byte_buf / string / encoding ----
 
-/// Predicate for the cursor trim functions (`typedef bool(aws_byte_predicate_fn)(uint8_t)`).
+/// Predicate for the cursor trim functions: true keeps trimming.
 pub type aws_byte_predicate_fn = Option<unsafe extern "C" fn(value: u8) -> bool>;
 
 pub type enum_aws_text_encoding = c_int;

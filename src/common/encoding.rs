@@ -179,16 +179,20 @@ pub struct Utf8State {
     remaining: u8,
 }
 
+/// The byte just fed cannot continue a valid UTF-8 sequence.
+#[derive(Debug, PartialEq, Eq)]
+pub struct InvalidUtf8;
+
 impl Utf8State {
     /// Feeds one byte; Ok(Some(cp)) when a code point completes.
-    pub fn push(&mut self, byte: u8) -> Result<Option<u32>, ()> {
+    pub fn push(&mut self, byte: u8) -> Result<Option<u32>, InvalidUtf8> {
         if self.remaining == 0 {
             let (remaining, bits, min) = match byte {
                 0x00..=0x7F => return Ok(Some(byte as u32)),
                 0xC0..=0xDF => (1, byte & 0x1F, 0x80),
                 0xE0..=0xEF => (2, byte & 0x0F, 0x800),
                 0xF0..=0xF7 => (3, byte & 0x07, 0x10000),
-                _ => return Err(()),
+                _ => return Err(InvalidUtf8),
             };
             *self = Utf8State {
                 codepoint: bits as u32,
@@ -198,7 +202,7 @@ impl Utf8State {
             return Ok(None);
         }
         if byte & 0xC0 != 0x80 {
-            return Err(());
+            return Err(InvalidUtf8);
         }
         self.codepoint = (self.codepoint << 6) | (byte & 0x3F) as u32;
         self.remaining -= 1;
@@ -206,7 +210,7 @@ impl Utf8State {
             return Ok(None);
         }
         if self.codepoint < self.min || (0xD800..=0xDFFF).contains(&self.codepoint) {
-            return Err(());
+            return Err(InvalidUtf8);
         }
         Ok(Some(self.codepoint))
     }
@@ -464,7 +468,7 @@ pub unsafe extern "C" fn aws_hex_decode(
 
 // ---- C API: UTF-8 -------------------------------------------------------------------------
 
-/// Opaque to C (`struct aws_utf8_decoder`).
+// Opaque to C: C code only ever holds a `struct aws_utf8_decoder *`.
 pub struct aws_utf8_decoder {
     allocator: *mut aws_allocator,
     state: Utf8State,
@@ -478,7 +482,7 @@ impl aws_utf8_decoder {
     unsafe fn update(&mut self, bytes: &[u8]) -> c_int {
         for &b in bytes {
             match self.state.push(b) {
-                Err(()) => return raise(AWS_ERROR_INVALID_UTF8),
+                Err(InvalidUtf8) => return raise(AWS_ERROR_INVALID_UTF8),
                 Ok(Some(cp)) => {
                     if let Some(f) = self.on_codepoint {
                         // SAFETY: the C callback and its user data as registered.
