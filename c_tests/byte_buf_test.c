@@ -151,7 +151,7 @@ static void test_borrowed_constructors(void) {
     b = aws_byte_buf_from_c_str(NULL);
     CHECK(b.buffer == NULL && b.len == 0);
 
-    uint8_t arr[6];
+    uint8_t arr[6] = {0};
     b = aws_byte_buf_from_array(arr, 6);
     CHECK(b.buffer == arr && b.len == 6 && b.capacity == 6 && b.allocator == NULL);
     b = aws_byte_buf_from_array(arr, 0);
@@ -207,7 +207,7 @@ static void test_validity(void) {
 }
 
 static void test_append_fixed(void) {
-    uint8_t storage[8];
+    uint8_t storage[8] = {0};
     struct aws_byte_buf buf = aws_byte_buf_from_empty_array(storage, sizeof(storage));
     struct aws_byte_cursor abc = aws_byte_cursor_from_c_str("abcde");
     CHECK_INT_EQ(AWS_OP_SUCCESS, aws_byte_buf_append(&buf, &abc));
@@ -234,7 +234,7 @@ static void test_append_fixed(void) {
     CHECK_MEM_EQ("abcdeabc", 8, buf.buffer, buf.len);
 
     /* with_lookup: mapped through a 256-byte table. */
-    uint8_t out_mem[6];
+    uint8_t out_mem[6] = {0};
     struct aws_byte_buf out = aws_byte_buf_from_empty_array(out_mem, sizeof(out_mem));
     struct aws_byte_cursor mixed = aws_byte_cursor_from_c_str("AbC-9");
     CHECK_INT_EQ(AWS_OP_SUCCESS, aws_byte_buf_append_with_lookup(&out, &mixed, aws_lookup_table_to_lower_get()));
@@ -245,7 +245,7 @@ static void test_append_fixed(void) {
     SAME_BUF(before, out);
 
     /* append_and_update: the cursor ends up pointing into the buffer. */
-    uint8_t au_mem[4];
+    uint8_t au_mem[4] = {0};
     struct aws_byte_buf au = aws_byte_buf_from_empty_array(au_mem, sizeof(au_mem));
     struct aws_byte_cursor moving = aws_byte_cursor_from_c_str("xyz");
     CHECK_INT_EQ(AWS_OP_SUCCESS, aws_byte_buf_append_and_update(&au, &moving));
@@ -324,7 +324,7 @@ static void test_append_dynamic(void) {
     CHECK_INT_EQ(0, s_alloc.live);
 
     /* A borrowed buffer (NULL allocator) cannot grow, even when it would fit. */
-    uint8_t storage[16];
+    uint8_t storage[16] = {0};
     struct aws_byte_buf fixed = aws_byte_buf_from_empty_array(storage, sizeof(storage));
     before = fixed;
     aws_reset_error();
@@ -398,7 +398,7 @@ static void test_reserve(void) {
     CHECK_INT_EQ(0, s_alloc.live);
 
     /* A borrowed buffer cannot be reserved. */
-    uint8_t storage[4];
+    uint8_t storage[4] = {0};
     struct aws_byte_buf fixed = aws_byte_buf_from_empty_array(storage, sizeof(storage));
     aws_reset_error();
     CHECK_INT_EQ(AWS_OP_ERR, aws_byte_buf_reserve(&fixed, 2));
@@ -409,7 +409,7 @@ static void test_reserve(void) {
 }
 
 static void test_writes(void) {
-    uint8_t storage[32];
+    uint8_t storage[32] = {0};
     memset(storage, 0xEE, sizeof(storage));
     struct aws_byte_buf buf = aws_byte_buf_from_empty_array(storage, sizeof(storage));
 
@@ -447,14 +447,14 @@ static void test_writes(void) {
     CHECK(!aws_byte_buf_write_u8(&small, 1));
     CHECK_INT_EQ(3, small.len);
 
-    uint8_t fill_mem[5];
+    uint8_t fill_mem[5] = {0};
     struct aws_byte_buf fill = aws_byte_buf_from_empty_array(fill_mem, 5);
     CHECK(aws_byte_buf_write_u8_n(&fill, 'k', 0));
     CHECK(aws_byte_buf_write_u8_n(&fill, 'k', 5));
     CHECK_MEM_EQ("kkkkk", 5, fill.buffer, fill.len);
 
     /* Whole buffer / cursor / string. */
-    uint8_t dst_mem[6];
+    uint8_t dst_mem[6] = {0};
     struct aws_byte_buf dst = aws_byte_buf_from_empty_array(dst_mem, 6);
     CHECK(aws_byte_buf_write_from_whole_buffer(&dst, aws_byte_buf_from_c_str("ab")));
     CHECK(aws_byte_buf_write_from_whole_cursor(&dst, aws_byte_cursor_from_c_str("cd")));
@@ -469,7 +469,7 @@ static void test_writes(void) {
     CHECK_INT_EQ(6, dst.len);
 
     /* write_to_capacity: writes what fits and advances the cursor. */
-    uint8_t cap_mem[5];
+    uint8_t cap_mem[5] = {0};
     struct aws_byte_buf cap = aws_byte_buf_from_empty_array(cap_mem, 5);
     struct aws_byte_cursor abc = aws_byte_cursor_from_c_str("abc");
     struct aws_byte_cursor written = aws_byte_buf_write_to_capacity(&cap, &abc);
@@ -486,7 +486,7 @@ static void test_writes(void) {
     CHECK_INT_EQ(2, defg.len);
 
     /* aws_byte_buf_advance: carves spare capacity out as an empty borrowed buffer. */
-    uint8_t adv_mem[8];
+    uint8_t adv_mem[8] = {0};
     struct aws_byte_buf adv = aws_byte_buf_from_empty_array(adv_mem, 8);
     adv.len = 2;
     struct aws_byte_buf part;
@@ -652,7 +652,7 @@ static void test_cursor_advance_and_read(void) {
     /* read_and_fill_buffer: all of capacity or nothing. */
     uint8_t src[] = {1, 2, 3, 4, 5};
     cur = aws_byte_cursor_from_array(src, sizeof(src));
-    uint8_t fill_mem[3];
+    uint8_t fill_mem[3] = {0};
     struct aws_byte_buf fill = aws_byte_buf_from_empty_array(fill_mem, 3);
     CHECK(aws_byte_cursor_read_and_fill_buffer(&cur, &fill));
     CHECK_INT_EQ(3, fill.len);

@@ -214,7 +214,7 @@ static void test_base64_vectors(void) {
 
 static void test_base64_placement_and_errors(void) {
     /* Encode appends after existing content. */
-    uint8_t mem[12];
+    uint8_t mem[12] = {0};
     struct aws_byte_buf out = aws_byte_buf_from_empty_array(mem, sizeof(mem));
     CHECK(aws_byte_buf_write(&out, (const uint8_t *)"<>", 2));
     struct aws_byte_cursor in = aws_byte_cursor_from_c_str("foob");
