@@ -503,3 +503,27 @@ pub type aws_thread_atexit_fn = Option<unsafe extern "C" fn(user_data: *mut c_vo
 
 pub type aws_array_list_comparator_fn =
     Option<unsafe extern "C" fn(a: *const c_void, b: *const c_void) -> c_int>;
+
+// ---- byte_buf / string / encoding ----
+
+/// Predicate for the cursor trim functions: true keeps trimming.
+pub type aws_byte_predicate_fn = Option<unsafe extern "C" fn(value: u8) -> bool>;
+
+pub type enum_aws_text_encoding = c_int;
+
+/// What `aws_text_detect_encoding` (an inline helper in encoding.h) reports.
+#[repr(C)]
+pub enum aws_text_encoding {
+    AWS_TEXT_UNKNOWN = 0,
+    AWS_TEXT_UTF8 = 1,
+    AWS_TEXT_UTF16 = 2,
+    AWS_TEXT_UTF32 = 3,
+    AWS_TEXT_ASCII = 4,
+}
+
+/// Options for `aws_decode_utf8` and `aws_utf8_decoder_new`.
+#[repr(C)]
+pub struct aws_utf8_decoder_options {
+    pub on_codepoint: Option<unsafe extern "C" fn(codepoint: u32, user_data: *mut c_void) -> c_int>,
+    pub user_data: *mut c_void,
+}

@@ -808,11 +808,24 @@ enum aws_crt_common_statistics_category {
 };
 
 /*
+ What `aws_text_detect_encoding` (an inline helper in encoding.h) reports.
+ */
+enum aws_text_encoding {
+  AWS_TEXT_UNKNOWN = 0,
+  AWS_TEXT_UTF8 = 1,
+  AWS_TEXT_UTF16 = 2,
+  AWS_TEXT_UTF32 = 3,
+  AWS_TEXT_ASCII = 4,
+};
+
+/*
  A codec failure. Each variant is one upstream error code; see [`WireError::aws_error_code`].
  */
 struct aws_allocator;
 struct aws_array_list;
 struct aws_byte_buf;
+struct aws_byte_cursor;
+struct aws_utf8_decoder_options;
 struct aws_error_info;
 struct aws_error_info_list;
 struct aws_hash_table;
@@ -839,7 +852,6 @@ struct aws_task;
 struct aws_priority_queue;
 struct aws_linked_list;
 struct aws_task_scheduler;
-struct aws_byte_cursor;
 struct aws_thread_options;
 struct aws_thread;
 union aws_io_handle_data;
@@ -893,6 +905,7 @@ typedef pthread_once_t aws_thread_once;
 typedef uint32_t aws_crt_statistics_category_t;
 
 typedef int (aws_array_list_comparator_fn)(const void *a, const void *b);
+typedef bool (aws_byte_predicate_fn)(uint8_t value);
 typedef void (aws_error_handler_fn)(int err, void *ctx);
 typedef uint64_t (aws_hash_fn)(const void *key);
 typedef bool (aws_hash_callback_eq_fn)(const void *a, const void *b);
@@ -1010,6 +1023,8 @@ struct aws_host_resolver_purge_host_options;
 
 struct aws_socket_vtable;
 
+struct aws_utf8_decoder;
+
 struct aws_allocator {
   void *(*mem_acquire)(struct aws_allocator*, size_t);
   void (*mem_release)(struct aws_allocator*, void*);
@@ -1032,6 +1047,23 @@ struct aws_byte_buf {
   uint8_t *buffer;
   size_t capacity;
   struct aws_allocator *allocator;
+};
+
+struct aws_byte_cursor {
+  size_t len;
+  uint8_t *ptr;
+};
+
+/*
+ Predicate for the cursor trim functions: true keeps trimming.
+ */
+
+/*
+ Options for `aws_decode_utf8` and `aws_utf8_decoder_new`.
+ */
+struct aws_utf8_decoder_options {
+  int (*on_codepoint)(uint32_t codepoint, void *user_data);
+  void *user_data;
 };
 
 
@@ -1216,11 +1248,6 @@ struct aws_task_scheduler {
   struct aws_linked_list asap_list;
 };
 
-
-struct aws_byte_cursor {
-  size_t len;
-  uint8_t *ptr;
-};
 
 struct aws_thread_options {
   size_t stack_size;
@@ -1693,6 +1720,7 @@ struct aws_crt_statistics_handler {
 
 
 
+
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
@@ -1762,6 +1790,367 @@ void aws_array_list_swap(struct aws_array_list *list, size_t a, size_t b);
  */
 void aws_array_list_sort(struct aws_array_list *list, aws_array_list_comparator_fn *compare_fn);
 
+/*
+ Capacity 0 allocates nothing (buffer NULL). On failure `*buf` is zeroed.
+ */
+int aws_byte_buf_init(struct aws_byte_buf *buf, struct aws_allocator *allocator, size_t capacity);
+
+/*
+ Copies `src` into a new allocation of `src->capacity` bytes. A source with
+ no buffer gives an empty `dest` that still records `allocator`.
+ */
+int aws_byte_buf_init_copy(struct aws_byte_buf *dest,
+                           struct aws_allocator *allocator,
+                           const struct aws_byte_buf *src);
+
+/*
+ `dest` gets exactly `src.len` bytes of capacity; an empty cursor allocates nothing.
+ */
+int aws_byte_buf_init_copy_from_cursor(struct aws_byte_buf *dest,
+                                       struct aws_allocator *allocator,
+                                       struct aws_byte_cursor src);
+
+/*
+ Frees the memory if the buffer owns it, then zeroes the struct.
+ */
+void aws_byte_buf_clean_up(struct aws_byte_buf *buf);
+
+/*
+ Zeroes all `capacity` bytes and sets `len` to 0.
+ */
+void aws_byte_buf_secure_zero(struct aws_byte_buf *buf);
+
+void aws_byte_buf_clean_up_secure(struct aws_byte_buf *buf);
+
+/*
+ Sets `len` to 0, keeping the memory; optionally zeroes it first.
+ */
+void aws_byte_buf_reset(struct aws_byte_buf *buf, bool zero_contents);
+
+/*
+ True if `buf` is non-NULL and either empty-and-unallocated or has
+ `len <= capacity` over a non-NULL pointer.
+ */
+bool aws_byte_buf_is_valid(const struct aws_byte_buf *buf);
+
+bool aws_byte_cursor_is_valid(const struct aws_byte_cursor *cursor);
+
+/*
+ Wraps a C string without copying; "" or NULL gives a NULL buffer.
+ */
+struct aws_byte_buf aws_byte_buf_from_c_str(const char *c_str);
+
+/*
+ A full, non-owning buffer over `len` bytes (NULL buffer when `len` is 0).
+ */
+struct aws_byte_buf aws_byte_buf_from_array(const void *bytes, size_t len);
+
+/*
+ An empty, non-owning buffer with `capacity` bytes of room.
+ */
+struct aws_byte_buf aws_byte_buf_from_empty_array(const void *bytes, size_t capacity);
+
+bool aws_byte_buf_eq(const struct aws_byte_buf *a, const struct aws_byte_buf *b);
+
+bool aws_byte_buf_eq_ignore_case(const struct aws_byte_buf *a, const struct aws_byte_buf *b);
+
+bool aws_byte_buf_eq_c_str(const struct aws_byte_buf *buf, const char *c_str);
+
+bool aws_byte_buf_eq_c_str_ignore_case(const struct aws_byte_buf *buf, const char *c_str);
+
+/*
+ Fails with AWS_ERROR_DEST_COPY_TOO_SMALL (buffer unchanged) if `from` does not fit.
+ */
+int aws_byte_buf_append(struct aws_byte_buf *to, const struct aws_byte_cursor *from);
+
+/*
+ Appends each byte mapped through a 256-entry table. `from` must not overlap `to`.
+ */
+int aws_byte_buf_append_with_lookup(struct aws_byte_buf *to,
+                                    const struct aws_byte_cursor *from,
+                                    const uint8_t *lookup_table);
+
+/*
+ Grows `to` as needed (to max(2 x capacity, needed)); needs an allocator.
+ */
+int aws_byte_buf_append_dynamic(struct aws_byte_buf *to, const struct aws_byte_cursor *from);
+
+/*
+ As `aws_byte_buf_append_dynamic`, but a replaced allocation is zeroed before it is freed.
+ */
+int aws_byte_buf_append_dynamic_secure(struct aws_byte_buf *to, const struct aws_byte_cursor *from);
+
+/*
+ Dynamic append when `to` has an allocator, fixed-capacity append otherwise.
+ */
+int aws_byte_buf_append_auto(struct aws_byte_buf *to, const struct aws_byte_cursor *from);
+
+int aws_byte_buf_append_byte_dynamic(struct aws_byte_buf *buffer, uint8_t value);
+
+int aws_byte_buf_append_byte_dynamic_secure(struct aws_byte_buf *buffer, uint8_t value);
+
+/*
+ Appends, then points the cursor at the copy inside `to`.
+ */
+int aws_byte_buf_append_and_update(struct aws_byte_buf *to,
+                                   struct aws_byte_cursor *from_and_update);
+
+/*
+ Appends one NUL byte (dynamically), which counts in `len`.
+ */
+int aws_byte_buf_append_null_terminator(struct aws_byte_buf *buf);
+
+/*
+ Grows capacity to exactly `requested_capacity`; never shrinks. Needs an allocator.
+ */
+int aws_byte_buf_reserve(struct aws_byte_buf *buffer, size_t requested_capacity);
+
+/*
+ `aws_byte_buf_reserve(buffer, buffer->len + additional_length)`, overflow-checked.
+ */
+int aws_byte_buf_reserve_relative(struct aws_byte_buf *buffer, size_t additional_length);
+
+/*
+ Like reserve, but grows to at least twice the current capacity.
+ */
+int aws_byte_buf_reserve_smart(struct aws_byte_buf *buffer, size_t requested_capacity);
+
+int aws_byte_buf_reserve_smart_relative(struct aws_byte_buf *buffer, size_t additional_length);
+
+/*
+ Carves the next `len` bytes of spare capacity out as an empty, non-owning buffer.
+ If they are not there, `*output` is zeroed and false returned.
+ */
+bool aws_byte_buf_advance(struct aws_byte_buf *buffer, struct aws_byte_buf *output, size_t len);
+
+/*
+ Copies `len` bytes in if they fit; otherwise returns false and changes nothing.
+ */
+bool aws_byte_buf_write(struct aws_byte_buf *buf, const uint8_t *src, size_t len);
+
+bool aws_byte_buf_write_from_whole_buffer(struct aws_byte_buf *buf, struct aws_byte_buf src);
+
+bool aws_byte_buf_write_from_whole_cursor(struct aws_byte_buf *buf, struct aws_byte_cursor src);
+
+/*
+ Writes as much of the cursor as fits, advances the cursor past it and
+ returns the part written. Never fails.
+ */
+struct aws_byte_cursor aws_byte_buf_write_to_capacity(struct aws_byte_buf *buf,
+                                                      struct aws_byte_cursor *advancing_cursor);
+
+bool aws_byte_buf_write_u8(struct aws_byte_buf *buf, uint8_t c);
+
+/*
+ Writes `count` copies of `c` (like memset) if they fit.
+ */
+bool aws_byte_buf_write_u8_n(struct aws_byte_buf *buf, uint8_t c, size_t count);
+
+bool aws_byte_buf_write_be16(struct aws_byte_buf *buf, uint16_t x);
+
+/*
+ Writes the low 3 bytes big-endian; false (buffer unchanged) if `x` needs more than 24 bits.
+ */
+bool aws_byte_buf_write_be24(struct aws_byte_buf *buf, uint32_t x);
+
+bool aws_byte_buf_write_be32(struct aws_byte_buf *buf, uint32_t x);
+
+bool aws_byte_buf_write_be64(struct aws_byte_buf *buf, uint64_t x);
+
+bool aws_byte_buf_write_float_be32(struct aws_byte_buf *buf, float x);
+
+bool aws_byte_buf_write_float_be64(struct aws_byte_buf *buf, double x);
+
+bool aws_isalnum(uint8_t ch);
+
+bool aws_isalpha(uint8_t ch);
+
+bool aws_isdigit(uint8_t ch);
+
+bool aws_isxdigit(uint8_t ch);
+
+bool aws_isspace(uint8_t ch);
+
+const uint8_t *aws_lookup_table_to_lower_get(void);
+
+const uint8_t *aws_lookup_table_hex_to_num_get(void);
+
+/*
+ NULL is allowed for an array whose length is 0.
+ */
+bool aws_array_eq(const void *a, size_t len_a, const void *b, size_t len_b);
+
+bool aws_array_eq_ignore_case(const void *a, size_t len_a, const void *b, size_t len_b);
+
+bool aws_array_eq_c_str(const void *array, size_t array_len, const char *c_str);
+
+bool aws_array_eq_c_str_ignore_case(const void *array, size_t array_len, const char *c_str);
+
+uint64_t aws_hash_array_ignore_case(const void *array, size_t len);
+
+/*
+ Hash-table hash for `struct aws_byte_cursor *` keys, ignoring case.
+ */
+uint64_t aws_hash_byte_cursor_ptr_ignore_case(const void *item);
+
+int aws_byte_cursor_utf8_parse_u64(struct aws_byte_cursor cursor, uint64_t *dst);
+
+int aws_byte_cursor_utf8_parse_u64_hex(struct aws_byte_cursor cursor, uint64_t *dst);
+
+/*
+ On failure `*dst` is left as it was, as upstream does for the signed parse.
+ */
+int aws_byte_cursor_utf8_parse_i64(struct aws_byte_cursor cursor, int64_t *dst);
+
+struct aws_byte_cursor aws_byte_cursor_from_buf(const struct aws_byte_buf *buf);
+
+/*
+ NULL gives an empty cursor with a NULL pointer.
+ */
+struct aws_byte_cursor aws_byte_cursor_from_c_str(const char *c_str);
+
+struct aws_byte_cursor aws_byte_cursor_from_array(const void *bytes, size_t len);
+
+/*
+ Returns the first `len` bytes and moves past them; if there are fewer (or
+ either length exceeds SIZE_MAX/2) returns `{0, NULL}` and changes nothing.
+ */
+struct aws_byte_cursor aws_byte_cursor_advance(struct aws_byte_cursor *cursor, size_t len);
+
+/*
+ All ones if `index < bound` and both are at most SIZE_MAX/2, else 0 —
+ computed without branches so a mispredicted bounds check cannot be
+ speculated past (Spectre v1).
+ */
+size_t aws_nospec_mask(size_t index, size_t bound);
+
+/*
+ `aws_byte_cursor_advance` whose result is masked to `{0, NULL}` under
+ speculation past the bounds check.
+ */
+struct aws_byte_cursor aws_byte_cursor_advance_nospec(struct aws_byte_cursor *cursor, size_t len);
+
+/*
+ Copies `len` bytes out and advances; false (cursor unchanged) if short.
+ */
+bool aws_byte_cursor_read(struct aws_byte_cursor *cur, void *dest, size_t len);
+
+/*
+ Fills the whole capacity of `dest` (setting `len = capacity`) or nothing.
+ */
+bool aws_byte_cursor_read_and_fill_buffer(struct aws_byte_cursor *cur, struct aws_byte_buf *dest);
+
+bool aws_byte_cursor_read_u8(struct aws_byte_cursor *cur, uint8_t *var);
+
+bool aws_byte_cursor_read_be16(struct aws_byte_cursor *cur, uint16_t *var);
+
+bool aws_byte_cursor_read_le16(struct aws_byte_cursor *cur, uint16_t *var);
+
+/*
+ Three big-endian bytes into the low 24 bits.
+ */
+bool aws_byte_cursor_read_be24(struct aws_byte_cursor *cur, uint32_t *var);
+
+bool aws_byte_cursor_read_be32(struct aws_byte_cursor *cur, uint32_t *var);
+
+bool aws_byte_cursor_read_le32(struct aws_byte_cursor *cur, uint32_t *var);
+
+bool aws_byte_cursor_read_be_i32(struct aws_byte_cursor *cur, int32_t *var);
+
+bool aws_byte_cursor_read_le_i32(struct aws_byte_cursor *cur, int32_t *var);
+
+bool aws_byte_cursor_read_be64(struct aws_byte_cursor *cur, uint64_t *var);
+
+bool aws_byte_cursor_read_float_be32(struct aws_byte_cursor *cur, float *var);
+
+bool aws_byte_cursor_read_float_be64(struct aws_byte_cursor *cur, double *var);
+
+/*
+ Two hex digits (either case) into one byte; false (cursor unchanged) if
+ short or not hex.
+ */
+bool aws_byte_cursor_read_hex_u8(struct aws_byte_cursor *cur, uint8_t *var);
+
+bool aws_byte_cursor_eq(const struct aws_byte_cursor *a, const struct aws_byte_cursor *b);
+
+bool aws_byte_cursor_eq_ignore_case(const struct aws_byte_cursor *a,
+                                    const struct aws_byte_cursor *b);
+
+bool aws_byte_cursor_eq_byte_buf(const struct aws_byte_cursor *a, const struct aws_byte_buf *b);
+
+bool aws_byte_cursor_eq_byte_buf_ignore_case(const struct aws_byte_cursor *a,
+                                             const struct aws_byte_buf *b);
+
+bool aws_byte_cursor_eq_c_str(const struct aws_byte_cursor *cursor, const char *c_str);
+
+bool aws_byte_cursor_eq_c_str_ignore_case(const struct aws_byte_cursor *cursor, const char *c_str);
+
+bool aws_byte_cursor_starts_with(const struct aws_byte_cursor *input,
+                                 const struct aws_byte_cursor *prefix);
+
+bool aws_byte_cursor_starts_with_ignore_case(const struct aws_byte_cursor *input,
+                                             const struct aws_byte_cursor *prefix);
+
+/*
+ Byte-wise ordering; a proper prefix sorts first. Returns -1, 0 or 1.
+ */
+int aws_byte_cursor_compare_lexical(const struct aws_byte_cursor *lhs,
+                                    const struct aws_byte_cursor *rhs);
+
+/*
+ As `compare_lexical`, comparing `lookup_table[byte]` instead of the bytes.
+ */
+int aws_byte_cursor_compare_lookup(const struct aws_byte_cursor *lhs,
+                                   const struct aws_byte_cursor *rhs,
+                                   const uint8_t *lookup_table);
+
+/*
+ First occurrence of `to_find`: `*first_find` runs from the match to the end
+ of `input_str`. Errors: AWS_ERROR_STRING_MATCH_NOT_FOUND, or
+ AWS_ERROR_SHORT_BUFFER for an empty `to_find` (checked after the length test).
+ */
+int aws_byte_cursor_find_exact(const struct aws_byte_cursor *input_str,
+                               const struct aws_byte_cursor *to_find,
+                               struct aws_byte_cursor *first_find);
+
+/*
+ Iterates the pieces of `input_str` between occurrences of `split_on`,
+ using `*substr` (zeroed before the first call) as the iterator state.
+ "" yields one empty piece; leading, doubled and trailing separators yield
+ empty pieces. Returns false, zeroing `*substr`, when done.
+ */
+bool aws_byte_cursor_next_split_on_cursor(const struct aws_byte_cursor *input_str,
+                                          struct aws_byte_cursor split_on,
+                                          struct aws_byte_cursor *substr);
+
+/*
+ `aws_byte_cursor_next_split_on_cursor` with a one-byte separator.
+ */
+bool aws_byte_cursor_next_split(const struct aws_byte_cursor *input_str,
+                                char split_on,
+                                struct aws_byte_cursor *substr);
+
+/*
+ Drops trailing bytes while `predicate` holds.
+ */
+struct aws_byte_cursor aws_byte_cursor_right_trim_pred(const struct aws_byte_cursor *source,
+                                                       aws_byte_predicate_fn *predicate);
+
+/*
+ Drops leading bytes while `predicate` holds.
+ */
+struct aws_byte_cursor aws_byte_cursor_left_trim_pred(const struct aws_byte_cursor *source,
+                                                      aws_byte_predicate_fn *predicate);
+
+struct aws_byte_cursor aws_byte_cursor_trim_pred(const struct aws_byte_cursor *source,
+                                                 aws_byte_predicate_fn *predicate);
+
+/*
+ True if every byte satisfies `predicate` (so an empty cursor does).
+ */
+bool aws_byte_cursor_satisfies_pred(const struct aws_byte_cursor *source,
+                                    aws_byte_predicate_fn *predicate);
+
 int aws_high_res_clock_get_ticks(uint64_t *timestamp);
 
 int aws_sys_clock_get_ticks(uint64_t *timestamp);
@@ -1786,6 +2175,68 @@ int aws_device_random_u32(uint32_t *output);
 int aws_device_random_u16(uint16_t *output);
 
 int aws_device_random_u8(uint8_t *output);
+
+int aws_base64_compute_encoded_len(size_t to_encode_len, size_t *encoded_len);
+
+int aws_base64_url_compute_encoded_len(size_t to_encode_len, size_t *encoded_len);
+
+/*
+ Appends the padded encoding; AWS_ERROR_SHORT_BUFFER if it does not fit.
+ */
+int aws_base64_encode(const struct aws_byte_cursor *to_encode, struct aws_byte_buf *output);
+
+/*
+ Appends the URL-alphabet encoding, without padding.
+ */
+int aws_base64_url_encode(const struct aws_byte_cursor *to_encode, struct aws_byte_buf *output);
+
+int aws_base64_compute_decoded_len(const struct aws_byte_cursor *to_decode, size_t *decoded_len);
+
+/*
+ Decodes into the start of `output` (setting its `len`). Padded and
+ unpadded input, either alphabet. On any error `output` is unchanged.
+ */
+int aws_base64_decode(const struct aws_byte_cursor *to_decode, struct aws_byte_buf *output);
+
+int aws_hex_compute_encoded_len(size_t to_encode_len, size_t *encoded_length);
+
+int aws_hex_compute_decoded_len(size_t to_decode_len, size_t *decoded_len);
+
+/*
+ Lower-case hex into the start of `output` (setting its `len`).
+ */
+int aws_hex_encode(const struct aws_byte_cursor *to_encode, struct aws_byte_buf *output);
+
+/*
+ Appends lower-case hex, growing `output` (which needs an allocator) to fit.
+ */
+int aws_hex_encode_append_dynamic(const struct aws_byte_cursor *to_encode,
+                                  struct aws_byte_buf *output);
+
+/*
+ Decodes hex into the start of `output` (setting its `len`); an odd
+ length reads as if it had a leading '0'. On error `output` is unchanged.
+ */
+int aws_hex_decode(const struct aws_byte_cursor *to_decode, struct aws_byte_buf *output);
+
+/*
+ Validates a whole UTF-8 string, reporting each code point to the optional callback.
+ */
+int aws_decode_utf8(struct aws_byte_cursor bytes, const struct aws_utf8_decoder_options *opts);
+
+struct aws_utf8_decoder *aws_utf8_decoder_new(struct aws_allocator *allocator,
+                                              const struct aws_utf8_decoder_options *opts);
+
+void aws_utf8_decoder_destroy(struct aws_utf8_decoder *decoder);
+
+void aws_utf8_decoder_reset(struct aws_utf8_decoder *decoder);
+
+int aws_utf8_decoder_update(struct aws_utf8_decoder *decoder, struct aws_byte_cursor bytes);
+
+/*
+ Fails with AWS_ERROR_INVALID_UTF8 if a code point is cut off; resets either way.
+ */
+int aws_utf8_decoder_finalize(struct aws_utf8_decoder *decoder);
 
 void aws_raise_error_private(int err);
 
@@ -2066,6 +2517,82 @@ size_t aws_mem_tracer_count(struct aws_allocator *trace_allocator);
  to stderr. Nothing is printed when nothing is live.
  */
 void aws_mem_tracer_dump(struct aws_allocator *trace_allocator);
+
+struct aws_string *aws_string_new_from_array(struct aws_allocator *allocator,
+                                             const uint8_t *bytes,
+                                             size_t len);
+
+struct aws_string *aws_string_new_from_c_str(struct aws_allocator *allocator, const char *c_str);
+
+struct aws_string *aws_string_new_from_string(struct aws_allocator *allocator,
+                                              const struct aws_string *str);
+
+struct aws_string *aws_string_new_from_cursor(struct aws_allocator *allocator,
+                                              const struct aws_byte_cursor *cursor);
+
+struct aws_string *aws_string_new_from_buf(struct aws_allocator *allocator,
+                                           const struct aws_byte_buf *buf);
+
+/*
+ Frees the string through its allocator; NULL and static strings are ignored.
+ */
+void aws_string_destroy(struct aws_string *str);
+
+/*
+ Zeroes the bytes, then frees as `aws_string_destroy`. A static string is
+ left alone (its bytes live in read-only memory).
+ */
+void aws_string_destroy_secure(struct aws_string *str);
+
+/*
+ Static strings are returned as they are (they live forever); others are copied.
+ */
+struct aws_string *aws_string_clone_or_reuse(struct aws_allocator *allocator,
+                                             const struct aws_string *str);
+
+bool aws_string_eq(const struct aws_string *a, const struct aws_string *b);
+
+bool aws_string_eq_ignore_case(const struct aws_string *a, const struct aws_string *b);
+
+bool aws_string_eq_byte_cursor(const struct aws_string *str, const struct aws_byte_cursor *cur);
+
+bool aws_string_eq_byte_cursor_ignore_case(const struct aws_string *str,
+                                           const struct aws_byte_cursor *cur);
+
+bool aws_string_eq_byte_buf(const struct aws_string *str, const struct aws_byte_buf *buf);
+
+bool aws_string_eq_byte_buf_ignore_case(const struct aws_string *str,
+                                        const struct aws_byte_buf *buf);
+
+bool aws_string_eq_c_str(const struct aws_string *str, const char *c_str);
+
+bool aws_string_eq_c_str_ignore_case(const struct aws_string *str, const char *c_str);
+
+/*
+ Byte-wise ordering with NULL first; returns -1, 0 or 1.
+ */
+int aws_string_compare(const struct aws_string *a, const struct aws_string *b);
+
+/*
+ `aws_array_list` comparator for elements of type `struct aws_string *`.
+ */
+int aws_array_list_comparator_string(const void *a, const void *b);
+
+/*
+ NULL gives a zeroed cursor.
+ */
+struct aws_byte_cursor aws_byte_cursor_from_string(const struct aws_string *src);
+
+/*
+ False (buffer unchanged) if either is NULL or the string does not fit.
+ */
+bool aws_byte_buf_write_from_whole_string(struct aws_byte_buf *buf, const struct aws_string *src);
+
+/*
+ Length of `str` if a NUL occurs in its first `max_read_len` bytes, else
+ AWS_ERROR_C_STRING_BUFFER_NOT_NULL_TERMINATED.
+ */
+int aws_secure_strlen(const char *str, size_t max_read_len, size_t *str_len);
 
 int aws_mutex_init(struct aws_mutex *mutex);
 
