@@ -43,6 +43,9 @@ static void *s_count_acquire(struct aws_allocator *allocator, size_t size) {
         return NULL;
     }
     block->size = size;
+    /* A non-zero fill keeps the "was zeroed on release" check meaningful (and
+     * defined) for bytes the list never wrote. */
+    memset(block + 1, 0xAB, size);
     counts->acquired++;
     counts->last_acquire_size = size;
     return block + 1;

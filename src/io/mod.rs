@@ -1,3 +1,4 @@
 //! aws-c-io: event loops, channels, sockets, bootstraps, host resolution and
-//! TLS. Today: the ABI mirrors; the runtime lands with its own issue.
+//! TLS. Landed so far: the ABI mirrors and the event-loop base.
 pub mod abi;
+pub mod event_loop;

@@ -856,7 +856,6 @@ struct aws_thread_options;
 struct aws_thread;
 union aws_io_handle_data;
 struct aws_io_handle;
-struct aws_io_message;
 struct aws_event_loop_vtable;
 struct aws_atomic_var;
 struct aws_ref_count;
@@ -864,6 +863,7 @@ struct aws_shutdown_callback_options;
 struct aws_event_loop_group;
 struct aws_event_loop;
 struct aws_event_loop_local_object;
+struct aws_io_message;
 struct aws_event_loop_options;
 struct aws_event_loop_group_options;
 struct aws_channel_task;
@@ -928,17 +928,17 @@ typedef int (aws_priority_queue_compare_fn)(const void *a, const void *b);
 typedef void (aws_thread_function)(void *user_data);
 typedef void (aws_thread_atexit_fn)(void *user_data);
 typedef void (aws_io_set_queue_on_handle_fn)(struct aws_io_handle *handle, void *queue);
-typedef int (aws_io_clock_fn)(uint64_t *timestamp);
-typedef void (aws_channel_on_message_write_completed_fn)(struct aws_channel *channel,
-                                                          struct aws_io_message *message,
-                                                          int err_code,
-                                                          void *user_data);
-typedef void (aws_simple_completion_callback)(void *user_data);
 typedef void (aws_event_loop_on_event_fn)(struct aws_event_loop *event_loop,
                                            struct aws_io_handle *handle,
                                            int events,
                                            void *user_data);
+typedef int (aws_io_clock_fn)(uint64_t *timestamp);
+typedef void (aws_simple_completion_callback)(void *user_data);
 typedef void (aws_event_loop_on_local_object_removed_fn)(struct aws_event_loop_local_object *object);
+typedef void (aws_channel_on_message_write_completed_fn)(struct aws_channel *channel,
+                                                          struct aws_io_message *message,
+                                                          int err_code,
+                                                          void *user_data);
 typedef void (aws_channel_on_setup_completed_fn)(struct aws_channel *channel,
                                                   int error_code,
                                                   void *user_data);
@@ -1269,41 +1269,16 @@ struct aws_thread {
  `pthread_once_t`, initialised with AWS_THREAD_ONCE_STATIC_INIT.
  */
 
-
-
-
-
-
-
-
-
-
-
-
-
 union aws_io_handle_data {
   int fd;
   void *handle;
 };
 
+
 struct aws_io_handle {
   union aws_io_handle_data data;
   void *additional_data;
   aws_io_set_queue_on_handle_fn *set_queue;
-};
-
-
-
-struct aws_io_message {
-  struct aws_allocator *allocator;
-  struct aws_byte_buf message_data;
-  enum aws_io_message_type message_type;
-  int message_tag;
-  size_t copy_mark;
-  struct aws_channel *owning_channel;
-  aws_channel_on_message_write_completed_fn *on_completion;
-  void *user_data;
-  struct aws_linked_list_node queueing_handle;
 };
 
 
@@ -1331,6 +1306,7 @@ struct aws_event_loop_vtable {
   bool (*is_on_callers_thread)(struct aws_event_loop *event_loop);
 };
 
+
 struct aws_atomic_var {
   void *value;
 };
@@ -1346,6 +1322,7 @@ struct aws_shutdown_callback_options {
   aws_simple_completion_callback *shutdown_callback_fn;
   void *shutdown_callback_user_data;
 };
+
 
 struct aws_event_loop_group {
   struct aws_allocator *allocator;
@@ -1373,6 +1350,29 @@ struct aws_event_loop_local_object {
   const void *key;
   void *object;
   aws_event_loop_on_local_object_removed_fn *on_object_removed;
+};
+
+
+
+
+
+
+
+
+
+
+
+
+struct aws_io_message {
+  struct aws_allocator *allocator;
+  struct aws_byte_buf message_data;
+  enum aws_io_message_type message_type;
+  int message_tag;
+  size_t copy_mark;
+  struct aws_channel *owning_channel;
+  aws_channel_on_message_write_completed_fn *on_completion;
+  void *user_data;
+  struct aws_linked_list_node queueing_handle;
 };
 
 
@@ -2760,6 +2760,104 @@ void aws_thread_set_managed_join_timeout_ns(uint64_t timeout_in_ns);
  managed thread (it would wait for itself).
  */
 int aws_thread_join_all_managed(void);
+
+struct aws_event_loop *aws_event_loop_new_base(struct aws_allocator *allocator,
+                                               aws_io_clock_fn *clock,
+                                               struct aws_event_loop_vtable *vtable,
+                                               void *impl);
+
+/*
+ Releases what the base holds (local objects get their removal callback); the
+ loop's memory itself belongs to the implementation.
+ */
+void aws_event_loop_clean_up_base(struct aws_event_loop *event_loop);
+
+void *aws_event_loop_get_impl(struct aws_event_loop *event_loop);
+
+/*
+ Stops the loop and frees it; must not be called from the loop's own thread.
+ */
+void aws_event_loop_destroy(struct aws_event_loop *event_loop);
+
+void aws_event_loop_start_destroy(struct aws_event_loop *event_loop);
+
+void aws_event_loop_complete_destroy(struct aws_event_loop *event_loop);
+
+int aws_event_loop_run(struct aws_event_loop *event_loop);
+
+int aws_event_loop_stop(struct aws_event_loop *event_loop);
+
+int aws_event_loop_wait_for_stop_completion(struct aws_event_loop *event_loop);
+
+/*
+ Thread-safe: from another thread the task is queued for the loop thread.
+ */
+void aws_event_loop_schedule_task_now(struct aws_event_loop *event_loop, struct aws_task *task);
+
+/*
+ Like schedule_task_now, but keeps the order of tasks scheduled from any thread.
+ */
+void aws_event_loop_schedule_task_now_serialized(struct aws_event_loop *event_loop,
+                                                 struct aws_task *task);
+
+void aws_event_loop_schedule_task_future(struct aws_event_loop *event_loop,
+                                         struct aws_task *task,
+                                         uint64_t run_at_nanos);
+
+/*
+ Loop thread only: the task runs at once with AWS_TASK_STATUS_CANCELED.
+ */
+void aws_event_loop_cancel_task(struct aws_event_loop *event_loop, struct aws_task *task);
+
+int aws_event_loop_connect_handle_to_io_completion_port(struct aws_event_loop *event_loop,
+                                                        struct aws_io_handle *handle);
+
+int aws_event_loop_subscribe_to_io_events(struct aws_event_loop *event_loop,
+                                          struct aws_io_handle *handle,
+                                          int events,
+                                          aws_event_loop_on_event_fn *on_event,
+                                          void *user_data);
+
+int aws_event_loop_unsubscribe_from_io_events(struct aws_event_loop *event_loop,
+                                              struct aws_io_handle *handle);
+
+void aws_event_loop_free_io_event_resources(struct aws_event_loop *event_loop,
+                                            struct aws_io_handle *handle);
+
+bool aws_event_loop_thread_is_callers_thread(struct aws_event_loop *event_loop);
+
+int aws_event_loop_current_clock_time(const struct aws_event_loop *event_loop,
+                                      uint64_t *time_nanos);
+
+int aws_event_loop_fetch_local_object(struct aws_event_loop *event_loop,
+                                      void *key,
+                                      struct aws_event_loop_local_object *obj);
+
+/*
+ Stores the object pointer itself: it must live until removed.
+ */
+int aws_event_loop_put_local_object(struct aws_event_loop *event_loop,
+                                    struct aws_event_loop_local_object *obj);
+
+int aws_event_loop_remove_local_object(struct aws_event_loop *event_loop,
+                                       void *key,
+                                       struct aws_event_loop_local_object *removed_obj);
+
+/*
+ Loop thread: marks the start of a tick of work.
+ */
+void aws_event_loop_register_tick_start(struct aws_event_loop *event_loop);
+
+/*
+ Loop thread: adds the tick's duration; publishes the sum once a second.
+ */
+void aws_event_loop_register_tick_end(struct aws_event_loop *event_loop);
+
+/*
+ Any thread: nanoseconds of work in the last published second; 0 when the
+ loop has not published for 10 s (idle).
+ */
+size_t aws_event_loop_get_load_factor(struct aws_event_loop *event_loop);
 
 #ifdef __cplusplus
 }  // extern "C"
