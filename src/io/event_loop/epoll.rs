@@ -603,3 +603,107 @@ unsafe extern "C" fn loop_main(arg: *mut c_void) {
     // Pending tasks wait for the next run() or are cancelled by destroy.
     me.running_thread.store(0, Ordering::Release);
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::common::allocator::default_allocator;
+    use crate::io::event_loop::*;
+    use std::sync::mpsc;
+
+    struct Probe {
+        el: *mut aws_event_loop,
+        tx: mpsc::Sender<(c_int, bool)>,
+    }
+
+    unsafe extern "C" fn report(_t: *mut aws_task, arg: *mut c_void, status: c_int) {
+        let p = &*(arg as *const Probe);
+        let on_loop = aws_event_loop_thread_is_callers_thread(p.el);
+        p.tx.send((status, on_loop)).unwrap();
+    }
+
+    fn task_for(probe: &Probe) -> aws_task {
+        // SAFETY: plain data, initialised by aws_task_init.
+        let mut t: aws_task = unsafe { std::mem::zeroed() };
+        unsafe {
+            aws_task_init(
+                &mut t,
+                Some(report),
+                probe as *const Probe as *mut c_void,
+                c"test".as_ptr(),
+            )
+        };
+        t
+    }
+
+    #[test]
+    fn cross_thread_task_runs_on_loop_and_pending_is_cancelled() {
+        unsafe {
+            let el = aws_event_loop_new_default(default_allocator(), None);
+            assert!(!el.is_null());
+            assert!(!aws_event_loop_thread_is_callers_thread(el));
+            let (tx, rx) = mpsc::channel();
+            let probe = Probe { el, tx };
+            let mut now_task = task_for(&probe);
+            let mut later_task = task_for(&probe);
+            assert_eq!(aws_event_loop_run(el), AWS_OP_SUCCESS);
+            aws_event_loop_schedule_task_now(el, &mut now_task);
+            let got = rx.recv_timeout(Duration::from_secs(10)).unwrap();
+            assert_eq!(got, (aws_task_status::AWS_TASK_STATUS_RUN_READY as c_int, true));
+
+            let mut now = 0;
+            aws_event_loop_current_clock_time(el, &mut now);
+            aws_event_loop_schedule_task_future(el, &mut later_task, now + 3_600_000_000_000);
+            aws_event_loop_destroy(el);
+            // Cancelled during destroy, on the destroying thread (which counts
+            // as the loop thread meanwhile).
+            let got = rx.try_recv().unwrap();
+            assert_eq!(got, (aws_task_status::AWS_TASK_STATUS_CANCELED as c_int, true));
+            assert!(rx.try_recv().is_err());
+        }
+    }
+
+    unsafe extern "C" fn on_pipe(
+        _el: *mut aws_event_loop,
+        _h: *mut aws_io_handle,
+        events: c_int,
+        user_data: *mut c_void,
+    ) {
+        let tx = &*(user_data as *const mpsc::Sender<(c_int, bool)>);
+        let _ = tx.send((events, true));
+    }
+
+    #[test]
+    fn pipe_read_end_reports_readable_then_closed() {
+        unsafe {
+            let mut fds = [0; 2];
+            assert_eq!(libc::pipe2(fds.as_mut_ptr(), libc::O_NONBLOCK), 0);
+            let el = aws_event_loop_new_default(default_allocator(), None);
+            aws_event_loop_run(el);
+            let (tx, rx) = mpsc::channel::<(c_int, bool)>();
+            let mut handle: aws_io_handle = std::mem::zeroed();
+            handle.data.fd = fds[0];
+            let rc = aws_event_loop_subscribe_to_io_events(
+                el,
+                &mut handle,
+                READABLE,
+                Some(on_pipe),
+                &tx as *const _ as *mut c_void,
+            );
+            assert_eq!(rc, AWS_OP_SUCCESS);
+            assert!(!handle.additional_data.is_null());
+            assert_eq!(libc::write(fds[1], b"x".as_ptr() as *const c_void, 1), 1);
+            let (ev, _) = rx.recv_timeout(Duration::from_secs(10)).unwrap();
+            assert_ne!(ev & READABLE, 0);
+            libc::close(fds[1]);
+            let (ev, _) = rx.recv_timeout(Duration::from_secs(10)).unwrap();
+            assert_ne!(ev & (HANG_UP | CLOSED), 0);
+            aws_event_loop_stop(el);
+            aws_event_loop_wait_for_stop_completion(el);
+            assert_eq!(aws_event_loop_unsubscribe_from_io_events(el, &mut handle), AWS_OP_SUCCESS);
+            assert!(handle.additional_data.is_null());
+            aws_event_loop_destroy(el);
+            libc::close(fds[0]);
+        }
+    }
+}
