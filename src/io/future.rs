@@ -176,7 +176,10 @@ pub unsafe extern "C" fn aws_future_void_set_result(future: *mut aws_future_void
 }
 
 #[no_mangle]
-pub unsafe extern "C" fn aws_future_void_set_error(future: *mut aws_future_void, error_code: c_int) {
+pub unsafe extern "C" fn aws_future_void_set_error(
+    future: *mut aws_future_void,
+    error_code: c_int,
+) {
     complete(future, error_code);
 }
 
@@ -293,8 +296,6 @@ mod tests {
     use crate::common::allocator::default_allocator;
     use std::sync::atomic::AtomicUsize;
 
-    static FIRED: AtomicUsize = AtomicUsize::new(0);
-
     unsafe extern "C" fn count(user_data: *mut c_void) {
         (*(user_data as *const AtomicUsize)).fetch_add(1, Ordering::SeqCst);
     }
@@ -314,7 +315,6 @@ mod tests {
             assert!(aws_future_void_wait(f, 0));
             aws_future_void_release(f);
         }
-        let _ = &FIRED;
     }
 
     #[test]
@@ -324,7 +324,11 @@ mod tests {
             let f = aws_future_void_new(default_allocator());
             aws_future_void_set_result(f);
             let p = &hits as *const _ as *mut c_void;
-            assert!(!aws_future_void_register_callback_if_not_done(f, Some(count), p));
+            assert!(!aws_future_void_register_callback_if_not_done(
+                f,
+                Some(count),
+                p
+            ));
             assert_eq!(hits.load(Ordering::SeqCst), 0);
             assert_eq!(aws_future_void_get_error(f), 0);
             aws_future_void_release(f);

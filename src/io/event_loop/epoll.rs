@@ -649,7 +649,10 @@ mod tests {
             assert_eq!(aws_event_loop_run(el), AWS_OP_SUCCESS);
             aws_event_loop_schedule_task_now(el, &mut now_task);
             let got = rx.recv_timeout(Duration::from_secs(10)).unwrap();
-            assert_eq!(got, (aws_task_status::AWS_TASK_STATUS_RUN_READY as c_int, true));
+            assert_eq!(
+                got,
+                (aws_task_status::AWS_TASK_STATUS_RUN_READY as c_int, true)
+            );
 
             let mut now = 0;
             aws_event_loop_current_clock_time(el, &mut now);
@@ -658,7 +661,10 @@ mod tests {
             // Cancelled during destroy, on the destroying thread (which counts
             // as the loop thread meanwhile).
             let got = rx.try_recv().unwrap();
-            assert_eq!(got, (aws_task_status::AWS_TASK_STATUS_CANCELED as c_int, true));
+            assert_eq!(
+                got,
+                (aws_task_status::AWS_TASK_STATUS_CANCELED as c_int, true)
+            );
             assert!(rx.try_recv().is_err());
         }
     }
@@ -700,7 +706,10 @@ mod tests {
             assert_ne!(ev & (HANG_UP | CLOSED), 0);
             aws_event_loop_stop(el);
             aws_event_loop_wait_for_stop_completion(el);
-            assert_eq!(aws_event_loop_unsubscribe_from_io_events(el, &mut handle), AWS_OP_SUCCESS);
+            assert_eq!(
+                aws_event_loop_unsubscribe_from_io_events(el, &mut handle),
+                AWS_OP_SUCCESS
+            );
             assert!(handle.additional_data.is_null());
             aws_event_loop_destroy(el);
             libc::close(fds[0]);

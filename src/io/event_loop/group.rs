@@ -147,7 +147,9 @@ unsafe fn new_group(
         data,
     };
 
-    let clock = options.clock_override.or(Some(aws_high_res_clock_get_ticks));
+    let clock = options
+        .clock_override
+        .or(Some(aws_high_res_clock_get_ticks));
     for i in 0..count {
         let mut thread_options = std::ptr::read(aws_default_thread_options());
         if pin_cpus.is_some() {
