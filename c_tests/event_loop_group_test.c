@@ -269,6 +269,54 @@ static void test_futures_from_threads(void) {
     aws_future_void_release(done.future);
 }
 
+/* An event-loop callback runs as a task on that loop, even for a done future. */
+struct loop_cb {
+    struct aws_event_loop *loop;
+    int calls;
+    bool on_loop_thread;
+};
+
+static void s_loop_future_done(void *user_data) {
+    struct loop_cb *cb = user_data;
+    aws_mutex_lock(&s_mutex);
+    cb->calls++;
+    cb->on_loop_thread = aws_event_loop_thread_is_callers_thread(cb->loop);
+    aws_condition_variable_notify_all(&s_cv);
+    aws_mutex_unlock(&s_mutex);
+}
+
+static bool s_loop_cb_called(void *arg) {
+    return ((struct loop_cb *)arg)->calls > 0;
+}
+
+static void test_future_event_loop_callback(void) {
+    struct aws_event_loop_group *group = aws_event_loop_group_new_default(s_alloc, 1, NULL);
+    struct loop_cb pending = {.loop = aws_event_loop_group_get_loop_at(group, 0)};
+    struct loop_cb done = {.loop = pending.loop};
+
+    struct aws_future_void *f = aws_future_void_new(s_alloc);
+    aws_future_void_register_event_loop_callback(f, pending.loop, s_loop_future_done, &pending);
+    aws_future_void_set_result(f);
+    aws_future_void_release(f); /* the registration keeps it alive until the task ran */
+
+    f = aws_future_void_new(s_alloc);
+    aws_future_void_set_error(f, AWS_ERROR_OOM);
+    aws_future_void_register_event_loop_callback(f, done.loop, s_loop_future_done, &done);
+
+    aws_mutex_lock(&s_mutex);
+    CHECK_INT_EQ(AWS_OP_SUCCESS, aws_condition_variable_wait_for_pred(&s_cv, &s_mutex, WAIT_NS, s_loop_cb_called, &pending));
+    CHECK_INT_EQ(AWS_OP_SUCCESS, aws_condition_variable_wait_for_pred(&s_cv, &s_mutex, WAIT_NS, s_loop_cb_called, &done));
+    aws_mutex_unlock(&s_mutex);
+    CHECK_INT_EQ(1, pending.calls);
+    CHECK(pending.on_loop_thread);
+    CHECK_INT_EQ(1, done.calls);
+    CHECK(done.on_loop_thread);
+    CHECK_INT_EQ(AWS_ERROR_OOM, aws_future_void_get_error(f));
+    aws_future_void_release(f);
+    aws_event_loop_group_release(group);
+    CHECK_INT_EQ(AWS_OP_SUCCESS, aws_thread_join_all_managed());
+}
+
 /* ---- library init and statistics ----------------------------------------------- */
 
 static void test_library_and_statistics(void) {
@@ -305,6 +353,7 @@ int main(void) {
     RUN_TEST(test_group_released_on_its_own_loop);
     RUN_TEST(test_group_defaults_and_errors);
     RUN_TEST(test_futures_from_threads);
+    RUN_TEST(test_future_event_loop_callback);
     RUN_TEST(test_library_and_statistics);
     CHECK_INT_EQ(0, aws_mem_tracer_count(s_alloc));
     CHECK_INT_EQ(0, aws_mem_tracer_bytes(s_alloc));
