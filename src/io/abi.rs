@@ -791,3 +791,12 @@ pub enum aws_io_log_subject {
     AWS_LS_IO_PEM = 1039,
     AWS_IO_LS_LAST = 2047,
 }
+
+// ---- futures (event loop) ----------------------------------------------------------
+
+/// `aws_future<void>`: opaque upstream.
+pub struct aws_future_void {
+    _opaque: [u8; 0],
+}
+
+pub type aws_future_callback_fn = Option<unsafe extern "C" fn(user_data: *mut c_void)>;

@@ -863,9 +863,10 @@ struct aws_shutdown_callback_options;
 struct aws_event_loop_group;
 struct aws_event_loop;
 struct aws_event_loop_local_object;
-struct aws_io_message;
 struct aws_event_loop_options;
 struct aws_event_loop_group_options;
+struct aws_crt_statistics_socket;
+struct aws_io_message;
 struct aws_channel_task;
 struct aws_channel_handler_vtable;
 struct aws_channel_handler;
@@ -877,7 +878,6 @@ struct aws_message_pool_creation_args;
 struct aws_socket_options;
 struct aws_socket_endpoint;
 struct aws_socket;
-struct aws_crt_statistics_socket;
 struct aws_host_address;
 struct aws_host_resolution_config;
 struct aws_host_resolver_vtable;
@@ -935,6 +935,7 @@ typedef void (aws_event_loop_on_event_fn)(struct aws_event_loop *event_loop,
 typedef int (aws_io_clock_fn)(uint64_t *timestamp);
 typedef void (aws_simple_completion_callback)(void *user_data);
 typedef void (aws_event_loop_on_local_object_removed_fn)(struct aws_event_loop_local_object *object);
+typedef void (aws_future_callback_fn)(void *user_data);
 typedef void (aws_channel_on_message_write_completed_fn)(struct aws_channel *channel,
                                                           struct aws_io_message *message,
                                                           int err_code,
@@ -1018,6 +1019,11 @@ struct WireError;
 struct aws_channel;
 
 struct aws_custom_key_op_handler;
+
+/*
+ `aws_future<void>`: opaque upstream.
+ */
+struct aws_future_void;
 
 struct aws_host_resolver_purge_host_options;
 
@@ -1352,6 +1358,29 @@ struct aws_event_loop_local_object {
   aws_event_loop_on_local_object_removed_fn *on_object_removed;
 };
 
+struct aws_event_loop_options {
+  aws_io_clock_fn *clock;
+  struct aws_thread_options *thread_options;
+  enum aws_event_loop_type type;
+  struct aws_event_loop_group *parent_elg;
+};
+
+struct aws_event_loop_group_options {
+  uint16_t loop_count;
+  enum aws_event_loop_type type;
+  const struct aws_shutdown_callback_options *shutdown_options;
+  const uint16_t *cpu_group;
+  aws_io_clock_fn *clock_override;
+};
+
+
+
+struct aws_crt_statistics_socket {
+  aws_crt_statistics_category_t category;
+  uint64_t bytes_read;
+  uint64_t bytes_written;
+};
+
 
 
 
@@ -1375,21 +1404,6 @@ struct aws_io_message {
   struct aws_linked_list_node queueing_handle;
 };
 
-
-struct aws_event_loop_options {
-  aws_io_clock_fn *clock;
-  struct aws_thread_options *thread_options;
-  enum aws_event_loop_type type;
-  struct aws_event_loop_group *parent_elg;
-};
-
-struct aws_event_loop_group_options {
-  uint16_t loop_count;
-  enum aws_event_loop_type type;
-  const struct aws_shutdown_callback_options *shutdown_options;
-  const uint16_t *cpu_group;
-  aws_io_clock_fn *clock_override;
-};
 
 
 
@@ -1512,13 +1526,6 @@ struct aws_socket {
 };
 
 
-
-
-struct aws_crt_statistics_socket {
-  aws_crt_statistics_category_t category;
-  uint64_t bytes_read;
-  uint64_t bytes_written;
-};
 
 struct aws_host_address {
   struct aws_allocator *allocator;
@@ -2761,6 +2768,13 @@ void aws_thread_set_managed_join_timeout_ns(uint64_t timeout_in_ns);
  */
 int aws_thread_join_all_managed(void);
 
+/*
+ For loop implementations written in C that embed `struct aws_event_loop`.
+ */
+int aws_event_loop_init_base(struct aws_event_loop *event_loop,
+                             struct aws_allocator *alloc,
+                             aws_io_clock_fn *clock);
+
 struct aws_event_loop *aws_event_loop_new_base(struct aws_allocator *allocator,
                                                aws_io_clock_fn *clock,
                                                struct aws_event_loop_vtable *vtable,
@@ -2858,6 +2872,143 @@ void aws_event_loop_register_tick_end(struct aws_event_loop *event_loop);
  loop has not published for 10 s (idle).
  */
 size_t aws_event_loop_get_load_factor(struct aws_event_loop *event_loop);
+
+/*
+ Upstream declares this without export; we export it for tests and callers
+ that pick the implementation explicitly.
+ */
+struct aws_event_loop *aws_event_loop_new_with_epoll(struct aws_allocator *alloc,
+                                                     const struct aws_event_loop_options *options);
+
+enum aws_event_loop_type aws_event_loop_get_default_type(void);
+
+/*
+ Creates a loop of `options->type` (the default type: epoll). Other types do
+ not exist on this platform: AWS_ERROR_PLATFORM_NOT_SUPPORTED.
+ */
+struct aws_event_loop *aws_event_loop_new(struct aws_allocator *alloc,
+                                          const struct aws_event_loop_options *options);
+
+/*
+ A loop on the given clock (NULL: the high-resolution clock) with default
+ thread options.
+ */
+struct aws_event_loop *aws_event_loop_new_default(struct aws_allocator *alloc,
+                                                  aws_io_clock_fn *clock);
+
+struct aws_event_loop_group *aws_event_loop_group_new(struct aws_allocator *allocator,
+                                                      const struct aws_event_loop_group_options *options);
+
+/*
+ `max_threads` 0: half the processors.
+ */
+struct aws_event_loop_group *aws_event_loop_group_new_default(struct aws_allocator *alloc,
+                                                              uint16_t max_threads,
+                                                              const struct aws_shutdown_callback_options *shutdown_options);
+
+struct aws_event_loop_group *aws_event_loop_group_new_default_pinned_to_cpu_group(struct aws_allocator *alloc,
+                                                                                  uint16_t max_threads,
+                                                                                  uint16_t cpu_group,
+                                                                                  const struct aws_shutdown_callback_options *shutdown_options);
+
+/*
+ NULL-tolerant; returns its argument.
+ */
+struct aws_event_loop_group *aws_event_loop_group_acquire(struct aws_event_loop_group *el_group);
+
+/*
+ NULL-tolerant. The last release starts the asynchronous shutdown.
+ */
+void aws_event_loop_group_release(struct aws_event_loop_group *el_group);
+
+struct aws_event_loop_group *aws_event_loop_group_acquire_from_event_loop(struct aws_event_loop *event_loop);
+
+void aws_event_loop_group_release_from_event_loop(struct aws_event_loop *event_loop);
+
+size_t aws_event_loop_group_get_loop_count(const struct aws_event_loop_group *el_group);
+
+enum aws_event_loop_type aws_event_loop_group_get_type(const struct aws_event_loop_group *el_group);
+
+/*
+ NULL (with AWS_ERROR_INVALID_INDEX raised) when out of range, as
+ upstream's array-list lookup does.
+ */
+struct aws_event_loop *aws_event_loop_group_get_loop_at(struct aws_event_loop_group *el_group,
+                                                        size_t index);
+
+/*
+ Best of two random picks by load factor.
+ */
+struct aws_event_loop *aws_event_loop_group_get_next_loop(struct aws_event_loop_group *el_group);
+
+struct aws_future_void *aws_future_void_new(struct aws_allocator *alloc);
+
+/*
+ NULL-tolerant; returns its argument.
+ */
+struct aws_future_void *aws_future_void_acquire(struct aws_future_void *future);
+
+/*
+ NULL-tolerant; always returns NULL.
+ */
+struct aws_future_void *aws_future_void_release(struct aws_future_void *future);
+
+void aws_future_void_set_result(struct aws_future_void *future);
+
+void aws_future_void_set_error(struct aws_future_void *future, int error_code);
+
+bool aws_future_void_is_done(const struct aws_future_void *future);
+
+/*
+ Fatal if the future is not done yet, as upstream.
+ */
+int aws_future_void_get_error(const struct aws_future_void *future);
+
+void aws_future_void_register_callback(struct aws_future_void *future,
+                                       aws_future_callback_fn *on_done,
+                                       void *user_data);
+
+/*
+ Registers only if not yet done: true if registered, false (and nothing
+ runs) if the future was already done.
+ */
+bool aws_future_void_register_callback_if_not_done(struct aws_future_void *future,
+                                                   aws_future_callback_fn *on_done,
+                                                   void *user_data);
+
+/*
+ The callback always runs as a task on `event_loop`, even if the future is
+ already done. The future stays alive until then.
+ */
+void aws_future_void_register_event_loop_callback(struct aws_future_void *future,
+                                                  struct aws_event_loop *event_loop,
+                                                  aws_future_callback_fn *on_done,
+                                                  void *user_data);
+
+/*
+ Blocks up to `timeout_ns` for completion; true if done.
+ */
+bool aws_future_void_wait(struct aws_future_void *future, uint64_t timeout_ns);
+
+void aws_io_library_init(struct aws_allocator *allocator);
+
+void aws_io_library_clean_up(void);
+
+void aws_io_fatal_assert_library_initialized(void);
+
+/*
+ Errors a caller may retry: transient socket, DNS and TLS-timeout failures.
+ */
+bool aws_io_error_code_is_retryable(int error_code);
+
+int aws_crt_statistics_socket_init(struct aws_crt_statistics_socket *stats);
+
+void aws_crt_statistics_socket_cleanup(struct aws_crt_statistics_socket *stats);
+
+/*
+ Zeroes the counters; the category stays.
+ */
+void aws_crt_statistics_socket_reset(struct aws_crt_statistics_socket *stats);
 
 #ifdef __cplusplus
 }  // extern "C"

@@ -15,6 +15,9 @@ use crate::common::hash_table::{
 use crate::fatal_precondition;
 use crate::io::abi::*;
 
+pub mod epoll;
+pub mod group;
+
 /// Calls a vtable entry that upstream asserts is present.
 macro_rules! vcall {
     ($loop:expr, $entry:ident $(, $arg:expr)*) => {{
@@ -56,6 +59,17 @@ pub unsafe fn init_base(
         None,
         Some(local_object_removed),
     )
+}
+
+/// For loop implementations written in C that embed `struct aws_event_loop`.
+#[no_mangle]
+pub unsafe extern "C" fn aws_event_loop_init_base(
+    event_loop: *mut aws_event_loop,
+    alloc: *mut aws_allocator,
+    clock: aws_io_clock_fn,
+) -> c_int {
+    fatal_precondition!(!event_loop.is_null(), "aws_event_loop_init_base");
+    init_base(event_loop, alloc, clock)
 }
 
 #[no_mangle]
