@@ -821,6 +821,12 @@ enum aws_text_encoding {
 /*
  A codec failure. Each variant is one upstream error code; see [`WireError::aws_error_code`].
  */
+struct WireError;
+struct aws_channel;
+struct aws_custom_key_op_handler;
+struct aws_host_resolver_purge_host_options;
+struct aws_socket_vtable;
+struct aws_utf8_decoder;
 struct aws_allocator;
 struct aws_array_list;
 struct aws_byte_buf;
