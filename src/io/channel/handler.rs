@@ -113,3 +113,35 @@ pub(super) unsafe fn message_overhead(handler: *mut aws_channel_handler) -> usiz
         None => 0,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::common::error::last_error;
+
+    #[test]
+    fn empty_vtable_means_no_callbacks() {
+        // SAFETY: a handler on the stack with an all-NULL vtable and no slot.
+        unsafe {
+            let mut vtable: aws_channel_handler_vtable = std::mem::zeroed();
+            let mut handler: aws_channel_handler = std::mem::zeroed();
+            handler.vtable = &mut vtable;
+            let h: *mut aws_channel_handler = &mut handler;
+            let null = std::ptr::null_mut();
+            assert_eq!(aws_channel_handler_initial_window_size(h), 0);
+            assert_eq!(message_overhead(h), 0);
+            assert_eq!(aws_channel_handler_increment_read_window(h, null, 5), 0);
+            assert_eq!(aws_channel_handler_shutdown(h, null, 0, 0, false), 0);
+            assert_eq!(
+                aws_channel_handler_process_read_message(h, null, std::ptr::null_mut()),
+                -1
+            );
+            assert_eq!(last_error(), AWS_IO_CHANNEL_ERROR_ERROR_CANT_ACCEPT_INPUT);
+            assert_eq!(
+                aws_channel_handler_process_write_message(h, null, std::ptr::null_mut()),
+                -1
+            );
+            aws_channel_handler_destroy(h);
+        }
+    }
+}

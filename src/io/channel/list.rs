@@ -21,7 +21,7 @@ pub unsafe fn init(list: *mut aws_linked_list) {
 /// `list` must be initialised.
 pub unsafe fn is_empty(list: *const aws_linked_list) -> bool {
     // SAFETY: an initialised list's head points at a live node or the tail.
-    unsafe { (*list).head.next as *const aws_linked_list_node == addr_of!((*list).tail) }
+    unsafe { std::ptr::eq((*list).head.next, addr_of!((*list).tail)) }
 }
 
 /// # Safety
