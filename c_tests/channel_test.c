@@ -56,6 +56,7 @@ struct test_handler {
     size_t overhead;
     bool passthrough;    /* forward reads right, writes left, window grants left */
     bool defer_shutdown; /* complete each direction from a channel task instead */
+    int fail_window;     /* if non-zero, increment_read_window raises it */
     struct aws_channel_task shutdown_task;
     enum aws_channel_direction pending_dir;
     int pending_error;
@@ -91,6 +92,9 @@ static int s_th_write(struct aws_channel_handler *handler, struct aws_channel_sl
 static int s_th_window(struct aws_channel_handler *handler, struct aws_channel_slot *slot, size_t size) {
     struct test_handler *h = handler->impl;
     s_log(EV_WINDOW, h->id, size);
+    if (h->fail_window) {
+        return aws_raise_error(h->fail_window);
+    }
     if (h->passthrough) {
         return aws_channel_slot_increment_read_window(slot, size);
     }
@@ -968,6 +972,84 @@ static void test_handler_without_optional_entries(void) {
     s_end();
 }
 
+
+/* Grants are held back while every window is above the channel's threshold
+ * (4 fragments) and go out once a read debit brings the scarcest window down. */
+static void test_window_updates_batched_until_scarce(void) {
+    s_begin();
+    struct aws_channel *channel = s_channel_new(true);
+    struct test_handler *h[2] = {s_handler_new(0, 0, false), s_handler_new(1, 100000, false)};
+    struct aws_channel_slot *slots[2];
+    s_build_chain(channel, h, slots, 2);
+    manual_loop_run_until_idle(s_loop);
+    CHECK_INT_EQ(100000, aws_channel_slot_downstream_read_window(slots[0]));
+    s_event_count = 0;
+
+    aws_channel_slot_increment_read_window(slots[1], 10);
+    manual_loop_run_until_idle(s_loop);
+    CHECK_INT_EQ(0, s_count_kind(EV_WINDOW)); /* 100000 > 65536: batched */
+    CHECK_INT_EQ(10, slots[1]->current_window_update_batch_size);
+
+    for (int i = 0; i < 3; i++) {
+        struct aws_io_message *msg =
+            aws_channel_acquire_message_from_pool(channel, AWS_IO_MESSAGE_APPLICATION_DATA, 16000);
+        CHECK_INT_EQ(16000, msg->message_data.capacity);
+        msg->message_data.len = 16000;
+        CHECK_INT_EQ(AWS_OP_SUCCESS, aws_channel_slot_send_message(slots[0], msg, AWS_CHANNEL_DIR_READ));
+    }
+    /* 100000 - 48000 = 52000 <= 65536: the batched 10 goes out. */
+    manual_loop_run_until_idle(s_loop);
+    CHECK_INT_EQ(1, s_count_kind(EV_WINDOW));
+    CHECK_INT_EQ(52010, aws_channel_slot_downstream_read_window(slots[0]));
+    CHECK_INT_EQ(0, slots[1]->current_window_update_batch_size);
+    s_shutdown_and_destroy(channel);
+    s_end();
+}
+
+/* A handler refusing a window update shuts the channel down with its error. */
+static void test_failed_window_update_shuts_down(void) {
+    s_begin();
+    struct aws_channel *channel = s_channel_new(true);
+    struct test_handler *h[2] = {s_handler_new(0, 0, false), s_handler_new(1, 0, false)};
+    h[0]->fail_window = AWS_IO_SOCKET_CLOSED;
+    struct aws_channel_slot *slots[2];
+    s_build_chain(channel, h, slots, 2);
+    aws_channel_slot_increment_read_window(slots[1], 10);
+    manual_loop_run_until_idle(s_loop);
+    CHECK_INT_EQ(1, s_shutdown_calls);
+    CHECK_INT_EQ(AWS_IO_SOCKET_CLOSED, s_shutdown_error);
+    CHECK_INT_EQ(2, s_count_kind(EV_SHUTDOWN_READ));
+    aws_channel_destroy(channel);
+    s_end();
+}
+
+static void *s_schedule_future_thread(void *arg) {
+    struct thread_job *job = arg;
+    aws_channel_schedule_task_future(job->channel, job->task, s_manual_clock_ns + 500);
+    return NULL;
+}
+
+/* A future task scheduled from another thread runs on the loop at its time. */
+static void test_future_task_from_other_thread(void) {
+    s_begin();
+    s_task_runs = s_task_cancels = 0;
+    struct aws_channel *channel = s_channel_new(false);
+    struct aws_channel_task task;
+    aws_channel_task_init(&task, s_count_task, channel, "future_from_thread");
+    struct thread_job job = {.channel = channel, .task = &task};
+    pthread_t thread;
+    CHECK_INT_EQ(0, pthread_create(&thread, NULL, s_schedule_future_thread, &job));
+    CHECK_INT_EQ(0, pthread_join(thread, NULL));
+    manual_loop_run_until_idle(s_loop);
+    CHECK_INT_EQ(0, s_task_runs);
+    CHECK_INT_EQ(1, manual_loop_pending(s_loop));
+    manual_loop_advance(s_loop, 500);
+    CHECK_INT_EQ(1, s_task_runs);
+    CHECK(s_task_on_loop_thread);
+    s_shutdown_and_destroy(channel);
+    s_end();
+}
+
 static void test_setup_cancelled_by_loop_destroy(void) {
     s_begin();
     struct aws_channel_options opts = {
@@ -998,6 +1080,9 @@ int main(void) {
     RUN_TEST(test_statistics);
     RUN_TEST(test_trigger_read_and_local_objects);
     RUN_TEST(test_handler_without_optional_entries);
+    RUN_TEST(test_window_updates_batched_until_scarce);
+    RUN_TEST(test_failed_window_update_shuts_down);
+    RUN_TEST(test_future_task_from_other_thread);
     RUN_TEST(test_setup_cancelled_by_loop_destroy);
     aws_common_library_clean_up();
     return TEST_RESULT();
