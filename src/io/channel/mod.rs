@@ -354,12 +354,12 @@ pub unsafe extern "C" fn aws_channel_new(
     as_c(channel)
 }
 
-pub(crate) unsafe fn lock_cross(
+pub(crate) unsafe fn lock_cross<'a>(
     channel: *mut Channel,
-) -> std::sync::MutexGuard<'static, CrossThread> {
+) -> std::sync::MutexGuard<'a, CrossThread> {
     // SAFETY: the channel outlives every caller's use of the guard; a poisoned
     // lock cannot happen (panics abort at the C boundary) but is tolerated.
-    let m: &'static Mutex<CrossThread> = &*addr_of_mut!((*channel).cross);
+    let m: &'a Mutex<CrossThread> = &*addr_of_mut!((*channel).cross);
     m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
@@ -391,7 +391,7 @@ unsafe fn final_deletion(channel: *mut Channel) {
         destroy_slot(slot);
         slot = next;
     }
-    aws_channel_set_statistics_handler(as_c(channel), null_mut());
+    stats::remove_handler(channel);
     let list = addr_of_mut!((*channel).stats_list);
     if !(*list).data.is_null() {
         aws_mem_release((*list).alloc, (*list).data);

@@ -80,6 +80,21 @@ unsafe extern "C" fn gather_task(task: *mut aws_task, arg: *mut c_void, status: 
     (*c).stats_start_ms = now_ms;
 }
 
+/// Destroys the channel's statistics handler, if any, and cancels its task.
+/// Also used by the channel's final deletion, which may run while the loop is
+/// being destroyed from another thread.
+pub(super) unsafe fn remove_handler(c: *mut Channel) {
+    if (*c).stats_handler.is_null() {
+        return;
+    }
+    aws_crt_statistics_handler_destroy((*c).stats_handler);
+    (*c).stats_handler = null_mut();
+    if (*c).stats_task_pending {
+        (*c).stats_task_pending = false;
+        aws_event_loop_cancel_task((*c).event_loop, addr_of_mut!((*c).stats_task));
+    }
+}
+
 /// Loop thread: gives the channel `handler` (ownership passes to the channel;
 /// NULL removes the current one, destroying it).
 #[no_mangle]
@@ -94,14 +109,7 @@ pub unsafe extern "C" fn aws_channel_set_statistics_handler(
     );
     let c = ch(channel);
     let task = addr_of_mut!((*c).stats_task);
-    if !(*c).stats_handler.is_null() {
-        aws_crt_statistics_handler_destroy((*c).stats_handler);
-        (*c).stats_handler = null_mut();
-        if (*c).stats_task_pending {
-            (*c).stats_task_pending = false;
-            aws_event_loop_cancel_task((*c).event_loop, task);
-        }
-    }
+    remove_handler(c);
     if !handler.is_null() {
         aws_task_init(
             task,
