@@ -105,8 +105,10 @@ mod tests {
 
     #[test]
     fn push_pop_remove() {
+        // SAFETY: all-zero lists and nodes are valid (unlinked) values.
         let mut list: Box<aws_linked_list> = Box::new(unsafe { std::mem::zeroed() });
         let mut nodes: Vec<aws_linked_list_node> =
+            // SAFETY: as above.
             (0..3).map(|_| unsafe { std::mem::zeroed() }).collect();
         // SAFETY: the list is boxed and the nodes vector is never resized while linked.
         unsafe {

@@ -33,6 +33,7 @@ unsafe fn reset_handler_statistics(c: *mut Channel) {
     for_each_handler(c, |h| {
         // SAFETY: for_each_handler passes live handlers with a vtable.
         if let Some(reset) = unsafe { (*(*h).vtable).reset_statistics } {
+            // SAFETY: the handler's own callback, on the loop thread.
             unsafe { reset(h) };
         }
     });
@@ -56,6 +57,7 @@ unsafe extern "C" fn gather_task(task: *mut aws_task, arg: *mut c_void, status: 
     for_each_handler(c, |h| {
         // SAFETY: for_each_handler passes live handlers with a vtable.
         if let Some(gather) = unsafe { (*(*h).vtable).gather_statistics } {
+            // SAFETY: the handler's own callback; `list` is the channel's.
             unsafe { gather(h, list) };
         }
     });
