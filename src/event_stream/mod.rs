@@ -1,2 +1,3 @@
 //! aws-c-event-stream: the wire codec, the streaming decoder and (later) RPC.
+pub mod decoder;
 pub mod wire;
