@@ -1,4 +1,5 @@
-//! aws-c-event-stream: the wire codec, the streaming decoder and (later) RPC.
+//! aws-c-event-stream: the wire codec, the streaming decoder, their C API and (later) RPC.
 pub mod abi;
+pub mod capi;
 pub mod decoder;
 pub mod wire;
