@@ -87,6 +87,11 @@ int main(void) {{
     printf("constants: %d of {len(numeric)} numeric constants checked\\n", {len(const_checked)});
     printf("error codes: %d checked through aws_error_name/aws_error_lib_name, %d wrong\\n",
            (int)(sizeof(s_errors) / sizeof(s_errors[0])), failures);
+    /* Every struct and numeric constant of the tables must be defined by our headers. */
+    if ({len(checked)} != {len(structs)} || {len(const_checked)} != {len(numeric)}) {{
+        printf("missing from our headers: %s\n", "{' '.join(sorted(set(structs) - set(checked)) + [n for n, _v, _g in numeric if n not in words])}");
+        failures++;
+    }}
     return failures == 0 ? 0 : 1;
 }}
 """)

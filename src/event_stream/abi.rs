@@ -209,3 +209,197 @@ pub enum aws_event_stream_log_subject {
     AWS_LS_EVENT_STREAM_RPC_CLIENT = 4099,
     AWS_LS_EVENT_STREAM_LAST = 5119,
 }
+
+// ---- RPC (types only; the RPC server and client come with their own issue) ----
+
+use crate::common::abi::aws_byte_cursor;
+use crate::io::abi::{
+    aws_client_bootstrap, aws_server_bootstrap, aws_socket_options, aws_tls_connection_options,
+};
+
+pub type enum_aws_event_stream_rpc_message_type = c_int;
+
+#[repr(C)]
+pub enum aws_event_stream_rpc_message_type {
+    AWS_EVENT_STREAM_RPC_MESSAGE_TYPE_APPLICATION_MESSAGE = 0,
+    AWS_EVENT_STREAM_RPC_MESSAGE_TYPE_APPLICATION_ERROR = 1,
+    AWS_EVENT_STREAM_RPC_MESSAGE_TYPE_PING = 2,
+    AWS_EVENT_STREAM_RPC_MESSAGE_TYPE_PING_RESPONSE = 3,
+    AWS_EVENT_STREAM_RPC_MESSAGE_TYPE_CONNECT = 4,
+    AWS_EVENT_STREAM_RPC_MESSAGE_TYPE_CONNECT_ACK = 5,
+    AWS_EVENT_STREAM_RPC_MESSAGE_TYPE_PROTOCOL_ERROR = 6,
+    AWS_EVENT_STREAM_RPC_MESSAGE_TYPE_INTERNAL_ERROR = 7,
+    AWS_EVENT_STREAM_RPC_MESSAGE_TYPE_COUNT = 8,
+}
+
+#[repr(C)]
+pub enum aws_event_stream_rpc_message_flag {
+    AWS_EVENT_STREAM_RPC_MESSAGE_FLAG_CONNECTION_ACCEPTED = 1,
+    AWS_EVENT_STREAM_RPC_MESSAGE_FLAG_TERMINATE_STREAM = 2,
+}
+
+#[repr(C)]
+pub struct aws_event_stream_rpc_message_args {
+    pub headers: *mut aws_event_stream_header_value_pair,
+    pub headers_count: usize,
+    pub payload: *mut aws_byte_buf,
+    pub message_type: enum_aws_event_stream_rpc_message_type,
+    pub message_flags: u32,
+}
+
+/// Opaque RPC handles.
+pub struct aws_event_stream_rpc_server_connection {
+    _opaque: [u8; 0],
+}
+pub struct aws_event_stream_rpc_server_continuation_token {
+    _opaque: [u8; 0],
+}
+pub struct aws_event_stream_rpc_server_listener {
+    _opaque: [u8; 0],
+}
+pub struct aws_event_stream_rpc_client_connection {
+    _opaque: [u8; 0],
+}
+pub struct aws_event_stream_rpc_client_continuation_token {
+    _opaque: [u8; 0],
+}
+
+pub type aws_event_stream_rpc_server_stream_continuation_fn = Option<
+    unsafe extern "C" fn(
+        token: *mut aws_event_stream_rpc_server_continuation_token,
+        message_args: *const aws_event_stream_rpc_message_args,
+        user_data: *mut c_void,
+    ),
+>;
+pub type aws_event_stream_rpc_server_stream_continuation_closed_fn = Option<
+    unsafe extern "C" fn(
+        token: *mut aws_event_stream_rpc_server_continuation_token,
+        user_data: *mut c_void,
+    ),
+>;
+pub type aws_event_stream_rpc_server_connection_protocol_message_fn = Option<
+    unsafe extern "C" fn(
+        connection: *mut aws_event_stream_rpc_server_connection,
+        message_args: *const aws_event_stream_rpc_message_args,
+        user_data: *mut c_void,
+    ),
+>;
+pub type aws_event_stream_rpc_server_on_incoming_stream_fn = Option<
+    unsafe extern "C" fn(
+        connection: *mut aws_event_stream_rpc_server_connection,
+        token: *mut aws_event_stream_rpc_server_continuation_token,
+        operation_name: aws_byte_cursor,
+        continuation_options: *mut aws_event_stream_rpc_server_stream_continuation_options,
+        user_data: *mut c_void,
+    ) -> c_int,
+>;
+pub type aws_event_stream_rpc_server_on_new_connection_fn = Option<
+    unsafe extern "C" fn(
+        connection: *mut aws_event_stream_rpc_server_connection,
+        error_code: c_int,
+        connection_options: *mut aws_event_stream_rpc_connection_options,
+        user_data: *mut c_void,
+    ) -> c_int,
+>;
+pub type aws_event_stream_rpc_server_on_connection_shutdown_fn = Option<
+    unsafe extern "C" fn(
+        connection: *mut aws_event_stream_rpc_server_connection,
+        error_code: c_int,
+        user_data: *mut c_void,
+    ),
+>;
+pub type aws_event_stream_rpc_server_message_flush_fn =
+    Option<unsafe extern "C" fn(error_code: c_int, user_data: *mut c_void)>;
+pub type aws_event_stream_rpc_server_on_listener_destroy_fn = Option<
+    unsafe extern "C" fn(server: *mut aws_event_stream_rpc_server_listener, user_data: *mut c_void),
+>;
+
+#[repr(C)]
+pub struct aws_event_stream_rpc_server_stream_continuation_options {
+    pub on_continuation: aws_event_stream_rpc_server_stream_continuation_fn,
+    pub on_continuation_closed: aws_event_stream_rpc_server_stream_continuation_closed_fn,
+    pub user_data: *mut c_void,
+}
+
+#[repr(C)]
+pub struct aws_event_stream_rpc_connection_options {
+    pub on_incoming_stream: aws_event_stream_rpc_server_on_incoming_stream_fn,
+    pub on_connection_protocol_message: aws_event_stream_rpc_server_connection_protocol_message_fn,
+    pub user_data: *mut c_void,
+}
+
+#[repr(C)]
+pub struct aws_event_stream_rpc_server_listener_options {
+    pub host_name: *const c_char,
+    pub port: u32,
+    pub socket_options: *const aws_socket_options,
+    pub tls_options: *const aws_tls_connection_options,
+    pub bootstrap: *mut aws_server_bootstrap,
+    pub on_new_connection: aws_event_stream_rpc_server_on_new_connection_fn,
+    pub on_connection_shutdown: aws_event_stream_rpc_server_on_connection_shutdown_fn,
+    pub on_destroy_callback: aws_event_stream_rpc_server_on_listener_destroy_fn,
+    pub user_data: *mut c_void,
+}
+
+pub type aws_event_stream_rpc_client_stream_continuation_fn = Option<
+    unsafe extern "C" fn(
+        token: *mut aws_event_stream_rpc_client_continuation_token,
+        message_args: *const aws_event_stream_rpc_message_args,
+        user_data: *mut c_void,
+    ),
+>;
+pub type aws_event_stream_rpc_client_stream_continuation_closed_fn = Option<
+    unsafe extern "C" fn(
+        token: *mut aws_event_stream_rpc_client_continuation_token,
+        user_data: *mut c_void,
+    ),
+>;
+pub type aws_event_stream_rpc_client_stream_continuation_terminated_fn =
+    Option<unsafe extern "C" fn(user_data: *mut c_void)>;
+pub type aws_event_stream_rpc_client_connection_protocol_message_fn = Option<
+    unsafe extern "C" fn(
+        connection: *mut aws_event_stream_rpc_client_connection,
+        message_args: *const aws_event_stream_rpc_message_args,
+        user_data: *mut c_void,
+    ),
+>;
+pub type aws_event_stream_rpc_client_on_connection_shutdown_fn = Option<
+    unsafe extern "C" fn(
+        connection: *mut aws_event_stream_rpc_client_connection,
+        error_code: c_int,
+        user_data: *mut c_void,
+    ),
+>;
+pub type aws_event_stream_rpc_client_on_connection_setup_fn = Option<
+    unsafe extern "C" fn(
+        connection: *mut aws_event_stream_rpc_client_connection,
+        error_code: c_int,
+        user_data: *mut c_void,
+    ),
+>;
+pub type aws_event_stream_rpc_client_on_connection_terminated_fn =
+    Option<unsafe extern "C" fn(user_data: *mut c_void)>;
+pub type aws_event_stream_rpc_client_message_flush_fn =
+    Option<unsafe extern "C" fn(error_code: c_int, user_data: *mut c_void)>;
+
+#[repr(C)]
+pub struct aws_event_stream_rpc_client_stream_continuation_options {
+    pub on_continuation: aws_event_stream_rpc_client_stream_continuation_fn,
+    pub on_continuation_closed: aws_event_stream_rpc_client_stream_continuation_closed_fn,
+    pub on_continuation_terminated: aws_event_stream_rpc_client_stream_continuation_terminated_fn,
+    pub user_data: *mut c_void,
+}
+
+#[repr(C)]
+pub struct aws_event_stream_rpc_client_connection_options {
+    pub host_name: *const c_char,
+    pub port: u32,
+    pub socket_options: *const aws_socket_options,
+    pub tls_options: *const aws_tls_connection_options,
+    pub bootstrap: *mut aws_client_bootstrap,
+    pub on_connection_setup: aws_event_stream_rpc_client_on_connection_setup_fn,
+    pub on_connection_protocol_message: aws_event_stream_rpc_client_connection_protocol_message_fn,
+    pub on_connection_shutdown: aws_event_stream_rpc_client_on_connection_shutdown_fn,
+    pub on_connection_terminated: aws_event_stream_rpc_client_on_connection_terminated_fn,
+    pub user_data: *mut c_void,
+}

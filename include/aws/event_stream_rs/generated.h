@@ -771,6 +771,23 @@ enum aws_event_stream_log_subject {
   AWS_LS_EVENT_STREAM_LAST = 5119,
 };
 
+enum aws_event_stream_rpc_message_type {
+  AWS_EVENT_STREAM_RPC_MESSAGE_TYPE_APPLICATION_MESSAGE = 0,
+  AWS_EVENT_STREAM_RPC_MESSAGE_TYPE_APPLICATION_ERROR = 1,
+  AWS_EVENT_STREAM_RPC_MESSAGE_TYPE_PING = 2,
+  AWS_EVENT_STREAM_RPC_MESSAGE_TYPE_PING_RESPONSE = 3,
+  AWS_EVENT_STREAM_RPC_MESSAGE_TYPE_CONNECT = 4,
+  AWS_EVENT_STREAM_RPC_MESSAGE_TYPE_CONNECT_ACK = 5,
+  AWS_EVENT_STREAM_RPC_MESSAGE_TYPE_PROTOCOL_ERROR = 6,
+  AWS_EVENT_STREAM_RPC_MESSAGE_TYPE_INTERNAL_ERROR = 7,
+  AWS_EVENT_STREAM_RPC_MESSAGE_TYPE_COUNT = 8,
+};
+
+enum aws_event_stream_rpc_message_flag {
+  AWS_EVENT_STREAM_RPC_MESSAGE_FLAG_CONNECTION_ACCEPTED = 1,
+  AWS_EVENT_STREAM_RPC_MESSAGE_FLAG_TERMINATE_STREAM = 2,
+};
+
 enum aws_log_level {
   AWS_LL_NONE = 0,
   AWS_LL_FATAL = 1,
@@ -853,6 +870,11 @@ enum aws_text_encoding {
 struct WireError;
 struct aws_channel;
 struct aws_custom_key_op_handler;
+struct aws_event_stream_rpc_client_connection;
+struct aws_event_stream_rpc_client_continuation_token;
+struct aws_event_stream_rpc_server_connection;
+struct aws_event_stream_rpc_server_continuation_token;
+struct aws_event_stream_rpc_server_listener;
 struct aws_future_void;
 struct aws_host_resolver_purge_host_options;
 struct aws_socket_vtable;
@@ -939,6 +961,12 @@ struct aws_client_bootstrap_options;
 struct aws_socket_channel_bootstrap_options;
 struct aws_server_socket_channel_bootstrap_options;
 struct aws_event_stream_channel_handler_options;
+struct aws_event_stream_rpc_message_args;
+struct aws_event_stream_rpc_server_stream_continuation_options;
+struct aws_event_stream_rpc_connection_options;
+struct aws_event_stream_rpc_server_listener_options;
+struct aws_event_stream_rpc_client_stream_continuation_options;
+struct aws_event_stream_rpc_client_connection_options;
 struct aws_logger_pipeline;
 struct aws_crt_statistics_base;
 
@@ -1082,6 +1110,46 @@ typedef void (aws_event_stream_channel_handler_on_message_received_fn)(struct aw
 typedef void (aws_event_stream_channel_handler_on_message_written_fn)(struct aws_event_stream_message *message,
                                                                        int error_code,
                                                                        void *user_data);
+typedef void (aws_event_stream_rpc_server_stream_continuation_fn)(struct aws_event_stream_rpc_server_continuation_token *token,
+                                                                   const struct aws_event_stream_rpc_message_args *message_args,
+                                                                   void *user_data);
+typedef void (aws_event_stream_rpc_server_stream_continuation_closed_fn)(struct aws_event_stream_rpc_server_continuation_token *token,
+                                                                          void *user_data);
+typedef void (aws_event_stream_rpc_server_connection_protocol_message_fn)(struct aws_event_stream_rpc_server_connection *connection,
+                                                                           const struct aws_event_stream_rpc_message_args *message_args,
+                                                                           void *user_data);
+typedef int (aws_event_stream_rpc_server_on_incoming_stream_fn)(struct aws_event_stream_rpc_server_connection *connection,
+                                                                 struct aws_event_stream_rpc_server_continuation_token *token,
+                                                                 struct aws_byte_cursor operation_name,
+                                                                 struct aws_event_stream_rpc_server_stream_continuation_options *continuation_options,
+                                                                 void *user_data);
+typedef int (aws_event_stream_rpc_server_on_new_connection_fn)(struct aws_event_stream_rpc_server_connection *connection,
+                                                                int error_code,
+                                                                struct aws_event_stream_rpc_connection_options *connection_options,
+                                                                void *user_data);
+typedef void (aws_event_stream_rpc_server_on_connection_shutdown_fn)(struct aws_event_stream_rpc_server_connection *connection,
+                                                                      int error_code,
+                                                                      void *user_data);
+typedef void (aws_event_stream_rpc_server_message_flush_fn)(int error_code, void *user_data);
+typedef void (aws_event_stream_rpc_server_on_listener_destroy_fn)(struct aws_event_stream_rpc_server_listener *server,
+                                                                   void *user_data);
+typedef void (aws_event_stream_rpc_client_stream_continuation_fn)(struct aws_event_stream_rpc_client_continuation_token *token,
+                                                                   const struct aws_event_stream_rpc_message_args *message_args,
+                                                                   void *user_data);
+typedef void (aws_event_stream_rpc_client_stream_continuation_closed_fn)(struct aws_event_stream_rpc_client_continuation_token *token,
+                                                                          void *user_data);
+typedef void (aws_event_stream_rpc_client_stream_continuation_terminated_fn)(void *user_data);
+typedef void (aws_event_stream_rpc_client_connection_protocol_message_fn)(struct aws_event_stream_rpc_client_connection *connection,
+                                                                           const struct aws_event_stream_rpc_message_args *message_args,
+                                                                           void *user_data);
+typedef void (aws_event_stream_rpc_client_on_connection_shutdown_fn)(struct aws_event_stream_rpc_client_connection *connection,
+                                                                      int error_code,
+                                                                      void *user_data);
+typedef void (aws_event_stream_rpc_client_on_connection_setup_fn)(struct aws_event_stream_rpc_client_connection *connection,
+                                                                   int error_code,
+                                                                   void *user_data);
+typedef void (aws_event_stream_rpc_client_on_connection_terminated_fn)(void *user_data);
+typedef void (aws_event_stream_rpc_client_message_flush_fn)(int error_code, void *user_data);
 
 struct WireError;
 
@@ -1091,6 +1159,19 @@ struct WireError;
 struct aws_channel;
 
 struct aws_custom_key_op_handler;
+
+struct aws_event_stream_rpc_client_connection;
+
+struct aws_event_stream_rpc_client_continuation_token;
+
+/*
+ Opaque RPC handles.
+ */
+struct aws_event_stream_rpc_server_connection;
+
+struct aws_event_stream_rpc_server_continuation_token;
+
+struct aws_event_stream_rpc_server_listener;
 
 /*
  `aws_future<void>`: opaque upstream.
@@ -1866,6 +1947,75 @@ struct aws_event_stream_channel_handler_options {
   void *user_data;
   size_t initial_window_size;
   bool manual_window_management;
+};
+
+
+struct aws_event_stream_rpc_message_args {
+  struct aws_event_stream_header_value_pair *headers;
+  size_t headers_count;
+  struct aws_byte_buf *payload;
+  enum aws_event_stream_rpc_message_type message_type;
+  uint32_t message_flags;
+};
+
+
+
+
+struct aws_event_stream_rpc_server_stream_continuation_options {
+  aws_event_stream_rpc_server_stream_continuation_fn *on_continuation;
+  aws_event_stream_rpc_server_stream_continuation_closed_fn *on_continuation_closed;
+  void *user_data;
+};
+
+
+struct aws_event_stream_rpc_connection_options {
+  aws_event_stream_rpc_server_on_incoming_stream_fn *on_incoming_stream;
+  aws_event_stream_rpc_server_connection_protocol_message_fn *on_connection_protocol_message;
+  void *user_data;
+};
+
+
+
+
+
+struct aws_event_stream_rpc_server_listener_options {
+  const char *host_name;
+  uint32_t port;
+  const struct aws_socket_options *socket_options;
+  const struct aws_tls_connection_options *tls_options;
+  struct aws_server_bootstrap *bootstrap;
+  aws_event_stream_rpc_server_on_new_connection_fn *on_new_connection;
+  aws_event_stream_rpc_server_on_connection_shutdown_fn *on_connection_shutdown;
+  aws_event_stream_rpc_server_on_listener_destroy_fn *on_destroy_callback;
+  void *user_data;
+};
+
+
+
+
+
+
+
+
+
+struct aws_event_stream_rpc_client_stream_continuation_options {
+  aws_event_stream_rpc_client_stream_continuation_fn *on_continuation;
+  aws_event_stream_rpc_client_stream_continuation_closed_fn *on_continuation_closed;
+  aws_event_stream_rpc_client_stream_continuation_terminated_fn *on_continuation_terminated;
+  void *user_data;
+};
+
+struct aws_event_stream_rpc_client_connection_options {
+  const char *host_name;
+  uint32_t port;
+  const struct aws_socket_options *socket_options;
+  const struct aws_tls_connection_options *tls_options;
+  struct aws_client_bootstrap *bootstrap;
+  aws_event_stream_rpc_client_on_connection_setup_fn *on_connection_setup;
+  aws_event_stream_rpc_client_connection_protocol_message_fn *on_connection_protocol_message;
+  aws_event_stream_rpc_client_on_connection_shutdown_fn *on_connection_shutdown;
+  aws_event_stream_rpc_client_on_connection_terminated_fn *on_connection_terminated;
+  void *user_data;
 };
 
 
