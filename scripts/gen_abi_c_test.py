@@ -89,7 +89,7 @@ int main(void) {{
            (int)(sizeof(s_errors) / sizeof(s_errors[0])), failures);
     /* Every struct and numeric constant of the tables must be defined by our headers. */
     if ({len(checked)} != {len(structs)} || {len(const_checked)} != {len(numeric)}) {{
-        printf("missing from our headers: %s\n", "{' '.join(sorted(set(structs) - set(checked)) + [n for n, _v, _g in numeric if n not in words])}");
+        printf("missing from our headers: %s\\n", "{' '.join(sorted(set(structs) - set(checked)) + [n for n, _v, _g in numeric if n not in words])}");
         failures++;
     }}
     return failures == 0 ? 0 : 1;
