@@ -3,7 +3,7 @@
 //!
 //! Prints one `RESULT bench=<case> msgs_per_s=.. mb_per_s=..` line per case
 //! from its own timed loop, then runs criterion on the same closures.
-//! Short mode: `cargo bench --bench codec -- --quick` or `WIRE_BENCH_QUICK=1`.
+//! Short mode: `cargo bench --bench codec -- --quick` or `BENCH_QUICK=1`.
 
 use std::hint::black_box;
 use std::time::{Duration, Instant};
@@ -141,7 +141,7 @@ fn result_line(case: &mut Case, warm: Duration, measure: Duration) {
 
 fn main() {
     let quick =
-        std::env::args().any(|a| a == "--quick") || std::env::var_os("WIRE_BENCH_QUICK").is_some();
+        std::env::args().any(|a| a == "--quick") || std::env::var_os("BENCH_QUICK").is_some();
     let (warm, measure) = if quick {
         (Duration::from_millis(100), Duration::from_millis(300))
     } else {
