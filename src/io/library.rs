@@ -13,8 +13,6 @@ use crate::common::abi::*;
 use crate::common::error_codes::*;
 use crate::common::library::{aws_common_library_clean_up, aws_common_library_init};
 use crate::common::thread::aws_thread_join_all_managed;
-use crate::fatal_precondition;
-use crate::io::abi::*;
 
 static INITIALIZED: AtomicBool = AtomicBool::new(false);
 
@@ -56,30 +54,4 @@ pub extern "C" fn aws_io_error_code_is_retryable(error_code: c_int) -> bool {
             | AWS_IO_SOCKET_TIMEOUT
             | AWS_IO_TLS_NEGOTIATION_TIMEOUT
     )
-}
-
-#[no_mangle]
-pub unsafe extern "C" fn aws_crt_statistics_socket_init(
-    stats: *mut aws_crt_statistics_socket,
-) -> c_int {
-    fatal_precondition!(!stats.is_null(), "aws_crt_statistics_socket_init");
-    stats.write(aws_crt_statistics_socket {
-        category: aws_crt_io_statistics_category::AWSCRT_STAT_CAT_SOCKET as u32,
-        bytes_read: 0,
-        bytes_written: 0,
-    });
-    AWS_OP_SUCCESS
-}
-
-#[no_mangle]
-pub unsafe extern "C" fn aws_crt_statistics_socket_cleanup(stats: *mut aws_crt_statistics_socket) {
-    let _ = stats;
-}
-
-/// Zeroes the counters; the category stays.
-#[no_mangle]
-pub unsafe extern "C" fn aws_crt_statistics_socket_reset(stats: *mut aws_crt_statistics_socket) {
-    fatal_precondition!(!stats.is_null(), "aws_crt_statistics_socket_reset");
-    (*stats).bytes_read = 0;
-    (*stats).bytes_written = 0;
 }

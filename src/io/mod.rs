@@ -1,7 +1,10 @@
 //! aws-c-io: event loops, channels, sockets, bootstraps, host resolution and
 //! TLS. Landed so far: the ABI mirrors, event loops (base, our mio loop,
-//! groups), futures and library init.
+//! groups), futures, library init, channels, message pools and statistics.
 pub mod abi;
+pub mod channel;
 pub mod event_loop;
 pub mod future;
 pub mod library;
+pub mod message_pool;
+pub mod statistics;

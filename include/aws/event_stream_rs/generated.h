@@ -821,6 +821,13 @@ enum aws_text_encoding {
 /*
  A codec failure. Each variant is one upstream error code; see [`WireError::aws_error_code`].
  */
+struct WireError;
+struct aws_channel;
+struct aws_custom_key_op_handler;
+struct aws_future_void;
+struct aws_host_resolver_purge_host_options;
+struct aws_socket_vtable;
+struct aws_utf8_decoder;
 struct aws_allocator;
 struct aws_array_list;
 struct aws_byte_buf;
@@ -862,19 +869,23 @@ struct aws_ref_count;
 struct aws_shutdown_callback_options;
 struct aws_event_loop_group;
 struct aws_event_loop;
-struct aws_event_loop_local_object;
-struct aws_event_loop_options;
-struct aws_event_loop_group_options;
-struct aws_crt_statistics_socket;
+struct aws_channel_options;
 struct aws_io_message;
-struct aws_channel_task;
 struct aws_channel_handler_vtable;
 struct aws_channel_handler;
 struct aws_channel_slot;
-struct aws_channel_options;
+struct aws_event_loop_local_object;
+struct aws_crt_statistics_sample_interval;
+struct aws_crt_statistics_handler_vtable;
+struct aws_crt_statistics_handler;
+struct aws_channel_task;
+struct aws_event_loop_options;
+struct aws_event_loop_group_options;
 struct aws_memory_pool;
 struct aws_message_pool;
 struct aws_message_pool_creation_args;
+struct aws_crt_statistics_socket;
+struct aws_crt_statistics_tls;
 struct aws_socket_options;
 struct aws_socket_endpoint;
 struct aws_socket;
@@ -887,7 +898,6 @@ struct aws_tls_ctx;
 struct aws_tls_ctx_options;
 struct aws_tls_connection_options;
 struct aws_tls_negotiated_protocol_message;
-struct aws_crt_statistics_tls;
 struct aws_client_bootstrap;
 struct aws_server_bootstrap;
 struct aws_client_bootstrap_options;
@@ -895,9 +905,6 @@ struct aws_socket_channel_bootstrap_options;
 struct aws_server_socket_channel_bootstrap_options;
 struct aws_logger_pipeline;
 struct aws_crt_statistics_base;
-struct aws_crt_statistics_sample_interval;
-struct aws_crt_statistics_handler_vtable;
-struct aws_crt_statistics_handler;
 
 typedef uint32_t aws_log_subject_t;
 typedef pthread_t aws_thread_id_t;
@@ -934,21 +941,27 @@ typedef void (aws_event_loop_on_event_fn)(struct aws_event_loop *event_loop,
                                            void *user_data);
 typedef int (aws_io_clock_fn)(uint64_t *timestamp);
 typedef void (aws_simple_completion_callback)(void *user_data);
-typedef void (aws_event_loop_on_local_object_removed_fn)(struct aws_event_loop_local_object *object);
-typedef void (aws_future_callback_fn)(void *user_data);
-typedef void (aws_channel_on_message_write_completed_fn)(struct aws_channel *channel,
-                                                          struct aws_io_message *message,
-                                                          int err_code,
-                                                          void *user_data);
 typedef void (aws_channel_on_setup_completed_fn)(struct aws_channel *channel,
                                                   int error_code,
                                                   void *user_data);
 typedef void (aws_channel_on_shutdown_completed_fn)(struct aws_channel *channel,
                                                      int error_code,
                                                      void *user_data);
+typedef void (aws_channel_on_message_write_completed_fn)(struct aws_channel *channel,
+                                                          struct aws_io_message *message,
+                                                          int err_code,
+                                                          void *user_data);
+typedef void (aws_event_loop_on_local_object_removed_fn)(struct aws_event_loop_local_object *object);
+typedef void (aws_crt_statistics_handler_process_statistics_fn)(struct aws_crt_statistics_handler *handler,
+                                                                 struct aws_crt_statistics_sample_interval *interval,
+                                                                 struct aws_array_list *stats,
+                                                                 void *context);
+typedef void (aws_crt_statistics_handler_destroy_fn)(struct aws_crt_statistics_handler *handler);
+typedef uint64_t (aws_crt_statistics_handler_get_report_interval_ms_fn)(struct aws_crt_statistics_handler *handler);
 typedef void (aws_channel_task_fn)(struct aws_channel_task *channel_task,
                                     void *arg,
                                     enum aws_task_status status);
+typedef void (aws_future_callback_fn)(void *user_data);
 typedef void (aws_socket_on_readable_fn)(struct aws_socket *socket, int error_code, void *user_data);
 typedef void (aws_socket_on_accept_result_fn)(struct aws_socket *socket,
                                                int error_code,
@@ -1004,12 +1017,6 @@ typedef void (aws_server_bootstrap_on_server_listener_destroy_fn)(struct aws_ser
 typedef void (aws_server_bootstrap_on_listener_setup_fn)(struct aws_server_bootstrap *bootstrap,
                                                           int error_code,
                                                           void *user_data);
-typedef void (aws_crt_statistics_handler_destroy_fn)(struct aws_crt_statistics_handler *handler);
-typedef uint64_t (aws_crt_statistics_handler_get_report_interval_ms_fn)(struct aws_crt_statistics_handler *handler);
-typedef void (aws_crt_statistics_handler_process_statistics_fn)(struct aws_crt_statistics_handler *handler,
-                                                                 struct aws_crt_statistics_sample_interval *interval,
-                                                                 struct aws_array_list *stats,
-                                                                 void *context);
 
 struct WireError;
 
@@ -1352,43 +1359,15 @@ struct aws_event_loop {
 };
 
 
-struct aws_event_loop_local_object {
-  const void *key;
-  void *object;
-  aws_event_loop_on_local_object_removed_fn *on_object_removed;
+
+struct aws_channel_options {
+  struct aws_event_loop *event_loop;
+  aws_channel_on_setup_completed_fn *on_setup_completed;
+  aws_channel_on_shutdown_completed_fn *on_shutdown_completed;
+  void *setup_user_data;
+  void *shutdown_user_data;
+  bool enable_read_back_pressure;
 };
-
-struct aws_event_loop_options {
-  aws_io_clock_fn *clock;
-  struct aws_thread_options *thread_options;
-  enum aws_event_loop_type type;
-  struct aws_event_loop_group *parent_elg;
-};
-
-struct aws_event_loop_group_options {
-  uint16_t loop_count;
-  enum aws_event_loop_type type;
-  const struct aws_shutdown_callback_options *shutdown_options;
-  const uint16_t *cpu_group;
-  aws_io_clock_fn *clock_override;
-};
-
-
-
-struct aws_crt_statistics_socket {
-  aws_crt_statistics_category_t category;
-  uint64_t bytes_read;
-  uint64_t bytes_written;
-};
-
-
-
-
-
-
-
-
-
 
 
 
@@ -1402,17 +1381,6 @@ struct aws_io_message {
   aws_channel_on_message_write_completed_fn *on_completion;
   void *user_data;
   struct aws_linked_list_node queueing_handle;
-};
-
-
-
-
-struct aws_channel_task {
-  struct aws_task wrapper_task;
-  aws_channel_task_fn *task_fn;
-  void *arg;
-  const char *type_tag;
-  struct aws_linked_list_node node;
 };
 
 
@@ -1457,14 +1425,57 @@ struct aws_channel_slot {
   size_t current_window_update_batch_size;
 };
 
-struct aws_channel_options {
-  struct aws_event_loop *event_loop;
-  aws_channel_on_setup_completed_fn *on_setup_completed;
-  aws_channel_on_shutdown_completed_fn *on_shutdown_completed;
-  void *setup_user_data;
-  void *shutdown_user_data;
-  bool enable_read_back_pressure;
+
+struct aws_event_loop_local_object {
+  const void *key;
+  void *object;
+  aws_event_loop_on_local_object_removed_fn *on_object_removed;
 };
+
+struct aws_crt_statistics_sample_interval {
+  uint64_t begin_time_ms;
+  uint64_t end_time_ms;
+};
+
+
+
+
+struct aws_crt_statistics_handler_vtable {
+  aws_crt_statistics_handler_process_statistics_fn *process_statistics;
+  aws_crt_statistics_handler_destroy_fn *destroy;
+  aws_crt_statistics_handler_get_report_interval_ms_fn *get_report_interval_ms;
+};
+
+struct aws_crt_statistics_handler {
+  struct aws_crt_statistics_handler_vtable *vtable;
+  struct aws_allocator *allocator;
+  void *impl;
+};
+
+
+struct aws_channel_task {
+  struct aws_task wrapper_task;
+  aws_channel_task_fn *task_fn;
+  void *arg;
+  const char *type_tag;
+  struct aws_linked_list_node node;
+};
+
+struct aws_event_loop_options {
+  aws_io_clock_fn *clock;
+  struct aws_thread_options *thread_options;
+  enum aws_event_loop_type type;
+  struct aws_event_loop_group *parent_elg;
+};
+
+struct aws_event_loop_group_options {
+  uint16_t loop_count;
+  enum aws_event_loop_type type;
+  const struct aws_shutdown_callback_options *shutdown_options;
+  const uint16_t *cpu_group;
+  aws_io_clock_fn *clock_override;
+};
+
 
 struct aws_memory_pool {
   struct aws_allocator *alloc;
@@ -1486,6 +1497,29 @@ struct aws_message_pool_creation_args {
   size_t small_block_msg_data_size;
   uint8_t small_block_msg_count;
 };
+
+
+struct aws_crt_statistics_socket {
+  aws_crt_statistics_category_t category;
+  uint64_t bytes_read;
+  uint64_t bytes_written;
+};
+
+
+struct aws_crt_statistics_tls {
+  aws_crt_statistics_category_t category;
+  uint64_t handshake_start_ns;
+  uint64_t handshake_end_ns;
+  enum aws_tls_negotiation_status handshake_status;
+};
+
+
+
+
+
+
+
+
 
 struct aws_socket_options {
   enum aws_socket_type type;
@@ -1624,13 +1658,6 @@ struct aws_tls_negotiated_protocol_message {
   struct aws_byte_buf protocol;
 };
 
-struct aws_crt_statistics_tls {
-  aws_crt_statistics_category_t category;
-  uint64_t handshake_start_ns;
-  uint64_t handshake_end_ns;
-  enum aws_tls_negotiation_status handshake_status;
-};
-
 
 struct aws_client_bootstrap {
   struct aws_allocator *allocator;
@@ -1705,32 +1732,18 @@ struct aws_crt_statistics_base {
   aws_crt_statistics_category_t category;
 };
 
-struct aws_crt_statistics_sample_interval {
-  uint64_t begin_time_ms;
-  uint64_t end_time_ms;
-};
-
-
-
-struct aws_crt_statistics_handler_vtable {
-  aws_crt_statistics_handler_process_statistics_fn *process_statistics;
-  aws_crt_statistics_handler_destroy_fn *destroy;
-  aws_crt_statistics_handler_get_report_interval_ms_fn *get_report_interval_ms;
-};
-
-struct aws_crt_statistics_handler {
-  struct aws_crt_statistics_handler_vtable *vtable;
-  struct aws_allocator *allocator;
-  void *impl;
-};
-
-
 
 
 
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
+
+/*
+ Largest application-data message the channel hands out (upstream: 16 KiB).
+ Writable by C, as upstream's global is.
+ */
+extern size_t g_aws_channel_max_fragment_size;
 
 /*
  # Safety
@@ -2769,6 +2782,227 @@ void aws_thread_set_managed_join_timeout_ns(uint64_t timeout_in_ns);
 int aws_thread_join_all_managed(void);
 
 /*
+ Creates a channel on `creation_args->event_loop`. Setup completes
+ asynchronously: `on_setup_completed` runs on the loop thread.
+ */
+struct aws_channel *aws_channel_new(struct aws_allocator *alloc,
+                                    const struct aws_channel_options *creation_args);
+
+/*
+ Marks the channel for destruction; memory goes when the last hold drops.
+ Any thread, once shutdown has completed.
+ */
+void aws_channel_destroy(struct aws_channel *channel);
+
+/*
+ Any thread: keeps the channel's memory alive until the matching release.
+ */
+void aws_channel_acquire_hold(struct aws_channel *channel);
+
+/*
+ Any thread: drops a hold; the last one frees the channel on its loop thread.
+ */
+void aws_channel_release_hold(struct aws_channel *channel);
+
+struct aws_event_loop *aws_channel_get_event_loop(struct aws_channel *channel);
+
+struct aws_channel_slot *aws_channel_get_first_slot(struct aws_channel *channel);
+
+/*
+ Any thread: whether the caller is on the channel's loop thread.
+ */
+bool aws_channel_thread_is_callers_thread(struct aws_channel *channel);
+
+int aws_channel_current_clock_time(struct aws_channel *channel, uint64_t *time_nanos);
+
+int aws_channel_fetch_local_object(struct aws_channel *channel,
+                                   const void *key,
+                                   struct aws_event_loop_local_object *obj);
+
+/*
+ Stores `obj` itself (not a copy); `key` is ignored in favour of `obj->key`,
+ as upstream does.
+ */
+int aws_channel_put_local_object(struct aws_channel *channel,
+                                 const void *_key,
+                                 const struct aws_event_loop_local_object *obj);
+
+int aws_channel_remove_local_object(struct aws_channel *channel,
+                                    const void *key,
+                                    struct aws_event_loop_local_object *removed_obj);
+
+/*
+ Loop thread, after setup: a message from the loop's pool; never NULL.
+ Release it with `aws_mem_release(message->allocator, message)`.
+ */
+struct aws_io_message *aws_channel_acquire_message_from_pool(struct aws_channel *channel,
+                                                             enum aws_io_message_type message_type,
+                                                             size_t size_hint);
+
+/*
+ Loop thread: asks the left-most handler (the data source) to read.
+ */
+int aws_channel_trigger_read(struct aws_channel *channel);
+
+/*
+ Calls `destroy`; a handler without one is simply left alone.
+ */
+void aws_channel_handler_destroy(struct aws_channel_handler *handler);
+
+/*
+ A handler without `process_read_message` cannot accept input.
+ */
+int aws_channel_handler_process_read_message(struct aws_channel_handler *handler,
+                                             struct aws_channel_slot *slot,
+                                             struct aws_io_message *message);
+
+/*
+ A handler without `process_write_message` cannot accept input.
+ */
+int aws_channel_handler_process_write_message(struct aws_channel_handler *handler,
+                                              struct aws_channel_slot *slot,
+                                              struct aws_io_message *message);
+
+/*
+ Without `increment_read_window` the update is accepted and dropped.
+ */
+int aws_channel_handler_increment_read_window(struct aws_channel_handler *handler,
+                                              struct aws_channel_slot *slot,
+                                              size_t size);
+
+/*
+ Without `shutdown` the handler has nothing to do: its direction completes
+ at once so the channel's shutdown sequence carries on.
+ */
+int aws_channel_handler_shutdown(struct aws_channel_handler *handler,
+                                 struct aws_channel_slot *slot,
+                                 enum aws_channel_direction dir,
+                                 int error_code,
+                                 bool free_scarce_resources_immediately);
+
+/*
+ Without `initial_window_size` the handler starts with a window of 0.
+ */
+size_t aws_channel_handler_initial_window_size(struct aws_channel_handler *handler);
+
+/*
+ Any thread: starts shutting the channel down with `error_code` as the
+ reason. Only the first request counts; later ones succeed and do nothing.
+ */
+int aws_channel_shutdown(struct aws_channel *channel, int error_code);
+
+/*
+ Loop thread: shuts `slot`'s handler down in `dir`.
+ */
+int aws_channel_slot_shutdown(struct aws_channel_slot *slot,
+                              enum aws_channel_direction dir,
+                              int err_code,
+                              bool free_scarce_resources_immediately);
+
+/*
+ Loop thread: a handler finished shutting down in `dir`; moves the sequence
+ on to the next handler (see the module comment).
+ */
+int aws_channel_slot_on_handler_shutdown_complete(struct aws_channel_slot *slot,
+                                                  enum aws_channel_direction dir,
+                                                  int err_code,
+                                                  bool free_scarce_resources_immediately);
+
+/*
+ A new, unlinked slot; the channel's first slot if it has none yet.
+ */
+struct aws_channel_slot *aws_channel_slot_new(struct aws_channel *channel);
+
+/*
+ Installs `handler` in `slot` and grants the handler's initial window.
+ */
+int aws_channel_slot_set_handler(struct aws_channel_slot *slot,
+                                 struct aws_channel_handler *handler);
+
+/*
+ Unlinks `slot` and destroys it and its handler.
+ */
+int aws_channel_slot_remove(struct aws_channel_slot *slot);
+
+/*
+ Puts `new_slot` where `remove` was; destroys `remove` and its handler.
+ */
+int aws_channel_slot_replace(struct aws_channel_slot *remove, struct aws_channel_slot *new_slot);
+
+int aws_channel_slot_insert_right(struct aws_channel_slot *slot, struct aws_channel_slot *to_add);
+
+int aws_channel_slot_insert_left(struct aws_channel_slot *slot, struct aws_channel_slot *to_add);
+
+/*
+ Appends `to_add` after the last slot. The channel's first slot (made by
+ `aws_channel_slot_new`) is already in place: inserting it again, or into a
+ channel without slots, is AWS_ERROR_INVALID_STATE.
+ */
+int aws_channel_slot_insert_end(struct aws_channel *channel, struct aws_channel_slot *to_add);
+
+/*
+ Hands `message` to the neighbour in `dir`: reads go right (within the
+ receiver's window), writes go left. On success the receiver owns it; on
+ failure the caller still does.
+ */
+int aws_channel_slot_send_message(struct aws_channel_slot *slot,
+                                  struct aws_io_message *message,
+                                  enum aws_channel_direction dir);
+
+/*
+ The largest application-data message worth writing from `slot`: a full
+ fragment less the overhead the handlers to its left will add.
+ */
+struct aws_io_message *aws_channel_slot_acquire_max_message_for_write(struct aws_channel_slot *slot);
+
+/*
+ Grants `window` more bytes to the handlers left of `slot` (batched; see the
+ module comment). A no-op without back-pressure or once shut down.
+ */
+int aws_channel_slot_increment_read_window(struct aws_channel_slot *slot, size_t window);
+
+/*
+ How many bytes the slot to the right will accept: SIZE_MAX without
+ back-pressure, 0 with no right neighbour (where upstream asserts).
+ */
+size_t aws_channel_slot_downstream_read_window(struct aws_channel_slot *slot);
+
+size_t aws_channel_slot_upstream_message_overhead(struct aws_channel_slot *slot);
+
+/*
+ Loop thread: gives the channel `handler` (ownership passes to the channel;
+ NULL removes the current one, destroying it).
+ */
+int aws_channel_set_statistics_handler(struct aws_channel *channel,
+                                       struct aws_crt_statistics_handler *handler);
+
+void aws_channel_task_init(struct aws_channel_task *channel_task,
+                           aws_channel_task_fn *task_fn,
+                           void *arg,
+                           const char *type_tag);
+
+/*
+ Any thread. On the loop thread the task goes straight to the loop's run-now
+ list; from elsewhere through the channel's cross-thread queue. On a shut-down
+ channel the task runs at once, cancelled.
+ */
+void aws_channel_schedule_task_now(struct aws_channel *channel, struct aws_channel_task *task);
+
+/*
+ Any thread. Always through the cross-thread queue, so tasks keep the order
+ in which they were scheduled, whatever thread scheduled them.
+ */
+void aws_channel_schedule_task_now_serialized(struct aws_channel *channel,
+                                              struct aws_channel_task *task);
+
+/*
+ Any thread: runs the task at `run_at_nanos` on the loop's clock.
+ */
+void aws_channel_schedule_task_future(struct aws_channel *channel,
+                                      struct aws_channel_task *task,
+                                      uint64_t run_at_nanos);
+
+/*
  For loop implementations written in C that embed `struct aws_event_loop`.
  */
 int aws_event_loop_init_base(struct aws_event_loop *event_loop,
@@ -3001,14 +3235,82 @@ void aws_io_fatal_assert_library_initialized(void);
  */
 bool aws_io_error_code_is_retryable(int error_code);
 
-int aws_crt_statistics_socket_init(struct aws_crt_statistics_socket *stats);
-
-void aws_crt_statistics_socket_cleanup(struct aws_crt_statistics_socket *stats);
+int aws_memory_pool_init(struct aws_memory_pool *mempool,
+                         struct aws_allocator *alloc,
+                         uint16_t ideal_segment_count,
+                         size_t segment_size);
 
 /*
- Zeroes the counters; the category stays.
+ Frees the kept segments and the stack (segments in use are not tracked).
+ */
+void aws_memory_pool_clean_up(struct aws_memory_pool *mempool);
+
+/*
+ A kept segment if there is one, else a fresh one (NULL if that fails).
+ */
+void *aws_memory_pool_acquire(struct aws_memory_pool *mempool);
+
+/*
+ Keeps the segment for reuse, or frees it when the pool is full.
+ */
+void aws_memory_pool_release(struct aws_memory_pool *mempool, void *to_release);
+
+int aws_message_pool_init(struct aws_message_pool *msg_pool,
+                          struct aws_allocator *alloc,
+                          struct aws_message_pool_creation_args *args);
+
+void aws_message_pool_clean_up(struct aws_message_pool *msg_pool);
+
+/*
+ An empty message whose capacity is `size_hint`, clamped to the largest the
+ pool holds. Requests above the small-block size get a full fragment block.
+ Never NULL: out of memory aborts, as upstream.
+ */
+struct aws_io_message *aws_message_pool_acquire(struct aws_message_pool *msg_pool,
+                                                enum aws_io_message_type message_type,
+                                                size_t size_hint);
+
+/*
+ Returns a message to the pool it came from; its used bytes are zeroed.
+ */
+void aws_message_pool_release(struct aws_message_pool *msg_pool, struct aws_io_message *message);
+
+/*
+ Hands one interval's samples (`stats`: a list of `aws_crt_statistics_base *`)
+ to the handler; `context` is the channel.
+ */
+void aws_crt_statistics_handler_process_statistics(struct aws_crt_statistics_handler *handler,
+                                                   struct aws_crt_statistics_sample_interval *interval,
+                                                   struct aws_array_list *stats,
+                                                   void *context);
+
+/*
+ The handler's report interval in milliseconds (0 without the entry).
+ */
+uint64_t aws_crt_statistics_handler_get_report_interval_ms(struct aws_crt_statistics_handler *handler);
+
+/*
+ Destroys the handler; NULL is ignored.
+ */
+void aws_crt_statistics_handler_destroy(struct aws_crt_statistics_handler *handler);
+
+int aws_crt_statistics_socket_init(struct aws_crt_statistics_socket *stats);
+
+void aws_crt_statistics_socket_cleanup(struct aws_crt_statistics_socket *_stats);
+
+/*
+ Zeroes the byte counters (the category stays).
  */
 void aws_crt_statistics_socket_reset(struct aws_crt_statistics_socket *stats);
+
+int aws_crt_statistics_tls_init(struct aws_crt_statistics_tls *stats);
+
+void aws_crt_statistics_tls_cleanup(struct aws_crt_statistics_tls *_stats);
+
+/*
+ Nothing in the TLS sample is resettable (as upstream).
+ */
+void aws_crt_statistics_tls_reset(struct aws_crt_statistics_tls *_stats);
 
 #ifdef __cplusplus
 }  // extern "C"

@@ -140,6 +140,13 @@ fn fix_up(text: &str) -> String {
             if let Some(name) = line.strip_prefix(kw).and_then(|r| r.strip_suffix(" {")) {
                 structs.push(format!("{kw}{name};"));
             }
+            // Opaque types (`struct aws_channel;`) are named by function
+            // typedefs too: hoist their declarations with the others.
+            if let Some(name) = line.strip_prefix(kw).and_then(|r| r.strip_suffix(';')) {
+                if !name.contains(' ') {
+                    structs.push(line.to_string());
+                }
+            }
         }
         body.push(line.to_string());
     }
