@@ -7,4 +7,5 @@ pub mod event_loop;
 pub mod future;
 pub mod library;
 pub mod message_pool;
+pub mod socket;
 pub mod statistics;
