@@ -8,4 +8,5 @@ pub mod future;
 pub mod library;
 pub mod message_pool;
 pub mod socket;
+pub mod socket_channel_handler;
 pub mod statistics;
