@@ -1,10 +1,13 @@
 //! aws-c-io: event loops, channels, sockets, bootstraps, host resolution and
 //! TLS. Landed so far: the ABI mirrors, event loops (base, our mio loop,
-//! groups), futures, library init, channels, message pools and statistics.
+//! groups), futures, library init, channels, message pools, statistics,
+//! sockets and the socket channel handler.
 pub mod abi;
 pub mod channel;
 pub mod event_loop;
 pub mod future;
 pub mod library;
 pub mod message_pool;
+pub mod socket;
+pub mod socket_channel_handler;
 pub mod statistics;
