@@ -5,6 +5,7 @@ pub mod abi;
 pub mod channel;
 pub mod event_loop;
 pub mod future;
+pub mod host_resolver;
 pub mod library;
 pub mod message_pool;
 pub mod statistics;

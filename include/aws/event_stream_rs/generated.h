@@ -617,6 +617,11 @@
 
 #define AWS_TLS_NEGOTIATED_PROTOCOL_MESSAGE 1
 
+/*
+ Seconds a resolved address stays usable by default (upstream's value).
+ */
+#define AWS_DEFAULT_DNS_TTL 30
+
 enum aws_io_event_type {
   AWS_IO_EVENT_TYPE_READABLE = 1,
   AWS_IO_EVENT_TYPE_WRITABLE = 2,
@@ -825,7 +830,6 @@ struct WireError;
 struct aws_channel;
 struct aws_custom_key_op_handler;
 struct aws_future_void;
-struct aws_host_resolver_purge_host_options;
 struct aws_socket_vtable;
 struct aws_utf8_decoder;
 struct aws_allocator;
@@ -881,6 +885,12 @@ struct aws_crt_statistics_handler;
 struct aws_channel_task;
 struct aws_event_loop_options;
 struct aws_event_loop_group_options;
+struct aws_host_address;
+struct aws_host_resolution_config;
+struct aws_host_resolver_purge_host_options;
+struct aws_host_resolver_vtable;
+struct aws_host_resolver;
+struct aws_host_resolver_default_options;
 struct aws_memory_pool;
 struct aws_message_pool;
 struct aws_message_pool_creation_args;
@@ -889,11 +899,6 @@ struct aws_crt_statistics_tls;
 struct aws_socket_options;
 struct aws_socket_endpoint;
 struct aws_socket;
-struct aws_host_address;
-struct aws_host_resolution_config;
-struct aws_host_resolver_vtable;
-struct aws_host_resolver;
-struct aws_host_resolver_default_options;
 struct aws_tls_ctx;
 struct aws_tls_ctx_options;
 struct aws_tls_connection_options;
@@ -962,6 +967,15 @@ typedef void (aws_channel_task_fn)(struct aws_channel_task *channel_task,
                                     void *arg,
                                     enum aws_task_status status);
 typedef void (aws_future_callback_fn)(void *user_data);
+typedef void (aws_on_host_resolved_result_fn)(struct aws_host_resolver *resolver,
+                                               const struct aws_string *host_name,
+                                               int err_code,
+                                               const struct aws_array_list *host_addresses,
+                                               void *user_data);
+typedef int (aws_resolve_host_implementation_fn)(struct aws_allocator *allocator,
+                                                  const struct aws_string *host_name,
+                                                  struct aws_array_list *output_addresses,
+                                                  void *user_data);
 typedef void (aws_socket_on_readable_fn)(struct aws_socket *socket, int error_code, void *user_data);
 typedef void (aws_socket_on_accept_result_fn)(struct aws_socket *socket,
                                                int error_code,
@@ -974,15 +988,6 @@ typedef void (aws_socket_on_write_completed_fn)(struct aws_socket *socket,
                                                  int error_code,
                                                  size_t bytes_written,
                                                  void *user_data);
-typedef int (aws_resolve_host_implementation_fn)(struct aws_allocator *allocator,
-                                                  const struct aws_string *host_name,
-                                                  struct aws_array_list *output_addresses,
-                                                  void *user_data);
-typedef void (aws_on_host_resolved_result_fn)(struct aws_host_resolver *resolver,
-                                               const struct aws_string *host_name,
-                                               int err_code,
-                                               const struct aws_array_list *host_addresses,
-                                               void *user_data);
 typedef void (aws_tls_on_negotiation_result_fn)(struct aws_channel_handler *handler,
                                                  struct aws_channel_slot *slot,
                                                  int error_code,
@@ -1031,8 +1036,6 @@ struct aws_custom_key_op_handler;
  `aws_future<void>`: opaque upstream.
  */
 struct aws_future_void;
-
-struct aws_host_resolver_purge_host_options;
 
 struct aws_socket_vtable;
 
@@ -1477,6 +1480,68 @@ struct aws_event_loop_group_options {
 };
 
 
+
+struct aws_host_address {
+  struct aws_allocator *allocator;
+  const struct aws_string *host;
+  const struct aws_string *address;
+  enum aws_address_record_type record_type;
+  uint64_t expiry;
+  size_t use_count;
+  size_t connection_failure_count;
+  uint8_t weight;
+};
+
+
+
+struct aws_host_resolution_config {
+  aws_resolve_host_implementation_fn *impl;
+  size_t max_ttl;
+  void *impl_data;
+  uint64_t resolve_frequency_ns;
+};
+
+struct aws_host_resolver_purge_host_options {
+  const struct aws_string *host;
+  aws_simple_completion_callback *on_host_purge_complete_callback;
+  void *user_data;
+};
+
+struct aws_host_resolver_vtable {
+  void (*destroy)(struct aws_host_resolver *resolver);
+  int (*resolve_host)(struct aws_host_resolver *resolver,
+                      const struct aws_string *host_name,
+                      aws_on_host_resolved_result_fn *res,
+                      const struct aws_host_resolution_config *config,
+                      void *user_data);
+  int (*record_connection_failure)(struct aws_host_resolver *resolver,
+                                   const struct aws_host_address *address);
+  int (*purge_cache)(struct aws_host_resolver *resolver);
+  int (*purge_cache_with_callback)(struct aws_host_resolver *resolver,
+                                   aws_simple_completion_callback *on_purge_cache_complete_callback,
+                                   void *user_data);
+  int (*purge_host_cache)(struct aws_host_resolver *resolver,
+                          const struct aws_host_resolver_purge_host_options *options);
+  size_t (*get_host_address_count)(struct aws_host_resolver *resolver,
+                                   const struct aws_string *host_name,
+                                   uint32_t flags);
+};
+
+struct aws_host_resolver {
+  struct aws_allocator *allocator;
+  void *impl;
+  struct aws_host_resolver_vtable *vtable;
+  struct aws_ref_count ref_count;
+  struct aws_shutdown_callback_options shutdown_options;
+};
+
+struct aws_host_resolver_default_options {
+  size_t max_entries;
+  struct aws_event_loop_group *el_group;
+  const struct aws_shutdown_callback_options *shutdown_options;
+  aws_io_clock_fn *system_clock_override_fn;
+};
+
 struct aws_memory_pool {
   struct aws_allocator *alloc;
   struct aws_array_list stack;
@@ -1512,7 +1577,6 @@ struct aws_crt_statistics_tls {
   uint64_t handshake_end_ns;
   enum aws_tls_negotiation_status handshake_status;
 };
-
 
 
 
@@ -1560,61 +1624,6 @@ struct aws_socket {
 };
 
 
-
-struct aws_host_address {
-  struct aws_allocator *allocator;
-  const struct aws_string *host;
-  const struct aws_string *address;
-  enum aws_address_record_type record_type;
-  uint64_t expiry;
-  size_t use_count;
-  size_t connection_failure_count;
-  uint8_t weight;
-};
-
-
-struct aws_host_resolution_config {
-  aws_resolve_host_implementation_fn *impl;
-  size_t max_ttl;
-  void *impl_data;
-  uint64_t resolve_frequency_ns;
-};
-
-struct aws_host_resolver_vtable {
-  void (*destroy)(struct aws_host_resolver *resolver);
-  int (*resolve_host)(struct aws_host_resolver *resolver,
-                      const struct aws_string *host_name,
-                      aws_on_host_resolved_result_fn *res,
-                      const struct aws_host_resolution_config *config,
-                      void *user_data);
-  int (*record_connection_failure)(struct aws_host_resolver *resolver,
-                                   const struct aws_host_address *address);
-  int (*purge_cache)(struct aws_host_resolver *resolver);
-  int (*purge_cache_with_callback)(struct aws_host_resolver *resolver,
-                                   aws_simple_completion_callback *on_purge_cache_complete_callback,
-                                   void *user_data);
-  int (*purge_host_cache)(struct aws_host_resolver *resolver,
-                          const struct aws_host_resolver_purge_host_options *options);
-  size_t (*get_host_address_count)(struct aws_host_resolver *resolver,
-                                   const struct aws_string *host_name,
-                                   uint32_t flags);
-};
-
-struct aws_host_resolver {
-  struct aws_allocator *allocator;
-  void *impl;
-  struct aws_host_resolver_vtable *vtable;
-  struct aws_ref_count ref_count;
-  struct aws_shutdown_callback_options shutdown_options;
-};
-
-
-struct aws_host_resolver_default_options {
-  size_t max_entries;
-  struct aws_event_loop_group *el_group;
-  const struct aws_shutdown_callback_options *shutdown_options;
-  aws_io_clock_fn *system_clock_override_fn;
-};
 
 
 
@@ -3223,6 +3232,76 @@ void aws_future_void_register_event_loop_callback(struct aws_future_void *future
  Blocks up to `timeout_ns` for completion; true if done.
  */
 bool aws_future_void_wait(struct aws_future_void *future, uint64_t timeout_ns);
+
+/*
+ Copies `from` into `to` (new strings from `from`'s allocator).
+ */
+int aws_host_address_copy(const struct aws_host_address *from, struct aws_host_address *to);
+
+/*
+ Moves `from` into `to` and zeroes `from`.
+ */
+void aws_host_address_move(struct aws_host_address *from, struct aws_host_address *to);
+
+/*
+ Frees `address`'s strings and zeroes it.
+ */
+void aws_host_address_clean_up(struct aws_host_address *address);
+
+/*
+ NULL-tolerant; returns its argument.
+ */
+struct aws_host_resolver *aws_host_resolver_acquire(struct aws_host_resolver *resolver);
+
+/*
+ NULL-tolerant. The last release runs the ref count's destructor, or the
+ vtable's `destroy` when the resolver set none.
+ */
+void aws_host_resolver_release(struct aws_host_resolver *resolver);
+
+int aws_host_resolver_resolve_host(struct aws_host_resolver *resolver,
+                                   const struct aws_string *host_name,
+                                   aws_on_host_resolved_result_fn *res,
+                                   const struct aws_host_resolution_config *config,
+                                   void *user_data);
+
+int aws_host_resolver_record_connection_failure(struct aws_host_resolver *resolver,
+                                                const struct aws_host_address *address);
+
+int aws_host_resolver_purge_cache(struct aws_host_resolver *resolver);
+
+int aws_host_resolver_purge_cache_with_callback(struct aws_host_resolver *resolver,
+                                                aws_simple_completion_callback *on_purge_cache_complete_callback,
+                                                void *user_data);
+
+int aws_host_resolver_purge_host_cache(struct aws_host_resolver *resolver,
+                                       const struct aws_host_resolver_purge_host_options *options);
+
+size_t aws_host_resolver_get_host_address_count(struct aws_host_resolver *resolver,
+                                                const struct aws_string *host_name,
+                                                uint32_t flags);
+
+/*
+ getaddrinfo, a 30 s TTL and a re-resolve interval of one second.
+ */
+struct aws_host_resolution_config aws_host_resolver_init_default_resolution_config(void);
+
+/*
+ Creates the default resolver (ref count 1). `options` is required;
+ `el_group` is held for the resolver's lifetime as upstream does.
+ */
+struct aws_host_resolver *aws_host_resolver_new_default(struct aws_allocator *allocator,
+                                                        const struct aws_host_resolver_default_options *options);
+
+/*
+ Resolves `host_name` with getaddrinfo (blocking: call it from a resolver
+ thread). Raises AWS_IO_DNS_INVALID_NAME for an unknown name,
+ AWS_IO_DNS_QUERY_FAILED for a failed or retryable query.
+ */
+int aws_default_dns_resolve(struct aws_allocator *allocator,
+                            const struct aws_string *host_name,
+                            struct aws_array_list *output_addresses,
+                            void *user_data);
 
 void aws_io_library_init(struct aws_allocator *allocator);
 
