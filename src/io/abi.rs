@@ -804,3 +804,38 @@ pub struct aws_future_void {
 }
 
 pub type aws_future_callback_fn = Option<unsafe extern "C" fn(user_data: *mut c_void)>;
+
+// ---- sockets (socket branch) ------------------------------------------------------
+
+pub type aws_socket_on_shutdown_complete_fn = Option<unsafe extern "C" fn(user_data: *mut c_void)>;
+pub type aws_socket_on_accept_started_fn = Option<
+    unsafe extern "C" fn(socket: *mut aws_socket, error_code: c_int, user_data: *mut c_void),
+>;
+
+#[repr(C)]
+pub struct aws_socket_connect_options {
+    pub remote_endpoint: *const aws_socket_endpoint,
+    pub event_loop: *mut aws_event_loop,
+    pub on_connection_result: aws_socket_on_connection_result_fn,
+    pub user_data: *mut c_void,
+    /// Apple SecItem only; ignored here.
+    pub tls_connection_options: *mut aws_tls_connection_options,
+}
+
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub struct aws_socket_listener_options {
+    pub on_accept_result: aws_socket_on_accept_result_fn,
+    pub on_accept_result_user_data: *mut c_void,
+    pub on_accept_start: aws_socket_on_accept_started_fn,
+    pub on_accept_start_user_data: *mut c_void,
+}
+
+#[repr(C)]
+pub struct aws_socket_bind_options {
+    pub local_endpoint: *const aws_socket_endpoint,
+    pub user_data: *mut c_void,
+    /// Apple SecItem only; ignored here.
+    pub event_loop: *mut aws_event_loop,
+    pub tls_connection_options: *mut aws_tls_connection_options,
+}

@@ -8,4 +8,5 @@ pub mod future;
 pub mod host_resolver;
 pub mod library;
 pub mod message_pool;
+pub mod socket;
 pub mod statistics;

@@ -622,6 +622,24 @@
  */
 #define AWS_DEFAULT_DNS_TTL 30
 
+#define INIT 1
+
+#define CONNECTING 2
+
+#define CONNECTED_READ 4
+
+#define CONNECTED_WRITE 8
+
+#define BOUND 16
+
+#define LISTENING 32
+
+#define TIMEDOUT 64
+
+#define ERROR 128
+
+#define CLOSED 129
+
 enum aws_io_event_type {
   AWS_IO_EVENT_TYPE_READABLE = 1,
   AWS_IO_EVENT_TYPE_WRITABLE = 2,
@@ -894,14 +912,17 @@ struct aws_host_resolver_default_options;
 struct aws_memory_pool;
 struct aws_message_pool;
 struct aws_message_pool_creation_args;
-struct aws_crt_statistics_socket;
-struct aws_crt_statistics_tls;
-struct aws_socket_options;
 struct aws_socket_endpoint;
+struct aws_socket_options;
 struct aws_socket;
 struct aws_tls_ctx;
-struct aws_tls_ctx_options;
 struct aws_tls_connection_options;
+struct aws_socket_connect_options;
+struct aws_socket_bind_options;
+struct aws_socket_listener_options;
+struct aws_crt_statistics_socket;
+struct aws_crt_statistics_tls;
+struct aws_tls_ctx_options;
 struct aws_tls_negotiated_protocol_message;
 struct aws_client_bootstrap;
 struct aws_server_bootstrap;
@@ -977,17 +998,13 @@ typedef int (aws_resolve_host_implementation_fn)(struct aws_allocator *allocator
                                                   struct aws_array_list *output_addresses,
                                                   void *user_data);
 typedef void (aws_socket_on_readable_fn)(struct aws_socket *socket, int error_code, void *user_data);
+typedef void (aws_socket_on_connection_result_fn)(struct aws_socket *socket,
+                                                   int error_code,
+                                                   void *user_data);
 typedef void (aws_socket_on_accept_result_fn)(struct aws_socket *socket,
                                                int error_code,
                                                struct aws_socket *new_socket,
                                                void *user_data);
-typedef void (aws_socket_on_connection_result_fn)(struct aws_socket *socket,
-                                                   int error_code,
-                                                   void *user_data);
-typedef void (aws_socket_on_write_completed_fn)(struct aws_socket *socket,
-                                                 int error_code,
-                                                 size_t bytes_written,
-                                                 void *user_data);
 typedef void (aws_tls_on_negotiation_result_fn)(struct aws_channel_handler *handler,
                                                  struct aws_channel_slot *slot,
                                                  int error_code,
@@ -1001,6 +1018,14 @@ typedef void (aws_tls_on_error_fn)(struct aws_channel_handler *handler,
                                     int err,
                                     const char *message,
                                     void *user_data);
+typedef void (aws_socket_on_accept_started_fn)(struct aws_socket *socket,
+                                                int error_code,
+                                                void *user_data);
+typedef void (aws_socket_on_write_completed_fn)(struct aws_socket *socket,
+                                                 int error_code,
+                                                 size_t bytes_written,
+                                                 void *user_data);
+typedef void (aws_socket_on_shutdown_complete_fn)(void *user_data);
 typedef struct aws_channel_handler *(aws_channel_on_protocol_negotiated_fn)(struct aws_channel_slot *new_slot,
                                                                              struct aws_byte_buf *protocol,
                                                                              void *user_data);
@@ -1564,23 +1589,10 @@ struct aws_message_pool_creation_args {
 };
 
 
-struct aws_crt_statistics_socket {
-  aws_crt_statistics_category_t category;
-  uint64_t bytes_read;
-  uint64_t bytes_written;
+struct aws_socket_endpoint {
+  char address[108];
+  uint32_t port;
 };
-
-
-struct aws_crt_statistics_tls {
-  aws_crt_statistics_category_t category;
-  uint64_t handshake_start_ns;
-  uint64_t handshake_end_ns;
-  enum aws_tls_negotiation_status handshake_status;
-};
-
-
-
-
 
 
 
@@ -1598,10 +1610,6 @@ struct aws_socket_options {
   char network_interface_name[16];
 };
 
-struct aws_socket_endpoint {
-  char address[108];
-  uint32_t port;
-};
 
 
 
@@ -1626,14 +1634,73 @@ struct aws_socket {
 
 
 
-
-
-
 struct aws_tls_ctx {
   struct aws_allocator *alloc;
   void *impl;
   struct aws_ref_count ref_count;
 };
+
+struct aws_tls_connection_options {
+  struct aws_string *alpn_list;
+  struct aws_string *server_name;
+  aws_tls_on_negotiation_result_fn *on_negotiation_result;
+  aws_tls_on_data_read_fn *on_data_read;
+  aws_tls_on_error_fn *on_error;
+  void *user_data;
+  struct aws_tls_ctx *ctx;
+  bool advertise_alpn_message;
+  uint32_t timeout_ms;
+};
+
+struct aws_socket_connect_options {
+  const struct aws_socket_endpoint *remote_endpoint;
+  struct aws_event_loop *event_loop;
+  aws_socket_on_connection_result_fn *on_connection_result;
+  void *user_data;
+  /*
+   Apple SecItem only; ignored here.
+   */
+  struct aws_tls_connection_options *tls_connection_options;
+};
+
+struct aws_socket_bind_options {
+  const struct aws_socket_endpoint *local_endpoint;
+  void *user_data;
+  /*
+   Apple SecItem only; ignored here.
+   */
+  struct aws_event_loop *event_loop;
+  struct aws_tls_connection_options *tls_connection_options;
+};
+
+
+struct aws_socket_listener_options {
+  aws_socket_on_accept_result_fn *on_accept_result;
+  void *on_accept_result_user_data;
+  aws_socket_on_accept_started_fn *on_accept_start;
+  void *on_accept_start_user_data;
+};
+
+
+
+
+struct aws_crt_statistics_socket {
+  aws_crt_statistics_category_t category;
+  uint64_t bytes_read;
+  uint64_t bytes_written;
+};
+
+
+struct aws_crt_statistics_tls {
+  aws_crt_statistics_category_t category;
+  uint64_t handshake_start_ns;
+  uint64_t handshake_end_ns;
+  enum aws_tls_negotiation_status handshake_status;
+};
+
+
+
+
 
 struct aws_tls_ctx_options {
   struct aws_allocator *allocator;
@@ -1649,18 +1716,6 @@ struct aws_tls_ctx_options {
   void *ctx_options_extension;
   struct aws_custom_key_op_handler *custom_key_op_handler;
   bool no_certificate_revocation;
-};
-
-struct aws_tls_connection_options {
-  struct aws_string *alpn_list;
-  struct aws_string *server_name;
-  aws_tls_on_negotiation_result_fn *on_negotiation_result;
-  aws_tls_on_data_read_fn *on_data_read;
-  aws_tls_on_error_fn *on_error;
-  void *user_data;
-  struct aws_tls_ctx *ctx;
-  bool advertise_alpn_message;
-  uint32_t timeout_ms;
 };
 
 struct aws_tls_negotiated_protocol_message {
@@ -3353,6 +3408,129 @@ struct aws_io_message *aws_message_pool_acquire(struct aws_message_pool *msg_poo
  Returns a message to the pool it came from; its used bytes are zeroed.
  */
 void aws_message_pool_release(struct aws_message_pool *msg_pool, struct aws_io_message *message);
+
+enum aws_socket_impl_type aws_socket_get_default_impl_type(void);
+
+/*
+ Creates the socket's fd (non-blocking, close-on-exec) and applies `options`
+ (copied). Only the POSIX implementation exists on this platform.
+ */
+int aws_socket_init(struct aws_socket *socket,
+                    struct aws_allocator *alloc,
+                    const struct aws_socket_options *options);
+
+/*
+ Closes the socket if still open and frees its state; NULL, a never
+ initialised (zeroed) or an already cleaned-up socket is ignored.
+ */
+void aws_socket_clean_up(struct aws_socket *socket);
+
+/*
+ Starts a non-blocking connect; the result arrives on `event_loop`'s thread.
+ */
+int aws_socket_connect(struct aws_socket *socket,
+                       struct aws_socket_connect_options *socket_connect_options);
+
+int aws_socket_bind(struct aws_socket *socket, struct aws_socket_bind_options *socket_bind_options);
+
+/*
+ The bound local address; AWS_IO_SOCKET_ILLEGAL_OPERATION_FOR_STATE if none.
+ */
+int aws_socket_get_bound_address(const struct aws_socket *socket,
+                                 struct aws_socket_endpoint *out_address);
+
+int aws_socket_listen(struct aws_socket *socket, int backlog_size);
+
+/*
+ Accepted sockets arrive in `options.on_accept_result` on `accept_loop`'s
+ thread, not yet assigned to any loop.
+ */
+int aws_socket_start_accept(struct aws_socket *socket,
+                            struct aws_event_loop *accept_loop,
+                            struct aws_socket_listener_options options);
+
+/*
+ Any thread; off the listener's loop it blocks until the loop has stopped it.
+ */
+int aws_socket_stop_accept(struct aws_socket *socket);
+
+/*
+ The socket's loop thread; a listener may also be closed from any other
+ (non-loop) thread, which blocks until the loop has closed it.
+ */
+int aws_socket_close(struct aws_socket *socket);
+
+int aws_socket_shutdown_dir(struct aws_socket *socket, enum aws_channel_direction dir);
+
+int aws_socket_set_options(struct aws_socket *socket, const struct aws_socket_options *options);
+
+int aws_socket_assign_to_event_loop(struct aws_socket *socket, struct aws_event_loop *event_loop);
+
+struct aws_event_loop *aws_socket_get_event_loop(struct aws_socket *socket);
+
+/*
+ Edge-triggered readable notifications on the loop thread. Unlike upstream,
+ a subscriber on an assigned socket always gets one notification soon after
+ subscribing, so bytes that arrived earlier are not left unread.
+ */
+int aws_socket_subscribe_to_readable_events(struct aws_socket *socket,
+                                            aws_socket_on_readable_fn *on_readable,
+                                            void *user_data);
+
+int aws_socket_read(struct aws_socket *socket, struct aws_byte_buf *buffer, size_t *amount_read);
+
+/*
+ Loop thread only. `written_fn` runs (from a task, never inside this call)
+ once every byte of `cursor` is written, or the write failed.
+ */
+int aws_socket_write(struct aws_socket *socket,
+                     const struct aws_byte_cursor *cursor,
+                     aws_socket_on_write_completed_fn *written_fn,
+                     void *user_data);
+
+/*
+ Apple Network Framework only upstream; here the callback runs at the end of
+ every close, as upstream's POSIX socket does.
+ */
+int aws_socket_set_close_complete_callback(struct aws_socket *socket,
+                                           aws_socket_on_shutdown_complete_fn *fn,
+                                           void *user_data);
+
+int aws_socket_set_cleanup_complete_callback(struct aws_socket *socket,
+                                             aws_socket_on_shutdown_complete_fn *fn,
+                                             void *user_data);
+
+/*
+ The pending socket error (SO_ERROR) as an aws error code; does not raise.
+ */
+int aws_socket_get_error(struct aws_socket *socket);
+
+bool aws_socket_is_open(struct aws_socket *socket);
+
+int aws_socket_validate_port_for_connect(uint32_t port, enum aws_socket_domain domain);
+
+int aws_socket_validate_port_for_bind(uint32_t port, enum aws_socket_domain domain);
+
+/*
+ "testsock<uuid>.sock": a fresh Unix socket name (relative to the cwd).
+ */
+void aws_socket_endpoint_init_local_address_for_test(struct aws_socket_endpoint *endpoint);
+
+bool aws_is_network_interface_name_valid(const char *interface_name);
+
+/*
+ Dotted-quad text to a network-order u32.
+ */
+int aws_parse_ipv4_address(const struct aws_string *src, uint32_t *dst);
+
+/*
+ IPv6 text appended to `dst` as 16 network-order bytes.
+ */
+int aws_parse_ipv6_address(const struct aws_string *src, struct aws_byte_buf *dst);
+
+extern int inet_pton(int af, const char *src, void *dst);
+
+extern const char *inet_ntop(int af, const void *src, char *dst, socklen_t size);
 
 /*
  Hands one interval's samples (`stats`: a list of `aws_crt_statistics_base *`)
