@@ -3528,10 +3528,6 @@ int aws_parse_ipv4_address(const struct aws_string *src, uint32_t *dst);
  */
 int aws_parse_ipv6_address(const struct aws_string *src, struct aws_byte_buf *dst);
 
-extern int inet_pton(int af, const char *src, void *dst);
-
-extern const char *inet_ntop(int af, const void *src, char *dst, socklen_t size);
-
 /*
  Hands one interval's samples (`stats`: a list of `aws_crt_statistics_base *`)
  to the handler; `context` is the channel.

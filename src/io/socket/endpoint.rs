@@ -14,16 +14,22 @@ const IPV6: c_int = aws_socket_domain::AWS_SOCKET_IPV6 as c_int;
 const LOCAL: c_int = aws_socket_domain::AWS_SOCKET_LOCAL as c_int;
 const VSOCK: c_int = aws_socket_domain::AWS_SOCKET_VSOCK as c_int;
 
-// The libc crate does not bind these two; glibc exports them.
-extern "C" {
-    fn inet_pton(af: c_int, src: *const c_char, dst: *mut libc::c_void) -> c_int;
-    fn inet_ntop(
-        af: c_int,
-        src: *const libc::c_void,
-        dst: *mut c_char,
-        size: socklen_t,
-    ) -> *const c_char;
+/// glibc's inet_pton/inet_ntop (the libc crate does not bind them); kept out
+/// of the generated header.
+/// cbindgen:ignore
+mod sys {
+    use libc::{c_char, c_int, c_void, socklen_t};
+    extern "C" {
+        pub fn inet_pton(af: c_int, src: *const c_char, dst: *mut c_void) -> c_int;
+        pub fn inet_ntop(
+            af: c_int,
+            src: *const c_void,
+            dst: *mut c_char,
+            size: socklen_t,
+        ) -> *const c_char;
+    }
 }
+use sys::{inet_ntop, inet_pton};
 
 /// Upstream's mapping of an errno to an aws-c-io error code.
 pub fn socket_error_from_errno(errno: c_int) -> c_int {
@@ -78,7 +84,10 @@ pub fn validate_port_for_bind(port: u32, domain: c_int) -> c_int {
 pub fn address_bytes(endpoint: &aws_socket_endpoint) -> Option<&[u8]> {
     // SAFETY: c_char and u8 have the same size; the array is fully initialised.
     let raw: &[u8] = unsafe {
-        std::slice::from_raw_parts(endpoint.address.as_ptr() as *const u8, endpoint.address.len())
+        std::slice::from_raw_parts(
+            endpoint.address.as_ptr() as *const u8,
+            endpoint.address.len(),
+        )
     };
     match raw.iter().position(|&b| b == 0) {
         Some(n) => Some(&raw[..n]),
@@ -120,7 +129,11 @@ pub fn to_sockaddr(endpoint: &aws_socket_endpoint, domain: c_int) -> Result<Sock
             let sin = &mut storage as *mut _ as *mut libc::sockaddr_in;
             // SAFETY: sockaddr_storage is large and aligned enough for sockaddr_in.
             unsafe {
-                pton(libc::AF_INET, text, &mut (*sin).sin_addr as *mut _ as *mut _)?;
+                pton(
+                    libc::AF_INET,
+                    text,
+                    &mut (*sin).sin_addr as *mut _ as *mut _,
+                )?;
                 (*sin).sin_family = libc::AF_INET as libc::sa_family_t;
                 (*sin).sin_port = (endpoint.port as u16).to_be();
             }
@@ -130,7 +143,11 @@ pub fn to_sockaddr(endpoint: &aws_socket_endpoint, domain: c_int) -> Result<Sock
             let sin6 = &mut storage as *mut _ as *mut libc::sockaddr_in6;
             // SAFETY: sockaddr_storage is large and aligned enough for sockaddr_in6.
             unsafe {
-                pton(libc::AF_INET6, text, &mut (*sin6).sin6_addr as *mut _ as *mut _)?;
+                pton(
+                    libc::AF_INET6,
+                    text,
+                    &mut (*sin6).sin6_addr as *mut _ as *mut _,
+                )?;
                 (*sin6).sin6_family = libc::AF_INET6 as libc::sa_family_t;
                 (*sin6).sin6_port = (endpoint.port as u16).to_be();
             }
@@ -299,8 +316,14 @@ mod tests {
             to_sockaddr(&endpoint("127.0.0.300", 1), IPV4).err(),
             Some(AWS_IO_SOCKET_INVALID_ADDRESS)
         );
-        assert_eq!(socket_error_from_errno(libc::EADDRINUSE), AWS_IO_SOCKET_ADDRESS_IN_USE);
-        assert_eq!(socket_error_from_errno(libc::EPERM), AWS_IO_SOCKET_NOT_CONNECTED);
+        assert_eq!(
+            socket_error_from_errno(libc::EADDRINUSE),
+            AWS_IO_SOCKET_ADDRESS_IN_USE
+        );
+        assert_eq!(
+            socket_error_from_errno(libc::EPERM),
+            AWS_IO_SOCKET_NOT_CONNECTED
+        );
     }
 
     #[test]

@@ -105,7 +105,11 @@ pub unsafe extern "C" fn aws_socket_start_accept(
     accept_loop: *mut aws_event_loop,
     options: aws_socket_listener_options,
 ) -> c_int {
-    posix::start_accept(checked(socket, "aws_socket_start_accept"), accept_loop, options)
+    posix::start_accept(
+        checked(socket, "aws_socket_start_accept"),
+        accept_loop,
+        options,
+    )
 }
 
 /// Any thread; off the listener's loop it blocks until the loop has stopped it.
@@ -143,7 +147,10 @@ pub unsafe extern "C" fn aws_socket_assign_to_event_loop(
     socket: *mut aws_socket,
     event_loop: *mut aws_event_loop,
 ) -> c_int {
-    posix::assign_to_event_loop(checked(socket, "aws_socket_assign_to_event_loop"), event_loop)
+    posix::assign_to_event_loop(
+        checked(socket, "aws_socket_assign_to_event_loop"),
+        event_loop,
+    )
 }
 
 #[no_mangle]
@@ -178,7 +185,11 @@ pub unsafe extern "C" fn aws_socket_read(
         !buffer.is_null() && !amount_read.is_null(),
         "aws_socket_read"
     );
-    posix::read(checked(socket, "aws_socket_read"), &mut *buffer, &mut *amount_read)
+    posix::read(
+        checked(socket, "aws_socket_read"),
+        &mut *buffer,
+        &mut *amount_read,
+    )
 }
 
 /// Loop thread only. `written_fn` runs (from a task, never inside this call)
@@ -191,7 +202,12 @@ pub unsafe extern "C" fn aws_socket_write(
     user_data: *mut c_void,
 ) -> c_int {
     fatal_precondition!(!cursor.is_null(), "aws_socket_write");
-    posix::write(checked(socket, "aws_socket_write"), &*cursor, written_fn, user_data)
+    posix::write(
+        checked(socket, "aws_socket_write"),
+        &*cursor,
+        written_fn,
+        user_data,
+    )
 }
 
 /// Apple Network Framework only upstream; here the callback runs at the end of
@@ -262,7 +278,9 @@ pub unsafe extern "C" fn aws_socket_endpoint_init_local_address_for_test(
 }
 
 #[no_mangle]
-pub unsafe extern "C" fn aws_is_network_interface_name_valid(interface_name: *const c_char) -> bool {
+pub unsafe extern "C" fn aws_is_network_interface_name_valid(
+    interface_name: *const c_char,
+) -> bool {
     fatal_precondition!(
         !interface_name.is_null(),
         "aws_is_network_interface_name_valid"
@@ -294,8 +312,11 @@ pub unsafe extern "C" fn aws_parse_ipv6_address(
         return raise(AWS_ERROR_SHORT_BUFFER);
     }
     let mut out = [0u8; 16];
-    if endpoint::parse_address(libc::AF_INET6, string_bytes(src), out.as_mut_ptr() as *mut c_void)
-        != AWS_OP_SUCCESS
+    if endpoint::parse_address(
+        libc::AF_INET6,
+        string_bytes(src),
+        out.as_mut_ptr() as *mut c_void,
+    ) != AWS_OP_SUCCESS
     {
         return AWS_OP_ERR;
     }

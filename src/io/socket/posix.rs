@@ -316,7 +316,8 @@ pub unsafe fn set_options(socket: *mut aws_socket, options: &aws_socket_options)
         // Failures below are logged, not raised, as upstream.
         let nodelay = options.tcp_nodelay;
         if nodelay != aws_socket_tcp_nodelay::AWS_SOCKET_TCP_NODELAY_DEFAULT as c_int {
-            let on = (nodelay == aws_socket_tcp_nodelay::AWS_SOCKET_TCP_NODELAY_ON as c_int) as c_int;
+            let on =
+                (nodelay == aws_socket_tcp_nodelay::AWS_SOCKET_TCP_NODELAY_ON as c_int) as c_int;
             setsockopt_int(fd, libc::IPPROTO_TCP, libc::TCP_NODELAY, on);
         }
         if options.keepalive {
@@ -375,7 +376,13 @@ unsafe fn on_connection_success(socket: *mut aws_socket) {
     if assign_to_event_loop(socket, event_loop) != AWS_OP_SUCCESS {
         return on_connection_error(socket, last_error());
     }
-    aws_log!(DEBUG, LS, "id={:p} fd={}: connection success", socket, fd_of(s));
+    aws_log!(
+        DEBUG,
+        LS,
+        "id={:p} fd={}: connection success",
+        socket,
+        fd_of(s)
+    );
     if let Some(cb) = s.connection_result_fn {
         cb(socket, AWS_ERROR_SUCCESS, s.connect_accept_user_data);
     }
@@ -416,7 +423,13 @@ unsafe extern "C" fn on_connect_timeout(_task: *mut aws_task, arg: *mut c_void, 
     let socket = (*args).socket;
     if !socket.is_null() {
         let s = &mut *socket;
-        aws_log!(DEBUG, LS, "id={:p} fd={}: connect timed out", socket, fd_of(s));
+        aws_log!(
+            DEBUG,
+            LS,
+            "id={:p} fd={}: connect timed out",
+            socket,
+            fd_of(s)
+        );
         s.state = TIMEDOUT;
         let error = if status == RUN_READY {
             aws_event_loop_unsubscribe_from_io_events(s.event_loop, &mut s.io_handle);
@@ -526,7 +539,13 @@ pub unsafe fn connect(socket: *mut aws_socket, options: &aws_socket_connect_opti
         return AWS_OP_SUCCESS;
     }
     if e != libc::EINPROGRESS && e != libc::EALREADY {
-        aws_log!(DEBUG, LS, "id={:p}: connect failed with errno {}", socket, e);
+        aws_log!(
+            DEBUG,
+            LS,
+            "id={:p}: connect failed with errno {}",
+            socket,
+            e
+        );
         s.event_loop = ptr::null_mut();
         i.connect_args = ptr::null_mut();
         drop_in(s.allocator, args);
@@ -584,9 +603,21 @@ pub unsafe fn bind(socket: *mut aws_socket, options: &aws_socket_bind_options) -
         Err(e) => return raise(e),
     };
     let fd = fd_of(s);
-    if libc::bind(fd, &addr.storage as *const _ as *const libc::sockaddr, addr.len) != 0 {
+    if libc::bind(
+        fd,
+        &addr.storage as *const _ as *const libc::sockaddr,
+        addr.len,
+    ) != 0
+    {
         let e = errno();
-        aws_log!(DEBUG, LS, "id={:p} fd={}: bind failed with errno {}", socket, fd, e);
+        aws_log!(
+            DEBUG,
+            LS,
+            "id={:p} fd={}: bind failed with errno {}",
+            socket,
+            fd,
+            e
+        );
         s.state = ERROR;
         return raise(socket_error_from_errno(e));
     }
@@ -637,7 +668,8 @@ unsafe fn new_accepted(
     }
     let n = &mut *new_sock;
     n.state = CONNECTED_READ | CONNECTED_WRITE;
-    n.local_endpoint = endpoint::local_endpoint_of(fd).unwrap_or_else(|_| ptr::read(&l.local_endpoint));
+    n.local_endpoint =
+        endpoint::local_endpoint_of(fd).unwrap_or_else(|_| ptr::read(&l.local_endpoint));
     match endpoint::from_sockaddr(peer, &mut n.remote_endpoint) {
         Ok(domain) if domain == aws_socket_domain::AWS_SOCKET_LOCAL as c_int => {
             // The peer of a Unix socket is unnamed: report the listener's path.
@@ -690,18 +722,17 @@ unsafe extern "C" fn on_accept_event(
             on_connection_error(socket, last_error());
             continue;
         }
-        aws_log!(
-            DEBUG,
-            LS,
-            "id={:p}: incoming connection, fd {}",
-            socket,
-            fd
-        );
+        aws_log!(DEBUG, LS, "id={:p}: incoming connection, fd {}", socket, fd);
         let mut close_happened = false;
         imp(socket).close_happened = &mut close_happened;
         let s = &*socket;
         if let Some(cb) = s.accept_result_fn {
-            cb(socket, AWS_ERROR_SUCCESS, new_sock, s.connect_accept_user_data);
+            cb(
+                socket,
+                AWS_ERROR_SUCCESS,
+                new_sock,
+                s.connect_accept_user_data,
+            );
         }
         if close_happened {
             // The listener may be gone: touch nothing.
@@ -816,7 +847,12 @@ unsafe fn run_on_loop_and_wait(
         cv: Condvar::new(),
     };
     let arg = &mut call as *mut Call as *mut c_void;
-    aws_task_init(&mut call.task, Some(run), arg, c"socket_blocking_op".as_ptr());
+    aws_task_init(
+        &mut call.task,
+        Some(run),
+        arg,
+        c"socket_blocking_op".as_ptr(),
+    );
     aws_event_loop_schedule_task_now((*socket).event_loop, &mut call.task);
     let mut done = call.done.lock().unwrap_or_else(PoisonError::into_inner);
     while done.is_none() {
@@ -921,7 +957,11 @@ pub unsafe fn shutdown_dir(socket: *mut aws_socket, dir: c_int) -> c_int {
     if libc::shutdown(fd_of(s), how) != 0 {
         return raise(socket_error_from_errno(errno()));
     }
-    s.state &= if read { !CONNECTED_READ } else { !CONNECTED_WRITE };
+    s.state &= if read {
+        !CONNECTED_READ
+    } else {
+        !CONNECTED_WRITE
+    };
     AWS_OP_SUCCESS
 }
 
@@ -998,7 +1038,10 @@ unsafe fn kick_reader(socket: *mut aws_socket) {
     aws_event_loop_schedule_task_now(s.event_loop, &mut i.readable_task);
 }
 
-pub unsafe fn assign_to_event_loop(socket: *mut aws_socket, event_loop: *mut aws_event_loop) -> c_int {
+pub unsafe fn assign_to_event_loop(
+    socket: *mut aws_socket,
+    event_loop: *mut aws_event_loop,
+) -> c_int {
     let s = &mut *socket;
     if !s.event_loop.is_null() {
         return raise(AWS_IO_EVENT_LOOP_ALREADY_ASSIGNED);
@@ -1045,7 +1088,11 @@ pub unsafe fn subscribe_to_readable_events(
     AWS_OP_SUCCESS
 }
 
-pub unsafe fn read(socket: *mut aws_socket, buffer: &mut aws_byte_buf, amount: &mut usize) -> c_int {
+pub unsafe fn read(
+    socket: *mut aws_socket,
+    buffer: &mut aws_byte_buf,
+    amount: &mut usize,
+) -> c_int {
     let s = &mut *socket;
     if !on_loop_thread(s.event_loop) {
         return raise(AWS_ERROR_IO_EVENT_LOOP_THREAD_ONLY);
@@ -1138,7 +1185,10 @@ unsafe fn process_writes(socket: *mut aws_socket, parent: Option<u64>) -> c_int 
         }
         let mut left = sent as usize;
         while left > 0 {
-            let w = i.write_queue.front_mut().expect("sent more than was queued");
+            let w = i
+                .write_queue
+                .front_mut()
+                .expect("sent more than was queued");
             let take = left.min(w.remaining);
             w.ptr = w.ptr.add(take);
             w.remaining -= take;
