@@ -9,4 +9,5 @@ pub mod host_resolver;
 pub mod library;
 pub mod message_pool;
 pub mod socket;
+pub mod socket_channel_handler;
 pub mod statistics;

@@ -3529,6 +3529,22 @@ int aws_parse_ipv4_address(const struct aws_string *src, uint32_t *dst);
 int aws_parse_ipv6_address(const struct aws_string *src, struct aws_byte_buf *dst);
 
 /*
+ A handler for the first slot of a channel, reading at most `max_read_size`
+ bytes per event-loop tick. The socket must already be assigned to the
+ channel's event loop; the handler subscribes to its readable events.
+ NULL on failure (e.g. AWS_ERROR_IO_ALREADY_SUBSCRIBED).
+ */
+struct aws_channel_handler *aws_socket_handler_new(struct aws_allocator *allocator,
+                                                   struct aws_socket *socket,
+                                                   struct aws_channel_slot *slot,
+                                                   size_t max_read_size);
+
+/*
+ The socket a handler made by `aws_socket_handler_new` wraps.
+ */
+const struct aws_socket *aws_socket_handler_get_socket(const struct aws_channel_handler *handler);
+
+/*
  Hands one interval's samples (`stats`: a list of `aws_crt_statistics_base *`)
  to the handler; `context` is the channel.
  */
