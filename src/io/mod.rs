@@ -3,6 +3,7 @@
 //! groups), futures, library init, channels, message pools and statistics.
 pub mod abi;
 pub mod channel;
+pub mod channel_bootstrap;
 pub mod event_loop;
 pub mod future;
 pub mod host_resolver;

@@ -901,22 +901,27 @@ struct aws_crt_statistics_sample_interval;
 struct aws_crt_statistics_handler_vtable;
 struct aws_crt_statistics_handler;
 struct aws_channel_task;
-struct aws_event_loop_options;
-struct aws_event_loop_group_options;
-struct aws_host_address;
 struct aws_host_resolution_config;
+struct aws_host_address;
 struct aws_host_resolver_purge_host_options;
 struct aws_host_resolver_vtable;
 struct aws_host_resolver;
+struct aws_client_bootstrap;
+struct aws_client_bootstrap_options;
+struct aws_socket_options;
+struct aws_tls_ctx;
+struct aws_tls_connection_options;
+struct aws_socket_channel_bootstrap_options;
+struct aws_server_bootstrap;
+struct aws_socket_endpoint;
+struct aws_socket;
+struct aws_server_socket_channel_bootstrap_options;
+struct aws_event_loop_options;
+struct aws_event_loop_group_options;
 struct aws_host_resolver_default_options;
 struct aws_memory_pool;
 struct aws_message_pool;
 struct aws_message_pool_creation_args;
-struct aws_socket_endpoint;
-struct aws_socket_options;
-struct aws_socket;
-struct aws_tls_ctx;
-struct aws_tls_connection_options;
 struct aws_socket_connect_options;
 struct aws_socket_bind_options;
 struct aws_socket_listener_options;
@@ -924,11 +929,6 @@ struct aws_crt_statistics_socket;
 struct aws_crt_statistics_tls;
 struct aws_tls_ctx_options;
 struct aws_tls_negotiated_protocol_message;
-struct aws_client_bootstrap;
-struct aws_server_bootstrap;
-struct aws_client_bootstrap_options;
-struct aws_socket_channel_bootstrap_options;
-struct aws_server_socket_channel_bootstrap_options;
 struct aws_logger_pipeline;
 struct aws_crt_statistics_base;
 
@@ -987,7 +987,6 @@ typedef uint64_t (aws_crt_statistics_handler_get_report_interval_ms_fn)(struct a
 typedef void (aws_channel_task_fn)(struct aws_channel_task *channel_task,
                                     void *arg,
                                     enum aws_task_status status);
-typedef void (aws_future_callback_fn)(void *user_data);
 typedef void (aws_on_host_resolved_result_fn)(struct aws_host_resolver *resolver,
                                                const struct aws_string *host_name,
                                                int err_code,
@@ -997,14 +996,10 @@ typedef int (aws_resolve_host_implementation_fn)(struct aws_allocator *allocator
                                                   const struct aws_string *host_name,
                                                   struct aws_array_list *output_addresses,
                                                   void *user_data);
-typedef void (aws_socket_on_readable_fn)(struct aws_socket *socket, int error_code, void *user_data);
-typedef void (aws_socket_on_connection_result_fn)(struct aws_socket *socket,
-                                                   int error_code,
-                                                   void *user_data);
-typedef void (aws_socket_on_accept_result_fn)(struct aws_socket *socket,
-                                               int error_code,
-                                               struct aws_socket *new_socket,
-                                               void *user_data);
+typedef struct aws_channel_handler *(aws_channel_on_protocol_negotiated_fn)(struct aws_channel_slot *new_slot,
+                                                                             struct aws_byte_buf *protocol,
+                                                                             void *user_data);
+typedef void (aws_client_bootstrap_shutdown_complete_fn)(void *user_data);
 typedef void (aws_tls_on_negotiation_result_fn)(struct aws_channel_handler *handler,
                                                  struct aws_channel_slot *slot,
                                                  int error_code,
@@ -1018,22 +1013,21 @@ typedef void (aws_tls_on_error_fn)(struct aws_channel_handler *handler,
                                     int err,
                                     const char *message,
                                     void *user_data);
-typedef void (aws_socket_on_accept_started_fn)(struct aws_socket *socket,
-                                                int error_code,
-                                                void *user_data);
-typedef void (aws_socket_on_write_completed_fn)(struct aws_socket *socket,
-                                                 int error_code,
-                                                 size_t bytes_written,
-                                                 void *user_data);
-typedef void (aws_socket_on_shutdown_complete_fn)(void *user_data);
-typedef struct aws_channel_handler *(aws_channel_on_protocol_negotiated_fn)(struct aws_channel_slot *new_slot,
-                                                                             struct aws_byte_buf *protocol,
-                                                                             void *user_data);
-typedef void (aws_client_bootstrap_shutdown_complete_fn)(void *user_data);
 typedef void (aws_client_bootstrap_on_channel_event_fn)(struct aws_client_bootstrap *bootstrap,
                                                          int error_code,
                                                          struct aws_channel *channel,
                                                          void *user_data);
+typedef void (aws_socket_on_readable_fn)(struct aws_socket *socket, int error_code, void *user_data);
+typedef void (aws_socket_on_connection_result_fn)(struct aws_socket *socket,
+                                                   int error_code,
+                                                   void *user_data);
+typedef void (aws_socket_on_accept_result_fn)(struct aws_socket *socket,
+                                               int error_code,
+                                               struct aws_socket *new_socket,
+                                               void *user_data);
+typedef void (aws_server_bootstrap_on_listener_setup_fn)(struct aws_server_bootstrap *bootstrap,
+                                                          int error_code,
+                                                          void *user_data);
 typedef void (aws_server_bootstrap_on_accept_channel_setup_fn)(struct aws_server_bootstrap *bootstrap,
                                                                 int error_code,
                                                                 struct aws_channel *channel,
@@ -1044,9 +1038,15 @@ typedef void (aws_server_bootstrap_on_accept_channel_shutdown_fn)(struct aws_ser
                                                                    void *user_data);
 typedef void (aws_server_bootstrap_on_server_listener_destroy_fn)(struct aws_server_bootstrap *bootstrap,
                                                                    void *user_data);
-typedef void (aws_server_bootstrap_on_listener_setup_fn)(struct aws_server_bootstrap *bootstrap,
-                                                          int error_code,
-                                                          void *user_data);
+typedef void (aws_future_callback_fn)(void *user_data);
+typedef void (aws_socket_on_accept_started_fn)(struct aws_socket *socket,
+                                                int error_code,
+                                                void *user_data);
+typedef void (aws_socket_on_write_completed_fn)(struct aws_socket *socket,
+                                                 int error_code,
+                                                 size_t bytes_written,
+                                                 void *user_data);
+typedef void (aws_socket_on_shutdown_complete_fn)(void *user_data);
 
 struct WireError;
 
@@ -1489,21 +1489,14 @@ struct aws_channel_task {
   struct aws_linked_list_node node;
 };
 
-struct aws_event_loop_options {
-  aws_io_clock_fn *clock;
-  struct aws_thread_options *thread_options;
-  enum aws_event_loop_type type;
-  struct aws_event_loop_group *parent_elg;
-};
 
-struct aws_event_loop_group_options {
-  uint16_t loop_count;
-  enum aws_event_loop_type type;
-  const struct aws_shutdown_callback_options *shutdown_options;
-  const uint16_t *cpu_group;
-  aws_io_clock_fn *clock_override;
-};
 
+struct aws_host_resolution_config {
+  aws_resolve_host_implementation_fn *impl;
+  size_t max_ttl;
+  void *impl_data;
+  uint64_t resolve_frequency_ns;
+};
 
 
 struct aws_host_address {
@@ -1515,15 +1508,6 @@ struct aws_host_address {
   size_t use_count;
   size_t connection_failure_count;
   uint8_t weight;
-};
-
-
-
-struct aws_host_resolution_config {
-  aws_resolve_host_implementation_fn *impl;
-  size_t max_ttl;
-  void *impl_data;
-  uint64_t resolve_frequency_ns;
 };
 
 struct aws_host_resolver_purge_host_options {
@@ -1560,39 +1544,27 @@ struct aws_host_resolver {
   struct aws_shutdown_callback_options shutdown_options;
 };
 
-struct aws_host_resolver_default_options {
-  size_t max_entries;
-  struct aws_event_loop_group *el_group;
-  const struct aws_shutdown_callback_options *shutdown_options;
-  aws_io_clock_fn *system_clock_override_fn;
-};
-
-struct aws_memory_pool {
-  struct aws_allocator *alloc;
-  struct aws_array_list stack;
-  uint16_t ideal_segment_count;
-  size_t segment_size;
-  void *data_ptr;
-};
-
-struct aws_message_pool {
-  struct aws_allocator *alloc;
-  struct aws_memory_pool application_data_pool;
-  struct aws_memory_pool small_block_pool;
-};
-
-struct aws_message_pool_creation_args {
-  size_t application_data_msg_data_size;
-  uint8_t application_data_msg_count;
-  size_t small_block_msg_data_size;
-  uint8_t small_block_msg_count;
-};
 
 
-struct aws_socket_endpoint {
-  char address[108];
-  uint32_t port;
+struct aws_client_bootstrap {
+  struct aws_allocator *allocator;
+  struct aws_event_loop_group *event_loop_group;
+  struct aws_host_resolver *host_resolver;
+  struct aws_host_resolution_config host_resolver_config;
+  aws_channel_on_protocol_negotiated_fn *on_protocol_negotiated;
+  struct aws_ref_count ref_count;
+  aws_client_bootstrap_shutdown_complete_fn *on_shutdown_complete;
+  void *user_data;
 };
+
+struct aws_client_bootstrap_options {
+  struct aws_event_loop_group *event_loop_group;
+  struct aws_host_resolver *host_resolver;
+  const struct aws_host_resolution_config *host_resolution_config;
+  aws_client_bootstrap_shutdown_complete_fn *on_shutdown_complete;
+  void *user_data;
+};
+
 
 
 
@@ -1608,6 +1580,55 @@ struct aws_socket_options {
   bool keepalive;
   enum aws_socket_tcp_nodelay tcp_nodelay;
   char network_interface_name[16];
+};
+
+
+
+
+struct aws_tls_ctx {
+  struct aws_allocator *alloc;
+  void *impl;
+  struct aws_ref_count ref_count;
+};
+
+struct aws_tls_connection_options {
+  struct aws_string *alpn_list;
+  struct aws_string *server_name;
+  aws_tls_on_negotiation_result_fn *on_negotiation_result;
+  aws_tls_on_data_read_fn *on_data_read;
+  aws_tls_on_error_fn *on_error;
+  void *user_data;
+  struct aws_tls_ctx *ctx;
+  bool advertise_alpn_message;
+  uint32_t timeout_ms;
+};
+
+
+struct aws_socket_channel_bootstrap_options {
+  struct aws_client_bootstrap *bootstrap;
+  const char *host_name;
+  uint32_t port;
+  const struct aws_socket_options *socket_options;
+  const struct aws_tls_connection_options *tls_options;
+  aws_client_bootstrap_on_channel_event_fn *creation_callback;
+  aws_client_bootstrap_on_channel_event_fn *setup_callback;
+  aws_client_bootstrap_on_channel_event_fn *shutdown_callback;
+  bool enable_read_back_pressure;
+  void *user_data;
+  struct aws_event_loop *requested_event_loop;
+  const struct aws_host_resolution_config *host_resolution_override_config;
+};
+
+struct aws_server_bootstrap {
+  struct aws_allocator *allocator;
+  struct aws_event_loop_group *event_loop_group;
+  aws_channel_on_protocol_negotiated_fn *on_protocol_negotiated;
+  struct aws_ref_count ref_count;
+};
+
+struct aws_socket_endpoint {
+  char address[108];
+  uint32_t port;
 };
 
 
@@ -1634,22 +1655,63 @@ struct aws_socket {
 
 
 
-struct aws_tls_ctx {
-  struct aws_allocator *alloc;
-  void *impl;
-  struct aws_ref_count ref_count;
+
+struct aws_server_socket_channel_bootstrap_options {
+  struct aws_server_bootstrap *bootstrap;
+  const char *host_name;
+  uint32_t port;
+  const struct aws_socket_options *socket_options;
+  const struct aws_tls_connection_options *tls_options;
+  aws_server_bootstrap_on_listener_setup_fn *setup_callback;
+  aws_server_bootstrap_on_accept_channel_setup_fn *incoming_callback;
+  aws_server_bootstrap_on_accept_channel_shutdown_fn *shutdown_callback;
+  aws_server_bootstrap_on_server_listener_destroy_fn *destroy_callback;
+  bool enable_read_back_pressure;
+  void *user_data;
 };
 
-struct aws_tls_connection_options {
-  struct aws_string *alpn_list;
-  struct aws_string *server_name;
-  aws_tls_on_negotiation_result_fn *on_negotiation_result;
-  aws_tls_on_data_read_fn *on_data_read;
-  aws_tls_on_error_fn *on_error;
-  void *user_data;
-  struct aws_tls_ctx *ctx;
-  bool advertise_alpn_message;
-  uint32_t timeout_ms;
+struct aws_event_loop_options {
+  aws_io_clock_fn *clock;
+  struct aws_thread_options *thread_options;
+  enum aws_event_loop_type type;
+  struct aws_event_loop_group *parent_elg;
+};
+
+struct aws_event_loop_group_options {
+  uint16_t loop_count;
+  enum aws_event_loop_type type;
+  const struct aws_shutdown_callback_options *shutdown_options;
+  const uint16_t *cpu_group;
+  aws_io_clock_fn *clock_override;
+};
+
+
+struct aws_host_resolver_default_options {
+  size_t max_entries;
+  struct aws_event_loop_group *el_group;
+  const struct aws_shutdown_callback_options *shutdown_options;
+  aws_io_clock_fn *system_clock_override_fn;
+};
+
+struct aws_memory_pool {
+  struct aws_allocator *alloc;
+  struct aws_array_list stack;
+  uint16_t ideal_segment_count;
+  size_t segment_size;
+  void *data_ptr;
+};
+
+struct aws_message_pool {
+  struct aws_allocator *alloc;
+  struct aws_memory_pool application_data_pool;
+  struct aws_memory_pool small_block_pool;
+};
+
+struct aws_message_pool_creation_args {
+  size_t application_data_msg_data_size;
+  uint8_t application_data_msg_count;
+  size_t small_block_msg_data_size;
+  uint8_t small_block_msg_count;
 };
 
 struct aws_socket_connect_options {
@@ -1701,7 +1763,6 @@ struct aws_crt_statistics_tls {
 
 
 
-
 struct aws_tls_ctx_options {
   struct aws_allocator *allocator;
   enum aws_tls_versions minimum_tls_version;
@@ -1720,67 +1781,6 @@ struct aws_tls_ctx_options {
 
 struct aws_tls_negotiated_protocol_message {
   struct aws_byte_buf protocol;
-};
-
-
-struct aws_client_bootstrap {
-  struct aws_allocator *allocator;
-  struct aws_event_loop_group *event_loop_group;
-  struct aws_host_resolver *host_resolver;
-  struct aws_host_resolution_config host_resolver_config;
-  aws_channel_on_protocol_negotiated_fn *on_protocol_negotiated;
-  struct aws_ref_count ref_count;
-  aws_client_bootstrap_shutdown_complete_fn *on_shutdown_complete;
-  void *user_data;
-};
-
-
-struct aws_server_bootstrap {
-  struct aws_allocator *allocator;
-  struct aws_event_loop_group *event_loop_group;
-  aws_channel_on_protocol_negotiated_fn *on_protocol_negotiated;
-  struct aws_ref_count ref_count;
-};
-
-
-
-
-
-struct aws_client_bootstrap_options {
-  struct aws_event_loop_group *event_loop_group;
-  struct aws_host_resolver *host_resolver;
-  const struct aws_host_resolution_config *host_resolution_config;
-  aws_client_bootstrap_shutdown_complete_fn *on_shutdown_complete;
-  void *user_data;
-};
-
-struct aws_socket_channel_bootstrap_options {
-  struct aws_client_bootstrap *bootstrap;
-  const char *host_name;
-  uint32_t port;
-  const struct aws_socket_options *socket_options;
-  const struct aws_tls_connection_options *tls_options;
-  aws_client_bootstrap_on_channel_event_fn *creation_callback;
-  aws_client_bootstrap_on_channel_event_fn *setup_callback;
-  aws_client_bootstrap_on_channel_event_fn *shutdown_callback;
-  bool enable_read_back_pressure;
-  void *user_data;
-  struct aws_event_loop *requested_event_loop;
-  const struct aws_host_resolution_config *host_resolution_override_config;
-};
-
-struct aws_server_socket_channel_bootstrap_options {
-  struct aws_server_bootstrap *bootstrap;
-  const char *host_name;
-  uint32_t port;
-  const struct aws_socket_options *socket_options;
-  const struct aws_tls_connection_options *tls_options;
-  aws_server_bootstrap_on_listener_setup_fn *setup_callback;
-  aws_server_bootstrap_on_accept_channel_setup_fn *incoming_callback;
-  aws_server_bootstrap_on_accept_channel_shutdown_fn *shutdown_callback;
-  aws_server_bootstrap_on_server_listener_destroy_fn *destroy_callback;
-  bool enable_read_back_pressure;
-  void *user_data;
 };
 
 
@@ -3065,6 +3065,72 @@ void aws_channel_schedule_task_now_serialized(struct aws_channel *channel,
 void aws_channel_schedule_task_future(struct aws_channel *channel,
                                       struct aws_channel_task *task,
                                       uint64_t run_at_nanos);
+
+/*
+ Creates a client bootstrap (ref count 1) holding the group and resolver.
+ */
+struct aws_client_bootstrap *aws_client_bootstrap_new(struct aws_allocator *allocator,
+                                                      const struct aws_client_bootstrap_options *options);
+
+/*
+ NULL-tolerant; returns its argument.
+ */
+struct aws_client_bootstrap *aws_client_bootstrap_acquire(struct aws_client_bootstrap *bootstrap);
+
+/*
+ NULL-tolerant. After the last release `on_shutdown_complete` runs (on the
+ releasing thread, which may be a loop thread if a connection held the last
+ reference).
+ */
+void aws_client_bootstrap_release(struct aws_client_bootstrap *bootstrap);
+
+/*
+ Stores the ALPN callback (used once TLS lands).
+ */
+int aws_client_bootstrap_set_alpn_callback(struct aws_client_bootstrap *bootstrap,
+                                           aws_channel_on_protocol_negotiated_fn *on_protocol_negotiated);
+
+/*
+ Connects to `host_name:port` and sets up a channel; see channel_bootstrap.h
+ for the callbacks and their threads.
+ */
+int aws_client_bootstrap_new_socket_channel(struct aws_socket_channel_bootstrap_options *options);
+
+/*
+ Creates a server bootstrap (ref count 1) holding `el_group`.
+ */
+struct aws_server_bootstrap *aws_server_bootstrap_new(struct aws_allocator *allocator,
+                                                      struct aws_event_loop_group *el_group);
+
+/*
+ NULL-tolerant; returns its argument.
+ */
+struct aws_server_bootstrap *aws_server_bootstrap_acquire(struct aws_server_bootstrap *bootstrap);
+
+/*
+ NULL-tolerant; listeners hold their own references.
+ */
+void aws_server_bootstrap_release(struct aws_server_bootstrap *bootstrap);
+
+/*
+ Stores the ALPN callback (used once TLS lands).
+ */
+int aws_server_bootstrap_set_alpn_callback(struct aws_server_bootstrap *bootstrap,
+                                           aws_channel_on_protocol_negotiated_fn *on_protocol_negotiated);
+
+/*
+ Binds and listens on `host_name:port` and accepts on a loop of the group.
+ Returns the listening socket, or NULL with the error raised (and no callback).
+ */
+struct aws_socket *aws_server_bootstrap_new_socket_listener(const struct aws_server_socket_channel_bootstrap_options *bootstrap_options);
+
+/*
+ Stops accepting and closes the listener on its loop. Connections already
+ accepted stay up; `destroy_callback` runs after the last of them has shut
+ down (on the thread that finished last).
+ */
+void aws_server_bootstrap_destroy_socket_listener(struct aws_server_bootstrap *bootstrap,
+                                                  struct aws_socket *listener);
 
 /*
  For loop implementations written in C that embed `struct aws_event_loop`.
