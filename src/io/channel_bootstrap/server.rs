@@ -328,8 +328,9 @@ unsafe extern "C" fn on_accept_started(
     // SAFETY: the listener's loop thread; the setup reference keeps `l` alive.
     unsafe {
         if error_code != AWS_ERROR_SUCCESS {
+            // The handle stays valid (its reference kept) until the user
+            // destroys it; upstream frees it here already.
             aws_socket_clean_up(&mut (*l).socket);
-            release(l);
         }
         if let Some(cb) = (*l).setup_cb {
             cb((*l).bootstrap, error_code, (*l).user_data);
