@@ -836,8 +836,12 @@ unsafe fn run_on_loop_and_wait(
         } else {
             last_error()
         };
-        *call.done.lock().unwrap_or_else(PoisonError::into_inner) = Some(rc);
+        // Notify under the lock: once the waiter sees the result it returns
+        // and `call` (on its stack) is gone.
+        let mut done = call.done.lock().unwrap_or_else(PoisonError::into_inner);
+        *done = Some(rc);
         call.cv.notify_one();
+        drop(done);
     }
     let mut call = Call {
         task: zeroed(),
