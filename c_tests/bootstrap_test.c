@@ -215,6 +215,13 @@ static void test_synchronous_errors(void) {
     CHECK_INT_EQ(AWS_OP_ERR, aws_client_bootstrap_new_socket_channel(&co));
     CHECK_INT_EQ(AWS_IO_SOCKET_INVALID_ADDRESS, aws_last_error());
 
+    /* a Unix socket path with nothing behind it fails at once, as upstream */
+    char missing[128];
+    snprintf(missing, sizeof(missing), "%s/missing.sock", s_tmp_dir);
+    co.host_name = missing;
+    CHECK_INT_EQ(AWS_OP_ERR, aws_client_bootstrap_new_socket_channel(&co));
+    CHECK_INT_EQ(AWS_ERROR_FILE_INVALID_PATH, aws_last_error());
+
     /* a port already in use */
     s_reset_server();
     options.domain = AWS_SOCKET_IPV4;
