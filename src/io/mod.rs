@@ -1,6 +1,7 @@
 //! aws-c-io: event loops, channels, sockets, bootstraps, host resolution and
 //! TLS. Landed so far: the ABI mirrors, event loops (base, our mio loop,
-//! groups), futures, library init, channels, message pools and statistics.
+//! groups), futures, library init, channels, message pools, statistics,
+//! sockets and the socket handler, the host resolver and the bootstraps.
 pub mod abi;
 pub mod channel;
 pub mod channel_bootstrap;
