@@ -150,9 +150,6 @@ pub struct aws_socket_vtable {
 pub struct aws_custom_key_op_handler {
     _opaque: [u8; 0],
 }
-pub struct aws_host_resolver_purge_host_options {
-    _opaque: [u8; 0],
-}
 
 // ---- io handles, messages, event loops -----------------------------------------
 
@@ -526,6 +523,13 @@ pub struct aws_host_resolution_config {
     pub max_ttl: usize,
     pub impl_data: *mut c_void,
     pub resolve_frequency_ns: u64,
+}
+
+#[repr(C)]
+pub struct aws_host_resolver_purge_host_options {
+    pub host: *const aws_string,
+    pub on_host_purge_complete_callback: aws_simple_completion_callback,
+    pub user_data: *mut c_void,
 }
 
 #[repr(C)]

@@ -633,6 +633,11 @@
 
 #define AWS_TLS_NEGOTIATED_PROTOCOL_MESSAGE 1
 
+/*
+ Seconds a resolved address stays usable by default (upstream's value).
+ */
+#define AWS_DEFAULT_DNS_TTL 30
+
 #define INIT 1
 
 #define CONNECTING 2
@@ -894,7 +899,6 @@ struct aws_event_stream_rpc_server_connection;
 struct aws_event_stream_rpc_server_continuation_token;
 struct aws_event_stream_rpc_server_listener;
 struct aws_future_void;
-struct aws_host_resolver_purge_host_options;
 struct aws_socket_vtable;
 struct aws_utf8_decoder;
 struct aws_allocator;
@@ -954,33 +958,34 @@ struct aws_crt_statistics_sample_interval;
 struct aws_crt_statistics_handler_vtable;
 struct aws_crt_statistics_handler;
 struct aws_channel_task;
+struct aws_host_resolution_config;
+struct aws_host_address;
+struct aws_host_resolver_purge_host_options;
+struct aws_host_resolver_vtable;
+struct aws_host_resolver;
+struct aws_client_bootstrap;
+struct aws_client_bootstrap_options;
+struct aws_socket_options;
+struct aws_tls_ctx;
+struct aws_tls_connection_options;
+struct aws_socket_channel_bootstrap_options;
+struct aws_server_bootstrap;
+struct aws_socket_endpoint;
+struct aws_socket;
+struct aws_server_socket_channel_bootstrap_options;
 struct aws_event_loop_options;
 struct aws_event_loop_group_options;
+struct aws_host_resolver_default_options;
 struct aws_memory_pool;
 struct aws_message_pool;
 struct aws_message_pool_creation_args;
-struct aws_socket_endpoint;
-struct aws_socket_options;
-struct aws_socket;
-struct aws_tls_ctx;
-struct aws_tls_connection_options;
 struct aws_socket_connect_options;
 struct aws_socket_bind_options;
 struct aws_socket_listener_options;
 struct aws_crt_statistics_socket;
 struct aws_crt_statistics_tls;
-struct aws_host_address;
-struct aws_host_resolution_config;
-struct aws_host_resolver_vtable;
-struct aws_host_resolver;
-struct aws_host_resolver_default_options;
 struct aws_tls_ctx_options;
 struct aws_tls_negotiated_protocol_message;
-struct aws_client_bootstrap;
-struct aws_server_bootstrap;
-struct aws_client_bootstrap_options;
-struct aws_socket_channel_bootstrap_options;
-struct aws_server_socket_channel_bootstrap_options;
 struct aws_event_stream_channel_handler_options;
 struct aws_event_stream_rpc_message_args;
 struct aws_event_stream_rpc_server_stream_continuation_options;
@@ -1069,15 +1074,19 @@ typedef uint64_t (aws_crt_statistics_handler_get_report_interval_ms_fn)(struct a
 typedef void (aws_channel_task_fn)(struct aws_channel_task *channel_task,
                                     void *arg,
                                     enum aws_task_status status);
-typedef void (aws_future_callback_fn)(void *user_data);
-typedef void (aws_socket_on_readable_fn)(struct aws_socket *socket, int error_code, void *user_data);
-typedef void (aws_socket_on_connection_result_fn)(struct aws_socket *socket,
-                                                   int error_code,
-                                                   void *user_data);
-typedef void (aws_socket_on_accept_result_fn)(struct aws_socket *socket,
-                                               int error_code,
-                                               struct aws_socket *new_socket,
+typedef void (aws_on_host_resolved_result_fn)(struct aws_host_resolver *resolver,
+                                               const struct aws_string *host_name,
+                                               int err_code,
+                                               const struct aws_array_list *host_addresses,
                                                void *user_data);
+typedef int (aws_resolve_host_implementation_fn)(struct aws_allocator *allocator,
+                                                  const struct aws_string *host_name,
+                                                  struct aws_array_list *output_addresses,
+                                                  void *user_data);
+typedef struct aws_channel_handler *(aws_channel_on_protocol_negotiated_fn)(struct aws_channel_slot *new_slot,
+                                                                             struct aws_byte_buf *protocol,
+                                                                             void *user_data);
+typedef void (aws_client_bootstrap_shutdown_complete_fn)(void *user_data);
 typedef void (aws_tls_on_negotiation_result_fn)(struct aws_channel_handler *handler,
                                                  struct aws_channel_slot *slot,
                                                  int error_code,
@@ -1091,31 +1100,21 @@ typedef void (aws_tls_on_error_fn)(struct aws_channel_handler *handler,
                                     int err,
                                     const char *message,
                                     void *user_data);
-typedef void (aws_socket_on_accept_started_fn)(struct aws_socket *socket,
-                                                int error_code,
-                                                void *user_data);
-typedef void (aws_socket_on_write_completed_fn)(struct aws_socket *socket,
-                                                 int error_code,
-                                                 size_t bytes_written,
-                                                 void *user_data);
-typedef void (aws_socket_on_shutdown_complete_fn)(void *user_data);
-typedef int (aws_resolve_host_implementation_fn)(struct aws_allocator *allocator,
-                                                  const struct aws_string *host_name,
-                                                  struct aws_array_list *output_addresses,
-                                                  void *user_data);
-typedef void (aws_on_host_resolved_result_fn)(struct aws_host_resolver *resolver,
-                                               const struct aws_string *host_name,
-                                               int err_code,
-                                               const struct aws_array_list *host_addresses,
-                                               void *user_data);
-typedef struct aws_channel_handler *(aws_channel_on_protocol_negotiated_fn)(struct aws_channel_slot *new_slot,
-                                                                             struct aws_byte_buf *protocol,
-                                                                             void *user_data);
-typedef void (aws_client_bootstrap_shutdown_complete_fn)(void *user_data);
 typedef void (aws_client_bootstrap_on_channel_event_fn)(struct aws_client_bootstrap *bootstrap,
                                                          int error_code,
                                                          struct aws_channel *channel,
                                                          void *user_data);
+typedef void (aws_socket_on_readable_fn)(struct aws_socket *socket, int error_code, void *user_data);
+typedef void (aws_socket_on_connection_result_fn)(struct aws_socket *socket,
+                                                   int error_code,
+                                                   void *user_data);
+typedef void (aws_socket_on_accept_result_fn)(struct aws_socket *socket,
+                                               int error_code,
+                                               struct aws_socket *new_socket,
+                                               void *user_data);
+typedef void (aws_server_bootstrap_on_listener_setup_fn)(struct aws_server_bootstrap *bootstrap,
+                                                          int error_code,
+                                                          void *user_data);
 typedef void (aws_server_bootstrap_on_accept_channel_setup_fn)(struct aws_server_bootstrap *bootstrap,
                                                                 int error_code,
                                                                 struct aws_channel *channel,
@@ -1126,9 +1125,15 @@ typedef void (aws_server_bootstrap_on_accept_channel_shutdown_fn)(struct aws_ser
                                                                    void *user_data);
 typedef void (aws_server_bootstrap_on_server_listener_destroy_fn)(struct aws_server_bootstrap *bootstrap,
                                                                    void *user_data);
-typedef void (aws_server_bootstrap_on_listener_setup_fn)(struct aws_server_bootstrap *bootstrap,
-                                                          int error_code,
-                                                          void *user_data);
+typedef void (aws_future_callback_fn)(void *user_data);
+typedef void (aws_socket_on_accept_started_fn)(struct aws_socket *socket,
+                                                int error_code,
+                                                void *user_data);
+typedef void (aws_socket_on_write_completed_fn)(struct aws_socket *socket,
+                                                 int error_code,
+                                                 size_t bytes_written,
+                                                 void *user_data);
+typedef void (aws_socket_on_shutdown_complete_fn)(void *user_data);
 typedef void (aws_event_stream_channel_handler_on_message_received_fn)(struct aws_event_stream_message *message,
                                                                         int error_code,
                                                                         void *user_data);
@@ -1202,8 +1207,6 @@ struct aws_event_stream_rpc_server_listener;
  `aws_future<void>`: opaque upstream.
  */
 struct aws_future_void;
-
-struct aws_host_resolver_purge_host_options;
 
 struct aws_socket_vtable;
 
@@ -1707,48 +1710,82 @@ struct aws_channel_task {
   struct aws_linked_list_node node;
 };
 
-struct aws_event_loop_options {
-  aws_io_clock_fn *clock;
-  struct aws_thread_options *thread_options;
-  enum aws_event_loop_type type;
-  struct aws_event_loop_group *parent_elg;
-};
 
-struct aws_event_loop_group_options {
-  uint16_t loop_count;
-  enum aws_event_loop_type type;
-  const struct aws_shutdown_callback_options *shutdown_options;
-  const uint16_t *cpu_group;
-  aws_io_clock_fn *clock_override;
+
+struct aws_host_resolution_config {
+  aws_resolve_host_implementation_fn *impl;
+  size_t max_ttl;
+  void *impl_data;
+  uint64_t resolve_frequency_ns;
 };
 
 
-struct aws_memory_pool {
-  struct aws_allocator *alloc;
-  struct aws_array_list stack;
-  uint16_t ideal_segment_count;
-  size_t segment_size;
-  void *data_ptr;
+struct aws_host_address {
+  struct aws_allocator *allocator;
+  const struct aws_string *host;
+  const struct aws_string *address;
+  enum aws_address_record_type record_type;
+  uint64_t expiry;
+  size_t use_count;
+  size_t connection_failure_count;
+  uint8_t weight;
 };
 
-struct aws_message_pool {
-  struct aws_allocator *alloc;
-  struct aws_memory_pool application_data_pool;
-  struct aws_memory_pool small_block_pool;
+struct aws_host_resolver_purge_host_options {
+  const struct aws_string *host;
+  aws_simple_completion_callback *on_host_purge_complete_callback;
+  void *user_data;
 };
 
-struct aws_message_pool_creation_args {
-  size_t application_data_msg_data_size;
-  uint8_t application_data_msg_count;
-  size_t small_block_msg_data_size;
-  uint8_t small_block_msg_count;
+struct aws_host_resolver_vtable {
+  void (*destroy)(struct aws_host_resolver *resolver);
+  int (*resolve_host)(struct aws_host_resolver *resolver,
+                      const struct aws_string *host_name,
+                      aws_on_host_resolved_result_fn *res,
+                      const struct aws_host_resolution_config *config,
+                      void *user_data);
+  int (*record_connection_failure)(struct aws_host_resolver *resolver,
+                                   const struct aws_host_address *address);
+  int (*purge_cache)(struct aws_host_resolver *resolver);
+  int (*purge_cache_with_callback)(struct aws_host_resolver *resolver,
+                                   aws_simple_completion_callback *on_purge_cache_complete_callback,
+                                   void *user_data);
+  int (*purge_host_cache)(struct aws_host_resolver *resolver,
+                          const struct aws_host_resolver_purge_host_options *options);
+  size_t (*get_host_address_count)(struct aws_host_resolver *resolver,
+                                   const struct aws_string *host_name,
+                                   uint32_t flags);
+};
+
+struct aws_host_resolver {
+  struct aws_allocator *allocator;
+  void *impl;
+  struct aws_host_resolver_vtable *vtable;
+  struct aws_ref_count ref_count;
+  struct aws_shutdown_callback_options shutdown_options;
 };
 
 
-struct aws_socket_endpoint {
-  char address[108];
-  uint32_t port;
+
+struct aws_client_bootstrap {
+  struct aws_allocator *allocator;
+  struct aws_event_loop_group *event_loop_group;
+  struct aws_host_resolver *host_resolver;
+  struct aws_host_resolution_config host_resolver_config;
+  aws_channel_on_protocol_negotiated_fn *on_protocol_negotiated;
+  struct aws_ref_count ref_count;
+  aws_client_bootstrap_shutdown_complete_fn *on_shutdown_complete;
+  void *user_data;
 };
+
+struct aws_client_bootstrap_options {
+  struct aws_event_loop_group *event_loop_group;
+  struct aws_host_resolver *host_resolver;
+  const struct aws_host_resolution_config *host_resolution_config;
+  aws_client_bootstrap_shutdown_complete_fn *on_shutdown_complete;
+  void *user_data;
+};
+
 
 
 
@@ -1764,6 +1801,55 @@ struct aws_socket_options {
   bool keepalive;
   enum aws_socket_tcp_nodelay tcp_nodelay;
   char network_interface_name[16];
+};
+
+
+
+
+struct aws_tls_ctx {
+  struct aws_allocator *alloc;
+  void *impl;
+  struct aws_ref_count ref_count;
+};
+
+struct aws_tls_connection_options {
+  struct aws_string *alpn_list;
+  struct aws_string *server_name;
+  aws_tls_on_negotiation_result_fn *on_negotiation_result;
+  aws_tls_on_data_read_fn *on_data_read;
+  aws_tls_on_error_fn *on_error;
+  void *user_data;
+  struct aws_tls_ctx *ctx;
+  bool advertise_alpn_message;
+  uint32_t timeout_ms;
+};
+
+
+struct aws_socket_channel_bootstrap_options {
+  struct aws_client_bootstrap *bootstrap;
+  const char *host_name;
+  uint32_t port;
+  const struct aws_socket_options *socket_options;
+  const struct aws_tls_connection_options *tls_options;
+  aws_client_bootstrap_on_channel_event_fn *creation_callback;
+  aws_client_bootstrap_on_channel_event_fn *setup_callback;
+  aws_client_bootstrap_on_channel_event_fn *shutdown_callback;
+  bool enable_read_back_pressure;
+  void *user_data;
+  struct aws_event_loop *requested_event_loop;
+  const struct aws_host_resolution_config *host_resolution_override_config;
+};
+
+struct aws_server_bootstrap {
+  struct aws_allocator *allocator;
+  struct aws_event_loop_group *event_loop_group;
+  aws_channel_on_protocol_negotiated_fn *on_protocol_negotiated;
+  struct aws_ref_count ref_count;
+};
+
+struct aws_socket_endpoint {
+  char address[108];
+  uint32_t port;
 };
 
 
@@ -1790,22 +1876,63 @@ struct aws_socket {
 
 
 
-struct aws_tls_ctx {
-  struct aws_allocator *alloc;
-  void *impl;
-  struct aws_ref_count ref_count;
+
+struct aws_server_socket_channel_bootstrap_options {
+  struct aws_server_bootstrap *bootstrap;
+  const char *host_name;
+  uint32_t port;
+  const struct aws_socket_options *socket_options;
+  const struct aws_tls_connection_options *tls_options;
+  aws_server_bootstrap_on_listener_setup_fn *setup_callback;
+  aws_server_bootstrap_on_accept_channel_setup_fn *incoming_callback;
+  aws_server_bootstrap_on_accept_channel_shutdown_fn *shutdown_callback;
+  aws_server_bootstrap_on_server_listener_destroy_fn *destroy_callback;
+  bool enable_read_back_pressure;
+  void *user_data;
 };
 
-struct aws_tls_connection_options {
-  struct aws_string *alpn_list;
-  struct aws_string *server_name;
-  aws_tls_on_negotiation_result_fn *on_negotiation_result;
-  aws_tls_on_data_read_fn *on_data_read;
-  aws_tls_on_error_fn *on_error;
-  void *user_data;
-  struct aws_tls_ctx *ctx;
-  bool advertise_alpn_message;
-  uint32_t timeout_ms;
+struct aws_event_loop_options {
+  aws_io_clock_fn *clock;
+  struct aws_thread_options *thread_options;
+  enum aws_event_loop_type type;
+  struct aws_event_loop_group *parent_elg;
+};
+
+struct aws_event_loop_group_options {
+  uint16_t loop_count;
+  enum aws_event_loop_type type;
+  const struct aws_shutdown_callback_options *shutdown_options;
+  const uint16_t *cpu_group;
+  aws_io_clock_fn *clock_override;
+};
+
+
+struct aws_host_resolver_default_options {
+  size_t max_entries;
+  struct aws_event_loop_group *el_group;
+  const struct aws_shutdown_callback_options *shutdown_options;
+  aws_io_clock_fn *system_clock_override_fn;
+};
+
+struct aws_memory_pool {
+  struct aws_allocator *alloc;
+  struct aws_array_list stack;
+  uint16_t ideal_segment_count;
+  size_t segment_size;
+  void *data_ptr;
+};
+
+struct aws_message_pool {
+  struct aws_allocator *alloc;
+  struct aws_memory_pool application_data_pool;
+  struct aws_memory_pool small_block_pool;
+};
+
+struct aws_message_pool_creation_args {
+  size_t application_data_msg_data_size;
+  uint8_t application_data_msg_count;
+  size_t small_block_msg_data_size;
+  uint8_t small_block_msg_count;
 };
 
 struct aws_socket_connect_options {
@@ -1857,63 +1984,6 @@ struct aws_crt_statistics_tls {
 
 
 
-
-struct aws_host_address {
-  struct aws_allocator *allocator;
-  const struct aws_string *host;
-  const struct aws_string *address;
-  enum aws_address_record_type record_type;
-  uint64_t expiry;
-  size_t use_count;
-  size_t connection_failure_count;
-  uint8_t weight;
-};
-
-
-struct aws_host_resolution_config {
-  aws_resolve_host_implementation_fn *impl;
-  size_t max_ttl;
-  void *impl_data;
-  uint64_t resolve_frequency_ns;
-};
-
-struct aws_host_resolver_vtable {
-  void (*destroy)(struct aws_host_resolver *resolver);
-  int (*resolve_host)(struct aws_host_resolver *resolver,
-                      const struct aws_string *host_name,
-                      aws_on_host_resolved_result_fn *res,
-                      const struct aws_host_resolution_config *config,
-                      void *user_data);
-  int (*record_connection_failure)(struct aws_host_resolver *resolver,
-                                   const struct aws_host_address *address);
-  int (*purge_cache)(struct aws_host_resolver *resolver);
-  int (*purge_cache_with_callback)(struct aws_host_resolver *resolver,
-                                   aws_simple_completion_callback *on_purge_cache_complete_callback,
-                                   void *user_data);
-  int (*purge_host_cache)(struct aws_host_resolver *resolver,
-                          const struct aws_host_resolver_purge_host_options *options);
-  size_t (*get_host_address_count)(struct aws_host_resolver *resolver,
-                                   const struct aws_string *host_name,
-                                   uint32_t flags);
-};
-
-struct aws_host_resolver {
-  struct aws_allocator *allocator;
-  void *impl;
-  struct aws_host_resolver_vtable *vtable;
-  struct aws_ref_count ref_count;
-  struct aws_shutdown_callback_options shutdown_options;
-};
-
-
-struct aws_host_resolver_default_options {
-  size_t max_entries;
-  struct aws_event_loop_group *el_group;
-  const struct aws_shutdown_callback_options *shutdown_options;
-  aws_io_clock_fn *system_clock_override_fn;
-};
-
-
 struct aws_tls_ctx_options {
   struct aws_allocator *allocator;
   enum aws_tls_versions minimum_tls_version;
@@ -1932,67 +2002,6 @@ struct aws_tls_ctx_options {
 
 struct aws_tls_negotiated_protocol_message {
   struct aws_byte_buf protocol;
-};
-
-
-struct aws_client_bootstrap {
-  struct aws_allocator *allocator;
-  struct aws_event_loop_group *event_loop_group;
-  struct aws_host_resolver *host_resolver;
-  struct aws_host_resolution_config host_resolver_config;
-  aws_channel_on_protocol_negotiated_fn *on_protocol_negotiated;
-  struct aws_ref_count ref_count;
-  aws_client_bootstrap_shutdown_complete_fn *on_shutdown_complete;
-  void *user_data;
-};
-
-
-struct aws_server_bootstrap {
-  struct aws_allocator *allocator;
-  struct aws_event_loop_group *event_loop_group;
-  aws_channel_on_protocol_negotiated_fn *on_protocol_negotiated;
-  struct aws_ref_count ref_count;
-};
-
-
-
-
-
-struct aws_client_bootstrap_options {
-  struct aws_event_loop_group *event_loop_group;
-  struct aws_host_resolver *host_resolver;
-  const struct aws_host_resolution_config *host_resolution_config;
-  aws_client_bootstrap_shutdown_complete_fn *on_shutdown_complete;
-  void *user_data;
-};
-
-struct aws_socket_channel_bootstrap_options {
-  struct aws_client_bootstrap *bootstrap;
-  const char *host_name;
-  uint32_t port;
-  const struct aws_socket_options *socket_options;
-  const struct aws_tls_connection_options *tls_options;
-  aws_client_bootstrap_on_channel_event_fn *creation_callback;
-  aws_client_bootstrap_on_channel_event_fn *setup_callback;
-  aws_client_bootstrap_on_channel_event_fn *shutdown_callback;
-  bool enable_read_back_pressure;
-  void *user_data;
-  struct aws_event_loop *requested_event_loop;
-  const struct aws_host_resolution_config *host_resolution_override_config;
-};
-
-struct aws_server_socket_channel_bootstrap_options {
-  struct aws_server_bootstrap *bootstrap;
-  const char *host_name;
-  uint32_t port;
-  const struct aws_socket_options *socket_options;
-  const struct aws_tls_connection_options *tls_options;
-  aws_server_bootstrap_on_listener_setup_fn *setup_callback;
-  aws_server_bootstrap_on_accept_channel_setup_fn *incoming_callback;
-  aws_server_bootstrap_on_accept_channel_shutdown_fn *shutdown_callback;
-  aws_server_bootstrap_on_server_listener_destroy_fn *destroy_callback;
-  bool enable_read_back_pressure;
-  void *user_data;
 };
 
 
@@ -3581,6 +3590,72 @@ void aws_channel_schedule_task_future(struct aws_channel *channel,
                                       uint64_t run_at_nanos);
 
 /*
+ Creates a client bootstrap (ref count 1) holding the group and resolver.
+ */
+struct aws_client_bootstrap *aws_client_bootstrap_new(struct aws_allocator *allocator,
+                                                      const struct aws_client_bootstrap_options *options);
+
+/*
+ NULL-tolerant; returns its argument.
+ */
+struct aws_client_bootstrap *aws_client_bootstrap_acquire(struct aws_client_bootstrap *bootstrap);
+
+/*
+ NULL-tolerant. After the last release `on_shutdown_complete` runs (on the
+ releasing thread, which may be a loop thread if a connection held the last
+ reference).
+ */
+void aws_client_bootstrap_release(struct aws_client_bootstrap *bootstrap);
+
+/*
+ Stores the ALPN callback (used once TLS lands).
+ */
+int aws_client_bootstrap_set_alpn_callback(struct aws_client_bootstrap *bootstrap,
+                                           aws_channel_on_protocol_negotiated_fn *on_protocol_negotiated);
+
+/*
+ Connects to `host_name:port` and sets up a channel; see channel_bootstrap.h
+ for the callbacks and their threads.
+ */
+int aws_client_bootstrap_new_socket_channel(struct aws_socket_channel_bootstrap_options *options);
+
+/*
+ Creates a server bootstrap (ref count 1) holding `el_group`.
+ */
+struct aws_server_bootstrap *aws_server_bootstrap_new(struct aws_allocator *allocator,
+                                                      struct aws_event_loop_group *el_group);
+
+/*
+ NULL-tolerant; returns its argument.
+ */
+struct aws_server_bootstrap *aws_server_bootstrap_acquire(struct aws_server_bootstrap *bootstrap);
+
+/*
+ NULL-tolerant; listeners hold their own references.
+ */
+void aws_server_bootstrap_release(struct aws_server_bootstrap *bootstrap);
+
+/*
+ Stores the ALPN callback (used once TLS lands).
+ */
+int aws_server_bootstrap_set_alpn_callback(struct aws_server_bootstrap *bootstrap,
+                                           aws_channel_on_protocol_negotiated_fn *on_protocol_negotiated);
+
+/*
+ Binds and listens on `host_name:port` and accepts on a loop of the group.
+ Returns the listening socket, or NULL with the error raised (and no callback).
+ */
+struct aws_socket *aws_server_bootstrap_new_socket_listener(const struct aws_server_socket_channel_bootstrap_options *bootstrap_options);
+
+/*
+ Stops accepting and closes the listener on its loop. Connections already
+ accepted stay up; `destroy_callback` runs after the last of them has shut
+ down (on the thread that finished last).
+ */
+void aws_server_bootstrap_destroy_socket_listener(struct aws_server_bootstrap *bootstrap,
+                                                  struct aws_socket *listener);
+
+/*
  For loop implementations written in C that embed `struct aws_event_loop`.
  */
 int aws_event_loop_init_base(struct aws_event_loop *event_loop,
@@ -3801,6 +3876,76 @@ void aws_future_void_register_event_loop_callback(struct aws_future_void *future
  Blocks up to `timeout_ns` for completion; true if done.
  */
 bool aws_future_void_wait(struct aws_future_void *future, uint64_t timeout_ns);
+
+/*
+ Copies `from` into `to` (new strings from `from`'s allocator).
+ */
+int aws_host_address_copy(const struct aws_host_address *from, struct aws_host_address *to);
+
+/*
+ Moves `from` into `to` and zeroes `from`.
+ */
+void aws_host_address_move(struct aws_host_address *from, struct aws_host_address *to);
+
+/*
+ Frees `address`'s strings and zeroes it.
+ */
+void aws_host_address_clean_up(struct aws_host_address *address);
+
+/*
+ NULL-tolerant; returns its argument.
+ */
+struct aws_host_resolver *aws_host_resolver_acquire(struct aws_host_resolver *resolver);
+
+/*
+ NULL-tolerant. The last release runs the ref count's destructor, or the
+ vtable's `destroy` when the resolver set none.
+ */
+void aws_host_resolver_release(struct aws_host_resolver *resolver);
+
+int aws_host_resolver_resolve_host(struct aws_host_resolver *resolver,
+                                   const struct aws_string *host_name,
+                                   aws_on_host_resolved_result_fn *res,
+                                   const struct aws_host_resolution_config *config,
+                                   void *user_data);
+
+int aws_host_resolver_record_connection_failure(struct aws_host_resolver *resolver,
+                                                const struct aws_host_address *address);
+
+int aws_host_resolver_purge_cache(struct aws_host_resolver *resolver);
+
+int aws_host_resolver_purge_cache_with_callback(struct aws_host_resolver *resolver,
+                                                aws_simple_completion_callback *on_purge_cache_complete_callback,
+                                                void *user_data);
+
+int aws_host_resolver_purge_host_cache(struct aws_host_resolver *resolver,
+                                       const struct aws_host_resolver_purge_host_options *options);
+
+size_t aws_host_resolver_get_host_address_count(struct aws_host_resolver *resolver,
+                                                const struct aws_string *host_name,
+                                                uint32_t flags);
+
+/*
+ getaddrinfo, a 30 s TTL and a re-resolve interval of one second.
+ */
+struct aws_host_resolution_config aws_host_resolver_init_default_resolution_config(void);
+
+/*
+ Creates the default resolver (ref count 1). `options` is required;
+ `el_group` is held for the resolver's lifetime as upstream does.
+ */
+struct aws_host_resolver *aws_host_resolver_new_default(struct aws_allocator *allocator,
+                                                        const struct aws_host_resolver_default_options *options);
+
+/*
+ Resolves `host_name` with getaddrinfo (blocking: call it from a resolver
+ thread). Raises AWS_IO_DNS_INVALID_NAME for an unknown name,
+ AWS_IO_DNS_QUERY_FAILED for a failed or retryable query.
+ */
+int aws_default_dns_resolve(struct aws_allocator *allocator,
+                            const struct aws_string *host_name,
+                            struct aws_array_list *output_addresses,
+                            void *user_data);
 
 void aws_io_library_init(struct aws_allocator *allocator);
 
