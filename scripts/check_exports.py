@@ -11,7 +11,10 @@ import subprocess
 import sys
 
 # (library, tier) pairs that must be complete: a library joins once its issue lands.
-REQUIRED = {("aws-checksums", "1"), ("aws-c-common", "1"), ("aws-c-common", "2")}
+REQUIRED = {("aws-checksums", "1"), ("aws-c-common", "1"), ("aws-c-common", "2"), ("aws-c-io", "1")}
+# Event-stream messages/headers/decoder have landed; RPC and its channel handler not yet.
+def required_event_stream(name):
+    return "_rpc_" not in name and "_channel_handler_" not in name
 
 symbols_path, lib = sys.argv[1:3]
 with open(symbols_path) as f:
@@ -34,6 +37,8 @@ missing = collections.defaultdict(list)
 bad = []
 for name, library, kind, tier in wanted:
     key = (library, tier)
+    if library == "aws-c-event-stream" and not required_event_stream(name):
+        key = (library, tier + " (RPC, not yet)")
     total[key] += 1
     got = exported.get(name)
     if got is None:
@@ -53,7 +58,7 @@ for key in sorted(total):
 failed = bool(bad)
 for key in sorted(missing):
     library, tier = key
-    if (library, tier) in REQUIRED:
+    if (library, tier) in REQUIRED or (library == "aws-c-event-stream" and "RPC" not in tier):
         failed = True
         print(f"MISSING {library} tier {tier}: {' '.join(missing[key])}")
 for b in bad:
