@@ -1,6 +1,7 @@
 /* The socket channel handler against our headers, on loopback: a channel on
  * each end of a connection, our socket handler in the first slot and a C
- * application handler in the second. Echo over IPv4, IPv6 and Unix sockets;
+ * application handler in the second (and, in one case, a C transform handler
+ * between them). Echo over IPv4, IPv6 and Unix sockets;
  * the peer's close shuts the other channel down with AWS_IO_SOCKET_CLOSED on
  * its loop thread; read back-pressure (a window stops reads, an increment
  * resumes them, at most max_read_size per message); many writes each complete
@@ -29,6 +30,7 @@ struct app {
     bool back_pressure;
     bool echo;
     bool auto_window;
+    bool with_middle; /* put s_middle between the socket handler and this handler */
     /* observed, under s_mutex */
     uint8_t rx[4096];
     size_t rx_len;
@@ -120,6 +122,59 @@ static struct aws_channel_handler_vtable s_app_vtable = {
     .destroy = s_app_destroy,
 };
 
+/* ---- a C handler between our socket handler and the application ------------------------ */
+
+/* Upper-cases what it reads, passes writes through untouched, counts both and
+ * forwards window increments: a transform that sits in the middle slot. */
+struct middle {
+    struct aws_channel_handler base;
+    size_t read_bytes;
+    size_t write_bytes;
+    size_t window_forwarded;
+    bool on_loop;
+};
+
+static int s_mid_read(struct aws_channel_handler *handler, struct aws_channel_slot *slot,
+                      struct aws_io_message *message) {
+    struct middle *m = handler->impl;
+    for (size_t i = 0; i < message->message_data.len; ++i) {
+        uint8_t c = message->message_data.buffer[i];
+        message->message_data.buffer[i] = (uint8_t)(c >= 'a' && c <= 'z' ? c - 'a' + 'A' : c);
+    }
+    aws_mutex_lock(&s_mutex);
+    m->read_bytes += message->message_data.len;
+    m->on_loop = aws_channel_thread_is_callers_thread(slot->channel);
+    aws_mutex_unlock(&s_mutex);
+    return aws_channel_slot_send_message(slot, message, AWS_CHANNEL_DIR_READ);
+}
+
+static int s_mid_write(struct aws_channel_handler *handler, struct aws_channel_slot *slot,
+                       struct aws_io_message *message) {
+    struct middle *m = handler->impl;
+    aws_mutex_lock(&s_mutex);
+    m->write_bytes += message->message_data.len;
+    aws_mutex_unlock(&s_mutex);
+    return aws_channel_slot_send_message(slot, message, AWS_CHANNEL_DIR_WRITE);
+}
+
+static int s_mid_window(struct aws_channel_handler *handler, struct aws_channel_slot *slot, size_t size) {
+    struct middle *m = handler->impl;
+    m->window_forwarded += size;
+    return aws_channel_slot_increment_read_window(slot, size);
+}
+
+static struct aws_channel_handler_vtable s_mid_vtable = {
+    .process_read_message = s_mid_read,
+    .process_write_message = s_mid_write,
+    .increment_read_window = s_mid_window,
+    .shutdown = s_app_shutdown,
+    .initial_window_size = s_app_initial_window,
+    .message_overhead = s_app_overhead,
+    .destroy = s_app_destroy,
+};
+
+static struct middle s_middle;
+
 /* ---- channel life cycle --------------------------------------------------------------- */
 
 static void s_on_setup(struct aws_channel *channel, int error_code, void *user_data) {
@@ -137,6 +192,15 @@ static void s_on_setup(struct aws_channel *channel, int error_code, void *user_d
         CHECK(aws_socket_handler_new(s_alloc, a->socket, a->socket_slot, 1024) == NULL);
         CHECK_INT_EQ(AWS_ERROR_IO_ALREADY_SUBSCRIBED, aws_last_error());
 
+        if (a->with_middle) {
+            struct aws_channel_slot *mid = aws_channel_slot_new(channel);
+            CHECK_INT_EQ(AWS_OP_SUCCESS, aws_channel_slot_insert_end(channel, mid));
+            s_middle.base.vtable = &s_mid_vtable;
+            s_middle.base.alloc = s_alloc;
+            s_middle.base.impl = &s_middle;
+            CHECK_INT_EQ(AWS_OP_SUCCESS, aws_channel_slot_set_handler(mid, &s_middle.base));
+            CHECK(a->socket_slot->adj_right == mid);
+        }
         a->slot = aws_channel_slot_new(channel);
         CHECK_INT_EQ(AWS_OP_SUCCESS, aws_channel_slot_insert_end(channel, a->slot));
         a->base.vtable = &s_app_vtable;
@@ -361,6 +425,47 @@ static void s_test_echo(enum aws_socket_domain domain) {
     s_release_group(group);
 }
 
+/* The server runs socket handler | C upper-casing handler | C echo handler: the
+ * client gets its text back upper-cased, and the middle handler saw every byte
+ * in both directions on the loop thread. */
+static void test_middle_handler(void) {
+    struct aws_event_loop_group *group = s_new_group(2);
+    s_reset_app(&s_server, aws_event_loop_group_get_loop_at(group, 0));
+    s_reset_app(&s_client, aws_event_loop_group_get_loop_at(group, 1));
+    memset(&s_middle, 0, sizeof(s_middle));
+    s_server.echo = true;
+    s_server.with_middle = true;
+
+    struct aws_socket listener;
+    struct aws_socket_endpoint endpoint;
+    CHECK(s_listen(&listener, AWS_SOCKET_IPV4, 8, &endpoint));
+    if (s_connect_pair(AWS_SOCKET_IPV4, &listener, &endpoint)) {
+        static const char text[] = "a c handler sits in the middle, 42 times!";
+        static const char upper[] = "A C HANDLER SITS IN THE MIDDLE, 42 TIMES!";
+        struct send_req r = {.a = &s_client, .data = (const uint8_t *)text, .len = sizeof(text) - 1, .chunk = 8};
+        s_run_on_loop(s_client.loop, s_send_fn, &r);
+        struct rx_want w = {&s_client, r.len};
+        CHECK(s_wait(s_rx_pred, &w));
+        aws_mutex_lock(&s_mutex);
+        CHECK_MEM_EQ(upper, r.len, s_client.rx, s_client.rx_len);
+        CHECK_MEM_EQ(upper, r.len, s_server.rx, s_server.rx_len);
+        CHECK_INT_EQ(r.len, s_middle.read_bytes);
+        CHECK_INT_EQ(r.len, s_middle.write_bytes);
+        CHECK(s_middle.on_loop);
+        aws_mutex_unlock(&s_mutex);
+
+        s_run_on_loop(s_client.loop, s_shutdown_fn, &s_client);
+        CHECK(s_wait(s_shutdown_pred, &s_client));
+        CHECK(s_wait(s_shutdown_pred, &s_server));
+        aws_mutex_lock(&s_mutex);
+        CHECK_INT_EQ(AWS_IO_SOCKET_CLOSED, s_server.shutdown_error);
+        aws_mutex_unlock(&s_mutex);
+    }
+    CHECK_INT_EQ(AWS_OP_SUCCESS, aws_socket_close(&listener));
+    aws_socket_clean_up(&listener);
+    s_release_group(group);
+}
+
 static void test_echo_ipv4(void) {
     s_test_echo(AWS_SOCKET_IPV4);
 }
@@ -529,6 +634,7 @@ int main(void) {
     RUN_TEST(test_echo_ipv4);
     RUN_TEST(test_echo_ipv6);
     RUN_TEST(test_echo_local);
+    RUN_TEST(test_middle_handler);
     RUN_TEST(test_back_pressure);
     RUN_TEST(test_many_writes);
     aws_io_library_clean_up();
