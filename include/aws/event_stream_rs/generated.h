@@ -562,6 +562,80 @@
 
 #define AWS_ERROR_EVENT_STREAM_END_RANGE 5119
 
+#define AWS_C_EVENT_STREAM_PACKAGE_ID 4
+
+#define AWS_EVENT_STREAM_MAX_MESSAGE_SIZE ((24 * 1024) * 1024)
+
+#define AWS_EVENT_STREAM_MAX_HEADERS_SIZE AWS_EVENT_STREAM_MAX_MESSAGE_SIZE
+
+#define AWS_EVENT_STREAM_HEADER_NAME_LEN_MAX 255
+
+#define AWS_EVENT_STREAM_HEADER_VALUE_LEN_MAX 32767
+
+#define AWS_EVENT_STREAM_MESSAGE_MAX_HEADERS 1024
+
+#define AWS_EVENT_STREAM_PRELUDE_LENGTH 12
+
+#define AWS_EVENT_STREAM_TRAILER_LENGTH 4
+
+/*
+ Bytes in the prelude: total_length, headers_length, prelude_crc.
+ */
+#define PRELUDE_LEN 12
+
+/*
+ Bytes in the trailer: the message CRC.
+ */
+#define TRAILER_LEN 4
+
+/*
+ The smallest well-formed message: a prelude and a trailer.
+ */
+#define MIN_MESSAGE_LEN (PRELUDE_LEN + TRAILER_LEN)
+
+/*
+ `AWS_EVENT_STREAM_MAX_MESSAGE_SIZE`.
+ */
+#define MAX_MESSAGE_SIZE ((24 * 1024) * 1024)
+
+/*
+ `AWS_EVENT_STREAM_MAX_HEADERS_SIZE` (same as the message limit upstream).
+ */
+#define MAX_HEADERS_SIZE MAX_MESSAGE_SIZE
+
+/*
+ `AWS_EVENT_STREAM_HEADER_NAME_LEN_MAX`: the name length is one byte on the wire.
+ */
+#define HEADER_NAME_LEN_MAX (size_t)UINT8_MAX
+
+/*
+ `AWS_EVENT_STREAM_HEADER_VALUE_LEN_MAX` (INT16_MAX) for string and byte_buf values.
+ */
+#define HEADER_VALUE_LEN_MAX (size_t)INT16_MAX
+
+/*
+ `AWS_EVENT_STREAM_MESSAGE_MAX_HEADERS`: enforced by the one-shot parser only.
+ */
+#define MESSAGE_MAX_HEADERS 1024
+
+/*
+ Bytes in a uuid header value.
+ */
+#define UUID_LEN 16
+
+enum aws_event_stream_header_value_type {
+  AWS_EVENT_STREAM_HEADER_BOOL_TRUE = 0,
+  AWS_EVENT_STREAM_HEADER_BOOL_FALSE = 1,
+  AWS_EVENT_STREAM_HEADER_BYTE = 2,
+  AWS_EVENT_STREAM_HEADER_INT16 = 3,
+  AWS_EVENT_STREAM_HEADER_INT32 = 4,
+  AWS_EVENT_STREAM_HEADER_INT64 = 5,
+  AWS_EVENT_STREAM_HEADER_BYTE_BUF = 6,
+  AWS_EVENT_STREAM_HEADER_STRING = 7,
+  AWS_EVENT_STREAM_HEADER_TIMESTAMP = 8,
+  AWS_EVENT_STREAM_HEADER_UUID = 9,
+};
+
 enum aws_log_level {
   AWS_LL_NONE = 0,
   AWS_LL_FATAL = 1,
@@ -627,13 +701,23 @@ enum aws_crt_common_statistics_category {
   AWSCRT_STAT_CAT_INVALID = 0,
 };
 
+/*
+ A codec failure. Each variant is one upstream error code; see [`WireError::aws_error_code`].
+ */
 struct aws_allocator;
 struct aws_error_info;
 struct aws_error_info_list;
 struct aws_byte_buf;
-struct aws_byte_cursor;
-struct aws_string;
+struct aws_event_stream_message;
+union aws_event_stream_header_value;
+struct aws_event_stream_header_value_pair;
+struct aws_event_stream_message_prelude;
+struct aws_event_stream_streaming_decoder;
+struct aws_event_stream_streaming_decoder_options;
 struct aws_array_list;
+struct aws_byte_cursor;
+struct aws_event_stream_channel_handler_options;
+struct aws_string;
 struct aws_linked_list_node;
 struct aws_linked_list;
 struct aws_priority_queue;
@@ -673,6 +757,35 @@ typedef pthread_t aws_thread_id_t;
 typedef uint32_t aws_crt_statistics_category_t;
 
 typedef void (aws_error_handler_fn)(int err, void *ctx);
+typedef int (aws_event_stream_process_state_fn)(struct aws_event_stream_streaming_decoder *decoder,
+                                                 const uint8_t *data,
+                                                 size_t len,
+                                                 size_t *processed);
+typedef void (aws_event_stream_process_on_payload_segment_fn)(struct aws_event_stream_streaming_decoder *decoder,
+                                                               struct aws_byte_buf *payload,
+                                                               int8_t final_segment,
+                                                               void *user_data);
+typedef void (aws_event_stream_prelude_received_fn)(struct aws_event_stream_streaming_decoder *decoder,
+                                                     struct aws_event_stream_message_prelude *prelude,
+                                                     void *user_data);
+typedef void (aws_event_stream_header_received_fn)(struct aws_event_stream_streaming_decoder *decoder,
+                                                    struct aws_event_stream_message_prelude *prelude,
+                                                    struct aws_event_stream_header_value_pair *header,
+                                                    void *user_data);
+typedef void (aws_event_stream_on_complete_fn)(struct aws_event_stream_streaming_decoder *decoder,
+                                                uint32_t message_crc,
+                                                void *user_data);
+typedef void (aws_event_stream_on_error_fn)(struct aws_event_stream_streaming_decoder *decoder,
+                                             struct aws_event_stream_message_prelude *prelude,
+                                             int error_code,
+                                             const char *message,
+                                             void *user_data);
+typedef void (aws_event_stream_channel_handler_on_message_received_fn)(struct aws_event_stream_message *message,
+                                                                        int error_code,
+                                                                        void *user_data);
+typedef void (aws_event_stream_channel_handler_on_message_written_fn)(struct aws_event_stream_message *message,
+                                                                       int error_code,
+                                                                       void *user_data);
 typedef int (aws_priority_queue_compare_fn)(const void *a, const void *b);
 typedef uint64_t (aws_hash_fn)(const void *key);
 typedef bool (aws_hash_callback_eq_fn)(const void *a, const void *b);
@@ -700,6 +813,8 @@ typedef void (aws_crt_statistics_handler_process_statistics_fn)(struct aws_crt_s
                                                                  struct aws_array_list *stats,
                                                                  void *context);
 
+struct WireError;
+
 struct aws_allocator {
   void *(*mem_acquire)(struct aws_allocator*, size_t);
   void (*mem_release)(struct aws_allocator*, void*);
@@ -722,16 +837,6 @@ struct aws_error_info_list {
   uint16_t count;
 };
 
-
-
-
-
-
-
-
-
-
-
 struct aws_byte_buf {
   size_t len;
   uint8_t *buffer;
@@ -739,10 +844,112 @@ struct aws_byte_buf {
   struct aws_allocator *allocator;
 };
 
+struct aws_event_stream_message {
+  struct aws_allocator *alloc;
+  struct aws_byte_buf message_buffer;
+};
+
+
+/*
+ Upstream's anonymous union `header_value` (C code only ever names the
+ member, so a named union is source- and layout-compatible).
+ */
+union aws_event_stream_header_value {
+  /*
+   STRING and BYTE_BUF values.
+   */
+  uint8_t *variable_len_val;
+  /*
+   Fixed-size values, big-endian as on the wire; BOOL keeps 0/1 in byte 0.
+   */
+  uint8_t static_val[16];
+};
+
+struct aws_event_stream_header_value_pair {
+  uint8_t header_name_len;
+  char header_name[255];
+  enum aws_event_stream_header_value_type header_value_type;
+  union aws_event_stream_header_value header_value;
+  uint16_t header_value_len;
+  int8_t value_owned;
+};
+
+struct aws_event_stream_message_prelude {
+  uint32_t total_len;
+  uint32_t headers_len;
+  uint32_t prelude_crc;
+};
+
+
+
+
+
+
+
+/*
+ Embedded by value in callers. `alloc`, the callbacks and `user_context` are
+ upstream's; the fields from `working_buffer` to `state` are private to the
+ implementation (ours keeps a pointer to its decoder state there, see
+ `capi::decoder`), except `prelude`, which mirrors the current message's.
+ */
+struct aws_event_stream_streaming_decoder {
+  struct aws_allocator *alloc;
+  uint8_t working_buffer[12];
+  size_t message_pos;
+  uint32_t running_crc;
+  size_t current_header_name_offset;
+  size_t current_header_value_offset;
+  struct aws_event_stream_header_value_pair current_header;
+  struct aws_event_stream_message_prelude prelude;
+  aws_event_stream_process_state_fn *state;
+  aws_event_stream_process_on_payload_segment_fn *on_payload;
+  aws_event_stream_prelude_received_fn *on_prelude;
+  aws_event_stream_header_received_fn *on_header;
+  aws_event_stream_on_complete_fn *on_complete;
+  aws_event_stream_on_error_fn *on_error;
+  void *user_context;
+};
+
+struct aws_event_stream_streaming_decoder_options {
+  aws_event_stream_process_on_payload_segment_fn *on_payload_segment;
+  aws_event_stream_prelude_received_fn *on_prelude;
+  aws_event_stream_header_received_fn *on_header;
+  aws_event_stream_on_complete_fn *on_complete;
+  aws_event_stream_on_error_fn *on_error;
+  void *user_data;
+};
+
+struct aws_array_list {
+  struct aws_allocator *alloc;
+  size_t current_size;
+  size_t length;
+  size_t item_size;
+  void *data;
+};
+
 struct aws_byte_cursor {
   size_t len;
   uint8_t *ptr;
 };
+
+
+
+struct aws_event_stream_channel_handler_options {
+  aws_event_stream_channel_handler_on_message_received_fn *on_message_received;
+  void *user_data;
+  size_t initial_window_size;
+  bool manual_window_management;
+};
+
+
+
+
+
+
+
+
+
+
 
 /*
  Immutable, length-prefixed string; `bytes` is a flexible array (always
@@ -752,14 +959,6 @@ struct aws_string {
   struct aws_allocator *allocator;
   size_t len;
   uint8_t bytes[1];
-};
-
-struct aws_array_list {
-  struct aws_allocator *alloc;
-  size_t current_size;
-  size_t length;
-  size_t item_size;
-  void *data;
 };
 
 struct aws_linked_list_node {
@@ -976,6 +1175,8 @@ struct aws_crt_statistics_handler {
 };
 
 
+
+
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
@@ -1052,6 +1253,230 @@ aws_error_handler_fn *aws_set_thread_local_error_handler_fn(aws_error_handler_fn
 void aws_register_error_info(const struct aws_error_info_list *error_info);
 
 void aws_unregister_error_info(const struct aws_error_info_list *error_info);
+
+/*
+ Writes the dump to `fd`.
+ */
+int aws_event_stream_message_to_debug_str(FILE *fd, const struct aws_event_stream_message *message);
+
+void aws_event_stream_streaming_decoder_init_from_options(struct aws_event_stream_streaming_decoder *decoder,
+                                                          struct aws_allocator *allocator,
+                                                          const struct aws_event_stream_streaming_decoder_options *options);
+
+void aws_event_stream_streaming_decoder_init(struct aws_event_stream_streaming_decoder *decoder,
+                                             struct aws_allocator *alloc,
+                                             aws_event_stream_process_on_payload_segment_fn *on_payload_segment,
+                                             aws_event_stream_prelude_received_fn *on_prelude,
+                                             aws_event_stream_header_received_fn *on_header,
+                                             aws_event_stream_on_error_fn *on_error,
+                                             void *user_data);
+
+void aws_event_stream_streaming_decoder_clean_up(struct aws_event_stream_streaming_decoder *decoder);
+
+/*
+ Feeds `data` through the decoder; every callback for it fires before this
+ returns. Returns AWS_OP_ERR with upstream's error on a fault.
+ */
+int aws_event_stream_streaming_decoder_pump(struct aws_event_stream_streaming_decoder *decoder,
+                                            const struct aws_byte_buf *data);
+
+int aws_event_stream_headers_list_init(struct aws_array_list *headers,
+                                       struct aws_allocator *allocator);
+
+void aws_event_stream_headers_list_cleanup(struct aws_array_list *headers);
+
+int aws_event_stream_add_string_header(struct aws_array_list *headers,
+                                       const char *name,
+                                       uint8_t name_len,
+                                       const char *value,
+                                       uint16_t value_len,
+                                       int8_t copy);
+
+int aws_event_stream_add_bytebuf_header(struct aws_array_list *headers,
+                                        const char *name,
+                                        uint8_t name_len,
+                                        uint8_t *value,
+                                        uint16_t value_len,
+                                        int8_t copy);
+
+int aws_event_stream_add_bool_header(struct aws_array_list *headers,
+                                     const char *name,
+                                     uint8_t name_len,
+                                     int8_t value);
+
+int aws_event_stream_add_byte_header(struct aws_array_list *headers,
+                                     const char *name,
+                                     uint8_t name_len,
+                                     int8_t value);
+
+int aws_event_stream_add_int16_header(struct aws_array_list *headers,
+                                      const char *name,
+                                      uint8_t name_len,
+                                      int16_t value);
+
+int aws_event_stream_add_int32_header(struct aws_array_list *headers,
+                                      const char *name,
+                                      uint8_t name_len,
+                                      int32_t value);
+
+int aws_event_stream_add_int64_header(struct aws_array_list *headers,
+                                      const char *name,
+                                      uint8_t name_len,
+                                      int64_t value);
+
+int aws_event_stream_add_timestamp_header(struct aws_array_list *headers,
+                                          const char *name,
+                                          uint8_t name_len,
+                                          int64_t value);
+
+int aws_event_stream_add_uuid_header(struct aws_array_list *headers,
+                                     const char *name,
+                                     uint8_t name_len,
+                                     const uint8_t *value);
+
+int aws_event_stream_add_bool_header_by_cursor(struct aws_array_list *headers,
+                                               struct aws_byte_cursor name,
+                                               bool value);
+
+int aws_event_stream_add_byte_header_by_cursor(struct aws_array_list *headers,
+                                               struct aws_byte_cursor name,
+                                               int8_t value);
+
+int aws_event_stream_add_int16_header_by_cursor(struct aws_array_list *headers,
+                                                struct aws_byte_cursor name,
+                                                int16_t value);
+
+int aws_event_stream_add_int32_header_by_cursor(struct aws_array_list *headers,
+                                                struct aws_byte_cursor name,
+                                                int32_t value);
+
+int aws_event_stream_add_int64_header_by_cursor(struct aws_array_list *headers,
+                                                struct aws_byte_cursor name,
+                                                int64_t value);
+
+int aws_event_stream_add_timestamp_header_by_cursor(struct aws_array_list *headers,
+                                                    struct aws_byte_cursor name,
+                                                    int64_t value);
+
+int aws_event_stream_add_uuid_header_by_cursor(struct aws_array_list *headers,
+                                               struct aws_byte_cursor name,
+                                               struct aws_byte_cursor value);
+
+int aws_event_stream_add_string_header_by_cursor(struct aws_array_list *headers,
+                                                 struct aws_byte_cursor name,
+                                                 struct aws_byte_cursor value);
+
+int aws_event_stream_add_byte_buf_header_by_cursor(struct aws_array_list *headers,
+                                                   struct aws_byte_cursor name,
+                                                   struct aws_byte_cursor value);
+
+/*
+ Copies `header` into the list; string/byte_buf values are copied too.
+ */
+int aws_event_stream_add_header(struct aws_array_list *headers,
+                                const struct aws_event_stream_header_value_pair *header);
+
+struct aws_event_stream_header_value_pair aws_event_stream_create_string_header(struct aws_byte_cursor name,
+                                                                                struct aws_byte_cursor value);
+
+struct aws_event_stream_header_value_pair aws_event_stream_create_int32_header(struct aws_byte_cursor name,
+                                                                               int32_t value);
+
+struct aws_byte_buf aws_event_stream_header_name(struct aws_event_stream_header_value_pair *header);
+
+int8_t aws_event_stream_header_value_as_byte(struct aws_event_stream_header_value_pair *header);
+
+int8_t aws_event_stream_header_value_as_bool(struct aws_event_stream_header_value_pair *header);
+
+int16_t aws_event_stream_header_value_as_int16(struct aws_event_stream_header_value_pair *header);
+
+int32_t aws_event_stream_header_value_as_int32(struct aws_event_stream_header_value_pair *header);
+
+int64_t aws_event_stream_header_value_as_int64(struct aws_event_stream_header_value_pair *header);
+
+int64_t aws_event_stream_header_value_as_timestamp(struct aws_event_stream_header_value_pair *header);
+
+struct aws_byte_buf aws_event_stream_header_value_as_bytebuf(struct aws_event_stream_header_value_pair *header);
+
+struct aws_byte_buf aws_event_stream_header_value_as_string(struct aws_event_stream_header_value_pair *header);
+
+struct aws_byte_buf aws_event_stream_header_value_as_uuid(struct aws_event_stream_header_value_pair *header);
+
+uint16_t aws_event_stream_header_value_length(struct aws_event_stream_header_value_pair *header);
+
+uint32_t aws_event_stream_compute_headers_required_buffer_len(const struct aws_array_list *headers);
+
+int aws_event_stream_write_headers_to_buffer_safe(const struct aws_array_list *headers,
+                                                  struct aws_byte_buf *buf);
+
+/*
+ Deprecated upstream: assumes `buffer` holds the computed length; returns
+ the bytes written, 0 on failure.
+ */
+size_t aws_event_stream_write_headers_to_buffer(const struct aws_array_list *headers,
+                                                uint8_t *buffer);
+
+/*
+ Parses a header block into `headers` (values point into `buffer`): at most
+ 1024 headers; errors as upstream's one-shot parser (headers before the
+ fault stay in the list).
+ */
+int aws_event_stream_read_headers_from_buffer(struct aws_array_list *headers,
+                                              const uint8_t *buffer,
+                                              size_t headers_len);
+
+void aws_event_stream_library_init(struct aws_allocator *_allocator);
+
+void aws_event_stream_library_clean_up(void);
+
+/*
+ Builds the message: prelude, the list's headers, a copy of the payload and
+ the trailer, in one buffer from `alloc`. NULL headers or payload mean none.
+ */
+int aws_event_stream_message_init(struct aws_event_stream_message *message,
+                                  struct aws_allocator *alloc,
+                                  const struct aws_array_list *headers,
+                                  const struct aws_byte_buf *payload);
+
+/*
+ Checks `buffer` as one whole message and wraps it without copying (the
+ message does not own it). Errors in upstream's order; see `validate_message`.
+ */
+int aws_event_stream_message_from_buffer(struct aws_event_stream_message *message,
+                                         struct aws_allocator *alloc,
+                                         struct aws_byte_buf *buffer);
+
+/*
+ Like `_from_buffer`, then copies the buffer into memory from `alloc`.
+ */
+int aws_event_stream_message_from_buffer_copy(struct aws_event_stream_message *message,
+                                              struct aws_allocator *alloc,
+                                              const struct aws_byte_buf *buffer);
+
+void aws_event_stream_message_clean_up(struct aws_event_stream_message *message);
+
+uint32_t aws_event_stream_message_total_length(const struct aws_event_stream_message *message);
+
+uint32_t aws_event_stream_message_headers_len(const struct aws_event_stream_message *message);
+
+uint32_t aws_event_stream_message_prelude_crc(const struct aws_event_stream_message *message);
+
+/*
+ The trailer, found through the message's own total_length field.
+ */
+uint32_t aws_event_stream_message_message_crc(const struct aws_event_stream_message *message);
+
+const uint8_t *aws_event_stream_message_payload(const struct aws_event_stream_message *message);
+
+uint32_t aws_event_stream_message_payload_len(const struct aws_event_stream_message *message);
+
+const uint8_t *aws_event_stream_message_buffer(const struct aws_event_stream_message *message);
+
+/*
+ Parses the message's headers into `headers` (values point into the message).
+ */
+int aws_event_stream_message_headers(const struct aws_event_stream_message *message,
+                                     struct aws_array_list *headers);
 
 #ifdef __cplusplus
 }  // extern "C"

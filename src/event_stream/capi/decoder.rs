@@ -1,0 +1,344 @@
+//! `aws_event_stream_streaming_decoder` over the safe [`StreamingDecoder`].
+//!
+//! The C struct is embedded by value in callers. `alloc`, the callbacks and
+//! `user_context` sit at upstream's offsets; `prelude` mirrors the current
+//! message's (callbacks get a pointer to it, as upstream), `current_header`
+//! holds the header being reported. Our decoder state lives in a block from
+//! `alloc`, made on the first pump (so init allocates nothing, as upstream)
+//! and freed by clean-up, whose pointer is kept in the first 8 bytes of the
+//! upstream-private `working_buffer`.
+//!
+//! Callbacks get what upstream gives them: a header whose string/byte_buf
+//! value points into the pumped bytes (`value_owned` 0) or, if it straddled
+//! pumps, into the decoder's own buffer (`value_owned` 1); payload segments
+//! as an `aws_byte_buf` view with a final-segment flag. Prelude and
+//! message-CRC faults go through `on_error` (error raised first, as
+//! upstream) and the return value; header faults only through the return
+//! value. Differences (see COMPAT.md): after an error every pump fails with
+//! the same error without calling back; clean-up frees a partly received
+//! header value (upstream leaks it); clean-up from inside a callback is safe.
+use std::ffi::CString;
+use std::ptr::{self, addr_of_mut};
+
+use libc::c_int;
+
+use super::bytes;
+use super::headers::{pair_from_raw, zeroed_pair};
+use crate::common::abi::{aws_allocator, aws_byte_buf, AWS_OP_ERR, AWS_OP_SUCCESS};
+use crate::common::allocator::{drop_in, new_in};
+use crate::common::error::raise;
+use crate::common::error_codes::AWS_ERROR_EVENT_STREAM_MESSAGE_PARSER_ILLEGAL_STATE;
+use crate::event_stream::abi::*;
+use crate::event_stream::decoder::{DecoderSink, StreamingDecoder};
+use crate::event_stream::wire::{Prelude, RawHeader, RawValue, WireError};
+use crate::fatal_precondition;
+
+type Decoder = aws_event_stream_streaming_decoder;
+
+/// Our per-decoder state, in memory from the decoder's allocator.
+struct State {
+    core: StreamingDecoder,
+    alloc: *mut aws_allocator,
+    /// Inside `pump` (callbacks may run).
+    busy: bool,
+    /// Cleaned up from a callback: `pump` frees the state when it returns.
+    dead: bool,
+}
+
+unsafe fn state_slot(d: *mut Decoder) -> *mut *mut State {
+    // SAFETY: working_buffer is 12 bytes at offset 8 of a live decoder.
+    addr_of_mut!((*d).working_buffer) as *mut *mut State
+}
+
+unsafe fn state_of(d: *mut Decoder) -> *mut State {
+    ptr::read_unaligned(state_slot(d))
+}
+
+/// Zeroes the upstream-private fields (our state pointer included) and the prelude.
+unsafe fn reset_private(d: *mut Decoder) {
+    // SAFETY: plain writes to fields of a live decoder.
+    (*d).working_buffer = [0; 12];
+    (*d).message_pos = 0;
+    (*d).running_crc = 0;
+    (*d).current_header_name_offset = 0;
+    (*d).current_header_value_offset = 0;
+    (*d).current_header = zeroed_pair();
+    (*d).prelude = aws_event_stream_message_prelude::default();
+    (*d).state = None;
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn aws_event_stream_streaming_decoder_init_from_options(
+    decoder: *mut aws_event_stream_streaming_decoder,
+    allocator: *mut aws_allocator,
+    options: *const aws_event_stream_streaming_decoder_options,
+) {
+    fatal_precondition!(
+        !decoder.is_null(),
+        "aws_event_stream_streaming_decoder_init_from_options"
+    );
+    fatal_precondition!(
+        !allocator.is_null(),
+        "aws_event_stream_streaming_decoder_init_from_options"
+    );
+    fatal_precondition!(
+        !options.is_null(),
+        "aws_event_stream_streaming_decoder_init_from_options"
+    );
+    reset_private(decoder);
+    let o = &*options;
+    let d = &mut *decoder;
+    d.alloc = allocator;
+    d.on_payload = o.on_payload_segment;
+    d.on_prelude = o.on_prelude;
+    d.on_header = o.on_header;
+    d.on_complete = o.on_complete;
+    d.on_error = o.on_error;
+    d.user_context = o.user_data;
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn aws_event_stream_streaming_decoder_init(
+    decoder: *mut aws_event_stream_streaming_decoder,
+    alloc: *mut aws_allocator,
+    on_payload_segment: aws_event_stream_process_on_payload_segment_fn,
+    on_prelude: aws_event_stream_prelude_received_fn,
+    on_header: aws_event_stream_header_received_fn,
+    on_error: aws_event_stream_on_error_fn,
+    user_data: *mut libc::c_void,
+) {
+    let options = aws_event_stream_streaming_decoder_options {
+        on_payload_segment,
+        on_prelude,
+        on_header,
+        on_complete: None,
+        on_error,
+        user_data,
+    };
+    aws_event_stream_streaming_decoder_init_from_options(decoder, alloc, &options);
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn aws_event_stream_streaming_decoder_clean_up(
+    decoder: *mut aws_event_stream_streaming_decoder,
+) {
+    fatal_precondition!(
+        !decoder.is_null(),
+        "aws_event_stream_streaming_decoder_clean_up"
+    );
+    let state = state_of(decoder);
+    if !state.is_null() {
+        if (*state).busy {
+            (*state).dead = true;
+        } else {
+            drop_in((*state).alloc, state);
+        }
+    }
+    reset_private(decoder);
+    let d = &mut *decoder;
+    d.on_payload = None;
+    d.on_prelude = None;
+    d.on_header = None;
+    d.on_complete = None;
+    d.on_error = None;
+    d.user_context = ptr::null_mut();
+}
+
+/// Feeds `data` through the decoder; every callback for it fires before this
+/// returns. Returns AWS_OP_ERR with upstream's error on a fault.
+#[no_mangle]
+pub unsafe extern "C" fn aws_event_stream_streaming_decoder_pump(
+    decoder: *mut aws_event_stream_streaming_decoder,
+    data: *const aws_byte_buf,
+) -> c_int {
+    fatal_precondition!(
+        !decoder.is_null(),
+        "aws_event_stream_streaming_decoder_pump"
+    );
+    fatal_precondition!(!data.is_null(), "aws_event_stream_streaming_decoder_pump");
+    let data = &*data;
+    if data.buffer.is_null() || data.len == 0 {
+        return AWS_OP_SUCCESS;
+    }
+    let mut state = state_of(decoder);
+    if state.is_null() {
+        let alloc = (*decoder).alloc;
+        fatal_precondition!(
+            !alloc.is_null(),
+            "aws_event_stream_streaming_decoder_pump: decoder not initialized"
+        );
+        state = new_in(
+            alloc,
+            State {
+                core: StreamingDecoder::new(),
+                alloc,
+                busy: false,
+                dead: false,
+            },
+        );
+        if state.is_null() {
+            return AWS_OP_ERR;
+        }
+        ptr::write_unaligned(state_slot(decoder), state);
+    }
+    if (*state).busy {
+        // Pumping again from one of this decoder's own callbacks.
+        return raise(AWS_ERROR_EVENT_STREAM_MESSAGE_PARSER_ILLEGAL_STATE);
+    }
+    let bytes_in = bytes::contents(data);
+    let mut sink = CSink {
+        decoder,
+        state,
+        chunk: bytes_in.as_ptr_range(),
+        reported: false,
+    };
+    (*state).busy = true;
+    // SAFETY: the state is ours and live; callbacks reach only its flags.
+    let core = &mut *addr_of_mut!((*state).core);
+    let result = core.pump(bytes_in, &mut sink);
+    (*state).busy = false;
+    if (*state).dead || state_of(decoder) != state {
+        // Cleaned up (or re-initialised) from a callback.
+        drop_in((*state).alloc, state);
+    }
+    match result {
+        Ok(()) => AWS_OP_SUCCESS,
+        Err(_) if sink.reported => AWS_OP_ERR,
+        Err(e) => raise(e.aws_error_code()),
+    }
+}
+
+/// Delivers the core's reports to the C callbacks.
+struct CSink {
+    decoder: *mut Decoder,
+    state: *mut State,
+    chunk: std::ops::Range<*const u8>,
+    /// An error went through `on_error` (and was raised) already.
+    reported: bool,
+}
+
+fn mirror(p: &Prelude) -> aws_event_stream_message_prelude {
+    aws_event_stream_message_prelude {
+        total_len: p.total_len,
+        headers_len: p.headers_len,
+        prelude_crc: p.prelude_crc,
+    }
+}
+
+impl CSink {
+    /// False once the decoder was cleaned up or re-initialised from a callback:
+    /// the rest of the pump then reports nothing.
+    fn live(&self) -> bool {
+        // SAFETY: the state outlives the pump; the decoder is the caller's.
+        unsafe { !(*self.state).dead && state_of(self.decoder) == self.state }
+    }
+
+    fn in_chunk(&self, b: &[u8]) -> bool {
+        let r = b.as_ptr_range();
+        self.chunk.start <= r.start && r.end <= self.chunk.end
+    }
+}
+
+impl DecoderSink for CSink {
+    fn on_prelude(&mut self, prelude: &Prelude) {
+        if !self.live() {
+            return;
+        }
+        let d = self.decoder;
+        // SAFETY: the decoder is live; callbacks get pointers into it, as upstream.
+        unsafe {
+            (*d).prelude = mirror(prelude);
+            if let Some(f) = (*d).on_prelude {
+                f(d, addr_of_mut!((*d).prelude), (*d).user_context);
+            }
+        }
+    }
+
+    fn on_header(&mut self, _prelude: &Prelude, header: &RawHeader<'_>) {
+        if !self.live() {
+            return;
+        }
+        let pair = match header.value {
+            RawValue::ByteBuf(b) | RawValue::String(b) => {
+                let mut p = pair_from_raw(header, !self.in_chunk(b));
+                if b.is_empty() {
+                    // Empty values point at the pumped bytes, as upstream.
+                    p.header_value.variable_len_val = self.chunk.start as *mut u8;
+                    p.value_owned = 0;
+                }
+                p
+            }
+            _ => pair_from_raw(header, false),
+        };
+        let d = self.decoder;
+        // SAFETY: as in on_prelude; the value bytes outlive the callback.
+        unsafe {
+            (*d).current_header = pair;
+            if let Some(f) = (*d).on_header {
+                f(
+                    d,
+                    addr_of_mut!((*d).prelude),
+                    addr_of_mut!((*d).current_header),
+                    (*d).user_context,
+                );
+            }
+            if state_of(d) == self.state {
+                (*d).current_header = zeroed_pair();
+            }
+        }
+    }
+
+    fn on_payload(&mut self, fragment: &[u8], final_segment: bool) {
+        if !self.live() {
+            return;
+        }
+        let d = self.decoder;
+        let mut view = bytes::from_array(fragment.as_ptr(), fragment.len());
+        // SAFETY: as in on_prelude; the view lives across the call.
+        unsafe {
+            if let Some(f) = (*d).on_payload {
+                f(d, &mut view, final_segment as i8, (*d).user_context);
+            }
+        }
+    }
+
+    fn on_complete(&mut self, message_crc: u32) {
+        if !self.live() {
+            return;
+        }
+        let d = self.decoder;
+        // SAFETY: as in on_prelude.
+        unsafe {
+            if let Some(f) = (*d).on_complete {
+                f(d, message_crc, (*d).user_context);
+            }
+            if state_of(d) == self.state {
+                (*d).prelude = aws_event_stream_message_prelude::default();
+            }
+        }
+    }
+
+    fn on_error(&mut self, prelude: &Prelude, error: WireError, message: &str) {
+        let code = error.aws_error_code();
+        raise(code);
+        self.reported = true;
+        if !self.live() {
+            return;
+        }
+        let text = CString::new(message).unwrap_or_default();
+        let d = self.decoder;
+        // SAFETY: as in on_prelude; `text` outlives the call.
+        unsafe {
+            (*d).prelude = mirror(prelude);
+            if let Some(f) = (*d).on_error {
+                f(
+                    d,
+                    addr_of_mut!((*d).prelude),
+                    code,
+                    text.as_ptr(),
+                    (*d).user_context,
+                );
+            }
+        }
+    }
+}

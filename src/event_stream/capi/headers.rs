@@ -1,0 +1,755 @@
+//! Header lists (`aws_array_list` of `aws_event_stream_header_value_pair`):
+//! building, reading values back, and the header-block encoder/parser.
+//!
+//! Ownership follows upstream: the `_by_cursor` string/byte_buf adders and
+//! `aws_event_stream_add_header` copy the value (`value_owned`, freed by
+//! `aws_event_stream_headers_list_cleanup` through the list's allocator); the
+//! pointer forms copy only when asked; empty values are never copied. Parsed
+//! headers point into the parsed buffer.
+use std::{mem, ptr};
+
+use libc::{c_char, c_int, c_void};
+
+use super::array_list;
+use super::bytes;
+use crate::common::abi::{
+    aws_allocator, aws_array_list, aws_byte_buf, aws_byte_cursor, AWS_OP_ERR, AWS_OP_SUCCESS,
+};
+use crate::common::allocator::{aws_mem_acquire, aws_mem_release};
+use crate::common::error::raise;
+use crate::common::error_codes::*;
+use crate::event_stream::abi::aws_event_stream_header_value_type::*;
+use crate::event_stream::abi::*;
+use crate::event_stream::wire::limits::{
+    HEADER_NAME_LEN_MAX, HEADER_VALUE_LEN_MAX, MAX_HEADERS_SIZE, UUID_LEN,
+};
+use crate::event_stream::wire::{HeaderIter, RawHeader, RawValue};
+use crate::fatal_precondition;
+
+type Pair = aws_event_stream_header_value_pair;
+
+const STRING: c_int = AWS_EVENT_STREAM_HEADER_STRING as c_int;
+const BYTE_BUF: c_int = AWS_EVENT_STREAM_HEADER_BYTE_BUF as c_int;
+const BOOL_TRUE: c_int = AWS_EVENT_STREAM_HEADER_BOOL_TRUE as c_int;
+const BOOL_FALSE: c_int = AWS_EVENT_STREAM_HEADER_BOOL_FALSE as c_int;
+
+fn is_variable(ty: c_int) -> bool {
+    ty == STRING || ty == BYTE_BUF
+}
+
+/// An all-zero pair (`AWS_ZERO_STRUCT`).
+pub(crate) fn zeroed_pair() -> Pair {
+    // SAFETY: every field (integers, byte arrays, a pointer/bytes union) is valid as zero.
+    unsafe { mem::zeroed() }
+}
+
+/// A zeroed pair carrying `name` (at most 255 bytes; longer is cut).
+fn named_pair(name: &[u8], ty: c_int, value_len: u16) -> Pair {
+    let mut p = zeroed_pair();
+    let n = name.len().min(HEADER_NAME_LEN_MAX);
+    for (dst, src) in p.header_name.iter_mut().zip(&name[..n]) {
+        *dst = *src as c_char;
+    }
+    p.header_name_len = n as u8;
+    p.header_value_type = ty;
+    p.header_value_len = value_len;
+    p
+}
+
+/// A pair describing a parsed header. byte_buf/string values point at the
+/// borrowed bytes (`value_owned` as given); fixed values are copied in
+/// big-endian, bools keep 0/1 in `static_val[0]`, unknown types have length 0.
+pub(crate) fn pair_from_raw(h: &RawHeader<'_>, value_owned: bool) -> Pair {
+    let v = &h.value;
+    let mut p = named_pair(h.name, v.type_byte() as c_int, v.value_len() as u16);
+    match *v {
+        RawValue::ByteBuf(b) | RawValue::String(b) => {
+            p.header_value.variable_len_val = b.as_ptr() as *mut u8;
+            p.value_owned = value_owned as i8;
+        }
+        RawValue::Bool(b) => {
+            let mut s = [0u8; UUID_LEN];
+            s[0] = b as u8;
+            p.header_value.static_val = s;
+        }
+        _ => {
+            let (bytes, _) = v.static_bytes();
+            p.header_value.static_val = bytes;
+        }
+    }
+    p
+}
+
+/// Upstream's header-name check for the cursor adders.
+unsafe fn check_name(name: &aws_byte_cursor) -> Result<&[u8], c_int> {
+    fatal_precondition!(name.len > 0, "aws_event_stream_add_header_by_cursor");
+    fatal_precondition!(!name.ptr.is_null(), "aws_event_stream_add_header_by_cursor");
+    if name.len > HEADER_NAME_LEN_MAX {
+        return Err(raise(AWS_ERROR_EVENT_STREAM_MESSAGE_INVALID_HEADERS_LEN));
+    }
+    // SAFETY: the caller's cursor describes readable bytes.
+    Ok(crate::ffi::slice(name.ptr, name.len))
+}
+
+/// Pushes a fixed-size header after checking the list and name.
+unsafe fn add_fixed(
+    headers: *mut aws_array_list,
+    name: aws_byte_cursor,
+    ty: c_int,
+    value: &[u8],
+) -> c_int {
+    fatal_precondition!(!headers.is_null(), "aws_event_stream_add_header");
+    let name = match check_name(&name) {
+        Ok(n) => n,
+        Err(e) => return e,
+    };
+    let mut p = named_pair(name, ty, value.len() as u16);
+    p.header_value.static_val[..value.len()].copy_from_slice(value);
+    array_list::push_back(headers, &p)
+}
+
+/// Pushes a string/byte_buf header, copying the value into memory from the
+/// list's allocator when `copy` is set and the value is not empty.
+unsafe fn add_variable(
+    headers: *mut aws_array_list,
+    mut p: Pair,
+    value: *const u8,
+    value_len: u16,
+    copy: bool,
+) -> c_int {
+    p.header_value_len = value_len;
+    fatal_precondition!(
+        value_len == 0 || !value.is_null(),
+        "aws_event_stream_add_header: NULL value with a length"
+    );
+    if copy && value_len != 0 {
+        let alloc = (*headers).alloc;
+        let mem = aws_mem_acquire(alloc, value_len as usize) as *mut u8;
+        if mem.is_null() {
+            return AWS_OP_ERR;
+        }
+        // SAFETY: the caller's value holds value_len bytes; mem is fresh.
+        ptr::copy_nonoverlapping(value, mem, value_len as usize);
+        p.header_value.variable_len_val = mem;
+        p.value_owned = 1;
+    } else {
+        p.header_value.variable_len_val = value as *mut u8;
+        p.value_owned = 0;
+    }
+    if array_list::push_back(headers, &p) != AWS_OP_SUCCESS {
+        if p.value_owned != 0 {
+            aws_mem_release(
+                (*headers).alloc,
+                p.header_value.variable_len_val as *mut c_void,
+            );
+        }
+        return AWS_OP_ERR;
+    }
+    AWS_OP_SUCCESS
+}
+
+unsafe fn cursor(ptr: *const c_char, len: u8) -> aws_byte_cursor {
+    aws_byte_cursor {
+        len: len as usize,
+        ptr: ptr as *mut u8,
+    }
+}
+
+// ---- lists ------------------------------------------------------------------
+
+#[no_mangle]
+pub unsafe extern "C" fn aws_event_stream_headers_list_init(
+    headers: *mut aws_array_list,
+    allocator: *mut aws_allocator,
+) -> c_int {
+    fatal_precondition!(!headers.is_null(), "aws_event_stream_headers_list_init");
+    fatal_precondition!(!allocator.is_null(), "aws_event_stream_headers_list_init");
+    array_list::init_dynamic(headers, allocator, 4, mem::size_of::<Pair>())
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn aws_event_stream_headers_list_cleanup(headers: *mut aws_array_list) {
+    fatal_precondition!(!headers.is_null(), "aws_event_stream_headers_list_cleanup");
+    if !array_list::is_valid(&*headers) {
+        return;
+    }
+    let alloc = (*headers).alloc;
+    for i in 0..(*headers).length {
+        let p: Pair = ptr::read_unaligned(array_list::item_ptr(headers, i));
+        // Only string/byte_buf values can be owned; a flag on anything else
+        // is not a pointer we handed out.
+        if p.value_owned != 0 && is_variable(p.header_value_type) {
+            aws_mem_release(alloc, p.header_value.variable_len_val as *mut c_void);
+        }
+    }
+    array_list::clean_up(headers);
+}
+
+// ---- adders -----------------------------------------------------------------
+
+#[no_mangle]
+pub unsafe extern "C" fn aws_event_stream_add_string_header(
+    headers: *mut aws_array_list,
+    name: *const c_char,
+    name_len: u8,
+    value: *const c_char,
+    value_len: u16,
+    copy: i8,
+) -> c_int {
+    fatal_precondition!(!headers.is_null(), "aws_event_stream_add_string_header");
+    if value_len as usize > HEADER_VALUE_LEN_MAX {
+        return raise(AWS_ERROR_EVENT_STREAM_MESSAGE_INVALID_HEADERS_LEN);
+    }
+    let p = named_pair(
+        crate::ffi::slice(name as *const u8, name_len as usize),
+        STRING,
+        0,
+    );
+    add_variable(headers, p, value as *const u8, value_len, copy != 0)
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn aws_event_stream_add_bytebuf_header(
+    headers: *mut aws_array_list,
+    name: *const c_char,
+    name_len: u8,
+    value: *mut u8,
+    value_len: u16,
+    copy: i8,
+) -> c_int {
+    fatal_precondition!(!headers.is_null(), "aws_event_stream_add_bytebuf_header");
+    fatal_precondition!(!name.is_null(), "aws_event_stream_add_bytebuf_header");
+    if value_len as usize > HEADER_VALUE_LEN_MAX {
+        return raise(AWS_ERROR_EVENT_STREAM_MESSAGE_INVALID_HEADERS_LEN);
+    }
+    let p = named_pair(
+        crate::ffi::slice(name as *const u8, name_len as usize),
+        BYTE_BUF,
+        0,
+    );
+    add_variable(headers, p, value, value_len, copy != 0)
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn aws_event_stream_add_bool_header(
+    headers: *mut aws_array_list,
+    name: *const c_char,
+    name_len: u8,
+    value: i8,
+) -> c_int {
+    aws_event_stream_add_bool_header_by_cursor(headers, cursor(name, name_len), value != 0)
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn aws_event_stream_add_byte_header(
+    headers: *mut aws_array_list,
+    name: *const c_char,
+    name_len: u8,
+    value: i8,
+) -> c_int {
+    aws_event_stream_add_byte_header_by_cursor(headers, cursor(name, name_len), value)
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn aws_event_stream_add_int16_header(
+    headers: *mut aws_array_list,
+    name: *const c_char,
+    name_len: u8,
+    value: i16,
+) -> c_int {
+    aws_event_stream_add_int16_header_by_cursor(headers, cursor(name, name_len), value)
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn aws_event_stream_add_int32_header(
+    headers: *mut aws_array_list,
+    name: *const c_char,
+    name_len: u8,
+    value: i32,
+) -> c_int {
+    aws_event_stream_add_int32_header_by_cursor(headers, cursor(name, name_len), value)
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn aws_event_stream_add_int64_header(
+    headers: *mut aws_array_list,
+    name: *const c_char,
+    name_len: u8,
+    value: i64,
+) -> c_int {
+    aws_event_stream_add_int64_header_by_cursor(headers, cursor(name, name_len), value)
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn aws_event_stream_add_timestamp_header(
+    headers: *mut aws_array_list,
+    name: *const c_char,
+    name_len: u8,
+    value: i64,
+) -> c_int {
+    aws_event_stream_add_timestamp_header_by_cursor(headers, cursor(name, name_len), value)
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn aws_event_stream_add_uuid_header(
+    headers: *mut aws_array_list,
+    name: *const c_char,
+    name_len: u8,
+    value: *const u8,
+) -> c_int {
+    fatal_precondition!(!value.is_null(), "aws_event_stream_add_uuid_header");
+    let value = aws_byte_cursor {
+        len: UUID_LEN,
+        ptr: value as *mut u8,
+    };
+    aws_event_stream_add_uuid_header_by_cursor(headers, cursor(name, name_len), value)
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn aws_event_stream_add_bool_header_by_cursor(
+    headers: *mut aws_array_list,
+    name: aws_byte_cursor,
+    value: bool,
+) -> c_int {
+    let ty = if value { BOOL_TRUE } else { BOOL_FALSE };
+    add_fixed(headers, name, ty, &[])
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn aws_event_stream_add_byte_header_by_cursor(
+    headers: *mut aws_array_list,
+    name: aws_byte_cursor,
+    value: i8,
+) -> c_int {
+    let ty = AWS_EVENT_STREAM_HEADER_BYTE as c_int;
+    add_fixed(headers, name, ty, &value.to_be_bytes())
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn aws_event_stream_add_int16_header_by_cursor(
+    headers: *mut aws_array_list,
+    name: aws_byte_cursor,
+    value: i16,
+) -> c_int {
+    let ty = AWS_EVENT_STREAM_HEADER_INT16 as c_int;
+    add_fixed(headers, name, ty, &value.to_be_bytes())
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn aws_event_stream_add_int32_header_by_cursor(
+    headers: *mut aws_array_list,
+    name: aws_byte_cursor,
+    value: i32,
+) -> c_int {
+    let ty = AWS_EVENT_STREAM_HEADER_INT32 as c_int;
+    add_fixed(headers, name, ty, &value.to_be_bytes())
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn aws_event_stream_add_int64_header_by_cursor(
+    headers: *mut aws_array_list,
+    name: aws_byte_cursor,
+    value: i64,
+) -> c_int {
+    let ty = AWS_EVENT_STREAM_HEADER_INT64 as c_int;
+    add_fixed(headers, name, ty, &value.to_be_bytes())
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn aws_event_stream_add_timestamp_header_by_cursor(
+    headers: *mut aws_array_list,
+    name: aws_byte_cursor,
+    value: i64,
+) -> c_int {
+    let ty = AWS_EVENT_STREAM_HEADER_TIMESTAMP as c_int;
+    add_fixed(headers, name, ty, &value.to_be_bytes())
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn aws_event_stream_add_uuid_header_by_cursor(
+    headers: *mut aws_array_list,
+    name: aws_byte_cursor,
+    value: aws_byte_cursor,
+) -> c_int {
+    fatal_precondition!(
+        !headers.is_null(),
+        "aws_event_stream_add_uuid_header_by_cursor"
+    );
+    let name = match check_name(&name) {
+        Ok(n) => n,
+        Err(e) => return e,
+    };
+    if value.len != UUID_LEN {
+        return raise(AWS_ERROR_EVENT_STREAM_MESSAGE_INVALID_HEADERS_LEN);
+    }
+    let ty = AWS_EVENT_STREAM_HEADER_UUID as c_int;
+    let mut p = named_pair(name, ty, UUID_LEN as u16);
+    // SAFETY: the caller's cursor holds 16 readable bytes.
+    p.header_value.static_val = *(value.ptr as *const [u8; UUID_LEN]);
+    array_list::push_back(headers, &p)
+}
+
+unsafe fn add_variable_by_cursor(
+    headers: *mut aws_array_list,
+    name: aws_byte_cursor,
+    value: aws_byte_cursor,
+    ty: c_int,
+) -> c_int {
+    fatal_precondition!(!headers.is_null(), "aws_event_stream_add_header_by_cursor");
+    let name = match check_name(&name) {
+        Ok(n) => n,
+        Err(e) => return e,
+    };
+    if value.len > HEADER_VALUE_LEN_MAX {
+        return raise(AWS_ERROR_EVENT_STREAM_MESSAGE_INVALID_HEADERS_LEN);
+    }
+    let p = named_pair(name, ty, 0);
+    add_variable(headers, p, value.ptr, value.len as u16, true)
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn aws_event_stream_add_string_header_by_cursor(
+    headers: *mut aws_array_list,
+    name: aws_byte_cursor,
+    value: aws_byte_cursor,
+) -> c_int {
+    add_variable_by_cursor(headers, name, value, STRING)
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn aws_event_stream_add_byte_buf_header_by_cursor(
+    headers: *mut aws_array_list,
+    name: aws_byte_cursor,
+    value: aws_byte_cursor,
+) -> c_int {
+    add_variable_by_cursor(headers, name, value, BYTE_BUF)
+}
+
+/// Copies `header` into the list; string/byte_buf values are copied too.
+#[no_mangle]
+pub unsafe extern "C" fn aws_event_stream_add_header(
+    headers: *mut aws_array_list,
+    header: *const aws_event_stream_header_value_pair,
+) -> c_int {
+    fatal_precondition!(!headers.is_null(), "aws_event_stream_add_header");
+    fatal_precondition!(!header.is_null(), "aws_event_stream_add_header");
+    let mut p = *header;
+    if is_variable(p.header_value_type) {
+        let value = p.header_value.variable_len_val;
+        return add_variable(headers, p, value, p.header_value_len, true);
+    }
+    // Upstream copies the flag as is; a fixed value is never ours to free.
+    p.value_owned = 0;
+    array_list::push_back(headers, &p)
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn aws_event_stream_create_string_header(
+    name: aws_byte_cursor,
+    value: aws_byte_cursor,
+) -> aws_event_stream_header_value_pair {
+    fatal_precondition!(
+        name.len <= HEADER_NAME_LEN_MAX,
+        "aws_event_stream_create_string_header"
+    );
+    fatal_precondition!(
+        value.len <= HEADER_VALUE_LEN_MAX,
+        "aws_event_stream_create_string_header"
+    );
+    let mut p = named_pair(
+        crate::ffi::slice(name.ptr, name.len),
+        STRING,
+        value.len as u16,
+    );
+    p.header_value.variable_len_val = value.ptr;
+    p
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn aws_event_stream_create_int32_header(
+    name: aws_byte_cursor,
+    value: i32,
+) -> aws_event_stream_header_value_pair {
+    fatal_precondition!(
+        name.len <= HEADER_NAME_LEN_MAX,
+        "aws_event_stream_create_int32_header"
+    );
+    let ty = AWS_EVENT_STREAM_HEADER_INT32 as c_int;
+    let mut p = named_pair(crate::ffi::slice(name.ptr, name.len), ty, 4);
+    p.header_value.static_val[..4].copy_from_slice(&value.to_be_bytes());
+    p
+}
+
+// ---- reading values back ------------------------------------------------------
+
+unsafe fn pair_ref<'a>(header: *const Pair, func: &'static str) -> &'a Pair {
+    if header.is_null() {
+        crate::ffi::fatal(func);
+    }
+    // SAFETY: non-null, and the caller passes a valid pair.
+    &*header
+}
+
+unsafe fn static8(header: *const Pair, func: &'static str) -> [u8; 8] {
+    let s = pair_ref(header, func).header_value.static_val;
+    [s[0], s[1], s[2], s[3], s[4], s[5], s[6], s[7]]
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn aws_event_stream_header_name(
+    header: *mut aws_event_stream_header_value_pair,
+) -> aws_byte_buf {
+    let p = pair_ref(header, "aws_event_stream_header_name: header is NULL");
+    bytes::from_array(
+        p.header_name.as_ptr() as *const u8,
+        p.header_name_len as usize,
+    )
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn aws_event_stream_header_value_as_byte(
+    header: *mut aws_event_stream_header_value_pair,
+) -> i8 {
+    static8(
+        header,
+        "aws_event_stream_header_value_as_byte: header is NULL",
+    )[0] as i8
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn aws_event_stream_header_value_as_bool(
+    header: *mut aws_event_stream_header_value_pair,
+) -> i8 {
+    let p = pair_ref(
+        header,
+        "aws_event_stream_header_value_as_bool: header is NULL",
+    );
+    (p.header_value_type == BOOL_TRUE) as i8
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn aws_event_stream_header_value_as_int16(
+    header: *mut aws_event_stream_header_value_pair,
+) -> i16 {
+    let b = static8(
+        header,
+        "aws_event_stream_header_value_as_int16: header is NULL",
+    );
+    i16::from_be_bytes([b[0], b[1]])
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn aws_event_stream_header_value_as_int32(
+    header: *mut aws_event_stream_header_value_pair,
+) -> i32 {
+    let b = static8(
+        header,
+        "aws_event_stream_header_value_as_int32: header is NULL",
+    );
+    i32::from_be_bytes([b[0], b[1], b[2], b[3]])
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn aws_event_stream_header_value_as_int64(
+    header: *mut aws_event_stream_header_value_pair,
+) -> i64 {
+    i64::from_be_bytes(static8(
+        header,
+        "aws_event_stream_header_value_as_int64: header is NULL",
+    ))
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn aws_event_stream_header_value_as_timestamp(
+    header: *mut aws_event_stream_header_value_pair,
+) -> i64 {
+    aws_event_stream_header_value_as_int64(header)
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn aws_event_stream_header_value_as_bytebuf(
+    header: *mut aws_event_stream_header_value_pair,
+) -> aws_byte_buf {
+    let p = pair_ref(
+        header,
+        "aws_event_stream_header_value_as_bytebuf: header is NULL",
+    );
+    bytes::from_array(p.header_value.variable_len_val, p.header_value_len as usize)
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn aws_event_stream_header_value_as_string(
+    header: *mut aws_event_stream_header_value_pair,
+) -> aws_byte_buf {
+    aws_event_stream_header_value_as_bytebuf(header)
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn aws_event_stream_header_value_as_uuid(
+    header: *mut aws_event_stream_header_value_pair,
+) -> aws_byte_buf {
+    if header.is_null() {
+        crate::ffi::fatal("aws_event_stream_header_value_as_uuid: header is NULL");
+    }
+    // SAFETY: non-null; the view points into the caller's pair.
+    let val = ptr::addr_of!((*header).header_value.static_val) as *const u8;
+    bytes::from_array(val, UUID_LEN)
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn aws_event_stream_header_value_length(
+    header: *mut aws_event_stream_header_value_pair,
+) -> u16 {
+    pair_ref(
+        header,
+        "aws_event_stream_header_value_length: header is NULL",
+    )
+    .header_value_len
+}
+
+// ---- header blocks ------------------------------------------------------------
+
+/// The pairs of a list (empty for NULL).
+///
+/// # Safety
+/// `headers` must be NULL or a valid list of pairs.
+pub(crate) unsafe fn pairs(headers: *const aws_array_list) -> impl Iterator<Item = Pair> {
+    let n = if headers.is_null() {
+        0
+    } else {
+        fatal_precondition!(
+            (*headers).length == 0 || (*headers).item_size == mem::size_of::<Pair>(),
+            "event-stream header list: item_size is not sizeof(aws_event_stream_header_value_pair)"
+        );
+        (*headers).length
+    };
+    // SAFETY: i < length, inside the list's storage.
+    (0..n).map(move |i| unsafe { ptr::read_unaligned(array_list::item_ptr::<Pair>(headers, i)) })
+}
+
+/// Wire bytes of one pair, as upstream counts them.
+fn pair_wire_len(p: &Pair) -> usize {
+    let mut n = 2 + p.header_name_len as usize;
+    if is_variable(p.header_value_type) {
+        n += 2;
+    }
+    if p.header_value_type != BOOL_TRUE && p.header_value_type != BOOL_FALSE {
+        n += p.header_value_len as usize;
+    }
+    n
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn aws_event_stream_compute_headers_required_buffer_len(
+    headers: *const aws_array_list,
+) -> u32 {
+    pairs(headers).map(|p| pair_wire_len(&p)).sum::<usize>() as u32
+}
+
+/// Writes one pair piece by piece, like upstream: on a short buffer the
+/// pieces that fit stay written.
+unsafe fn write_pair(buf: &mut aws_byte_buf, p: &Pair) -> bool {
+    let name = std::slice::from_raw_parts(
+        p.header_name.as_ptr() as *const u8,
+        p.header_name_len as usize,
+    );
+    if !(bytes::write(buf, &[p.header_name_len])
+        && bytes::write(buf, name)
+        && bytes::write(buf, &[p.header_value_type as u8]))
+    {
+        return false;
+    }
+    let len = p.header_value_len as usize;
+    match p.header_value_type {
+        BOOL_TRUE | BOOL_FALSE => true,
+        t if is_variable(t) => {
+            bytes::write(buf, &p.header_value_len.to_be_bytes())
+                && bytes::write(buf, crate::ffi::slice(p.header_value.variable_len_val, len))
+        }
+        t if (AWS_EVENT_STREAM_HEADER_BYTE as c_int..=AWS_EVENT_STREAM_HEADER_UUID as c_int)
+            .contains(&t) =>
+        {
+            if len > UUID_LEN {
+                crate::ffi::fatal("event-stream header: fixed-size value longer than 16 bytes");
+            }
+            bytes::write(buf, &p.header_value.static_val[..len])
+        }
+        _ => crate::ffi::fatal("event-stream header: unknown header type"),
+    }
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn aws_event_stream_write_headers_to_buffer_safe(
+    headers: *const aws_array_list,
+    buf: *mut aws_byte_buf,
+) -> c_int {
+    fatal_precondition!(
+        !buf.is_null(),
+        "aws_event_stream_write_headers_to_buffer_safe"
+    );
+    for p in pairs(headers) {
+        if !write_pair(&mut *buf, &p) {
+            return raise(AWS_ERROR_EVENT_STREAM_INSUFFICIENT_BUFFER_LEN);
+        }
+    }
+    AWS_OP_SUCCESS
+}
+
+/// Deprecated upstream: assumes `buffer` holds the computed length; returns
+/// the bytes written, 0 on failure.
+#[no_mangle]
+pub unsafe extern "C" fn aws_event_stream_write_headers_to_buffer(
+    headers: *const aws_array_list,
+    buffer: *mut u8,
+) -> usize {
+    fatal_precondition!(
+        !buffer.is_null(),
+        "aws_event_stream_write_headers_to_buffer"
+    );
+    let capacity = aws_event_stream_compute_headers_required_buffer_len(headers) as usize;
+    let mut buf = aws_byte_buf {
+        len: 0,
+        buffer,
+        capacity,
+        allocator: ptr::null_mut(),
+    };
+    if aws_event_stream_write_headers_to_buffer_safe(headers, &mut buf) != AWS_OP_SUCCESS {
+        return 0;
+    }
+    buf.len
+}
+
+/// Parses a header block into `headers` (values point into `buffer`): at most
+/// 1024 headers; errors as upstream's one-shot parser (headers before the
+/// fault stay in the list).
+#[no_mangle]
+pub unsafe extern "C" fn aws_event_stream_read_headers_from_buffer(
+    headers: *mut aws_array_list,
+    buffer: *const u8,
+    headers_len: usize,
+) -> c_int {
+    fatal_precondition!(
+        !headers.is_null(),
+        "aws_event_stream_read_headers_from_buffer"
+    );
+    fatal_precondition!(
+        !buffer.is_null(),
+        "aws_event_stream_read_headers_from_buffer"
+    );
+    if headers_len > MAX_HEADERS_SIZE {
+        return raise(AWS_ERROR_EVENT_STREAM_MESSAGE_FIELD_SIZE_EXCEEDED);
+    }
+    // SAFETY: the caller's buffer holds headers_len bytes.
+    let block = std::slice::from_raw_parts(buffer, headers_len);
+    for h in HeaderIter::new(block) {
+        match h {
+            Ok(h) => {
+                if array_list::push_back(headers, &pair_from_raw(&h, false)) != AWS_OP_SUCCESS {
+                    return AWS_OP_ERR;
+                }
+            }
+            Err(e) => return raise(e.aws_error_code()),
+        }
+    }
+    AWS_OP_SUCCESS
+}
