@@ -18,10 +18,8 @@
 #    endif
 #endif
 
-#include <stdio.h>
+#include <aws/event-stream/event_stream_exports.h>
 
-#ifndef AWS_EVENT_STREAM_API
-#    define AWS_EVENT_STREAM_API
-#endif
+#include <stdio.h>
 
 #endif /* AWS_EVENT_STREAM_H_ */

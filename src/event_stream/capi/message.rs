@@ -31,17 +31,15 @@ pub unsafe extern "C" fn aws_event_stream_message_init(
 ) -> c_int {
     fatal_precondition!(!message.is_null(), "aws_event_stream_message_init");
     fatal_precondition!(!alloc.is_null(), "aws_event_stream_message_init");
-    let payload: &[u8] = match payload.as_ref() {
-        Some(p) => bytes::contents(p),
-        None => &[],
-    };
+    // Only the length matters until the limits are checked.
+    let payload_len = payload.as_ref().map_or(0, |p| p.len);
     let headers_len = aws_event_stream_compute_headers_required_buffer_len(headers);
     if headers_len as usize > MAX_HEADERS_SIZE {
         return raise(AWS_ERROR_EVENT_STREAM_MESSAGE_FIELD_SIZE_EXCEEDED);
     }
     // Upstream sums in size_t and keeps 32 bits; a wrap shows as a smaller total.
-    let total = (MIN_MESSAGE_LEN + headers_len as usize).wrapping_add(payload.len()) as u32;
-    if total < headers_len || (total as usize) < payload.len() {
+    let total = (MIN_MESSAGE_LEN + headers_len as usize).wrapping_add(payload_len) as u32;
+    if total < headers_len || (total as usize) < payload_len {
         return raise(AWS_ERROR_OVERFLOW_DETECTED);
     }
     if total as usize > MAX_MESSAGE_SIZE {
@@ -67,7 +65,9 @@ pub unsafe extern "C" fn aws_event_stream_message_init(
         aws_event_stream_message_clean_up(message);
         return AWS_OP_ERR;
     }
-    bytes::write(&mut m.message_buffer, payload);
+    if let Some(p) = payload.as_ref() {
+        bytes::write(&mut m.message_buffer, bytes::contents(p));
+    }
     let crc = crc32_update(prelude_crc, &bytes::contents(&m.message_buffer)[8..]);
     bytes::write(&mut m.message_buffer, &crc.to_be_bytes());
     AWS_OP_SUCCESS
