@@ -55,6 +55,26 @@ pub trait DecoderSink {
     fn on_error(&mut self, prelude: &Prelude, error: WireError, message: &str);
 }
 
+/// Lets a caller lend a sink it keeps (`pump(data, &mut &mut sink)` or a
+/// sink reached through a reference held elsewhere).
+impl<S: DecoderSink + ?Sized> DecoderSink for &mut S {
+    fn on_prelude(&mut self, prelude: &Prelude) {
+        (**self).on_prelude(prelude)
+    }
+    fn on_header(&mut self, prelude: &Prelude, header: &RawHeader<'_>) {
+        (**self).on_header(prelude, header)
+    }
+    fn on_payload(&mut self, fragment: &[u8], final_segment: bool) {
+        (**self).on_payload(fragment, final_segment)
+    }
+    fn on_complete(&mut self, message_crc: u32) {
+        (**self).on_complete(message_crc)
+    }
+    fn on_error(&mut self, prelude: &Prelude, error: WireError, message: &str) {
+        (**self).on_error(prelude, error, message)
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum State {
     Prelude,

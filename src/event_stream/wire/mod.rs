@@ -18,7 +18,13 @@
 //! - [`crc`]: `crc32`, `crc32_update` (continuing a running CRC, like
 //!   `aws_checksums_crc32(.., previous)`).
 //!
-//! The streaming decoder lives beside this module in `event_stream::decoder`.
+//! The streaming decoder lives beside this module in `event_stream::decoder`:
+//! `StreamingDecoder::pump(&mut self, &[u8], &mut impl DecoderSink) ->
+//! Result<(), WireError>`, where `DecoderSink` has `on_prelude`, `on_header`
+//! (a `RawHeader` view, zero-copy when the header lies in one chunk),
+//! `on_payload(fragment, final_segment)`, `on_complete(message_crc)` and
+//! `on_error(prelude, error, text)`; `MessageCollector` is a ready-made sink
+//! that assembles `Message`s. `fuzz_targets` (hidden) holds the fuzz bodies.
 //! Upstream behaviour is the spec: each path reports the error upstream
 //! reports on it, even where two paths disagree for the same bytes.
 
