@@ -14,6 +14,9 @@
  *             16 KiB reads (the socket handler's read size).
  * for a small message (4 headers, 64-byte payload) and a 64 KiB payload.
  *
+ * BENCH_FILTER=<text> runs only the cases whose name contains <text>
+ * (e.g. "small", "stream_64k"), handy under a profiler.
+ *
  * Output: one line per case,
  *   RESULT bench=c_<op>_<size> impl=<name> msgs_per_s=<n> mb_per_s=<n>
  * where MB/s counts encoded wire bytes (10^6 bytes). The impl name is argv[1],
@@ -42,6 +45,7 @@
 
 static struct aws_allocator *s_alloc;
 static const char *s_impl;
+static const char *s_filter;
 static double s_budget_s;
 
 static double s_now(void) {
@@ -172,6 +176,11 @@ typedef void(op_fn)(struct fixture *f);
 /* Runs `op` for the time budget (after a short warm-up) and prints a RESULT
  * line; `msgs_per_op` and `bytes_per_op` say what one call processes. */
 static void s_run(const char *op_name, op_fn *op, struct fixture *f, size_t msgs_per_op, size_t bytes_per_op) {
+    char name[64];
+    snprintf(name, sizeof(name), "c_%s_%s", op_name, f->size_name);
+    if (s_filter && !strstr(name, s_filter)) {
+        return;
+    }
     double warm_end = s_now() + s_budget_s * 0.1;
     for (unsigned long long i = 0; i < MAX_ITERATIONS; ++i) {
         op(f);
@@ -200,9 +209,8 @@ static void s_run(const char *op_name, op_fn *op, struct fixture *f, size_t msgs
     double msgs = (double)calls * (double)msgs_per_op;
     double bytes = (double)calls * (double)bytes_per_op;
     printf(
-        "RESULT bench=c_%s_%s impl=%s msgs_per_s=%.0f mb_per_s=%.1f\n",
-        op_name,
-        f->size_name,
+        "RESULT bench=%s impl=%s msgs_per_s=%.0f mb_per_s=%.1f\n",
+        name,
         s_impl,
         msgs / elapsed,
         bytes / elapsed / 1e6);
@@ -399,6 +407,10 @@ int main(int argc, char **argv) {
     s_impl = argc > 1 ? argv[1] : getenv("BENCH_IMPL");
     if (!s_impl || !*s_impl) {
         s_impl = "unknown";
+    }
+    s_filter = getenv("BENCH_FILTER");
+    if (s_filter && !*s_filter) {
+        s_filter = NULL;
     }
     const char *quick = getenv("BENCH_QUICK");
     s_budget_s = (quick && *quick && strcmp(quick, "0") != 0) ? 0.1 : 0.5;
