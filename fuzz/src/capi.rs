@@ -503,7 +503,12 @@ pub fn capi_streaming_decoder(data: &[u8]) {
     for message in split_messages(&body) {
         let accepted = one_shot(message);
         let alone = stream(&[message], false, message.len());
-        let clean = alone.errors.is_empty() && alone.result.0 == 0 && alone.completes.len() == 1;
+        // Exactly this one message, complete and without error.
+        let clean = alone.errors.is_empty()
+            && alone.result.0 == 0
+            && alone.completes.len() == 1
+            && alone.preludes.len() == 1
+            && alone.preludes[0].0 as usize == message.len();
         if !clean {
             continue;
         }
@@ -525,5 +530,30 @@ pub fn capi_streaming_decoder(data: &[u8]) {
                 panic!("_from_buffer/_headers refused ({code}) a message the decoder accepted")
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::panic::{catch_unwind, AssertUnwindSafe};
+
+    #[test]
+    fn counting_allocator_reports_leaks_and_peaks() {
+        let mut a = Counting::new();
+        // SAFETY: blocks from our own allocator, released once.
+        unsafe {
+            let p = acquire(a.as_ptr(), 10);
+            let p = realloc(a.as_ptr(), p, 10, 40);
+            assert_eq!((a.live_blocks, a.live_bytes, a.peak_bytes), (1, 40, 50));
+            let leaked = catch_unwind(AssertUnwindSafe(|| a.assert_clean("t", 0)));
+            assert!(leaked.is_err(), "a live block must fail the check");
+            release(a.as_ptr(), p);
+        }
+        a.assert_clean("t", 0);
+        // SAFETY: as above.
+        unsafe { release(a.as_ptr(), acquire(a.as_ptr(), budget(0) + 1)) };
+        let over = catch_unwind(AssertUnwindSafe(|| a.assert_clean("t", 0)));
+        assert!(over.is_err(), "a peak over budget must fail the check");
     }
 }
