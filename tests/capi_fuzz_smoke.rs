@@ -48,10 +48,10 @@ fn seeds() -> Vec<Vec<u8>> {
 
 /// Flag byte plus chunk sizes (see `fuzz/src/capi.rs`).
 const PREFIXES: &[&[u8]] = &[
-    &[0x00, 0],                  // 1-byte chunks, CRCs repaired
-    &[0x80, 0],                  // 1-byte chunks, CRCs as given
-    &[0xc1, 6, 200],             // legacy init, 7 bytes then 4 KiB
-    &[0x02, 11, 3, 199],         // 12, 4, 200
+    &[0x00, 0],                      // 1-byte chunks, CRCs repaired
+    &[0x80, 0],                      // 1-byte chunks, CRCs as given
+    &[0xc1, 6, 200],                 // legacy init, 7 bytes then 4 KiB
+    &[0x02, 11, 3, 199],             // 12, 4, 200
     &[0x07, 0, 1, 2, 3, 4, 5, 6, 7], // 1..8 cycling
 ];
 
@@ -68,7 +68,10 @@ fn capi_target_accepts_every_vector_in_every_chunking() {
             capi_streaming_decoder(&with_prefix(p, &s));
         }
         // Two vectors back to back: the decoder continues after the first.
-        capi_streaming_decoder(&with_prefix(&[0x03, 16, 0, 250, 9], &[&s[..], &s[..]].concat()));
+        capi_streaming_decoder(&with_prefix(
+            &[0x03, 16, 0, 250, 9],
+            &[&s[..], &s[..]].concat(),
+        ));
     }
 }
 

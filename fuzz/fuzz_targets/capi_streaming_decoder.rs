@@ -10,7 +10,7 @@ use libfuzzer_sys::fuzz_target;
 static ALLOC: alloc_guard::Guarded = alloc_guard::Guarded;
 
 fuzz_target!(|data: &[u8]| {
-    alloc_guard::check("capi_streaming_decoder", data.len(), || {
+    alloc_guard::check("capi_streaming_decoder", data.len(), capi::PER_BYTE, || {
         capi::capi_streaming_decoder(data)
     });
 });

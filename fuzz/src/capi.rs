@@ -29,6 +29,11 @@ use aws_c_event_stream_rs::event_stream::capi::message::*;
 use aws_c_event_stream_rs::event_stream::wire::limits::MESSAGE_MAX_HEADERS;
 
 use crate::alloc_guard::budget;
+
+/// Heap bytes per input byte the C API target may use (Rust heap and its
+/// `aws_allocator` each): the harness copies the input a few times, the
+/// decoder itself needs only fixed-size state.
+pub const PER_BYTE: usize = 16;
 use crate::crc_fix;
 
 // ---- counting allocator -------------------------------------------------------
@@ -151,7 +156,7 @@ impl Counting {
             "{what}: blocks/bytes still allocated from the aws_allocator"
         );
         assert!(
-            self.peak_bytes <= budget(input_len),
+            self.peak_bytes <= budget(input_len, PER_BYTE),
             "{what}: aws_allocator peak {} bytes for {input_len} input bytes",
             self.peak_bytes
         );
@@ -160,58 +165,100 @@ impl Counting {
 
 // ---- what the callbacks saw ---------------------------------------------------
 
-/// A header as read back through the accessor functions.
-#[derive(Clone, Debug, PartialEq, Eq)]
-struct Header {
-    name: Vec<u8>,
-    kind: i32,
-    value: Vec<u8>,
+/// FNV-1a over a byte stream, plus its length: the same for any split of
+/// the same bytes. The harness keeps digests instead of copies so its own
+/// heap use stays small next to the library's, which the budget is for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Digest {
+    len: u64,
+    hash: u64,
 }
 
-unsafe fn view(b: aws_byte_buf) -> Vec<u8> {
+impl Default for Digest {
+    fn default() -> Digest {
+        Digest {
+            len: 0,
+            hash: 0xcbf2_9ce4_8422_2325,
+        }
+    }
+}
+
+impl Digest {
+    fn feed(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.hash = (self.hash ^ b as u64).wrapping_mul(0x100_0000_01b3);
+        }
+        self.len += bytes.len() as u64;
+    }
+}
+
+/// The bytes of a view the library handed out (read in full, so a short or
+/// dangling view faults or changes the digest).
+unsafe fn view<'a>(b: aws_byte_buf) -> &'a [u8] {
     if b.len == 0 {
-        return Vec::new();
+        return &[];
     }
     assert!(!b.buffer.is_null(), "non-empty view with a NULL buffer");
     // SAFETY: the library promises `len` readable bytes at `buffer`.
-    unsafe { std::slice::from_raw_parts(b.buffer, b.len).to_vec() }
+    unsafe { std::slice::from_raw_parts(b.buffer, b.len) }
 }
 
-/// Reads a pair back through the public accessors.
-unsafe fn read_header(p: *mut aws_event_stream_header_value_pair) -> Header {
+/// Reads a pair back through the public accessors into `d`.
+unsafe fn read_header(p: *mut aws_event_stream_header_value_pair, d: &mut Digest) {
     use aws_event_stream_header_value_type::*;
     // SAFETY: `p` is a valid pair for the duration of the call.
     unsafe {
         let kind = (*p).header_value_type;
         let len = aws_event_stream_header_value_length(p) as usize;
-        let value = match kind {
+        let name = view(aws_event_stream_header_name(p));
+        d.feed(&[name.len() as u8]);
+        d.feed(name);
+        d.feed(&kind.to_be_bytes());
+        let fixed: [u8; 8];
+        let value: &[u8] = match kind {
             k if k == AWS_EVENT_STREAM_HEADER_BOOL_TRUE as i32
                 || k == AWS_EVENT_STREAM_HEADER_BOOL_FALSE as i32 =>
             {
-                vec![aws_event_stream_header_value_as_bool(p) as u8]
+                fixed = [
+                    aws_event_stream_header_value_as_bool(p) as u8,
+                    0,
+                    0,
+                    0,
+                    0,
+                    0,
+                    0,
+                    0,
+                ];
+                &fixed[..1]
             }
             k if k == AWS_EVENT_STREAM_HEADER_BYTE as i32 => {
-                vec![aws_event_stream_header_value_as_byte(p) as u8]
+                fixed = [
+                    aws_event_stream_header_value_as_byte(p) as u8,
+                    0,
+                    0,
+                    0,
+                    0,
+                    0,
+                    0,
+                    0,
+                ];
+                &fixed[..1]
             }
             k if k == AWS_EVENT_STREAM_HEADER_INT16 as i32 => {
-                aws_event_stream_header_value_as_int16(p)
-                    .to_be_bytes()
-                    .to_vec()
+                fixed = (aws_event_stream_header_value_as_int16(p) as i64).to_be_bytes();
+                &fixed
             }
             k if k == AWS_EVENT_STREAM_HEADER_INT32 as i32 => {
-                aws_event_stream_header_value_as_int32(p)
-                    .to_be_bytes()
-                    .to_vec()
+                fixed = (aws_event_stream_header_value_as_int32(p) as i64).to_be_bytes();
+                &fixed
             }
             k if k == AWS_EVENT_STREAM_HEADER_INT64 as i32 => {
-                aws_event_stream_header_value_as_int64(p)
-                    .to_be_bytes()
-                    .to_vec()
+                fixed = aws_event_stream_header_value_as_int64(p).to_be_bytes();
+                &fixed
             }
             k if k == AWS_EVENT_STREAM_HEADER_TIMESTAMP as i32 => {
-                aws_event_stream_header_value_as_timestamp(p)
-                    .to_be_bytes()
-                    .to_vec()
+                fixed = aws_event_stream_header_value_as_timestamp(p).to_be_bytes();
+                &fixed
             }
             k if k == AWS_EVENT_STREAM_HEADER_UUID as i32 => {
                 view(aws_event_stream_header_value_as_uuid(p))
@@ -230,14 +277,11 @@ unsafe fn read_header(p: *mut aws_event_stream_header_value_pair) -> Header {
             // `_read_headers_from_buffer`, with no value.
             _ => {
                 assert_eq!(len, 0, "unknown header type with a value length");
-                Vec::new()
+                &[]
             }
         };
-        Header {
-            name: view(aws_event_stream_header_name(p)),
-            kind,
-            value,
-        }
+        d.feed(&(value.len() as u32).to_be_bytes());
+        d.feed(value);
     }
 }
 
@@ -245,8 +289,9 @@ unsafe fn read_header(p: *mut aws_event_stream_header_value_pair) -> Header {
 #[derive(Debug, Default, PartialEq, Eq)]
 struct Seen {
     preludes: Vec<(u32, u32, u32)>,
-    headers: Vec<Header>,
-    payload: Vec<u8>,
+    header_count: usize,
+    headers: Digest,
+    payload: Digest,
     final_segments: usize,
     completes: Vec<u32>,
     errors: Vec<(c_int, String)>,
@@ -270,7 +315,7 @@ unsafe extern "C" fn on_payload(
         let s = seen(user_data);
         let bytes = view(*payload);
         assert!(!bytes.is_empty(), "empty payload segment");
-        s.payload.extend_from_slice(&bytes);
+        s.payload.feed(bytes);
         s.final_segments += (final_segment != 0) as usize;
     }
 }
@@ -297,8 +342,9 @@ unsafe extern "C" fn on_header(
 ) {
     // SAFETY: callback arguments are valid for the call.
     unsafe {
-        let h = read_header(header);
-        seen(user_data).headers.push(h);
+        let s = seen(user_data);
+        read_header(header, &mut s.headers);
+        s.header_count += 1;
     }
 }
 
@@ -413,7 +459,7 @@ fn stream(chunks: &[&[u8]], legacy_init: bool, total_len: usize) -> Seen {
 
 /// One message through `_from_buffer`, `_headers` and `_from_buffer_copy`:
 /// its headers and payload, or the error code that refused it.
-fn one_shot(bytes: &[u8]) -> Result<(Vec<Header>, Vec<u8>), c_int> {
+fn one_shot(bytes: &[u8]) -> Result<(usize, Digest, Digest), c_int> {
     let mut alloc = Counting::new();
     let mut owned = bytes.to_vec();
     let mut buf = buf_of(&mut owned);
@@ -428,9 +474,11 @@ fn one_shot(bytes: &[u8]) -> Result<(Vec<Header>, Vec<u8>), c_int> {
             let payload_len = aws_event_stream_message_payload_len(&message) as usize;
             assert_eq!(total, bytes.len(), "total_length of an accepted buffer");
             assert_eq!(headers_len + payload_len + 16, total);
-            let payload =
-                std::slice::from_raw_parts(aws_event_stream_message_payload(&message), payload_len)
-                    .to_vec();
+            let mut payload = Digest::default();
+            payload.feed(std::slice::from_raw_parts(
+                aws_event_stream_message_payload(&message),
+                payload_len,
+            ));
             let mut list: aws_array_list = std::mem::zeroed();
             assert_eq!(
                 aws_event_stream_headers_list_init(&mut list, alloc.as_ptr()),
@@ -438,10 +486,11 @@ fn one_shot(bytes: &[u8]) -> Result<(Vec<Header>, Vec<u8>), c_int> {
             );
             if aws_event_stream_message_headers(&message, &mut list) == 0 {
                 let pairs = list.data as *mut aws_event_stream_header_value_pair;
-                let headers = (0..list.length)
-                    .map(|i| read_header(pairs.add(i)))
-                    .collect();
-                result = Ok((headers, payload));
+                let mut headers = Digest::default();
+                for i in 0..list.length {
+                    read_header(pairs.add(i), &mut headers);
+                }
+                result = Ok((list.length, headers, payload));
             } else {
                 result = Err(aws_last_error());
             }
@@ -513,9 +562,10 @@ pub fn capi_streaming_decoder(data: &[u8]) {
             continue;
         }
         match accepted {
-            Ok((headers, payload)) => {
+            Ok((count, headers, payload)) => {
                 assert_eq!(
-                    headers, alone.headers,
+                    (count, headers),
+                    (alone.header_count, alone.headers),
                     "headers differ between the two decoders"
                 );
                 assert_eq!(
@@ -525,7 +575,7 @@ pub fn capi_streaming_decoder(data: &[u8]) {
             }
             // As upstream: only `_read_headers_from_buffer` caps the count.
             Err(AWS_ERROR_EVENT_STREAM_MESSAGE_TOO_MANY_HEADERS)
-                if alone.headers.len() > MESSAGE_MAX_HEADERS => {}
+                if alone.header_count > MESSAGE_MAX_HEADERS => {}
             Err(code) => {
                 panic!("_from_buffer/_headers refused ({code}) a message the decoder accepted")
             }
@@ -552,7 +602,7 @@ mod tests {
         }
         a.assert_clean("t", 0);
         // SAFETY: as above.
-        unsafe { release(a.as_ptr(), acquire(a.as_ptr(), budget(0) + 1)) };
+        unsafe { release(a.as_ptr(), acquire(a.as_ptr(), budget(0, PER_BYTE) + 1)) };
         let over = catch_unwind(AssertUnwindSafe(|| a.assert_clean("t", 0)));
         assert!(over.is_err(), "a peak over budget must fail the check");
     }
