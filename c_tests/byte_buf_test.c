@@ -41,15 +41,6 @@ static void test_init_and_clean_up(void) {
     CHECK_INT_EQ(0, s_alloc.live);
     CHECK(buf.buffer == NULL && buf.allocator == NULL && buf.capacity == 0 && buf.len == 0);
 
-    /* Out of memory: error raised, struct zeroed. */
-    s_alloc.fail_above = 8;
-    memset(&buf, 0xAB, sizeof(buf));
-    aws_reset_error();
-    CHECK_INT_EQ(AWS_OP_ERR, aws_byte_buf_init(&buf, ALLOC, 9));
-    CHECK_INT_EQ(AWS_ERROR_OOM, aws_last_error());
-    CHECK(buf.buffer == NULL && buf.allocator == NULL && buf.capacity == 0 && buf.len == 0);
-    s_alloc.fail_above = SIZE_MAX;
-
     /* clean_up of a borrowed buffer frees nothing. */
     uint8_t storage[4] = {1, 2, 3, 4};
     struct aws_byte_buf borrowed = aws_byte_buf_from_array(storage, sizeof(storage));
@@ -128,13 +119,6 @@ static void test_init_copy(void) {
     aws_reset_error();
     CHECK_INT_EQ(AWS_OP_ERR, aws_byte_buf_init_copy_from_cursor(&dest, ALLOC, bad_cur));
     CHECK_INT_EQ(AWS_ERROR_INVALID_ARGUMENT, aws_last_error());
-
-    /* OOM on the copy. */
-    s_alloc.fail_above = 2;
-    CHECK_INT_EQ(AWS_OP_ERR, aws_byte_buf_init_copy(&dest, ALLOC, &src));
-    CHECK_INT_EQ(AWS_ERROR_OOM, aws_last_error());
-    CHECK(dest.buffer == NULL && dest.allocator == NULL);
-    s_alloc.fail_above = SIZE_MAX;
     CHECK_INT_EQ(0, s_alloc.live);
 }
 
@@ -282,20 +266,10 @@ static void test_append_dynamic(void) {
     CHECK_INT_EQ(50, buf.capacity);
     CHECK_MEM_EQ("12345zz", 7, buf.buffer + 25, 7);
 
-    /* The doubled size fails, the exact size is retried and succeeds. */
-    s_alloc.fail_above = 60;
+    /* Full again: growth doubles (100) rather than taking the 55 needed. */
     CHECK_INT_EQ(AWS_OP_SUCCESS, aws_byte_buf_append_dynamic(&buf, &five));
-    CHECK_INT_EQ(55, buf.capacity);
+    CHECK_INT_EQ(100, buf.capacity);
     CHECK_INT_EQ(55, buf.len);
-
-    /* Nothing fits: OOM, buffer unchanged. */
-    s_alloc.fail_above = 0;
-    struct aws_byte_buf before = buf;
-    aws_reset_error();
-    CHECK_INT_EQ(AWS_OP_ERR, aws_byte_buf_append_dynamic(&buf, &five));
-    CHECK_INT_EQ(AWS_ERROR_OOM, aws_last_error());
-    SAME_BUF(before, buf);
-    s_alloc.fail_above = SIZE_MAX;
     aws_byte_buf_clean_up(&buf);
     CHECK_INT_EQ(0, s_alloc.live);
 
@@ -326,7 +300,7 @@ static void test_append_dynamic(void) {
     /* A borrowed buffer (NULL allocator) cannot grow, even when it would fit. */
     uint8_t storage[16] = {0};
     struct aws_byte_buf fixed = aws_byte_buf_from_empty_array(storage, sizeof(storage));
-    before = fixed;
+    struct aws_byte_buf before = fixed;
     aws_reset_error();
     CHECK_INT_EQ(AWS_OP_ERR, aws_byte_buf_append_dynamic(&fixed, &five));
     CHECK_INT_EQ(AWS_ERROR_INVALID_ARGUMENT, aws_last_error());
@@ -370,13 +344,6 @@ static void test_reserve(void) {
     CHECK_INT_EQ(AWS_OP_ERR, aws_byte_buf_reserve_relative(&buf, SIZE_MAX));
     CHECK_INT_EQ(AWS_ERROR_OVERFLOW_DETECTED, aws_last_error());
 
-    /* realloc failure: OOM, buffer unchanged. */
-    struct aws_byte_buf before = buf;
-    s_alloc.fail_above = 200;
-    CHECK_INT_EQ(AWS_OP_ERR, aws_byte_buf_reserve(&buf, 201));
-    CHECK_INT_EQ(AWS_ERROR_OOM, aws_last_error());
-    SAME_BUF(before, buf);
-    s_alloc.fail_above = SIZE_MAX;
     aws_byte_buf_clean_up(&buf);
 
     /* Smart reserve: at least doubles. */
@@ -406,6 +373,26 @@ static void test_reserve(void) {
     CHECK_INT_EQ(AWS_OP_ERR, aws_byte_buf_reserve_relative(&fixed, 2));
     CHECK_INT_EQ(AWS_ERROR_INVALID_ARGUMENT, aws_last_error());
     CHECK_INT_EQ(4, fixed.capacity);
+}
+
+/* An allocator that returns NULL is fatal, as upstream: aws_mem_acquire (init)
+ * and aws_mem_realloc (reserve) abort instead of raising OOM. */
+static void test_allocation_failure_aborts(void) {
+    static const char oom[] = "Unhandled OOM encountered in aws_mem_acquire with allocator";
+    CHECK_ABORTS(oom, {
+        struct aws_byte_buf buf;
+        s_alloc.fail_above = 8;
+        aws_byte_buf_init(&buf, ALLOC, 9);
+    });
+    CHECK_ABORTS(oom, {
+        struct aws_byte_buf buf;
+        aws_byte_buf_init(&buf, ALLOC, 4);
+        s_alloc.fail_above = 200;
+        aws_byte_buf_reserve(&buf, 201);
+    });
+    /* The parent's allocator never failed and holds nothing. */
+    CHECK_INT_EQ(0, s_alloc.live);
+    CHECK(s_alloc.fail_above == SIZE_MAX);
 }
 
 static void test_writes(void) {
@@ -879,6 +866,7 @@ int main(void) {
     RUN_TEST(test_append_fixed);
     RUN_TEST(test_append_dynamic);
     RUN_TEST(test_reserve);
+    RUN_TEST(test_allocation_failure_aborts);
     RUN_TEST(test_writes);
     RUN_TEST(test_buf_compare);
     RUN_TEST(test_cursor_advance_and_read);

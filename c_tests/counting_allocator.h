@@ -1,6 +1,7 @@
 /* A struct aws_allocator whose acquire/release/realloc count live blocks and
- * can be told to fail, so tests can prove every allocation is freed and drive
- * out-of-memory paths. Single-threaded use only. */
+ * can be told to fail, so tests can prove every allocation is freed and that
+ * allocation failure aborts (run those in a child: see CHECK_ABORTS).
+ * Single-threaded use only. */
 #ifndef C_TESTS_COUNTING_ALLOCATOR_H
 #define C_TESTS_COUNTING_ALLOCATOR_H
 

@@ -61,12 +61,12 @@ static void test_string_layout_and_lifetime(void) {
     aws_string_destroy_secure(NULL);
     CHECK_INT_EQ(0, s_alloc.live);
 
-    /* Out of memory: NULL with AWS_ERROR_OOM. */
-    s_alloc.fail_above = 0;
-    aws_reset_error();
-    CHECK(aws_string_new_from_c_str(ALLOC, "x") == NULL);
-    CHECK_INT_EQ(AWS_ERROR_OOM, aws_last_error());
-    s_alloc.fail_above = SIZE_MAX;
+    /* Out of memory is fatal (aws_mem_acquire aborts), as upstream. */
+    CHECK_ABORTS("Unhandled OOM encountered in aws_mem_acquire with allocator", {
+        s_alloc.fail_above = 0;
+        aws_string_new_from_c_str(ALLOC, "x");
+    });
+    CHECK(s_alloc.fail_above == SIZE_MAX);
 }
 
 static void test_static_strings(void) {

@@ -6,12 +6,22 @@ use std::ptr;
 use libc::{c_int, c_void};
 
 use super::abi::*;
-use super::error::raise;
-use super::error_codes::AWS_ERROR_OOM;
 use crate::fatal_precondition;
 
+/// What upstream prints (then aborts) when an allocator returns NULL to one of
+/// the `aws_mem_*` entry points: callers written against upstream never check.
+const OOM_MESSAGE: &str = "Unhandled OOM encountered in aws_mem_acquire with allocator";
+
+/// Upstream's `AWS_PANIC_OOM`: a NULL allocation is fatal.
+fn panic_oom(p: *mut c_void, msg: &str) -> *mut c_void {
+    if p.is_null() {
+        crate::ffi::fatal(msg);
+    }
+    p
+}
+
 unsafe extern "C" fn default_acquire(_: *mut aws_allocator, size: usize) -> *mut c_void {
-    oom_guard(libc::malloc(size))
+    panic_oom(libc::malloc(size), "malloc failed to allocate memory")
 }
 unsafe extern "C" fn default_release(_: *mut aws_allocator, p: *mut c_void) {
     libc::free(p)
@@ -22,18 +32,16 @@ unsafe extern "C" fn default_realloc(
     _old: usize,
     new: usize,
 ) -> *mut c_void {
-    oom_guard(libc::realloc(p, new))
+    panic_oom(
+        libc::realloc(p, new),
+        "Unhandled OOM encountered in s_non_aligned_realloc",
+    )
 }
 unsafe extern "C" fn default_calloc(_: *mut aws_allocator, n: usize, size: usize) -> *mut c_void {
-    oom_guard(libc::calloc(n, size))
-}
-
-/// Upstream's default allocator treats a failed malloc as fatal.
-fn oom_guard(p: *mut c_void) -> *mut c_void {
-    if p.is_null() {
-        crate::ffi::fatal("out of memory");
-    }
-    p
+    panic_oom(
+        libc::calloc(n, size),
+        "Unhandled OOM encountered in s_non_aligned_calloc",
+    )
 }
 
 struct StaticAllocator(aws_allocator);
@@ -68,11 +76,7 @@ pub unsafe extern "C" fn aws_mem_acquire(
     let Some(acquire) = (*allocator).mem_acquire else {
         crate::ffi::fatal("aws_mem_acquire: allocator has no mem_acquire");
     };
-    let mem = acquire(allocator, size);
-    if mem.is_null() {
-        raise(AWS_ERROR_OOM);
-    }
-    mem
+    panic_oom(acquire(allocator, size), OOM_MESSAGE)
 }
 
 #[no_mangle]
@@ -83,25 +87,19 @@ pub unsafe extern "C" fn aws_mem_calloc(
 ) -> *mut c_void {
     fatal_precondition!(!allocator.is_null(), "aws_mem_calloc");
     fatal_precondition!(num != 0 && size != 0, "aws_mem_calloc");
+    // Upstream fatal-asserts on a wrapping num * size rather than raising.
     let Some(total) = num.checked_mul(size) else {
-        raise(AWS_ERROR_OOM);
-        return ptr::null_mut();
+        crate::ffi::fatal("aws_mem_calloc: calloc computed size > SIZE_MAX");
     };
-    let mem = match ((*allocator).mem_calloc, (*allocator).mem_acquire) {
-        (Some(calloc), _) => calloc(allocator, num, size),
+    match ((*allocator).mem_calloc, (*allocator).mem_acquire) {
+        (Some(calloc), _) => panic_oom(calloc(allocator, num, size), OOM_MESSAGE),
         (None, Some(acquire)) => {
-            let m = acquire(allocator, total);
-            if !m.is_null() {
-                ptr::write_bytes(m as *mut u8, 0, total);
-            }
+            let m = panic_oom(acquire(allocator, total), OOM_MESSAGE);
+            ptr::write_bytes(m as *mut u8, 0, total);
             m
         }
         (None, None) => crate::ffi::fatal("aws_mem_calloc: allocator has no calloc or acquire"),
-    };
-    if mem.is_null() {
-        raise(AWS_ERROR_OOM);
     }
-    mem
 }
 
 #[no_mangle]
@@ -129,20 +127,14 @@ pub unsafe extern "C" fn aws_mem_realloc(
         return AWS_OP_SUCCESS;
     }
     if let Some(realloc) = (*allocator).mem_realloc {
-        let new = realloc(allocator, *p, oldsize, newsize);
-        if new.is_null() {
-            return raise(AWS_ERROR_OOM);
-        }
-        *p = new;
+        *p = panic_oom(realloc(allocator, *p, oldsize, newsize), OOM_MESSAGE);
         return AWS_OP_SUCCESS;
     }
+    // Emulated with acquire + copy: only growth needs new memory.
     if oldsize >= newsize {
         return AWS_OP_SUCCESS;
     }
     let new = aws_mem_acquire(allocator, newsize);
-    if new.is_null() {
-        return AWS_OP_ERR;
-    }
     if !(*p).is_null() {
         ptr::copy_nonoverlapping(*p as *const u8, new as *mut u8, oldsize);
     }
@@ -165,8 +157,8 @@ pub unsafe extern "C" fn aws_secure_zero(pbuf: *mut c_void, bufsize: usize) {
 
 // ---- Rust objects in C-allocated memory --------------------------------------
 
-/// Moves `value` into memory from `allocator`. Returns NULL (with AWS_ERROR_OOM
-/// raised) if the allocator fails.
+/// Moves `value` into memory from `allocator`. Never NULL: allocation failure
+/// aborts in `aws_mem_acquire`.
 ///
 /// # Safety
 /// `allocator` must be a valid allocator; free the result with [`drop_in`].

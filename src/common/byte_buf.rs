@@ -136,18 +136,10 @@ unsafe fn append_dynamic(buf: &mut aws_byte_buf, src: *const u8, n: usize, secur
     let Some(needed) = buf.capacity.checked_add(n - room) else {
         return raise(AWS_ERROR_OVERFLOW_DETECTED);
     };
-    let mut new_capacity = needed.max(buf.capacity.saturating_mul(2));
+    let new_capacity = needed.max(buf.capacity.saturating_mul(2));
     // SAFETY: allocator checked non-NULL; sizes are non-zero (needed > capacity >= 0).
-    let mut mem = unsafe { aws_mem_acquire(buf.allocator, new_capacity) } as *mut u8;
-    if mem.is_null() && new_capacity > needed {
-        // The doubled size failed: the exact size may still succeed.
-        new_capacity = needed;
-        // SAFETY: as above.
-        mem = unsafe { aws_mem_acquire(buf.allocator, new_capacity) } as *mut u8;
-    }
-    if mem.is_null() {
-        return AWS_OP_ERR; // aws_mem_acquire raised AWS_ERROR_OOM
-    }
+    // Never NULL: aws_mem_acquire aborts when the allocator fails.
+    let mem = unsafe { aws_mem_acquire(buf.allocator, new_capacity) } as *mut u8;
     // SAFETY: `mem` holds new_capacity >= len + n bytes; the old buffer holds len
     // bytes; `src` (possibly inside the old buffer) is read before the old buffer goes.
     unsafe {

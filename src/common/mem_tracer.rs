@@ -164,15 +164,11 @@ unsafe extern "C" fn trace_realloc(
     let t = tracer(allocator);
     // Forget the old block before the realloc so another thread reusing its
     // address cannot collide with our entry.
-    let old_size = t.untrack(p);
+    t.untrack(p);
     let mut q = p;
-    if aws_mem_realloc(t.traced, &mut q, old, new) != AWS_OP_SUCCESS {
-        // The old block is still live; keep counting it (upstream miscounts here).
-        if let Some(size) = old_size {
-            t.track(p, size);
-        }
-        return ptr::null_mut();
-    }
+    // aws_mem_realloc aborts instead of failing, so the block is now `q`.
+    let rc = aws_mem_realloc(t.traced, &mut q, old, new);
+    debug_assert_eq!(rc, AWS_OP_SUCCESS);
     t.track(q, new);
     q
 }

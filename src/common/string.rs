@@ -28,7 +28,7 @@ pub unsafe fn string_bytes<'a>(s: *const aws_string) -> &'a [u8] {
     unsafe { slice((s as *const u8).add(BYTES_OFFSET), (*s).len) }
 }
 
-/// Copies `bytes` into a new string from `allocator`; NULL on allocation failure.
+/// Copies `bytes` into a new string from `allocator` (allocation failure aborts).
 ///
 /// # Safety
 /// `allocator` must be a valid allocator.
