@@ -123,8 +123,9 @@ pub type aws_event_stream_on_error_fn = Option<
 
 /// Embedded by value in callers. `alloc`, the callbacks and `user_context` are
 /// upstream's; the fields from `working_buffer` to `state` are private to the
-/// implementation (ours keeps a pointer to its decoder state there, see
-/// `capi::decoder`), except `prelude`, which mirrors the current message's.
+/// implementation (ours keeps its bookkeeping there: the state of a message
+/// received in part, a pump-running flag, the error a failed decoder keeps; see
+/// `capi::decoder`), except `prelude` and `current_header`, which callbacks see.
 #[repr(C)]
 pub struct aws_event_stream_streaming_decoder {
     pub alloc: *mut aws_allocator,

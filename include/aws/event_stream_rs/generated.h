@@ -1501,8 +1501,9 @@ struct aws_event_stream_message_prelude {
 /*
  Embedded by value in callers. `alloc`, the callbacks and `user_context` are
  upstream's; the fields from `working_buffer` to `state` are private to the
- implementation (ours keeps a pointer to its decoder state there, see
- `capi::decoder`), except `prelude`, which mirrors the current message's.
+ implementation (ours keeps its bookkeeping there: the state of a message
+ received in part, a pump-running flag, the error a failed decoder keeps; see
+ `capi::decoder`), except `prelude` and `current_header`, which callbacks see.
  */
 struct aws_event_stream_streaming_decoder {
   struct aws_allocator *alloc;

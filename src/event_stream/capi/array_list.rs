@@ -87,6 +87,32 @@ pub unsafe fn item_ptr<T>(list: *const aws_array_list, index: usize) -> *mut T {
 /// # Safety
 /// `list` must be a valid list.
 pub unsafe fn push_back<T: Copy>(list: *mut aws_array_list, item: &T) -> c_int {
+    match append_slot::<T>(list) {
+        Ok(slot) => {
+            // SAFETY: a fresh slot inside the storage; it may be unaligned for T.
+            ptr::write_unaligned(slot as *mut T, *item);
+            AWS_OP_SUCCESS
+        }
+        Err(e) => e,
+    }
+}
+
+/// Appends an all-zero `T` and returns a pointer to it, so the caller can
+/// fill it in place (what `push_back` of a zeroed-then-filled item leaves,
+/// without building and copying the item). Growth and errors as `push_back`.
+/// The slot may be unaligned for `T` if the caller's static storage is.
+///
+/// # Safety
+/// `list` must be a valid list.
+pub unsafe fn push_back_zeroed<T>(list: *mut aws_array_list) -> Result<*mut T, c_int> {
+    let slot = append_slot::<T>(list)?;
+    // SAFETY: the slot is `item_size` (= size_of::<T>()) bytes of the storage.
+    ptr::write_bytes(slot, 0, std::mem::size_of::<T>());
+    Ok(slot as *mut T)
+}
+
+/// Grows the list by one item (contents unwritten) and returns the new slot.
+unsafe fn append_slot<T>(list: *mut aws_array_list) -> Result<*mut u8, c_int> {
     // SAFETY: the caller hands a valid list.
     let l = &mut *list;
     crate::fatal_precondition!(
@@ -99,17 +125,17 @@ pub unsafe fn push_back<T: Copy>(list: *mut aws_array_list, item: &T) -> c_int {
         .and_then(|n| n.checked_mul(l.item_size))
     {
         Some(n) => n,
-        None => return raise(AWS_ERROR_OOM),
+        None => return Err(raise(AWS_ERROR_OOM)),
     };
     if needed > l.current_size {
         if l.alloc.is_null() {
             raise(AWS_ERROR_INVALID_INDEX);
-            return raise(AWS_ERROR_LIST_EXCEEDS_MAX_SIZE);
+            return Err(raise(AWS_ERROR_LIST_EXCEEDS_MAX_SIZE));
         }
         let new_size = needed.max(l.current_size.saturating_mul(2));
         let data = aws_mem_acquire(l.alloc, new_size);
         if data.is_null() {
-            return AWS_OP_ERR;
+            return Err(AWS_OP_ERR);
         }
         if !l.data.is_null() {
             // SAFETY: both regions hold at least `length * item_size` bytes.
@@ -119,9 +145,8 @@ pub unsafe fn push_back<T: Copy>(list: *mut aws_array_list, item: &T) -> c_int {
         l.data = data;
         l.current_size = new_size;
     }
-    // SAFETY: room for one more item was ensured above; storage may be unaligned for T.
-    let slot = (l.data as *mut u8).add(l.length * l.item_size) as *mut T;
-    ptr::write_unaligned(slot, *item);
+    // SAFETY: room for one more item was ensured above.
+    let slot = (l.data as *mut u8).add(l.length * l.item_size);
     l.length += 1;
-    AWS_OP_SUCCESS
+    Ok(slot)
 }

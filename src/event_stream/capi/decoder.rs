@@ -3,10 +3,18 @@
 //! The C struct is embedded by value in callers. `alloc`, the callbacks and
 //! `user_context` sit at upstream's offsets; `prelude` mirrors the current
 //! message's (callbacks get a pointer to it, as upstream), `current_header`
-//! holds the header being reported. Our decoder state lives in a block from
-//! `alloc`, made on the first pump (so init allocates nothing, as upstream)
-//! and freed by clean-up, whose pointer is kept in the first 8 bytes of the
-//! upstream-private `working_buffer`.
+//! holds the header being reported and is all zero between headers, as
+//! upstream leaves it.
+//!
+//! Like upstream's, the decoder holds no memory while idle: C programs decode
+//! whole messages and never call clean-up. A pump that starts at a message
+//! boundary runs the core on the stack; only if it ends mid-message is the
+//! core moved into a block from `alloc` (its pointer kept in the first 8
+//! bytes of the upstream-private `working_buffer`), and that block is freed
+//! again by the first pump that ends on a boundary, by a failure, or by
+//! clean-up. The other upstream-private fields carry the rest: `message_pos`
+//! is non-zero while a pump runs (callbacks may run), `running_crc` holds the
+//! error a failed decoder keeps returning.
 //!
 //! Callbacks get what upstream gives them: a header whose string/byte_buf
 //! value points into the pumped bytes (`value_owned` 0) or, if it straddled
@@ -23,11 +31,13 @@ use std::ptr::{self, addr_of_mut};
 use libc::c_int;
 
 use super::bytes;
-use super::headers::{pair_from_raw, zeroed_pair};
+use super::headers::{fill_from_raw, set_variable_value};
 use crate::common::abi::{aws_allocator, aws_byte_buf, AWS_OP_ERR, AWS_OP_SUCCESS};
 use crate::common::allocator::{drop_in, new_in};
 use crate::common::error::raise;
-use crate::common::error_codes::AWS_ERROR_EVENT_STREAM_MESSAGE_PARSER_ILLEGAL_STATE;
+use crate::common::error_codes::{
+    AWS_ERROR_EVENT_STREAM_MESSAGE_PARSER_ILLEGAL_STATE, AWS_ERROR_OOM,
+};
 use crate::event_stream::abi::*;
 use crate::event_stream::decoder::{DecoderSink, StreamingDecoder};
 use crate::event_stream::wire::{Prelude, RawHeader, RawValue, WireError};
@@ -35,26 +45,34 @@ use crate::fatal_precondition;
 
 type Decoder = aws_event_stream_streaming_decoder;
 
-/// Our per-decoder state, in memory from the decoder's allocator.
-struct State {
+/// A mid-message core, in memory from the decoder's allocator.
+struct Spilled {
     core: StreamingDecoder,
     alloc: *mut aws_allocator,
-    /// Inside `pump` (callbacks may run).
-    busy: bool,
-    /// Cleaned up from a callback: `pump` frees the state when it returns.
-    dead: bool,
 }
 
-unsafe fn state_slot(d: *mut Decoder) -> *mut *mut State {
+/// `message_pos` while a pump runs.
+const PUMPING: usize = 1;
+
+unsafe fn spill_slot(d: *mut Decoder) -> *mut *mut Spilled {
     // SAFETY: working_buffer is 12 bytes at offset 8 of a live decoder.
-    addr_of_mut!((*d).working_buffer) as *mut *mut State
+    addr_of_mut!((*d).working_buffer) as *mut *mut Spilled
 }
 
-unsafe fn state_of(d: *mut Decoder) -> *mut State {
-    ptr::read_unaligned(state_slot(d))
+unsafe fn spilled_of(d: *mut Decoder) -> *mut Spilled {
+    ptr::read_unaligned(spill_slot(d))
 }
 
-/// Zeroes the upstream-private fields (our state pointer included) and the prelude.
+unsafe fn set_spilled(d: *mut Decoder, s: *mut Spilled) {
+    ptr::write_unaligned(spill_slot(d), s)
+}
+
+unsafe fn pumping(d: *mut Decoder) -> bool {
+    (*d).message_pos == PUMPING
+}
+
+/// Zeroes the upstream-private fields (spill pointer, pump flag, sticky
+/// error), the current header and the prelude.
 unsafe fn reset_private(d: *mut Decoder) {
     // SAFETY: plain writes to fields of a live decoder.
     (*d).working_buffer = [0; 12];
@@ -62,7 +80,7 @@ unsafe fn reset_private(d: *mut Decoder) {
     (*d).running_crc = 0;
     (*d).current_header_name_offset = 0;
     (*d).current_header_value_offset = 0;
-    (*d).current_header = zeroed_pair();
+    ptr::write_bytes(addr_of_mut!((*d).current_header), 0, 1);
     (*d).prelude = aws_event_stream_message_prelude::default();
     (*d).state = None;
 }
@@ -126,13 +144,11 @@ pub unsafe extern "C" fn aws_event_stream_streaming_decoder_clean_up(
         !decoder.is_null(),
         "aws_event_stream_streaming_decoder_clean_up"
     );
-    let state = state_of(decoder);
-    if !state.is_null() {
-        if (*state).busy {
-            (*state).dead = true;
-        } else {
-            drop_in((*state).alloc, state);
-        }
+    // From inside a callback the running pump owns (and frees) the spilled
+    // core; it sees the cleared flag and stops reporting.
+    let spilled = spilled_of(decoder);
+    if !spilled.is_null() && !pumping(decoder) {
+        drop_in((*spilled).alloc, spilled);
     }
     reset_private(decoder);
     let d = &mut *decoder;
@@ -160,50 +176,73 @@ pub unsafe extern "C" fn aws_event_stream_streaming_decoder_pump(
     if data.buffer.is_null() || data.len == 0 {
         return AWS_OP_SUCCESS;
     }
-    let mut state = state_of(decoder);
-    if state.is_null() {
-        let alloc = (*decoder).alloc;
-        fatal_precondition!(
-            !alloc.is_null(),
-            "aws_event_stream_streaming_decoder_pump: decoder not initialized"
-        );
-        state = new_in(
-            alloc,
-            State {
-                core: StreamingDecoder::new(),
-                alloc,
-                busy: false,
-                dead: false,
-            },
-        );
-        if state.is_null() {
-            return AWS_OP_ERR;
-        }
-        ptr::write_unaligned(state_slot(decoder), state);
-    }
-    if (*state).busy {
+    if pumping(decoder) {
         // Pumping again from one of this decoder's own callbacks.
         return raise(AWS_ERROR_EVENT_STREAM_MESSAGE_PARSER_ILLEGAL_STATE);
     }
+    if (*decoder).running_crc != 0 {
+        return raise((*decoder).running_crc as c_int);
+    }
+    let alloc = (*decoder).alloc;
+    fatal_precondition!(
+        !alloc.is_null(),
+        "aws_event_stream_streaming_decoder_pump: decoder not initialized"
+    );
+    let spilled = spilled_of(decoder);
+    let mut local = None;
+    let core = if spilled.is_null() {
+        local.insert(StreamingDecoder::new())
+    } else {
+        // SAFETY: the spilled block is this decoder's and live; callbacks
+        // cannot free it while we pump (clean-up leaves it to us).
+        &mut (*spilled).core
+    };
     let bytes_in = bytes::contents(data);
     let mut sink = CSink {
         decoder,
-        state,
         chunk: bytes_in.as_ptr_range(),
         reported: false,
     };
-    (*state).busy = true;
-    // SAFETY: the state is ours and live; callbacks reach only its flags.
-    let core = &mut *addr_of_mut!((*state).core);
+    (*decoder).message_pos = PUMPING;
     let result = core.pump(bytes_in, &mut sink);
-    (*state).busy = false;
-    if (*state).dead || state_of(decoder) != state {
-        // Cleaned up (or re-initialised) from a callback.
-        drop_in((*state).alloc, state);
+    if !pumping(decoder) {
+        // Cleaned up or re-initialised from a callback: the decoder is no
+        // longer ours to touch; drop the core this pump ran.
+        if !spilled.is_null() {
+            drop_in((*spilled).alloc, spilled);
+        }
+        return finish(result, sink.reported);
     }
+    (*decoder).message_pos = 0;
+    let keep = core.failed().is_none() && core.message_in_progress();
+    if let Some(e) = core.failed() {
+        (*decoder).running_crc = e.aws_error_code() as u32;
+    }
+    match (keep, spilled.is_null()) {
+        (true, false) => {}
+        (false, false) => {
+            set_spilled(decoder, ptr::null_mut());
+            drop_in((*spilled).alloc, spilled);
+        }
+        (false, true) => {}
+        (true, true) => {
+            let core = local.take().unwrap_or_default();
+            let block = new_in(alloc, Spilled { core, alloc });
+            if block.is_null() {
+                // Without memory the partial message is lost: fail for good.
+                (*decoder).running_crc = AWS_ERROR_OOM as u32;
+                return raise(AWS_ERROR_OOM);
+            }
+            set_spilled(decoder, block);
+        }
+    }
+    finish(result, sink.reported)
+}
+
+fn finish(result: Result<(), WireError>, reported: bool) -> c_int {
     match result {
         Ok(()) => AWS_OP_SUCCESS,
-        Err(_) if sink.reported => AWS_OP_ERR,
+        Err(_) if reported => AWS_OP_ERR,
         Err(e) => raise(e.aws_error_code()),
     }
 }
@@ -211,7 +250,6 @@ pub unsafe extern "C" fn aws_event_stream_streaming_decoder_pump(
 /// Delivers the core's reports to the C callbacks.
 struct CSink {
     decoder: *mut Decoder,
-    state: *mut State,
     chunk: std::ops::Range<*const u8>,
     /// An error went through `on_error` (and was raised) already.
     reported: bool,
@@ -229,8 +267,8 @@ impl CSink {
     /// False once the decoder was cleaned up or re-initialised from a callback:
     /// the rest of the pump then reports nothing.
     fn live(&self) -> bool {
-        // SAFETY: the state outlives the pump; the decoder is the caller's.
-        unsafe { !(*self.state).dead && state_of(self.decoder) == self.state }
+        // SAFETY: the decoder is the caller's and outlives the pump.
+        unsafe { pumping(self.decoder) }
     }
 
     fn in_chunk(&self, b: &[u8]) -> bool {
@@ -258,32 +296,27 @@ impl DecoderSink for CSink {
         if !self.live() {
             return;
         }
-        let pair = match header.value {
-            RawValue::ByteBuf(b) | RawValue::String(b) => {
-                let mut p = pair_from_raw(header, !self.in_chunk(b));
-                if b.is_empty() {
-                    // Empty values point at the pumped bytes, as upstream.
-                    p.header_value.variable_len_val = self.chunk.start as *mut u8;
-                    p.value_owned = 0;
-                }
-                p
-            }
-            _ => pair_from_raw(header, false),
-        };
         let d = self.decoder;
-        // SAFETY: as in on_prelude; the value bytes outlive the callback.
+        // SAFETY: the decoder is live; its current_header is all zero between
+        // headers (init and the end of every header leave it so), so it is
+        // filled in place; the value bytes outlive the callback.
         unsafe {
-            (*d).current_header = pair;
-            if let Some(f) = (*d).on_header {
-                f(
-                    d,
-                    addr_of_mut!((*d).prelude),
-                    addr_of_mut!((*d).current_header),
-                    (*d).user_context,
-                );
+            let h = addr_of_mut!((*d).current_header);
+            match header.value {
+                RawValue::ByteBuf(b) | RawValue::String(b) => {
+                    fill_from_raw(h, header, !self.in_chunk(b));
+                    if b.is_empty() {
+                        // Empty values point at the pumped bytes, as upstream.
+                        set_variable_value(h, self.chunk.start, false);
+                    }
+                }
+                _ => fill_from_raw(h, header, false),
             }
-            if state_of(d) == self.state {
-                (*d).current_header = zeroed_pair();
+            if let Some(f) = (*d).on_header {
+                f(d, addr_of_mut!((*d).prelude), h, (*d).user_context);
+            }
+            if self.live() {
+                ptr::write_bytes(h, 0, 1);
             }
         }
     }
@@ -312,7 +345,7 @@ impl DecoderSink for CSink {
             if let Some(f) = (*d).on_complete {
                 f(d, message_crc, (*d).user_context);
             }
-            if state_of(d) == self.state {
+            if self.live() {
                 (*d).prelude = aws_event_stream_message_prelude::default();
             }
         }

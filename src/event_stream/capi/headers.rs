@@ -43,40 +43,81 @@ pub(crate) fn zeroed_pair() -> Pair {
     unsafe { mem::zeroed() }
 }
 
-/// A zeroed pair carrying `name` (at most 255 bytes; longer is cut).
-fn named_pair(name: &[u8], ty: c_int, value_len: u16) -> Pair {
-    let mut p = zeroed_pair();
+// Pairs are filled in place (in a list slot, in the decoder's
+// `current_header`) rather than built and copied: at 288 bytes, the copies
+// dominated small-message costs. The writers take a pointer to an all-zero
+// pair, which may be unaligned (a caller's static list storage), and write
+// only the fields that carry the header, leaving the rest zero as upstream's
+// zero-initialised pairs are.
+
+/// Sets the name (at most 255 bytes; longer is cut), type and value length.
+///
+/// # Safety
+/// `p` must point to a writable, all-zero pair.
+pub(crate) unsafe fn set_header(p: *mut Pair, name: &[u8], ty: c_int, value_len: u16) {
     let n = name.len().min(HEADER_NAME_LEN_MAX);
-    for (dst, src) in p.header_name.iter_mut().zip(&name[..n]) {
-        *dst = *src as c_char;
-    }
-    p.header_name_len = n as u8;
-    p.header_value_type = ty;
-    p.header_value_len = value_len;
-    p
+    // SAFETY: the name field holds 255 bytes; places are reached without references.
+    ptr::copy_nonoverlapping(
+        name.as_ptr(),
+        ptr::addr_of_mut!((*p).header_name) as *mut u8,
+        n,
+    );
+    ptr::addr_of_mut!((*p).header_name_len).write(n as u8);
+    ptr::addr_of_mut!((*p).header_value_type).write_unaligned(ty);
+    ptr::addr_of_mut!((*p).header_value_len).write_unaligned(value_len);
 }
 
-/// A pair describing a parsed header. byte_buf/string values point at the
-/// borrowed bytes (`value_owned` as given); fixed values are copied in
+/// Points a string/byte_buf pair's value at `value`.
+///
+/// # Safety
+/// `p` must point to a writable pair.
+pub(crate) unsafe fn set_variable_value(p: *mut Pair, value: *const u8, owned: bool) {
+    // SAFETY: union field place of a writable pair, possibly unaligned.
+    ptr::addr_of_mut!((*p).header_value.variable_len_val).write_unaligned(value as *mut u8);
+    ptr::addr_of_mut!((*p).value_owned).write(owned as i8);
+}
+
+/// Copies a fixed-size value (at most 16 bytes) into `static_val`.
+///
+/// # Safety
+/// `p` must point to a writable pair.
+unsafe fn set_static_value(p: *mut Pair, value: &[u8]) {
+    let n = value.len().min(UUID_LEN);
+    // SAFETY: static_val holds 16 bytes.
+    ptr::copy_nonoverlapping(
+        value.as_ptr(),
+        ptr::addr_of_mut!((*p).header_value.static_val) as *mut u8,
+        n,
+    );
+}
+
+/// Fills a zeroed pair from a parsed header. byte_buf/string values point at
+/// the borrowed bytes (`value_owned` as given); fixed values are copied in
 /// big-endian, bools keep 0/1 in `static_val[0]`, unknown types have length 0.
-pub(crate) fn pair_from_raw(h: &RawHeader<'_>, value_owned: bool) -> Pair {
+///
+/// # Safety
+/// `p` must point to a writable, all-zero pair.
+pub(crate) unsafe fn fill_from_raw(p: *mut Pair, h: &RawHeader<'_>, value_owned: bool) {
     let v = &h.value;
-    let mut p = named_pair(h.name, v.type_byte() as c_int, v.value_len() as u16);
+    set_header(p, h.name, v.type_byte() as c_int, v.value_len() as u16);
     match *v {
         RawValue::ByteBuf(b) | RawValue::String(b) => {
-            p.header_value.variable_len_val = b.as_ptr() as *mut u8;
-            p.value_owned = value_owned as i8;
+            set_variable_value(p, b.as_ptr(), value_owned);
         }
-        RawValue::Bool(b) => {
-            let mut s = [0u8; UUID_LEN];
-            s[0] = b as u8;
-            p.header_value.static_val = s;
-        }
+        RawValue::Bool(b) => set_static_value(p, &[b as u8]),
         _ => {
-            let (bytes, _) = v.static_bytes();
-            p.header_value.static_val = bytes;
+            let (bytes, n) = v.static_bytes();
+            set_static_value(p, &bytes[..n]);
         }
     }
+}
+
+/// A zeroed pair carrying a name, type and value length (for the by-value
+/// `create_*` functions).
+fn named_pair(name: &[u8], ty: c_int, value_len: u16) -> Pair {
+    let mut p = zeroed_pair();
+    // SAFETY: a local, all-zero pair.
+    unsafe { set_header(&mut p, name, ty, value_len) };
     p
 }
 
@@ -103,49 +144,60 @@ unsafe fn add_fixed(
         Ok(n) => n,
         Err(e) => return e,
     };
-    let mut p = named_pair(name, ty, value.len() as u16);
-    p.header_value.static_val[..value.len()].copy_from_slice(value);
-    array_list::push_back(headers, &p)
+    push_fixed(headers, name, ty, value)
+}
+
+/// Pushes a fixed-size header with a checked name.
+unsafe fn push_fixed(headers: *mut aws_array_list, name: &[u8], ty: c_int, value: &[u8]) -> c_int {
+    match array_list::push_back_zeroed::<Pair>(headers) {
+        Ok(p) => {
+            set_header(p, name, ty, value.len() as u16);
+            set_static_value(p, value);
+            AWS_OP_SUCCESS
+        }
+        Err(e) => e,
+    }
 }
 
 /// Pushes a string/byte_buf header, copying the value into memory from the
-/// list's allocator when `copy` is set and the value is not empty.
+/// list's allocator when `copy` is set and the value is not empty (before
+/// the list grows, as upstream).
 unsafe fn add_variable(
     headers: *mut aws_array_list,
-    mut p: Pair,
+    name: &[u8],
+    ty: c_int,
     value: *const u8,
     value_len: u16,
     copy: bool,
 ) -> c_int {
-    p.header_value_len = value_len;
     fatal_precondition!(
         value_len == 0 || !value.is_null(),
         "aws_event_stream_add_header: NULL value with a length"
     );
-    if copy && value_len != 0 {
-        let alloc = (*headers).alloc;
-        let mem = aws_mem_acquire(alloc, value_len as usize) as *mut u8;
+    let owned = copy && value_len != 0;
+    let mut stored = value;
+    if owned {
+        let mem = aws_mem_acquire((*headers).alloc, value_len as usize) as *mut u8;
         if mem.is_null() {
             return AWS_OP_ERR;
         }
         // SAFETY: the caller's value holds value_len bytes; mem is fresh.
         ptr::copy_nonoverlapping(value, mem, value_len as usize);
-        p.header_value.variable_len_val = mem;
-        p.value_owned = 1;
-    } else {
-        p.header_value.variable_len_val = value as *mut u8;
-        p.value_owned = 0;
+        stored = mem;
     }
-    if array_list::push_back(headers, &p) != AWS_OP_SUCCESS {
-        if p.value_owned != 0 {
-            aws_mem_release(
-                (*headers).alloc,
-                p.header_value.variable_len_val as *mut c_void,
-            );
+    match array_list::push_back_zeroed::<Pair>(headers) {
+        Ok(p) => {
+            set_header(p, name, ty, value_len);
+            set_variable_value(p, stored, owned);
+            AWS_OP_SUCCESS
         }
-        return AWS_OP_ERR;
+        Err(e) => {
+            if owned {
+                aws_mem_release((*headers).alloc, stored as *mut c_void);
+            }
+            e
+        }
     }
-    AWS_OP_SUCCESS
 }
 
 unsafe fn cursor(ptr: *const c_char, len: u8) -> aws_byte_cursor {
@@ -175,11 +227,15 @@ pub unsafe extern "C" fn aws_event_stream_headers_list_cleanup(headers: *mut aws
     }
     let alloc = (*headers).alloc;
     for i in 0..(*headers).length {
-        let p: Pair = ptr::read_unaligned(array_list::item_ptr(headers, i));
+        let p = array_list::item_ptr::<Pair>(headers, i);
         // Only string/byte_buf values can be owned; a flag on anything else
         // is not a pointer we handed out.
-        if p.value_owned != 0 && is_variable(p.header_value_type) {
-            aws_mem_release(alloc, p.header_value.variable_len_val as *mut c_void);
+        // SAFETY: i < length; fields read in place (the slot may be unaligned).
+        let owned = ptr::addr_of!((*p).value_owned).read();
+        let ty = ptr::addr_of!((*p).header_value_type).read_unaligned();
+        if owned != 0 && is_variable(ty) {
+            let value = ptr::addr_of!((*p).header_value.variable_len_val).read_unaligned();
+            aws_mem_release(alloc, value as *mut c_void);
         }
     }
     array_list::clean_up(headers);
@@ -200,12 +256,15 @@ pub unsafe extern "C" fn aws_event_stream_add_string_header(
     if value_len as usize > HEADER_VALUE_LEN_MAX {
         return raise(AWS_ERROR_EVENT_STREAM_MESSAGE_INVALID_HEADERS_LEN);
     }
-    let p = named_pair(
-        crate::ffi::slice(name as *const u8, name_len as usize),
+    let name = crate::ffi::slice(name as *const u8, name_len as usize);
+    add_variable(
+        headers,
+        name,
         STRING,
-        0,
-    );
-    add_variable(headers, p, value as *const u8, value_len, copy != 0)
+        value as *const u8,
+        value_len,
+        copy != 0,
+    )
 }
 
 #[no_mangle]
@@ -222,12 +281,8 @@ pub unsafe extern "C" fn aws_event_stream_add_bytebuf_header(
     if value_len as usize > HEADER_VALUE_LEN_MAX {
         return raise(AWS_ERROR_EVENT_STREAM_MESSAGE_INVALID_HEADERS_LEN);
     }
-    let p = named_pair(
-        crate::ffi::slice(name as *const u8, name_len as usize),
-        BYTE_BUF,
-        0,
-    );
-    add_variable(headers, p, value, value_len, copy != 0)
+    let name = crate::ffi::slice(name as *const u8, name_len as usize);
+    add_variable(headers, name, BYTE_BUF, value, value_len, copy != 0)
 }
 
 #[no_mangle]
@@ -383,10 +438,8 @@ pub unsafe extern "C" fn aws_event_stream_add_uuid_header_by_cursor(
         return raise(AWS_ERROR_EVENT_STREAM_MESSAGE_INVALID_HEADERS_LEN);
     }
     let ty = AWS_EVENT_STREAM_HEADER_UUID as c_int;
-    let mut p = named_pair(name, ty, UUID_LEN as u16);
     // SAFETY: the caller's cursor holds 16 readable bytes.
-    p.header_value.static_val = *(value.ptr as *const [u8; UUID_LEN]);
-    array_list::push_back(headers, &p)
+    push_fixed(headers, name, ty, crate::ffi::slice(value.ptr, UUID_LEN))
 }
 
 unsafe fn add_variable_by_cursor(
@@ -403,8 +456,7 @@ unsafe fn add_variable_by_cursor(
     if value.len > HEADER_VALUE_LEN_MAX {
         return raise(AWS_ERROR_EVENT_STREAM_MESSAGE_INVALID_HEADERS_LEN);
     }
-    let p = named_pair(name, ty, 0);
-    add_variable(headers, p, value.ptr, value.len as u16, true)
+    add_variable(headers, name, ty, value.ptr, value.len as u16, true)
 }
 
 #[no_mangle]
@@ -433,14 +485,40 @@ pub unsafe extern "C" fn aws_event_stream_add_header(
 ) -> c_int {
     fatal_precondition!(!headers.is_null(), "aws_event_stream_add_header");
     fatal_precondition!(!header.is_null(), "aws_event_stream_add_header");
+    // The caller's whole pair is copied (bytes past the name included), as upstream.
     let mut p = *header;
-    if is_variable(p.header_value_type) {
-        let value = p.header_value.variable_len_val;
-        return add_variable(headers, p, value, p.header_value_len, true);
+    if !is_variable(p.header_value_type) {
+        // Upstream copies the flag as is; a fixed value is never ours to free.
+        p.value_owned = 0;
+        return array_list::push_back(headers, &p);
     }
-    // Upstream copies the flag as is; a fixed value is never ours to free.
+    let len = p.header_value_len as usize;
+    let value = p.header_value.variable_len_val;
+    fatal_precondition!(
+        len == 0 || !value.is_null(),
+        "aws_event_stream_add_header: NULL value with a length"
+    );
     p.value_owned = 0;
-    array_list::push_back(headers, &p)
+    if len != 0 {
+        let mem = aws_mem_acquire((*headers).alloc, len) as *mut u8;
+        if mem.is_null() {
+            return AWS_OP_ERR;
+        }
+        // SAFETY: the caller's value holds len bytes; mem is fresh.
+        ptr::copy_nonoverlapping(value, mem, len);
+        p.header_value.variable_len_val = mem;
+        p.value_owned = 1;
+    }
+    if array_list::push_back(headers, &p) != AWS_OP_SUCCESS {
+        if p.value_owned != 0 {
+            aws_mem_release(
+                (*headers).alloc,
+                p.header_value.variable_len_val as *mut c_void,
+            );
+        }
+        return AWS_OP_ERR;
+    }
+    AWS_OP_SUCCESS
 }
 
 #[no_mangle]
@@ -609,22 +687,37 @@ pub unsafe extern "C" fn aws_event_stream_header_value_length(
 
 // ---- header blocks ------------------------------------------------------------
 
-/// The pairs of a list (empty for NULL).
+/// Calls `f` on each pair of a list (none for NULL) until it returns false;
+/// returns false if it did. Pairs are read in place, not copied, unless the
+/// storage is misaligned (a caller's static buffer).
 ///
 /// # Safety
 /// `headers` must be NULL or a valid list of pairs.
-pub(crate) unsafe fn pairs(headers: *const aws_array_list) -> impl Iterator<Item = Pair> {
-    let n = if headers.is_null() {
-        0
-    } else {
-        fatal_precondition!(
-            (*headers).length == 0 || (*headers).item_size == mem::size_of::<Pair>(),
-            "event-stream header list: item_size is not sizeof(aws_event_stream_header_value_pair)"
-        );
-        (*headers).length
-    };
-    // SAFETY: i < length, inside the list's storage.
-    (0..n).map(move |i| unsafe { ptr::read_unaligned(array_list::item_ptr::<Pair>(headers, i)) })
+pub(crate) unsafe fn each_pair(
+    headers: *const aws_array_list,
+    mut f: impl FnMut(&Pair) -> bool,
+) -> bool {
+    if headers.is_null() {
+        return true;
+    }
+    let n = (*headers).length;
+    fatal_precondition!(
+        n == 0 || (*headers).item_size == mem::size_of::<Pair>(),
+        "event-stream header list: item_size is not sizeof(aws_event_stream_header_value_pair)"
+    );
+    for i in 0..n {
+        // SAFETY: i < length, inside the list's storage.
+        let p = array_list::item_ptr::<Pair>(headers, i);
+        let go_on = if p.is_aligned() {
+            f(&*p)
+        } else {
+            f(&ptr::read_unaligned(p))
+        };
+        if !go_on {
+            return false;
+        }
+    }
+    true
 }
 
 /// Wire bytes of one pair, as upstream counts them.
@@ -643,7 +736,12 @@ fn pair_wire_len(p: &Pair) -> usize {
 pub unsafe extern "C" fn aws_event_stream_compute_headers_required_buffer_len(
     headers: *const aws_array_list,
 ) -> u32 {
-    pairs(headers).map(|p| pair_wire_len(&p)).sum::<usize>() as u32
+    let mut total = 0usize;
+    each_pair(headers, |p| {
+        total += pair_wire_len(p);
+        true
+    });
+    total as u32
 }
 
 /// Writes one pair piece by piece, like upstream: on a short buffer the
@@ -687,10 +785,9 @@ pub unsafe extern "C" fn aws_event_stream_write_headers_to_buffer_safe(
         !buf.is_null(),
         "aws_event_stream_write_headers_to_buffer_safe"
     );
-    for p in pairs(headers) {
-        if !write_pair(&mut *buf, &p) {
-            return raise(AWS_ERROR_EVENT_STREAM_INSUFFICIENT_BUFFER_LEN);
-        }
+    let buf = &mut *buf;
+    if !each_pair(headers, |p| write_pair(buf, p)) {
+        return raise(AWS_ERROR_EVENT_STREAM_INSUFFICIENT_BUFFER_LEN);
     }
     AWS_OP_SUCCESS
 }
@@ -743,11 +840,10 @@ pub unsafe extern "C" fn aws_event_stream_read_headers_from_buffer(
     let block = std::slice::from_raw_parts(buffer, headers_len);
     for h in HeaderIter::new(block) {
         match h {
-            Ok(h) => {
-                if array_list::push_back(headers, &pair_from_raw(&h, false)) != AWS_OP_SUCCESS {
-                    return AWS_OP_ERR;
-                }
-            }
+            Ok(h) => match array_list::push_back_zeroed::<Pair>(headers) {
+                Ok(p) => fill_from_raw(p, &h, false),
+                Err(e) => return e,
+            },
             Err(e) => return raise(e.aws_error_code()),
         }
     }
