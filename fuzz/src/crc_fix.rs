@@ -47,33 +47,5 @@ pub fn streaming_body_start(data: &[u8]) -> usize {
     }
 }
 
-/// Splits `body` into chunks whose sizes cycle through `sizes` (each byte:
-/// 0..=199 -> 1..=200 bytes, 200.. -> multiples of 4 KiB), as the wire
-/// target does.
-pub fn chunks<'a>(body: &'a [u8], sizes: &[u8]) -> Vec<&'a [u8]> {
-    let sizes: Vec<usize> = if sizes.is_empty() {
-        vec![1]
-    } else {
-        sizes
-            .iter()
-            .map(|&b| {
-                if b < 200 {
-                    b as usize + 1
-                } else {
-                    (b as usize - 199) * 4096
-                }
-            })
-            .collect()
-    };
-    let mut out = Vec::new();
-    let mut at = 0;
-    for size in sizes.iter().cycle() {
-        if at >= body.len() {
-            break;
-        }
-        let end = (at + size).min(body.len());
-        out.push(&body[at..end]);
-        at = end;
-    }
-    out
-}
+/// The wire target's chunking, so both targets cut inputs the same way.
+pub use aws_c_event_stream_rs::event_stream::wire::fuzz_targets::split_chunks as chunks;

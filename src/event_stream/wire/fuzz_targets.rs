@@ -102,19 +102,12 @@ fn run(chunks: impl Iterator<Item = impl AsRef<[u8]>>) -> (Outcome, Result<(), W
     (out, result, dec.message_in_progress())
 }
 
-/// Streaming decode of `data[1 + n..]` cut into chunks whose sizes come from
-/// the first bytes (`n = data[0] % 8 + 1` sizes, cycled); the result must
-/// equal that of one whole pump.
-pub fn streaming_decoder_chunked(data: &[u8]) {
-    let Some((&n, rest)) = data.split_first() else {
-        return;
-    };
-    let n = (n as usize % 8 + 1).min(rest.len());
-    let (sizes, body) = rest.split_at(n);
+/// Splits `body` into chunks whose sizes cycle through `sizes` (each byte:
+/// 0..=199 -> 1..=200 bytes, 200.. -> multiples of 4 KiB; none -> 1 byte).
+pub fn split_chunks<'a>(body: &'a [u8], sizes: &[u8]) -> Vec<&'a [u8]> {
     let sizes: Vec<usize> = if sizes.is_empty() {
         vec![1]
     } else {
-        // 0..=199 -> 1..=200 bytes; 200.. -> larger strides
         sizes
             .iter()
             .map(|&b| {
@@ -126,16 +119,29 @@ pub fn streaming_decoder_chunked(data: &[u8]) {
             })
             .collect()
     };
-    let mut chunks = Vec::new();
+    let mut out = Vec::new();
     let mut at = 0;
     for size in sizes.iter().cycle() {
         if at >= body.len() {
             break;
         }
         let end = (at + size).min(body.len());
-        chunks.push(&body[at..end]);
+        out.push(&body[at..end]);
         at = end;
     }
+    out
+}
+
+/// Streaming decode of `data[1 + n..]` cut into chunks whose sizes come from
+/// the first bytes (`n = data[0] % 8 + 1` sizes, cycled); the result must
+/// equal that of one whole pump.
+pub fn streaming_decoder_chunked(data: &[u8]) {
+    let Some((&n, rest)) = data.split_first() else {
+        return;
+    };
+    let n = (n as usize % 8 + 1).min(rest.len());
+    let (sizes, body) = rest.split_at(n);
+    let chunks = split_chunks(body, sizes);
     let chunked = run(chunks.into_iter());
     let whole = run(std::iter::once(body));
     assert_eq!(chunked, whole, "chunking changed the outcome");
