@@ -8,7 +8,8 @@
 //! `CAPI_FUZZ_ITERS` (default 20000) and `CAPI_FUZZ_SECS` (default 20) bound
 //! the mutation loop.
 
-use std::path::{Path, PathBuf};
+mod common;
+
 use std::time::{Duration, Instant};
 
 #[allow(dead_code)]
@@ -21,30 +22,6 @@ mod capi;
 mod crc_fix;
 
 use capi::capi_streaming_decoder;
-
-fn vectors_dir() -> PathBuf {
-    if let Ok(d) = std::env::var("AWS_ES_VECTORS_DIR") {
-        return PathBuf::from(d);
-    }
-    let rel = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/vectors"));
-    if rel.join("index.json").exists() {
-        return rel.to_path_buf();
-    }
-    PathBuf::from("/work/shared/vectors")
-}
-
-fn seeds() -> Vec<Vec<u8>> {
-    let mut out: Vec<Vec<u8>> = std::fs::read_dir(vectors_dir())
-        .expect("vectors dir")
-        .filter_map(|e| e.ok())
-        .filter(|e| e.path().extension().is_some_and(|x| x == "bin"))
-        .filter_map(|e| std::fs::read(e.path()).ok())
-        .filter(|b| b.len() <= 64 * 1024)
-        .collect();
-    assert!(out.len() >= 40, "only {} seeds", out.len());
-    out.sort();
-    out
-}
 
 /// Flag byte plus chunk sizes (see `fuzz/src/capi.rs`).
 const PREFIXES: &[&[u8]] = &[
@@ -63,7 +40,7 @@ fn with_prefix(prefix: &[u8], body: &[u8]) -> Vec<u8> {
 
 #[test]
 fn capi_target_accepts_every_vector_in_every_chunking() {
-    for s in seeds() {
+    for s in common::small_vector_files(65536) {
         for p in PREFIXES {
             capi_streaming_decoder(&with_prefix(p, &s));
         }
@@ -134,7 +111,10 @@ fn env_num(name: &str, default: u64) -> u64 {
 
 #[test]
 fn capi_target_survives_mutated_vectors() {
-    let seeds: Vec<Vec<u8>> = seeds().into_iter().filter(|s| s.len() <= 4096).collect();
+    let seeds: Vec<Vec<u8>> = common::small_vector_files(65536)
+        .into_iter()
+        .filter(|s| s.len() <= 4096)
+        .collect();
     let iters = env_num("CAPI_FUZZ_ITERS", 20_000);
     let deadline = Instant::now() + Duration::from_secs(env_num("CAPI_FUZZ_SECS", 20));
     let mut rng = Rng(0x2545_F491_4F6C_DD1D);

@@ -7,7 +7,9 @@
 //! allocator that must end at zero.
 #![allow(clippy::missing_safety_doc)]
 
-use std::path::{Path, PathBuf};
+mod common;
+
+use std::path::PathBuf;
 use std::ptr;
 use std::sync::atomic::{AtomicIsize, Ordering};
 
@@ -68,19 +70,8 @@ impl Counting {
 
 // ---- index --------------------------------------------------------------------
 
-fn vectors_dir() -> PathBuf {
-    if let Ok(d) = std::env::var("AWS_ES_VECTORS_DIR") {
-        return PathBuf::from(d);
-    }
-    let rel = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/vectors"));
-    if rel.join("index.json").exists() {
-        return rel.to_path_buf();
-    }
-    PathBuf::from("/work/shared/vectors")
-}
-
 fn index() -> (PathBuf, Vec<Value>) {
-    let dir = vectors_dir();
+    let dir = common::vectors_dir();
     let text = std::fs::read_to_string(dir.join("index.json")).expect("index.json");
     let Value::Array(entries) = serde_json::from_str(&text).expect("index parses") else {
         panic!("index.json is not an array")

@@ -4,8 +4,9 @@
 //!
 //! `WIRE_FUZZ_ITERS` (default 200000) and `WIRE_FUZZ_SECS` (default 60) bound the run.
 
+mod common;
+
 use std::alloc::{GlobalAlloc, Layout, System};
-use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
@@ -49,31 +50,6 @@ impl Rng {
     fn below(&mut self, n: usize) -> usize {
         (self.next() % n.max(1) as u64) as usize
     }
-}
-
-fn vectors_dir() -> PathBuf {
-    if let Ok(d) = std::env::var("AWS_ES_VECTORS_DIR") {
-        return PathBuf::from(d);
-    }
-    let rel = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/vectors"));
-    if rel.join("index.json").exists() {
-        return rel.to_path_buf();
-    }
-    PathBuf::from("/work/shared/vectors")
-}
-
-/// Small vector files as seeds (big ones would only slow the loop down).
-fn seeds() -> Vec<Vec<u8>> {
-    let mut out: Vec<Vec<u8>> = std::fs::read_dir(vectors_dir())
-        .expect("vectors dir")
-        .filter_map(|e| e.ok())
-        .filter(|e| e.path().extension().is_some_and(|x| x == "bin"))
-        .filter_map(|e| std::fs::read(e.path()).ok())
-        .filter(|b| b.len() <= 16 * 1024)
-        .collect();
-    assert!(out.len() >= 40, "only {} seeds", out.len());
-    out.sort();
-    out
 }
 
 fn fix_crcs(m: &mut [u8]) {
@@ -146,7 +122,7 @@ fn env_num(name: &str, default: u64) -> u64 {
 
 #[test]
 fn fuzz_targets_survive_mutated_vectors() {
-    let seeds = seeds();
+    let seeds = common::small_vector_files(16384);
     let iters = env_num("WIRE_FUZZ_ITERS", 200_000);
     let deadline = Instant::now() + Duration::from_secs(env_num("WIRE_FUZZ_SECS", 60));
     let mut rng = Rng(0x9E37_79B9_7F4A_7C15);

@@ -2,6 +2,8 @@
 //! re-encode, and the streaming decoder in several chunkings, with every
 //! verdict (error, route, outcome, partial progress) upstream recorded.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 
 use aws_c_event_stream_rs::event_stream::decoder::{
@@ -16,19 +18,8 @@ use serde_json::Value;
 
 const CHUNKINGS: [usize; 4] = [1, 7, 4096, usize::MAX];
 
-fn vectors_dir() -> PathBuf {
-    if let Ok(d) = std::env::var("AWS_ES_VECTORS_DIR") {
-        return PathBuf::from(d);
-    }
-    let rel = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/vectors"));
-    if rel.join("index.json").exists() {
-        return rel.to_path_buf();
-    }
-    PathBuf::from("/work/shared/vectors")
-}
-
 fn index() -> (PathBuf, Vec<Value>) {
-    let dir = vectors_dir();
+    let dir = common::vectors_dir();
     let text = std::fs::read_to_string(dir.join("index.json"))
         .unwrap_or_else(|e| panic!("reading {}/index.json: {e}", dir.display()));
     let Value::Array(entries) = serde_json::from_str(&text).expect("index.json parses") else {
