@@ -303,6 +303,7 @@ mod tests {
     #[test]
     fn callback_fires_once_on_completing_thread() {
         let hits = AtomicUsize::new(0);
+        // SAFETY: the test owns every object it passes, used as the C API documents.
         unsafe {
             let f = aws_future_void_new(default_allocator());
             aws_future_void_register_callback(f, Some(count), &hits as *const _ as *mut c_void);
@@ -320,6 +321,7 @@ mod tests {
     #[test]
     fn register_if_not_done_on_done_future_does_nothing() {
         let hits = AtomicUsize::new(0);
+        // SAFETY: the test owns every object it passes, used as the C API documents.
         unsafe {
             let f = aws_future_void_new(default_allocator());
             aws_future_void_set_result(f);
@@ -337,6 +339,7 @@ mod tests {
 
     #[test]
     fn wait_times_out_then_sees_other_thread() {
+        // SAFETY: the test owns every object it passes, used as the C API documents.
         unsafe {
             let f = aws_future_void_new(default_allocator());
             assert!(!aws_future_void_wait(f, 1_000_000));

@@ -638,6 +638,7 @@ mod tests {
 
     #[test]
     fn cross_thread_task_runs_on_loop_and_pending_is_cancelled() {
+        // SAFETY: the test owns every object it passes, used as the C API documents.
         unsafe {
             let el = aws_event_loop_new_default(default_allocator(), None);
             assert!(!el.is_null());
@@ -681,6 +682,7 @@ mod tests {
 
     #[test]
     fn pipe_read_end_reports_readable_then_closed() {
+        // SAFETY: the test owns every object it passes, used as the C API documents.
         unsafe {
             let mut fds = [0; 2];
             assert_eq!(libc::pipe2(fds.as_mut_ptr(), libc::O_NONBLOCK), 0);
