@@ -31,11 +31,14 @@ macro_rules! fatal_precondition {
 /// # Safety
 /// `ptr` must be valid for `len` bytes for the returned lifetime.
 pub unsafe fn slice<'a>(ptr: *const u8, len: usize) -> &'a [u8] {
-    if len == 0 {
-        &[]
-    } else {
-        // SAFETY: guaranteed by the caller.
-        std::slice::from_raw_parts(ptr, len)
+    // SAFETY: this fn's caller guarantees its pointer arguments are valid and used on their owning thread.
+    unsafe {
+        if len == 0 {
+            &[]
+        } else {
+            // SAFETY: guaranteed by the caller.
+            std::slice::from_raw_parts(ptr, len)
+        }
     }
 }
 
@@ -44,10 +47,13 @@ pub unsafe fn slice<'a>(ptr: *const u8, len: usize) -> &'a [u8] {
 /// # Safety
 /// `ptr` must be valid for writes of `len` bytes, unaliased, for the returned lifetime.
 pub unsafe fn slice_mut<'a>(ptr: *mut u8, len: usize) -> &'a mut [u8] {
-    if len == 0 {
-        &mut []
-    } else {
-        // SAFETY: guaranteed by the caller.
-        std::slice::from_raw_parts_mut(ptr, len)
+    // SAFETY: this fn's caller guarantees its pointer arguments are valid and used on their owning thread.
+    unsafe {
+        if len == 0 {
+            &mut []
+        } else {
+            // SAFETY: guaranteed by the caller.
+            std::slice::from_raw_parts_mut(ptr, len)
+        }
     }
 }

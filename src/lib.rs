@@ -3,6 +3,7 @@
 //!
 //! Layout: each upstream library is a module. Safe cores know nothing of C; the
 //! `capi` modules next to them are thin `extern "C"` shims over the cores.
+#![deny(unsafe_op_in_unsafe_fn)]
 #![allow(non_camel_case_types)]
 #![allow(clippy::missing_safety_doc)]
 

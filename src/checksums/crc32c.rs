@@ -135,26 +135,29 @@ mod hw {
 
     #[target_feature(enable = "sse4.2,pclmulqdq")]
     pub(super) unsafe fn update(mut crc: u32, mut data: &[u8]) -> u32 {
-        let shift = block_shift();
-        while data.len() >= 3 * BLOCK {
-            let (a, rest) = data.split_at(BLOCK);
-            let (b, rest) = rest.split_at(BLOCK);
-            let (c, rest) = rest.split_at(BLOCK);
-            let (mut ca, mut cb, mut cc) = (crc as u64, 0u64, 0u64);
-            for i in (0..BLOCK).step_by(8) {
-                let wa = u64::from_le_bytes(a[i..i + 8].try_into().unwrap());
-                let wb = u64::from_le_bytes(b[i..i + 8].try_into().unwrap());
-                let wc = u64::from_le_bytes(c[i..i + 8].try_into().unwrap());
-                ca = _mm_crc32_u64(ca, wa);
-                cb = _mm_crc32_u64(cb, wb);
-                cc = _mm_crc32_u64(cc, wc);
+        // SAFETY: this fn's caller guarantees its pointer arguments are valid and used on their owning thread.
+        unsafe {
+            let shift = block_shift();
+            while data.len() >= 3 * BLOCK {
+                let (a, rest) = data.split_at(BLOCK);
+                let (b, rest) = rest.split_at(BLOCK);
+                let (c, rest) = rest.split_at(BLOCK);
+                let (mut ca, mut cb, mut cc) = (crc as u64, 0u64, 0u64);
+                for i in (0..BLOCK).step_by(8) {
+                    let wa = u64::from_le_bytes(a[i..i + 8].try_into().unwrap());
+                    let wb = u64::from_le_bytes(b[i..i + 8].try_into().unwrap());
+                    let wc = u64::from_le_bytes(c[i..i + 8].try_into().unwrap());
+                    ca = _mm_crc32_u64(ca, wa);
+                    cb = _mm_crc32_u64(cb, wb);
+                    cc = _mm_crc32_u64(cc, wc);
+                }
+                // crc(A||B||C) = shift(shift(crcA) ^ crcB) ^ crcC, all raw values.
+                let ab = super::shift::mul(ca as u32, shift) ^ cb as u32;
+                crc = super::shift::mul(ab, shift) ^ cc as u32;
+                data = rest;
             }
-            // crc(A||B||C) = shift(shift(crcA) ^ crcB) ^ crcC, all raw values.
-            let ab = super::shift::mul(ca as u32, shift) ^ cb as u32;
-            crc = super::shift::mul(ab, shift) ^ cc as u32;
-            data = rest;
+            one_stream(crc, data)
         }
-        one_stream(crc, data)
     }
 }
 

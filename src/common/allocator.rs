@@ -21,10 +21,12 @@ fn panic_oom(p: *mut c_void, msg: &str) -> *mut c_void {
 }
 
 unsafe extern "C" fn default_acquire(_: *mut aws_allocator, size: usize) -> *mut c_void {
-    panic_oom(libc::malloc(size), "malloc failed to allocate memory")
+    // SAFETY: C passes pointers valid as the upstream header documents; NULL is checked where upstream checks it.
+    unsafe { panic_oom(libc::malloc(size), "malloc failed to allocate memory") }
 }
 unsafe extern "C" fn default_release(_: *mut aws_allocator, p: *mut c_void) {
-    libc::free(p)
+    // SAFETY: C passes pointers valid as the upstream header documents; NULL is checked where upstream checks it.
+    unsafe { libc::free(p) }
 }
 unsafe extern "C" fn default_realloc(
     _: *mut aws_allocator,
@@ -32,16 +34,22 @@ unsafe extern "C" fn default_realloc(
     _old: usize,
     new: usize,
 ) -> *mut c_void {
-    panic_oom(
-        libc::realloc(p, new),
-        "Unhandled OOM encountered in s_non_aligned_realloc",
-    )
+    // SAFETY: C passes pointers valid as the upstream header documents; NULL is checked where upstream checks it.
+    unsafe {
+        panic_oom(
+            libc::realloc(p, new),
+            "Unhandled OOM encountered in s_non_aligned_realloc",
+        )
+    }
 }
 unsafe extern "C" fn default_calloc(_: *mut aws_allocator, n: usize, size: usize) -> *mut c_void {
-    panic_oom(
-        libc::calloc(n, size),
-        "Unhandled OOM encountered in s_non_aligned_calloc",
-    )
+    // SAFETY: C passes pointers valid as the upstream header documents; NULL is checked where upstream checks it.
+    unsafe {
+        panic_oom(
+            libc::calloc(n, size),
+            "Unhandled OOM encountered in s_non_aligned_calloc",
+        )
+    }
 }
 
 struct StaticAllocator(aws_allocator);
@@ -71,12 +79,15 @@ pub unsafe extern "C" fn aws_mem_acquire(
     allocator: *mut aws_allocator,
     size: usize,
 ) -> *mut c_void {
-    fatal_precondition!(!allocator.is_null(), "aws_mem_acquire");
-    fatal_precondition!(size != 0, "aws_mem_acquire");
-    let Some(acquire) = (*allocator).mem_acquire else {
-        crate::ffi::fatal("aws_mem_acquire: allocator has no mem_acquire");
-    };
-    panic_oom(acquire(allocator, size), OOM_MESSAGE)
+    // SAFETY: C passes pointers valid as the upstream header documents; NULL is checked where upstream checks it.
+    unsafe {
+        fatal_precondition!(!allocator.is_null(), "aws_mem_acquire");
+        fatal_precondition!(size != 0, "aws_mem_acquire");
+        let Some(acquire) = (*allocator).mem_acquire else {
+            crate::ffi::fatal("aws_mem_acquire: allocator has no mem_acquire");
+        };
+        panic_oom(acquire(allocator, size), OOM_MESSAGE)
+    }
 }
 
 #[no_mangle]
@@ -85,31 +96,37 @@ pub unsafe extern "C" fn aws_mem_calloc(
     num: usize,
     size: usize,
 ) -> *mut c_void {
-    fatal_precondition!(!allocator.is_null(), "aws_mem_calloc");
-    fatal_precondition!(num != 0 && size != 0, "aws_mem_calloc");
-    // Upstream fatal-asserts on a wrapping num * size rather than raising.
-    let Some(total) = num.checked_mul(size) else {
-        crate::ffi::fatal("aws_mem_calloc: calloc computed size > SIZE_MAX");
-    };
-    match ((*allocator).mem_calloc, (*allocator).mem_acquire) {
-        (Some(calloc), _) => panic_oom(calloc(allocator, num, size), OOM_MESSAGE),
-        (None, Some(acquire)) => {
-            let m = panic_oom(acquire(allocator, total), OOM_MESSAGE);
-            ptr::write_bytes(m as *mut u8, 0, total);
-            m
+    // SAFETY: C passes pointers valid as the upstream header documents; NULL is checked where upstream checks it.
+    unsafe {
+        fatal_precondition!(!allocator.is_null(), "aws_mem_calloc");
+        fatal_precondition!(num != 0 && size != 0, "aws_mem_calloc");
+        // Upstream fatal-asserts on a wrapping num * size rather than raising.
+        let Some(total) = num.checked_mul(size) else {
+            crate::ffi::fatal("aws_mem_calloc: calloc computed size > SIZE_MAX");
+        };
+        match ((*allocator).mem_calloc, (*allocator).mem_acquire) {
+            (Some(calloc), _) => panic_oom(calloc(allocator, num, size), OOM_MESSAGE),
+            (None, Some(acquire)) => {
+                let m = panic_oom(acquire(allocator, total), OOM_MESSAGE);
+                ptr::write_bytes(m as *mut u8, 0, total);
+                m
+            }
+            (None, None) => crate::ffi::fatal("aws_mem_calloc: allocator has no calloc or acquire"),
         }
-        (None, None) => crate::ffi::fatal("aws_mem_calloc: allocator has no calloc or acquire"),
     }
 }
 
 #[no_mangle]
 pub unsafe extern "C" fn aws_mem_release(allocator: *mut aws_allocator, p: *mut c_void) {
-    fatal_precondition!(!allocator.is_null(), "aws_mem_release");
-    let Some(release) = (*allocator).mem_release else {
-        crate::ffi::fatal("aws_mem_release: allocator has no mem_release");
-    };
-    if !p.is_null() {
-        release(allocator, p);
+    // SAFETY: C passes pointers valid as the upstream header documents; NULL is checked where upstream checks it.
+    unsafe {
+        fatal_precondition!(!allocator.is_null(), "aws_mem_release");
+        let Some(release) = (*allocator).mem_release else {
+            crate::ffi::fatal("aws_mem_release: allocator has no mem_release");
+        };
+        if !p.is_null() {
+            release(allocator, p);
+        }
     }
 }
 
@@ -120,39 +137,45 @@ pub unsafe extern "C" fn aws_mem_realloc(
     oldsize: usize,
     newsize: usize,
 ) -> c_int {
-    fatal_precondition!(!allocator.is_null() && !p.is_null(), "aws_mem_realloc");
-    if newsize == 0 {
+    // SAFETY: C passes pointers valid as the upstream header documents; NULL is checked where upstream checks it.
+    unsafe {
+        fatal_precondition!(!allocator.is_null() && !p.is_null(), "aws_mem_realloc");
+        if newsize == 0 {
+            aws_mem_release(allocator, *p);
+            *p = ptr::null_mut();
+            return AWS_OP_SUCCESS;
+        }
+        if let Some(realloc) = (*allocator).mem_realloc {
+            *p = panic_oom(realloc(allocator, *p, oldsize, newsize), OOM_MESSAGE);
+            return AWS_OP_SUCCESS;
+        }
+        // Emulated with acquire + copy: only growth needs new memory.
+        if oldsize >= newsize {
+            return AWS_OP_SUCCESS;
+        }
+        let new = aws_mem_acquire(allocator, newsize);
+        if !(*p).is_null() {
+            ptr::copy_nonoverlapping(*p as *const u8, new as *mut u8, oldsize);
+        }
+        ptr::write_bytes((new as *mut u8).add(oldsize), 0, newsize - oldsize);
         aws_mem_release(allocator, *p);
-        *p = ptr::null_mut();
-        return AWS_OP_SUCCESS;
+        *p = new;
+        AWS_OP_SUCCESS
     }
-    if let Some(realloc) = (*allocator).mem_realloc {
-        *p = panic_oom(realloc(allocator, *p, oldsize, newsize), OOM_MESSAGE);
-        return AWS_OP_SUCCESS;
-    }
-    // Emulated with acquire + copy: only growth needs new memory.
-    if oldsize >= newsize {
-        return AWS_OP_SUCCESS;
-    }
-    let new = aws_mem_acquire(allocator, newsize);
-    if !(*p).is_null() {
-        ptr::copy_nonoverlapping(*p as *const u8, new as *mut u8, oldsize);
-    }
-    ptr::write_bytes((new as *mut u8).add(oldsize), 0, newsize - oldsize);
-    aws_mem_release(allocator, *p);
-    *p = new;
-    AWS_OP_SUCCESS
 }
 
 /// Zeroes memory in a way the optimiser may not remove.
 #[no_mangle]
 pub unsafe extern "C" fn aws_secure_zero(pbuf: *mut c_void, bufsize: usize) {
-    let p = pbuf as *mut u8;
-    for i in 0..bufsize {
-        // SAFETY: the caller owns `bufsize` bytes at `pbuf`.
-        ptr::write_volatile(p.add(i), 0);
+    // SAFETY: C passes pointers valid as the upstream header documents; NULL is checked where upstream checks it.
+    unsafe {
+        let p = pbuf as *mut u8;
+        for i in 0..bufsize {
+            // SAFETY: the caller owns `bufsize` bytes at `pbuf`.
+            ptr::write_volatile(p.add(i), 0);
+        }
+        std::sync::atomic::compiler_fence(std::sync::atomic::Ordering::SeqCst);
     }
-    std::sync::atomic::compiler_fence(std::sync::atomic::Ordering::SeqCst);
 }
 
 // ---- Rust objects in C-allocated memory --------------------------------------
@@ -163,14 +186,17 @@ pub unsafe extern "C" fn aws_secure_zero(pbuf: *mut c_void, bufsize: usize) {
 /// # Safety
 /// `allocator` must be a valid allocator; free the result with [`drop_in`].
 pub unsafe fn new_in<T>(allocator: *mut aws_allocator, value: T) -> *mut T {
-    // C allocators hand out malloc-aligned memory (16 bytes on x86_64).
-    const { assert!(std::mem::align_of::<T>() <= 16) };
-    let size = std::mem::size_of::<T>().max(1);
-    let p = aws_mem_acquire(allocator, size) as *mut T;
-    if !p.is_null() {
-        p.write(value);
+    // SAFETY: this fn's caller guarantees its pointer arguments are valid and used on their owning thread.
+    unsafe {
+        // C allocators hand out malloc-aligned memory (16 bytes on x86_64).
+        const { assert!(std::mem::align_of::<T>() <= 16) };
+        let size = std::mem::size_of::<T>().max(1);
+        let p = aws_mem_acquire(allocator, size) as *mut T;
+        if !p.is_null() {
+            p.write(value);
+        }
+        p
     }
-    p
 }
 
 /// Drops and frees an object made by [`new_in`]; NULL is ignored.
@@ -178,8 +204,11 @@ pub unsafe fn new_in<T>(allocator: *mut aws_allocator, value: T) -> *mut T {
 /// # Safety
 /// `p` must come from `new_in` with the same allocator and not be used again.
 pub unsafe fn drop_in<T>(allocator: *mut aws_allocator, p: *mut T) {
-    if !p.is_null() {
-        ptr::drop_in_place(p);
-        aws_mem_release(allocator, p as *mut c_void);
+    // SAFETY: this fn's caller guarantees its pointer arguments are valid and used on their owning thread.
+    unsafe {
+        if !p.is_null() {
+            ptr::drop_in_place(p);
+            aws_mem_release(allocator, p as *mut c_void);
+        }
     }
 }

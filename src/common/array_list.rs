@@ -23,62 +23,68 @@ pub unsafe extern "C" fn aws_array_list_ensure_capacity(
     list: *mut aws_array_list,
     index: usize,
 ) -> c_int {
-    fatal_precondition!(!list.is_null(), "aws_array_list_ensure_capacity");
-    let l = &mut *list;
-    let Some(needed) = bytes_for_index(l, index) else {
-        return raise(AWS_ERROR_OVERFLOW_DETECTED);
-    };
-    if l.current_size >= needed {
-        return AWS_OP_SUCCESS;
+    // SAFETY: C passes pointers valid as the upstream header documents; NULL is checked where upstream checks it.
+    unsafe {
+        fatal_precondition!(!list.is_null(), "aws_array_list_ensure_capacity");
+        let l = &mut *list;
+        let Some(needed) = bytes_for_index(l, index) else {
+            return raise(AWS_ERROR_OVERFLOW_DETECTED);
+        };
+        if l.current_size >= needed {
+            return AWS_OP_SUCCESS;
+        }
+        if l.alloc.is_null() {
+            return raise(AWS_ERROR_INVALID_INDEX);
+        }
+        let new_size = (l.current_size << 1).max(needed);
+        if new_size < l.current_size {
+            return raise(AWS_ERROR_LIST_EXCEEDS_MAX_SIZE);
+        }
+        let data = aws_mem_acquire(l.alloc, new_size);
+        if data.is_null() {
+            return AWS_OP_ERR;
+        }
+        if !l.data.is_null() {
+            // SAFETY: the old buffer holds current_size bytes; the new one is larger.
+            ptr::copy_nonoverlapping(l.data as *const u8, data as *mut u8, l.current_size);
+            aws_mem_release(l.alloc, l.data);
+        }
+        l.data = data;
+        l.current_size = new_size;
+        AWS_OP_SUCCESS
     }
-    if l.alloc.is_null() {
-        return raise(AWS_ERROR_INVALID_INDEX);
-    }
-    let new_size = (l.current_size << 1).max(needed);
-    if new_size < l.current_size {
-        return raise(AWS_ERROR_LIST_EXCEEDS_MAX_SIZE);
-    }
-    let data = aws_mem_acquire(l.alloc, new_size);
-    if data.is_null() {
-        return AWS_OP_ERR;
-    }
-    if !l.data.is_null() {
-        // SAFETY: the old buffer holds current_size bytes; the new one is larger.
-        ptr::copy_nonoverlapping(l.data as *const u8, data as *mut u8, l.current_size);
-        aws_mem_release(l.alloc, l.data);
-    }
-    l.data = data;
-    l.current_size = new_size;
-    AWS_OP_SUCCESS
 }
 
 /// Reallocates a dynamic list to exactly its length; static lists refuse.
 #[no_mangle]
 pub unsafe extern "C" fn aws_array_list_shrink_to_fit(list: *mut aws_array_list) -> c_int {
-    fatal_precondition!(!list.is_null(), "aws_array_list_shrink_to_fit");
-    let l = &mut *list;
-    if l.alloc.is_null() {
-        return raise(AWS_ERROR_LIST_STATIC_MODE_CANT_SHRINK);
-    }
-    let Some(ideal) = l.length.checked_mul(l.item_size) else {
-        return raise(AWS_ERROR_OVERFLOW_DETECTED);
-    };
-    if ideal >= l.current_size {
-        return AWS_OP_SUCCESS;
-    }
-    let mut data = ptr::null_mut();
-    if ideal > 0 {
-        data = aws_mem_acquire(l.alloc, ideal);
-        if data.is_null() {
-            return AWS_OP_ERR;
+    // SAFETY: C passes pointers valid as the upstream header documents; NULL is checked where upstream checks it.
+    unsafe {
+        fatal_precondition!(!list.is_null(), "aws_array_list_shrink_to_fit");
+        let l = &mut *list;
+        if l.alloc.is_null() {
+            return raise(AWS_ERROR_LIST_STATIC_MODE_CANT_SHRINK);
         }
-        // SAFETY: both buffers hold at least `ideal` bytes.
-        ptr::copy_nonoverlapping(l.data as *const u8, data as *mut u8, ideal);
+        let Some(ideal) = l.length.checked_mul(l.item_size) else {
+            return raise(AWS_ERROR_OVERFLOW_DETECTED);
+        };
+        if ideal >= l.current_size {
+            return AWS_OP_SUCCESS;
+        }
+        let mut data = ptr::null_mut();
+        if ideal > 0 {
+            data = aws_mem_acquire(l.alloc, ideal);
+            if data.is_null() {
+                return AWS_OP_ERR;
+            }
+            // SAFETY: both buffers hold at least `ideal` bytes.
+            ptr::copy_nonoverlapping(l.data as *const u8, data as *mut u8, ideal);
+        }
+        aws_mem_release(l.alloc, l.data);
+        l.data = data;
+        l.current_size = ideal;
+        AWS_OP_SUCCESS
     }
-    aws_mem_release(l.alloc, l.data);
-    l.data = data;
-    l.current_size = ideal;
-    AWS_OP_SUCCESS
 }
 
 /// Copies `from`'s items into `to`, growing `to` if it is dynamic.
@@ -87,53 +93,59 @@ pub unsafe extern "C" fn aws_array_list_copy(
     from: *const aws_array_list,
     to: *mut aws_array_list,
 ) -> c_int {
-    fatal_precondition!(!from.is_null() && !to.is_null(), "aws_array_list_copy");
-    let (f, t) = (&*from, &mut *to);
-    fatal_precondition!(f.item_size == t.item_size, "aws_array_list_copy");
-    fatal_precondition!(!f.data.is_null(), "aws_array_list_copy");
-    let Some(bytes) = f.length.checked_mul(f.item_size) else {
-        return raise(AWS_ERROR_OVERFLOW_DETECTED);
-    };
-    if t.current_size >= bytes {
-        if bytes > 0 {
-            // SAFETY: `to` has room for `bytes`; the lists are distinct (restrict upstream).
-            ptr::copy(f.data as *const u8, t.data as *mut u8, bytes);
+    // SAFETY: C passes pointers valid as the upstream header documents; NULL is checked where upstream checks it.
+    unsafe {
+        fatal_precondition!(!from.is_null() && !to.is_null(), "aws_array_list_copy");
+        let (f, t) = (&*from, &mut *to);
+        fatal_precondition!(f.item_size == t.item_size, "aws_array_list_copy");
+        fatal_precondition!(!f.data.is_null(), "aws_array_list_copy");
+        let Some(bytes) = f.length.checked_mul(f.item_size) else {
+            return raise(AWS_ERROR_OVERFLOW_DETECTED);
+        };
+        if t.current_size >= bytes {
+            if bytes > 0 {
+                // SAFETY: `to` has room for `bytes`; the lists are distinct (restrict upstream).
+                ptr::copy(f.data as *const u8, t.data as *mut u8, bytes);
+            }
+            t.length = f.length;
+            return AWS_OP_SUCCESS;
         }
+        if t.alloc.is_null() {
+            return raise(AWS_ERROR_DEST_COPY_TOO_SMALL);
+        }
+        let data = aws_mem_acquire(t.alloc, bytes);
+        if data.is_null() {
+            return AWS_OP_ERR;
+        }
+        // SAFETY: `from` holds `bytes` bytes of items; `data` was just allocated with that size.
+        ptr::copy_nonoverlapping(f.data as *const u8, data as *mut u8, bytes);
+        aws_mem_release(t.alloc, t.data);
+        t.data = data;
         t.length = f.length;
-        return AWS_OP_SUCCESS;
+        t.current_size = bytes;
+        AWS_OP_SUCCESS
     }
-    if t.alloc.is_null() {
-        return raise(AWS_ERROR_DEST_COPY_TOO_SMALL);
-    }
-    let data = aws_mem_acquire(t.alloc, bytes);
-    if data.is_null() {
-        return AWS_OP_ERR;
-    }
-    // SAFETY: `from` holds `bytes` bytes of items; `data` was just allocated with that size.
-    ptr::copy_nonoverlapping(f.data as *const u8, data as *mut u8, bytes);
-    aws_mem_release(t.alloc, t.data);
-    t.data = data;
-    t.length = f.length;
-    t.current_size = bytes;
-    AWS_OP_SUCCESS
 }
 
 /// Swaps items `a` and `b`; both must be below the length.
 #[no_mangle]
 pub unsafe extern "C" fn aws_array_list_swap(list: *mut aws_array_list, a: usize, b: usize) {
-    fatal_precondition!(!list.is_null(), "aws_array_list_swap");
-    let l = &*list;
-    fatal_precondition!(a < l.length && b < l.length, "aws_array_list_swap");
-    if a == b {
-        return;
+    // SAFETY: C passes pointers valid as the upstream header documents; NULL is checked where upstream checks it.
+    unsafe {
+        fatal_precondition!(!list.is_null(), "aws_array_list_swap");
+        let l = &*list;
+        fatal_precondition!(a < l.length && b < l.length, "aws_array_list_swap");
+        if a == b {
+            return;
+        }
+        let base = l.data as *mut u8;
+        // SAFETY: a != b, both in bounds, so the two item ranges are disjoint.
+        ptr::swap_nonoverlapping(
+            base.add(a * l.item_size),
+            base.add(b * l.item_size),
+            l.item_size,
+        );
     }
-    let base = l.data as *mut u8;
-    // SAFETY: a != b, both in bounds, so the two item ranges are disjoint.
-    ptr::swap_nonoverlapping(
-        base.add(a * l.item_size),
-        base.add(b * l.item_size),
-        l.item_size,
-    );
 }
 
 /// Sorts the items with `qsort` and the C comparator.
@@ -142,14 +154,17 @@ pub unsafe extern "C" fn aws_array_list_sort(
     list: *mut aws_array_list,
     compare_fn: aws_array_list_comparator_fn,
 ) {
-    fatal_precondition!(!list.is_null(), "aws_array_list_sort");
-    let l = &*list;
-    if l.data.is_null() || l.length == 0 {
-        return;
+    // SAFETY: C passes pointers valid as the upstream header documents; NULL is checked where upstream checks it.
+    unsafe {
+        fatal_precondition!(!list.is_null(), "aws_array_list_sort");
+        let l = &*list;
+        if l.data.is_null() || l.length == 0 {
+            return;
+        }
+        fatal_precondition!(compare_fn.is_some(), "aws_array_list_sort");
+        // SAFETY: `length` items of `item_size` bytes live at `data`.
+        libc::qsort(l.data, l.length, l.item_size, compare_fn);
     }
-    fatal_precondition!(compare_fn.is_some(), "aws_array_list_sort");
-    // SAFETY: `length` items of `item_size` bytes live at `data`.
-    libc::qsort(l.data, l.length, l.item_size, compare_fn);
 }
 
 #[cfg(test)]

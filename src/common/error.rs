@@ -198,35 +198,44 @@ pub extern "C" fn aws_set_thread_local_error_handler_fn(
 /// alive until it is unregistered.
 #[no_mangle]
 pub unsafe extern "C" fn aws_register_error_info(error_info: *const aws_error_info_list) {
-    if let Some(slot) = list_slot(error_info) {
-        REGISTERED[slot].store(error_info as *mut _, Ordering::Release);
+    // SAFETY: C passes pointers valid as the upstream header documents; NULL is checked where upstream checks it.
+    unsafe {
+        if let Some(slot) = list_slot(error_info) {
+            REGISTERED[slot].store(error_info as *mut _, Ordering::Release);
+        }
     }
 }
 
 #[no_mangle]
 pub unsafe extern "C" fn aws_unregister_error_info(error_info: *const aws_error_info_list) {
-    if let Some(slot) = list_slot(error_info) {
-        let _ = REGISTERED[slot].compare_exchange(
-            error_info as *mut _,
-            std::ptr::null_mut(),
-            Ordering::AcqRel,
-            Ordering::Acquire,
-        );
+    // SAFETY: C passes pointers valid as the upstream header documents; NULL is checked where upstream checks it.
+    unsafe {
+        if let Some(slot) = list_slot(error_info) {
+            let _ = REGISTERED[slot].compare_exchange(
+                error_info as *mut _,
+                std::ptr::null_mut(),
+                Ordering::AcqRel,
+                Ordering::Acquire,
+            );
+        }
     }
 }
 
 unsafe fn list_slot(list: *const aws_error_info_list) -> Option<usize> {
-    // SAFETY: the caller passes a valid list or NULL (checked).
-    let list = list.as_ref()?;
-    if list.count == 0 || list.error_list.is_null() {
-        return None;
+    // SAFETY: this fn's caller guarantees its pointer arguments are valid and used on their owning thread.
+    unsafe {
+        // SAFETY: the caller passes a valid list or NULL (checked).
+        let list = list.as_ref()?;
+        if list.count == 0 || list.error_list.is_null() {
+            return None;
+        }
+        let first = (*list.error_list).error_code;
+        let slot = (first >> AWS_ERROR_ENUM_STRIDE_BITS) as usize;
+        if first < 0 || slot >= SLOTS {
+            crate::ffi::fatal("aws_register_error_info: error code outside the package slots");
+        }
+        Some(slot)
     }
-    let first = (*list.error_list).error_code;
-    let slot = (first >> AWS_ERROR_ENUM_STRIDE_BITS) as usize;
-    if first < 0 || slot >= SLOTS {
-        crate::ffi::fatal("aws_register_error_info: error code outside the package slots");
-    }
-    Some(slot)
 }
 
 #[cfg(test)]

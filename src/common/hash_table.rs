@@ -57,21 +57,27 @@ unsafe fn element(e: *mut Entry) -> *mut aws_hash_element {
 }
 
 unsafe fn state(map: *const aws_hash_table) -> *mut State {
-    (*map).p_impl as *mut State
+    // SAFETY: this fn's caller guarantees its pointer arguments are valid and used on their owning thread.
+    unsafe { (*map).p_impl as *mut State }
 }
 
 unsafe fn slots(st: *mut State) -> *mut Entry {
-    (st as *mut u8).add(size_of::<State>()) as *mut Entry
+    // SAFETY: this fn's caller guarantees its pointer arguments are valid and used on their owning thread.
+    unsafe { (st as *mut u8).add(size_of::<State>()) as *mut Entry }
 }
 
 unsafe fn slot(st: *mut State, i: usize) -> *mut Entry {
-    debug_assert!(i < (*st).size);
-    slots(st).add(i)
+    // SAFETY: this fn's caller guarantees its pointer arguments are valid and used on their owning thread.
+    unsafe {
+        debug_assert!(i < (*st).size);
+        slots(st).add(i)
+    }
 }
 
 /// Distance of the entry at `index` from its home slot.
 unsafe fn displacement(st: *mut State, index: usize, hash_code: u64) -> usize {
-    (index.wrapping_sub(hash_code as usize)) & (*st).mask
+    // SAFETY: this fn's caller guarantees its pointer arguments are valid and used on their owning thread.
+    unsafe { (index.wrapping_sub(hash_code as usize)) & (*st).mask }
 }
 
 /// Slot count and max load for room for `expected` elements, or None on overflow.
@@ -83,146 +89,173 @@ fn geometry(expected: usize) -> Option<(usize, usize)> {
 
 /// Allocates a zeroed state with `size` slots copying the callbacks of `template`.
 unsafe fn alloc_state(template: &State, size: usize, max_load: usize) -> *mut State {
-    let Some(bytes) = size
-        .checked_mul(size_of::<Entry>())
-        .and_then(|b| b.checked_add(size_of::<State>()))
-    else {
-        raise(AWS_ERROR_OVERFLOW_DETECTED);
-        return ptr::null_mut();
-    };
-    let st = aws_mem_calloc(template.alloc, 1, bytes) as *mut State;
-    if !st.is_null() {
-        st.write(State {
-            size,
-            max_load,
-            mask: size - 1,
-            entry_count: 0,
-            ..*template
-        });
+    // SAFETY: this fn's caller guarantees its pointer arguments are valid and used on their owning thread.
+    unsafe {
+        let Some(bytes) = size
+            .checked_mul(size_of::<Entry>())
+            .and_then(|b| b.checked_add(size_of::<State>()))
+        else {
+            raise(AWS_ERROR_OVERFLOW_DETECTED);
+            return ptr::null_mut();
+        };
+        let st = aws_mem_calloc(template.alloc, 1, bytes) as *mut State;
+        if !st.is_null() {
+            st.write(State {
+                size,
+                max_load,
+                mask: size - 1,
+                entry_count: 0,
+                ..*template
+            });
+        }
+        st
     }
-    st
 }
 
 unsafe fn hash_for(st: *mut State, key: *const c_void) -> u64 {
-    if key.is_null() {
-        return NULL_KEY_HASH;
-    }
-    let f = (*st)
-        .hash_fn
-        .unwrap_or_else(|| crate::ffi::fatal("aws_hash_table: no hash function"));
-    match f(key) {
-        0 => 1,
-        h => h,
+    // SAFETY: this fn's caller guarantees its pointer arguments are valid and used on their owning thread.
+    unsafe {
+        if key.is_null() {
+            return NULL_KEY_HASH;
+        }
+        let f = (*st)
+            .hash_fn
+            .unwrap_or_else(|| crate::ffi::fatal("aws_hash_table: no hash function"));
+        match f(key) {
+            0 => 1,
+            h => h,
+        }
     }
 }
 
 unsafe fn keys_eq(eq: aws_hash_callback_eq_fn, a: *const c_void, b: *const c_void) -> bool {
-    if a == b {
-        return true;
-    }
-    if a.is_null() || b.is_null() {
-        return false;
-    }
-    match eq {
-        Some(f) => f(a, b),
-        None => false,
+    // SAFETY: this fn's caller guarantees its pointer arguments are valid and used on their owning thread.
+    unsafe {
+        if a == b {
+            return true;
+        }
+        if a.is_null() || b.is_null() {
+            return false;
+        }
+        match eq {
+            Some(f) => f(a, b),
+            None => false,
+        }
     }
 }
 
 /// Index of the slot holding `key`, if present.
 unsafe fn find_index(st: *mut State, hash_code: u64, key: *const c_void) -> Option<usize> {
-    let mut probe = 0usize;
-    // Robin Hood invariant: once we meet an entry closer to its home than we
-    // are to ours, the key cannot be further on. An empty slot always exists.
-    loop {
-        let index = (hash_code as usize).wrapping_add(probe) & (*st).mask;
-        let e = slot(st, index);
-        if (*e).hash_code == 0 {
-            return None;
+    // SAFETY: this fn's caller guarantees its pointer arguments are valid and used on their owning thread.
+    unsafe {
+        let mut probe = 0usize;
+        // Robin Hood invariant: once we meet an entry closer to its home than we
+        // are to ours, the key cannot be further on. An empty slot always exists.
+        loop {
+            let index = (hash_code as usize).wrapping_add(probe) & (*st).mask;
+            let e = slot(st, index);
+            if (*e).hash_code == 0 {
+                return None;
+            }
+            if (*e).hash_code == hash_code && keys_eq((*st).equals_fn, key, (*e).key) {
+                return Some(index);
+            }
+            if displacement(st, index, (*e).hash_code) < probe {
+                return None;
+            }
+            probe += 1;
         }
-        if (*e).hash_code == hash_code && keys_eq((*st).equals_fn, key, (*e).key) {
-            return Some(index);
-        }
-        if displacement(st, index, (*e).hash_code) < probe {
-            return None;
-        }
-        probe += 1;
     }
 }
 
 /// Inserts `entry` (known absent) and returns its slot.
 unsafe fn emplace(st: *mut State, mut entry: Entry) -> *mut Entry {
-    let mut placed: *mut Entry = ptr::null_mut();
-    let mut probe = 0usize;
-    while entry.hash_code != 0 {
-        let index = (entry.hash_code as usize).wrapping_add(probe) & (*st).mask;
-        let victim = slot(st, index);
-        let victim_probe = displacement(st, index, (*victim).hash_code);
-        if (*victim).hash_code == 0 || victim_probe < probe {
-            if placed.is_null() {
-                placed = victim;
+    // SAFETY: this fn's caller guarantees its pointer arguments are valid and used on their owning thread.
+    unsafe {
+        let mut placed: *mut Entry = ptr::null_mut();
+        let mut probe = 0usize;
+        while entry.hash_code != 0 {
+            let index = (entry.hash_code as usize).wrapping_add(probe) & (*st).mask;
+            let victim = slot(st, index);
+            let victim_probe = displacement(st, index, (*victim).hash_code);
+            if (*victim).hash_code == 0 || victim_probe < probe {
+                if placed.is_null() {
+                    placed = victim;
+                }
+                ptr::swap(victim, &mut entry);
+                probe = victim_probe + 1;
+            } else {
+                probe += 1;
             }
-            ptr::swap(victim, &mut entry);
-            probe = victim_probe + 1;
-        } else {
-            probe += 1;
         }
+        placed
     }
-    placed
 }
 
 /// Doubles the table. On failure the old table is untouched.
 unsafe fn expand(map: *mut aws_hash_table) -> bool {
-    let old = state(map);
-    let Some((size, max_load)) = (*old).size.checked_mul(2).and_then(geometry) else {
-        raise(AWS_ERROR_OVERFLOW_DETECTED);
-        return false;
-    };
-    let new = alloc_state(&*old, size, max_load);
-    if new.is_null() {
-        return false;
-    }
-    for i in 0..(*old).size {
-        let e = *slot(old, i);
-        if e.hash_code != 0 {
-            emplace(new, e);
+    // SAFETY: this fn's caller guarantees its pointer arguments are valid and used on their owning thread.
+    unsafe {
+        let old = state(map);
+        let Some((size, max_load)) = (*old).size.checked_mul(2).and_then(geometry) else {
+            raise(AWS_ERROR_OVERFLOW_DETECTED);
+            return false;
+        };
+        let new = alloc_state(&*old, size, max_load);
+        if new.is_null() {
+            return false;
         }
+        for i in 0..(*old).size {
+            let e = *slot(old, i);
+            if e.hash_code != 0 {
+                emplace(new, e);
+            }
+        }
+        (*new).entry_count = (*old).entry_count;
+        (*map).p_impl = new as *mut c_void;
+        aws_mem_release((*old).alloc, old as *mut c_void);
+        true
     }
-    (*new).entry_count = (*old).entry_count;
-    (*map).p_impl = new as *mut c_void;
-    aws_mem_release((*old).alloc, old as *mut c_void);
-    true
 }
 
 /// Empties slot `index` by shifting the following displaced entries back.
 /// Returns the index of the slot left empty.
 unsafe fn remove_at(st: *mut State, mut index: usize) -> usize {
-    (*st).entry_count -= 1;
-    loop {
-        let next = (index + 1) & (*st).mask;
-        let n = *slot(st, next);
-        if n.hash_code == 0 || (n.hash_code as usize & (*st).mask) == next {
-            break;
+    // SAFETY: this fn's caller guarantees its pointer arguments are valid and used on their owning thread.
+    unsafe {
+        (*st).entry_count -= 1;
+        loop {
+            let next = (index + 1) & (*st).mask;
+            let n = *slot(st, next);
+            if n.hash_code == 0 || (n.hash_code as usize & (*st).mask) == next {
+                break;
+            }
+            *slot(st, index) = n;
+            index = next;
         }
-        *slot(st, index) = n;
-        index = next;
+        *slot(st, index) = EMPTY;
+        index
     }
-    *slot(st, index) = EMPTY;
-    index
 }
 
 unsafe fn destroy_element(st: *mut State, key: *const c_void, value: *mut c_void) {
-    if let Some(f) = (*st).destroy_key_fn {
-        f(key as *mut c_void);
-    }
-    if let Some(f) = (*st).destroy_value_fn {
-        f(value);
+    // SAFETY: this fn's caller guarantees its pointer arguments are valid and used on their owning thread.
+    unsafe {
+        if let Some(f) = (*st).destroy_key_fn {
+            f(key as *mut c_void);
+        }
+        if let Some(f) = (*st).destroy_value_fn {
+            f(value);
+        }
     }
 }
 
 unsafe fn require_valid(map: *const aws_hash_table, func: &str) {
-    if !aws_hash_table_is_valid(map) {
-        crate::ffi::fatal(&format!("{func}: hash table is NULL or not initialised"));
+    // SAFETY: this fn's caller guarantees its pointer arguments are valid and used on their owning thread.
+    unsafe {
+        if !aws_hash_table_is_valid(map) {
+            crate::ffi::fatal(&format!("{func}: hash table is NULL or not initialised"));
+        }
     }
 }
 
@@ -238,71 +271,86 @@ pub unsafe extern "C" fn aws_hash_table_init(
     destroy_key_fn: aws_hash_callback_destroy_fn,
     destroy_value_fn: aws_hash_callback_destroy_fn,
 ) -> c_int {
-    fatal_precondition!(!map.is_null() && !alloc.is_null(), "aws_hash_table_init");
-    fatal_precondition!(
-        hash_fn.is_some() && equals_fn.is_some(),
-        "aws_hash_table_init"
-    );
-    let Some((slots, max_load)) = geometry(size) else {
-        return raise(AWS_ERROR_OVERFLOW_DETECTED);
-    };
-    let template = State {
-        hash_fn,
-        equals_fn,
-        destroy_key_fn,
-        destroy_value_fn,
-        alloc,
-        size: 0,
-        entry_count: 0,
-        max_load: 0,
-        mask: 0,
-    };
-    let st = alloc_state(&template, slots, max_load);
-    (*map).p_impl = st as *mut c_void;
-    if st.is_null() {
-        return AWS_OP_ERR;
+    // SAFETY: C passes pointers valid as the upstream header documents; NULL is checked where upstream checks it.
+    unsafe {
+        fatal_precondition!(!map.is_null() && !alloc.is_null(), "aws_hash_table_init");
+        fatal_precondition!(
+            hash_fn.is_some() && equals_fn.is_some(),
+            "aws_hash_table_init"
+        );
+        let Some((slots, max_load)) = geometry(size) else {
+            return raise(AWS_ERROR_OVERFLOW_DETECTED);
+        };
+        let template = State {
+            hash_fn,
+            equals_fn,
+            destroy_key_fn,
+            destroy_value_fn,
+            alloc,
+            size: 0,
+            entry_count: 0,
+            max_load: 0,
+            mask: 0,
+        };
+        let st = alloc_state(&template, slots, max_load);
+        (*map).p_impl = st as *mut c_void;
+        if st.is_null() {
+            return AWS_OP_ERR;
+        }
+        AWS_OP_SUCCESS
     }
-    AWS_OP_SUCCESS
 }
 
 /// Destroys every element and frees the table; NULL `p_impl` is a no-op.
 #[no_mangle]
 pub unsafe extern "C" fn aws_hash_table_clean_up(map: *mut aws_hash_table) {
-    fatal_precondition!(!map.is_null(), "aws_hash_table_clean_up");
-    let st = state(map);
-    if st.is_null() {
-        return;
+    // SAFETY: C passes pointers valid as the upstream header documents; NULL is checked where upstream checks it.
+    unsafe {
+        fatal_precondition!(!map.is_null(), "aws_hash_table_clean_up");
+        let st = state(map);
+        if st.is_null() {
+            return;
+        }
+        aws_hash_table_clear(map);
+        // A destroy callback may not legally replace the table, but re-read it anyway.
+        let st = state(map);
+        aws_mem_release((*st).alloc, st as *mut c_void);
+        (*map).p_impl = ptr::null_mut();
     }
-    aws_hash_table_clear(map);
-    // A destroy callback may not legally replace the table, but re-read it anyway.
-    let st = state(map);
-    aws_mem_release((*st).alloc, st as *mut c_void);
-    (*map).p_impl = ptr::null_mut();
 }
 
 #[no_mangle]
 pub unsafe extern "C" fn aws_hash_table_swap(a: *mut aws_hash_table, b: *mut aws_hash_table) {
-    fatal_precondition!(
-        !a.is_null() && !b.is_null() && a != b,
-        "aws_hash_table_swap"
-    );
-    ptr::swap(a, b);
+    // SAFETY: C passes pointers valid as the upstream header documents; NULL is checked where upstream checks it.
+    unsafe {
+        fatal_precondition!(
+            !a.is_null() && !b.is_null() && a != b,
+            "aws_hash_table_swap"
+        );
+        ptr::swap(a, b);
+    }
 }
 
 #[no_mangle]
 pub unsafe extern "C" fn aws_hash_table_move(to: *mut aws_hash_table, from: *mut aws_hash_table) {
-    fatal_precondition!(
-        !to.is_null() && !from.is_null() && to != from,
-        "aws_hash_table_move"
-    );
-    (*to).p_impl = (*from).p_impl;
-    (*from).p_impl = ptr::null_mut();
+    // SAFETY: C passes pointers valid as the upstream header documents; NULL is checked where upstream checks it.
+    unsafe {
+        fatal_precondition!(
+            !to.is_null() && !from.is_null() && to != from,
+            "aws_hash_table_move"
+        );
+        (*to).p_impl = (*from).p_impl;
+        (*from).p_impl = ptr::null_mut();
+    }
 }
 
 #[no_mangle]
 pub unsafe extern "C" fn aws_hash_table_get_entry_count(map: *const aws_hash_table) -> usize {
-    require_valid(map, "aws_hash_table_get_entry_count");
-    (*state(map)).entry_count
+    // SAFETY: C passes pointers valid as the upstream header documents; NULL is checked where upstream checks it.
+    unsafe {
+        require_valid(map, "aws_hash_table_get_entry_count");
+        (*state(map)).entry_count
+    }
 }
 
 /// `*p_elem` = the element for `key`, or NULL. Always succeeds.
@@ -312,14 +360,17 @@ pub unsafe extern "C" fn aws_hash_table_find(
     key: *const c_void,
     p_elem: *mut *mut aws_hash_element,
 ) -> c_int {
-    require_valid(map, "aws_hash_table_find");
-    fatal_precondition!(!p_elem.is_null(), "aws_hash_table_find");
-    let st = state(map);
-    *p_elem = match find_index(st, hash_for(st, key), key) {
-        Some(i) => element(slot(st, i)),
-        None => ptr::null_mut(),
-    };
-    AWS_OP_SUCCESS
+    // SAFETY: C passes pointers valid as the upstream header documents; NULL is checked where upstream checks it.
+    unsafe {
+        require_valid(map, "aws_hash_table_find");
+        fatal_precondition!(!p_elem.is_null(), "aws_hash_table_find");
+        let st = state(map);
+        *p_elem = match find_index(st, hash_for(st, key), key) {
+            Some(i) => element(slot(st, i)),
+            None => ptr::null_mut(),
+        };
+        AWS_OP_SUCCESS
+    }
 }
 
 /// Finds `key` or inserts it with a NULL value.
@@ -330,41 +381,44 @@ pub unsafe extern "C" fn aws_hash_table_create(
     p_elem: *mut *mut aws_hash_element,
     was_created: *mut c_int,
 ) -> c_int {
-    require_valid(map, "aws_hash_table_create");
-    let mut st = state(map);
-    let hash_code = hash_for(st, key);
-    let entry = match find_index(st, hash_code, key) {
-        Some(i) => {
-            if !was_created.is_null() {
-                *was_created = 0;
-            }
-            slot(st, i)
-        }
-        None => {
-            if (*st).entry_count + 1 > (*st).max_load {
-                if !expand(map) {
-                    return AWS_OP_ERR;
+    // SAFETY: C passes pointers valid as the upstream header documents; NULL is checked where upstream checks it.
+    unsafe {
+        require_valid(map, "aws_hash_table_create");
+        let mut st = state(map);
+        let hash_code = hash_for(st, key);
+        let entry = match find_index(st, hash_code, key) {
+            Some(i) => {
+                if !was_created.is_null() {
+                    *was_created = 0;
                 }
-                st = state(map);
+                slot(st, i)
             }
-            (*st).entry_count += 1;
-            if !was_created.is_null() {
-                *was_created = 1;
+            None => {
+                if (*st).entry_count + 1 > (*st).max_load {
+                    if !expand(map) {
+                        return AWS_OP_ERR;
+                    }
+                    st = state(map);
+                }
+                (*st).entry_count += 1;
+                if !was_created.is_null() {
+                    *was_created = 1;
+                }
+                emplace(
+                    st,
+                    Entry {
+                        key,
+                        value: ptr::null_mut(),
+                        hash_code,
+                    },
+                )
             }
-            emplace(
-                st,
-                Entry {
-                    key,
-                    value: ptr::null_mut(),
-                    hash_code,
-                },
-            )
+        };
+        if !p_elem.is_null() {
+            *p_elem = element(entry);
         }
-    };
-    if !p_elem.is_null() {
-        *p_elem = element(entry);
+        AWS_OP_SUCCESS
     }
-    AWS_OP_SUCCESS
 }
 
 /// Inserts or replaces. On replace the old value is destroyed, and the old key
@@ -376,29 +430,32 @@ pub unsafe extern "C" fn aws_hash_table_put(
     value: *mut c_void,
     was_created: *mut c_int,
 ) -> c_int {
-    let mut created = 0;
-    let mut elem: *mut aws_hash_element = ptr::null_mut();
-    if aws_hash_table_create(map, key, &mut elem, &mut created) != AWS_OP_SUCCESS {
-        return AWS_OP_ERR;
-    }
-    if created == 0 {
-        let st = state(map);
-        let (old_key, old_value) = ((*elem).key, (*elem).value);
-        if old_key != key {
-            if let Some(f) = (*st).destroy_key_fn {
-                f(old_key as *mut c_void);
+    // SAFETY: C passes pointers valid as the upstream header documents; NULL is checked where upstream checks it.
+    unsafe {
+        let mut created = 0;
+        let mut elem: *mut aws_hash_element = ptr::null_mut();
+        if aws_hash_table_create(map, key, &mut elem, &mut created) != AWS_OP_SUCCESS {
+            return AWS_OP_ERR;
+        }
+        if created == 0 {
+            let st = state(map);
+            let (old_key, old_value) = ((*elem).key, (*elem).value);
+            if old_key != key {
+                if let Some(f) = (*st).destroy_key_fn {
+                    f(old_key as *mut c_void);
+                }
+            }
+            if let Some(f) = (*st).destroy_value_fn {
+                f(old_value);
             }
         }
-        if let Some(f) = (*st).destroy_value_fn {
-            f(old_value);
+        (*elem).key = key;
+        (*elem).value = value;
+        if !was_created.is_null() {
+            *was_created = created;
         }
+        AWS_OP_SUCCESS
     }
-    (*elem).key = key;
-    (*elem).value = value;
-    if !was_created.is_null() {
-        *was_created = created;
-    }
-    AWS_OP_SUCCESS
 }
 
 /// Removes `key`. With `p_value` the element is handed back and nothing is
@@ -410,31 +467,34 @@ pub unsafe extern "C" fn aws_hash_table_remove(
     p_value: *mut aws_hash_element,
     was_present: *mut c_int,
 ) -> c_int {
-    require_valid(map, "aws_hash_table_remove");
-    let st = state(map);
-    let Some(i) = find_index(st, hash_for(st, key), key) else {
-        if !was_present.is_null() {
-            *was_present = 0;
-        }
-        return AWS_OP_SUCCESS;
-    };
-    if !was_present.is_null() {
-        *was_present = 1;
-    }
-    let e = *slot(st, i);
-    if p_value.is_null() {
-        destroy_element(st, e.key, e.value);
-    } else {
-        *p_value = aws_hash_element {
-            key: e.key,
-            value: e.value,
+    // SAFETY: C passes pointers valid as the upstream header documents; NULL is checked where upstream checks it.
+    unsafe {
+        require_valid(map, "aws_hash_table_remove");
+        let st = state(map);
+        let Some(i) = find_index(st, hash_for(st, key), key) else {
+            if !was_present.is_null() {
+                *was_present = 0;
+            }
+            return AWS_OP_SUCCESS;
         };
+        if !was_present.is_null() {
+            *was_present = 1;
+        }
+        let e = *slot(st, i);
+        if p_value.is_null() {
+            destroy_element(st, e.key, e.value);
+        } else {
+            *p_value = aws_hash_element {
+                key: e.key,
+                value: e.value,
+            };
+        }
+        // The callbacks must not mutate the table; if the slot moved anyway, find it again.
+        let st = state(map);
+        let i = find_index(st, hash_for(st, key), key).unwrap_or(i);
+        remove_at(st, i);
+        AWS_OP_SUCCESS
     }
-    // The callbacks must not mutate the table; if the slot moved anyway, find it again.
-    let st = state(map);
-    let i = find_index(st, hash_for(st, key), key).unwrap_or(i);
-    remove_at(st, i);
-    AWS_OP_SUCCESS
 }
 
 /// Removes an element obtained from find/create without destroying it.
@@ -443,15 +503,19 @@ pub unsafe extern "C" fn aws_hash_table_remove_element(
     map: *mut aws_hash_table,
     p_value: *mut aws_hash_element,
 ) -> c_int {
-    require_valid(map, "aws_hash_table_remove_element");
-    let st = state(map);
-    let offset = (p_value as usize).wrapping_sub(slots(st) as usize);
-    let index = offset / size_of::<Entry>();
-    let inside =
-        offset % size_of::<Entry>() == 0 && index < (*st).size && (*slot(st, index)).hash_code != 0;
-    fatal_precondition!(inside, "aws_hash_table_remove_element");
-    remove_at(st, index);
-    AWS_OP_SUCCESS
+    // SAFETY: C passes pointers valid as the upstream header documents; NULL is checked where upstream checks it.
+    unsafe {
+        require_valid(map, "aws_hash_table_remove_element");
+        let st = state(map);
+        let offset = (p_value as usize).wrapping_sub(slots(st) as usize);
+        let index = offset / size_of::<Entry>();
+        let inside = offset % size_of::<Entry>() == 0
+            && index < (*st).size
+            && (*slot(st, index)).hash_code != 0;
+        fatal_precondition!(inside, "aws_hash_table_remove_element");
+        remove_at(st, index);
+        AWS_OP_SUCCESS
+    }
 }
 
 /// Calls `callback` on each element; honours CONTINUE / DELETE / ERROR bits.
@@ -464,38 +528,41 @@ pub unsafe extern "C" fn aws_hash_table_foreach(
     >,
     context: *mut c_void,
 ) -> c_int {
-    require_valid(map, "aws_hash_table_foreach");
-    let Some(callback) = callback else {
-        crate::ffi::fatal("aws_hash_table_foreach: NULL callback");
-    };
-    let mut iter = aws_hash_iter_begin(map);
-    while !aws_hash_iter_done(&iter) {
-        let rv = callback(context, &mut iter.element);
-        if rv & AWS_COMMON_HASH_TABLE_ITER_ERROR != 0 {
-            if last_error() == 0 {
-                raise(AWS_ERROR_UNKNOWN);
+    // SAFETY: C passes pointers valid as the upstream header documents; NULL is checked where upstream checks it.
+    unsafe {
+        require_valid(map, "aws_hash_table_foreach");
+        let Some(callback) = callback else {
+            crate::ffi::fatal("aws_hash_table_foreach: NULL callback");
+        };
+        let mut iter = aws_hash_iter_begin(map);
+        while !aws_hash_iter_done(&iter) {
+            let rv = callback(context, &mut iter.element);
+            if rv & AWS_COMMON_HASH_TABLE_ITER_ERROR != 0 {
+                if last_error() == 0 {
+                    raise(AWS_ERROR_UNKNOWN);
+                }
+                return AWS_OP_ERR;
             }
-            return AWS_OP_ERR;
-        }
-        if rv & AWS_COMMON_HASH_TABLE_ITER_DELETE != 0 {
-            aws_hash_iter_delete(&mut iter, false);
-        } else {
-            // The header promises that writing `value` updates the table; upstream
-            // hands out a copy and drops the write. We keep it.
-            let st = state(map);
-            if iter.slot < (*st).size {
-                let e = slot(st, iter.slot);
-                if (*e).hash_code != 0 && (*e).key == iter.element.key {
-                    (*e).value = iter.element.value;
+            if rv & AWS_COMMON_HASH_TABLE_ITER_DELETE != 0 {
+                aws_hash_iter_delete(&mut iter, false);
+            } else {
+                // The header promises that writing `value` updates the table; upstream
+                // hands out a copy and drops the write. We keep it.
+                let st = state(map);
+                if iter.slot < (*st).size {
+                    let e = slot(st, iter.slot);
+                    if (*e).hash_code != 0 && (*e).key == iter.element.key {
+                        (*e).value = iter.element.value;
+                    }
                 }
             }
+            if rv & AWS_COMMON_HASH_TABLE_ITER_CONTINUE == 0 {
+                break;
+            }
+            aws_hash_iter_next(&mut iter);
         }
-        if rv & AWS_COMMON_HASH_TABLE_ITER_CONTINUE == 0 {
-            break;
-        }
-        aws_hash_iter_next(&mut iter);
+        AWS_OP_SUCCESS
     }
-    AWS_OP_SUCCESS
 }
 
 /// Same keys (by `a`'s key equality) with values equal under `value_eq`.
@@ -505,171 +572,198 @@ pub unsafe extern "C" fn aws_hash_table_eq(
     b: *const aws_hash_table,
     value_eq: aws_hash_callback_eq_fn,
 ) -> bool {
-    require_valid(a, "aws_hash_table_eq");
-    require_valid(b, "aws_hash_table_eq");
-    fatal_precondition!(value_eq.is_some(), "aws_hash_table_eq");
-    let (sa, sb) = (state(a), state(b));
-    if (*sa).entry_count != (*sb).entry_count {
-        return false;
-    }
-    for i in 0..(*sa).size {
-        let e = *slot(sa, i);
-        if e.hash_code == 0 {
-            continue;
-        }
-        let Some(j) = find_index(sb, hash_for(sb, e.key), e.key) else {
-            return false;
-        };
-        if !keys_eq(value_eq, e.value, (*slot(sb, j)).value) {
+    // SAFETY: C passes pointers valid as the upstream header documents; NULL is checked where upstream checks it.
+    unsafe {
+        require_valid(a, "aws_hash_table_eq");
+        require_valid(b, "aws_hash_table_eq");
+        fatal_precondition!(value_eq.is_some(), "aws_hash_table_eq");
+        let (sa, sb) = (state(a), state(b));
+        if (*sa).entry_count != (*sb).entry_count {
             return false;
         }
+        for i in 0..(*sa).size {
+            let e = *slot(sa, i);
+            if e.hash_code == 0 {
+                continue;
+            }
+            let Some(j) = find_index(sb, hash_for(sb, e.key), e.key) else {
+                return false;
+            };
+            if !keys_eq(value_eq, e.value, (*slot(sb, j)).value) {
+                return false;
+            }
+        }
+        true
     }
-    true
 }
 
 /// Destroys every element (key then value, in slot order) and empties the table.
 #[no_mangle]
 pub unsafe extern "C" fn aws_hash_table_clear(map: *mut aws_hash_table) {
-    require_valid(map, "aws_hash_table_clear");
-    let st = state(map);
-    if (*st).destroy_key_fn.is_some() || (*st).destroy_value_fn.is_some() {
-        for i in 0..(*st).size {
-            let e = *slot(st, i);
-            if e.hash_code != 0 {
-                destroy_element(st, e.key, e.value);
+    // SAFETY: C passes pointers valid as the upstream header documents; NULL is checked where upstream checks it.
+    unsafe {
+        require_valid(map, "aws_hash_table_clear");
+        let st = state(map);
+        if (*st).destroy_key_fn.is_some() || (*st).destroy_value_fn.is_some() {
+            for i in 0..(*st).size {
+                let e = *slot(st, i);
+                if e.hash_code != 0 {
+                    destroy_element(st, e.key, e.value);
+                }
             }
         }
+        let st = state(map);
+        ptr::write_bytes(slots(st), 0, (*st).size);
+        (*st).entry_count = 0;
     }
-    let st = state(map);
-    ptr::write_bytes(slots(st), 0, (*st).size);
-    (*st).entry_count = 0;
 }
 
 #[no_mangle]
 pub unsafe extern "C" fn aws_hash_table_is_valid(map: *const aws_hash_table) -> bool {
-    if map.is_null() || (*map).p_impl.is_null() {
-        return false;
+    // SAFETY: C passes pointers valid as the upstream header documents; NULL is checked where upstream checks it.
+    unsafe {
+        if map.is_null() || (*map).p_impl.is_null() {
+            return false;
+        }
+        let st = state(map);
+        let s = &*st;
+        s.hash_fn.is_some()
+            && s.equals_fn.is_some()
+            && !s.alloc.is_null()
+            && s.size >= 2
+            && s.size.is_power_of_two()
+            && s.mask == s.size - 1
+            && s.max_load < s.size
+            && s.entry_count <= s.max_load
     }
-    let st = state(map);
-    let s = &*st;
-    s.hash_fn.is_some()
-        && s.equals_fn.is_some()
-        && !s.alloc.is_null()
-        && s.size >= 2
-        && s.size.is_power_of_two()
-        && s.mask == s.size - 1
-        && s.max_load < s.size
-        && s.entry_count <= s.max_load
 }
 
 // ---- C API: iteration ---------------------------------------------------------------
 
 /// Moves `iter` to the first filled slot at or after `start`, or to "done".
 unsafe fn seek(iter: *mut aws_hash_iter, start: usize) {
-    let st = state((*iter).map);
-    let limit = (*iter).limit.min((*st).size);
-    for i in start..limit {
-        let e = slot(st, i);
-        if (*e).hash_code != 0 {
-            (*iter).element = aws_hash_element {
-                key: (*e).key,
-                value: (*e).value,
-            };
-            (*iter).slot = i;
-            (*iter).status = aws_hash_iter_status::AWS_HASH_ITER_STATUS_READY_FOR_USE as _;
-            return;
+    // SAFETY: this fn's caller guarantees its pointer arguments are valid and used on their owning thread.
+    unsafe {
+        let st = state((*iter).map);
+        let limit = (*iter).limit.min((*st).size);
+        for i in start..limit {
+            let e = slot(st, i);
+            if (*e).hash_code != 0 {
+                (*iter).element = aws_hash_element {
+                    key: (*e).key,
+                    value: (*e).value,
+                };
+                (*iter).slot = i;
+                (*iter).status = aws_hash_iter_status::AWS_HASH_ITER_STATUS_READY_FOR_USE as _;
+                return;
+            }
         }
+        (*iter).element = aws_hash_element {
+            key: ptr::null(),
+            value: ptr::null_mut(),
+        };
+        (*iter).slot = (*iter).limit;
+        (*iter).status = aws_hash_iter_status::AWS_HASH_ITER_STATUS_DONE as _;
     }
-    (*iter).element = aws_hash_element {
-        key: ptr::null(),
-        value: ptr::null_mut(),
-    };
-    (*iter).slot = (*iter).limit;
-    (*iter).status = aws_hash_iter_status::AWS_HASH_ITER_STATUS_DONE as _;
 }
 
 #[no_mangle]
 pub unsafe extern "C" fn aws_hash_iter_begin(map: *const aws_hash_table) -> aws_hash_iter {
-    require_valid(map, "aws_hash_iter_begin");
-    let mut iter = aws_hash_iter {
-        map,
-        element: aws_hash_element {
-            key: ptr::null(),
-            value: ptr::null_mut(),
-        },
-        slot: 0,
-        limit: (*state(map)).size,
-        status: aws_hash_iter_status::AWS_HASH_ITER_STATUS_DONE as _,
-        unused_0: 0,
-        unused_1: ptr::null_mut(),
-        unused_2: ptr::null_mut(),
-    };
-    seek(&mut iter, 0);
-    iter
+    // SAFETY: C passes pointers valid as the upstream header documents; NULL is checked where upstream checks it.
+    unsafe {
+        require_valid(map, "aws_hash_iter_begin");
+        let mut iter = aws_hash_iter {
+            map,
+            element: aws_hash_element {
+                key: ptr::null(),
+                value: ptr::null_mut(),
+            },
+            slot: 0,
+            limit: (*state(map)).size,
+            status: aws_hash_iter_status::AWS_HASH_ITER_STATUS_DONE as _,
+            unused_0: 0,
+            unused_1: ptr::null_mut(),
+            unused_2: ptr::null_mut(),
+        };
+        seek(&mut iter, 0);
+        iter
+    }
 }
 
 /// Done iff `slot == limit`; after a delete of slot 0 `slot` is SIZE_MAX, which is not done.
 #[no_mangle]
 pub unsafe extern "C" fn aws_hash_iter_done(iter: *const aws_hash_iter) -> bool {
-    fatal_precondition!(!iter.is_null(), "aws_hash_iter_done");
-    (*iter).slot == (*iter).limit
+    // SAFETY: C passes pointers valid as the upstream header documents; NULL is checked where upstream checks it.
+    unsafe {
+        fatal_precondition!(!iter.is_null(), "aws_hash_iter_done");
+        (*iter).slot == (*iter).limit
+    }
 }
 
 #[no_mangle]
 pub unsafe extern "C" fn aws_hash_iter_next(iter: *mut aws_hash_iter) {
-    fatal_precondition!(!iter.is_null(), "aws_hash_iter_next");
-    require_valid((*iter).map, "aws_hash_iter_next");
-    if (*iter).slot == (*iter).limit {
-        return seek(iter, (*iter).limit);
+    // SAFETY: C passes pointers valid as the upstream header documents; NULL is checked where upstream checks it.
+    unsafe {
+        fatal_precondition!(!iter.is_null(), "aws_hash_iter_next");
+        require_valid((*iter).map, "aws_hash_iter_next");
+        if (*iter).slot == (*iter).limit {
+            return seek(iter, (*iter).limit);
+        }
+        seek(iter, (*iter).slot.wrapping_add(1));
     }
-    seek(iter, (*iter).slot.wrapping_add(1));
 }
 
 /// Deletes the current element; the next `aws_hash_iter_next` yields the element
 /// after it, with none skipped or repeated even when deletion shifts entries.
 #[no_mangle]
 pub unsafe extern "C" fn aws_hash_iter_delete(iter: *mut aws_hash_iter, destroy_contents: bool) {
-    fatal_precondition!(!iter.is_null(), "aws_hash_iter_delete");
-    fatal_precondition!(
-        (*iter).status == aws_hash_iter_status::AWS_HASH_ITER_STATUS_READY_FOR_USE as c_int,
-        "aws_hash_iter_delete"
-    );
-    require_valid((*iter).map, "aws_hash_iter_delete");
-    let st = state((*iter).map);
-    fatal_precondition!(
-        (*iter).slot < (*st).size && (*slot(st, (*iter).slot)).hash_code != 0,
-        "aws_hash_iter_delete"
-    );
-    if destroy_contents {
-        destroy_element(st, (*iter).element.key, (*iter).element.value);
+    // SAFETY: C passes pointers valid as the upstream header documents; NULL is checked where upstream checks it.
+    unsafe {
+        fatal_precondition!(!iter.is_null(), "aws_hash_iter_delete");
+        fatal_precondition!(
+            (*iter).status == aws_hash_iter_status::AWS_HASH_ITER_STATUS_READY_FOR_USE as c_int,
+            "aws_hash_iter_delete"
+        );
+        require_valid((*iter).map, "aws_hash_iter_delete");
+        let st = state((*iter).map);
+        fatal_precondition!(
+            (*iter).slot < (*st).size && (*slot(st, (*iter).slot)).hash_code != 0,
+            "aws_hash_iter_delete"
+        );
+        if destroy_contents {
+            destroy_element(st, (*iter).element.key, (*iter).element.value);
+        }
+        let st = state((*iter).map);
+        let emptied = remove_at(st, (*iter).slot);
+        // If the backward shift wrapped past the end of the window, an element we
+        // already visited now sits at limit - 1: shrink the window to skip it.
+        if emptied < (*iter).slot || emptied >= (*iter).limit {
+            (*iter).limit -= 1;
+        }
+        // Revisit this slot next: a later element may have shifted into it.
+        (*iter).slot = (*iter).slot.wrapping_sub(1);
+        (*iter).status = aws_hash_iter_status::AWS_HASH_ITER_STATUS_DELETE_CALLED as _;
     }
-    let st = state((*iter).map);
-    let emptied = remove_at(st, (*iter).slot);
-    // If the backward shift wrapped past the end of the window, an element we
-    // already visited now sits at limit - 1: shrink the window to skip it.
-    if emptied < (*iter).slot || emptied >= (*iter).limit {
-        (*iter).limit -= 1;
-    }
-    // Revisit this slot next: a later element may have shifted into it.
-    (*iter).slot = (*iter).slot.wrapping_sub(1);
-    (*iter).status = aws_hash_iter_status::AWS_HASH_ITER_STATUS_DELETE_CALLED as _;
 }
 
 #[no_mangle]
 pub unsafe extern "C" fn aws_hash_iter_is_valid(iter: *const aws_hash_iter) -> bool {
-    if iter.is_null() || (*iter).map.is_null() || !aws_hash_table_is_valid((*iter).map) {
-        return false;
-    }
-    let st = state((*iter).map);
-    let it = &*iter;
-    if it.limit > (*st).size {
-        return false;
-    }
-    match it.status {
-        0 => it.slot == it.limit,
-        1 => it.slot <= it.limit || it.slot == usize::MAX,
-        2 => it.slot < it.limit && (*slot(st, it.slot)).hash_code != 0,
-        _ => false,
+    // SAFETY: C passes pointers valid as the upstream header documents; NULL is checked where upstream checks it.
+    unsafe {
+        if iter.is_null() || (*iter).map.is_null() || !aws_hash_table_is_valid((*iter).map) {
+            return false;
+        }
+        let st = state((*iter).map);
+        let it = &*iter;
+        if it.limit > (*st).size {
+            return false;
+        }
+        match it.status {
+            0 => it.slot == it.limit,
+            1 => it.slot <= it.limit || it.slot == usize::MAX,
+            2 => it.slot < it.limit && (*slot(st, it.slot)).hash_code != 0,
+            _ => false,
+        }
     }
 }
 
@@ -738,25 +832,35 @@ fn hash_bytes(bytes: &[u8]) -> u64 {
 
 #[no_mangle]
 pub unsafe extern "C" fn aws_hash_c_string(item: *const c_void) -> u64 {
-    fatal_precondition!(!item.is_null(), "aws_hash_c_string");
-    hash_bytes(std::ffi::CStr::from_ptr(item as *const c_char).to_bytes())
+    // SAFETY: C passes pointers valid as the upstream header documents; NULL is checked where upstream checks it.
+    unsafe {
+        fatal_precondition!(!item.is_null(), "aws_hash_c_string");
+        hash_bytes(std::ffi::CStr::from_ptr(item as *const c_char).to_bytes())
+    }
 }
 
 unsafe fn string_bytes<'a>(s: *const aws_string) -> &'a [u8] {
-    crate::ffi::slice(ptr::addr_of!((*s).bytes) as *const u8, (*s).len)
+    // SAFETY: this fn's caller guarantees its pointer arguments are valid and used on their owning thread.
+    unsafe { crate::ffi::slice(ptr::addr_of!((*s).bytes) as *const u8, (*s).len) }
 }
 
 #[no_mangle]
 pub unsafe extern "C" fn aws_hash_string(item: *const c_void) -> u64 {
-    fatal_precondition!(!item.is_null(), "aws_hash_string");
-    hash_bytes(string_bytes(item as *const aws_string))
+    // SAFETY: C passes pointers valid as the upstream header documents; NULL is checked where upstream checks it.
+    unsafe {
+        fatal_precondition!(!item.is_null(), "aws_hash_string");
+        hash_bytes(string_bytes(item as *const aws_string))
+    }
 }
 
 #[no_mangle]
 pub unsafe extern "C" fn aws_hash_byte_cursor_ptr(item: *const c_void) -> u64 {
-    fatal_precondition!(!item.is_null(), "aws_hash_byte_cursor_ptr");
-    let cur = &*(item as *const aws_byte_cursor);
-    hash_bytes(crate::ffi::slice(cur.ptr, cur.len))
+    // SAFETY: C passes pointers valid as the upstream header documents; NULL is checked where upstream checks it.
+    unsafe {
+        fatal_precondition!(!item.is_null(), "aws_hash_byte_cursor_ptr");
+        let cur = &*(item as *const aws_byte_cursor);
+        hash_bytes(crate::ffi::slice(cur.ptr, cur.len))
+    }
 }
 
 /// Hashes the pointer value itself (seeded with the digits of e, as upstream).
@@ -776,27 +880,36 @@ pub extern "C" fn aws_hash_combine(item1: u64, item2: u64) -> u64 {
 
 #[no_mangle]
 pub unsafe extern "C" fn aws_hash_callback_c_str_eq(a: *const c_void, b: *const c_void) -> bool {
-    fatal_precondition!(!a.is_null() && !b.is_null(), "aws_hash_callback_c_str_eq");
-    libc::strcmp(a as *const c_char, b as *const c_char) == 0
+    // SAFETY: C passes pointers valid as the upstream header documents; NULL is checked where upstream checks it.
+    unsafe {
+        fatal_precondition!(!a.is_null() && !b.is_null(), "aws_hash_callback_c_str_eq");
+        libc::strcmp(a as *const c_char, b as *const c_char) == 0
+    }
 }
 
 #[no_mangle]
 pub unsafe extern "C" fn aws_hash_callback_string_eq(a: *const c_void, b: *const c_void) -> bool {
-    if a == b {
-        return true;
+    // SAFETY: C passes pointers valid as the upstream header documents; NULL is checked where upstream checks it.
+    unsafe {
+        if a == b {
+            return true;
+        }
+        if a.is_null() || b.is_null() {
+            return false;
+        }
+        string_bytes(a as *const aws_string) == string_bytes(b as *const aws_string)
     }
-    if a.is_null() || b.is_null() {
-        return false;
-    }
-    string_bytes(a as *const aws_string) == string_bytes(b as *const aws_string)
 }
 
 /// Frees an `aws_string` through its own allocator (static strings have none).
 #[no_mangle]
 pub unsafe extern "C" fn aws_hash_callback_string_destroy(a: *mut c_void) {
-    let s = a as *mut aws_string;
-    if !s.is_null() && !(*s).allocator.is_null() {
-        aws_mem_release((*s).allocator, a);
+    // SAFETY: C passes pointers valid as the upstream header documents; NULL is checked where upstream checks it.
+    unsafe {
+        let s = a as *mut aws_string;
+        if !s.is_null() && !(*s).allocator.is_null() {
+            aws_mem_release((*s).allocator, a);
+        }
     }
 }
 
@@ -807,14 +920,20 @@ pub extern "C" fn aws_ptr_eq(a: *const c_void, b: *const c_void) -> bool {
 
 #[no_mangle]
 pub unsafe extern "C" fn aws_hash_uint64_t_by_identity(item: *const c_void) -> u64 {
-    fatal_precondition!(!item.is_null(), "aws_hash_uint64_t_by_identity");
-    ptr::read_unaligned(item as *const u64)
+    // SAFETY: C passes pointers valid as the upstream header documents; NULL is checked where upstream checks it.
+    unsafe {
+        fatal_precondition!(!item.is_null(), "aws_hash_uint64_t_by_identity");
+        ptr::read_unaligned(item as *const u64)
+    }
 }
 
 #[no_mangle]
 pub unsafe extern "C" fn aws_hash_compare_uint64_t_eq(a: *const c_void, b: *const c_void) -> bool {
-    fatal_precondition!(!a.is_null() && !b.is_null(), "aws_hash_compare_uint64_t_eq");
-    ptr::read_unaligned(a as *const u64) == ptr::read_unaligned(b as *const u64)
+    // SAFETY: C passes pointers valid as the upstream header documents; NULL is checked where upstream checks it.
+    unsafe {
+        fatal_precondition!(!a.is_null() && !b.is_null(), "aws_hash_compare_uint64_t_eq");
+        ptr::read_unaligned(a as *const u64) == ptr::read_unaligned(b as *const u64)
+    }
 }
 
 #[cfg(test)]

@@ -52,25 +52,28 @@ pub unsafe extern "C" fn aws_fatal_assert(
     file: *const c_char,
     line: c_int,
 ) -> ! {
-    let text = |p: *const c_char| {
-        if p.is_null() {
-            "(null)".into()
-        } else {
-            // SAFETY: the caller passes NUL-terminated strings (string literals in practice).
-            CStr::from_ptr(p).to_string_lossy()
-        }
-    };
-    let mut err = std::io::stderr().lock();
-    let _ = write!(
-        err,
-        "Fatal error condition occurred in {}:{}: {}\nExiting Application\n",
-        text(file),
-        line,
-        text(cond_str)
-    );
-    let _ = err.write_all(stack_report(None).as_bytes());
-    let _ = err.flush();
-    std::process::abort()
+    // SAFETY: C passes pointers valid as the upstream header documents; NULL is checked where upstream checks it.
+    unsafe {
+        let text = |p: *const c_char| {
+            if p.is_null() {
+                "(null)".into()
+            } else {
+                // SAFETY: the caller passes NUL-terminated strings (string literals in practice).
+                CStr::from_ptr(p).to_string_lossy()
+            }
+        };
+        let mut err = std::io::stderr().lock();
+        let _ = write!(
+            err,
+            "Fatal error condition occurred in {}:{}: {}\nExiting Application\n",
+            text(file),
+            line,
+            text(cond_str)
+        );
+        let _ = err.write_all(stack_report(None).as_bytes());
+        let _ = err.flush();
+        std::process::abort()
+    }
 }
 
 /// Symbolised frames of the caller's stack, skipping `skip` innermost frames.
@@ -128,16 +131,19 @@ fn stack_report(siginfo: Option<&libc::siginfo_t>) -> String {
 /// is an optional `siginfo_t *` from a signal handler.
 #[no_mangle]
 pub unsafe extern "C" fn aws_backtrace_print(fp: *mut FILE, call_site_data: *mut c_void) {
-    // SAFETY: a non-NULL call_site_data is a siginfo_t, per upstream's contract.
-    let report = stack_report((call_site_data as *const libc::siginfo_t).as_ref());
-    let Ok(c) = CString::new(report) else { return };
-    if fp.is_null() {
-        let _ = std::io::stderr().write_all(c.as_bytes());
-        return;
+    // SAFETY: C passes pointers valid as the upstream header documents; NULL is checked where upstream checks it.
+    unsafe {
+        // SAFETY: a non-NULL call_site_data is a siginfo_t, per upstream's contract.
+        let report = stack_report((call_site_data as *const libc::siginfo_t).as_ref());
+        let Ok(c) = CString::new(report) else { return };
+        if fp.is_null() {
+            let _ = std::io::stderr().write_all(c.as_bytes());
+            return;
+        }
+        // SAFETY: fp is an open FILE from the caller.
+        libc::fputs(c.as_ptr(), fp);
+        libc::fflush(fp);
     }
-    // SAFETY: fp is an open FILE from the caller.
-    libc::fputs(c.as_ptr(), fp);
-    libc::fflush(fp);
 }
 
 /// Upstream logs each frame at `log_level`; until a logger is wired here the

@@ -139,20 +139,27 @@ fn symbolise(stack: &[usize]) -> String {
 // ---- the allocator vtable ------------------------------------------------------------
 
 unsafe fn tracer<'a>(allocator: *mut aws_allocator) -> &'a Tracer {
-    &*((*allocator).r#impl as *const Tracer)
+    // SAFETY: this fn's caller guarantees its pointer arguments are valid and used on their owning thread.
+    unsafe { &*((*allocator).r#impl as *const Tracer) }
 }
 
 unsafe extern "C" fn trace_acquire(allocator: *mut aws_allocator, size: usize) -> *mut c_void {
-    let t = tracer(allocator);
-    let p = aws_mem_acquire(t.traced, size);
-    t.track(p, size);
-    p
+    // SAFETY: C passes pointers valid as the upstream header documents; NULL is checked where upstream checks it.
+    unsafe {
+        let t = tracer(allocator);
+        let p = aws_mem_acquire(t.traced, size);
+        t.track(p, size);
+        p
+    }
 }
 
 unsafe extern "C" fn trace_release(allocator: *mut aws_allocator, p: *mut c_void) {
-    let t = tracer(allocator);
-    t.untrack(p);
-    aws_mem_release(t.traced, p);
+    // SAFETY: C passes pointers valid as the upstream header documents; NULL is checked where upstream checks it.
+    unsafe {
+        let t = tracer(allocator);
+        t.untrack(p);
+        aws_mem_release(t.traced, p);
+    }
 }
 
 unsafe extern "C" fn trace_realloc(
@@ -161,16 +168,19 @@ unsafe extern "C" fn trace_realloc(
     old: usize,
     new: usize,
 ) -> *mut c_void {
-    let t = tracer(allocator);
-    // Forget the old block before the realloc so another thread reusing its
-    // address cannot collide with our entry.
-    t.untrack(p);
-    let mut q = p;
-    // aws_mem_realloc aborts instead of failing, so the block is now `q`.
-    let rc = aws_mem_realloc(t.traced, &mut q, old, new);
-    debug_assert_eq!(rc, AWS_OP_SUCCESS);
-    t.track(q, new);
-    q
+    // SAFETY: C passes pointers valid as the upstream header documents; NULL is checked where upstream checks it.
+    unsafe {
+        let t = tracer(allocator);
+        // Forget the old block before the realloc so another thread reusing its
+        // address cannot collide with our entry.
+        t.untrack(p);
+        let mut q = p;
+        // aws_mem_realloc aborts instead of failing, so the block is now `q`.
+        let rc = aws_mem_realloc(t.traced, &mut q, old, new);
+        debug_assert_eq!(rc, AWS_OP_SUCCESS);
+        t.track(q, new);
+        q
+    }
 }
 
 unsafe extern "C" fn trace_calloc(
@@ -178,23 +188,29 @@ unsafe extern "C" fn trace_calloc(
     num: usize,
     size: usize,
 ) -> *mut c_void {
-    let t = tracer(allocator);
-    let p = aws_mem_calloc(t.traced, num, size);
-    t.track(p, num.saturating_mul(size));
-    p
+    // SAFETY: C passes pointers valid as the upstream header documents; NULL is checked where upstream checks it.
+    unsafe {
+        let t = tracer(allocator);
+        let p = aws_mem_calloc(t.traced, num, size);
+        t.track(p, num.saturating_mul(size));
+        p
+    }
 }
 
 /// The tracer behind `allocator`, aborting if it is not one of ours.
 unsafe fn checked<'a>(allocator: *mut aws_allocator, func: &str) -> &'a Tracer {
-    // A tracer's impl points at itself (the allocator is its first field);
-    // only then is it safe to read the magic that follows.
-    let ours = !allocator.is_null()
-        && (*allocator).r#impl == allocator as *mut c_void
-        && (*((*allocator).r#impl as *const Tracer)).magic == MAGIC;
-    if !ours {
-        crate::ffi::fatal(&format!("{func}: not a tracing allocator"));
+    // SAFETY: this fn's caller guarantees its pointer arguments are valid and used on their owning thread.
+    unsafe {
+        // A tracer's impl points at itself (the allocator is its first field);
+        // only then is it safe to read the magic that follows.
+        let ours = !allocator.is_null()
+            && (*allocator).r#impl == allocator as *mut c_void
+            && (*((*allocator).r#impl as *const Tracer)).magic == MAGIC;
+        if !ours {
+            crate::ffi::fatal(&format!("{func}: not a tracing allocator"));
+        }
+        tracer(allocator)
     }
-    tracer(allocator)
 }
 
 // ---- C API -------------------------------------------------------------------------
@@ -208,34 +224,37 @@ pub unsafe extern "C" fn aws_mem_tracer_new(
     level: enum_aws_mem_trace_level,
     frames_per_stack: usize,
 ) -> *mut aws_allocator {
-    let _ = deprecated;
-    fatal_precondition!(!allocator.is_null(), "aws_mem_tracer_new");
-    let mut level = level.clamp(LEVEL_NONE, LEVEL_STACKS);
-    if level == LEVEL_STACKS && !stacks_supported() {
-        level = LEVEL_BYTES;
+    // SAFETY: C passes pointers valid as the upstream header documents; NULL is checked where upstream checks it.
+    unsafe {
+        let _ = deprecated;
+        fatal_precondition!(!allocator.is_null(), "aws_mem_tracer_new");
+        let mut level = level.clamp(LEVEL_NONE, LEVEL_STACKS);
+        if level == LEVEL_STACKS && !stacks_supported() {
+            level = LEVEL_BYTES;
+        }
+        let frames = match frames_per_stack {
+            0 => DEFAULT_FRAMES,
+            n => n.min(MAX_FRAMES),
+        };
+        let t = Box::into_raw(Box::new(Tracer {
+            allocator: aws_allocator {
+                mem_acquire: Some(trace_acquire),
+                mem_release: Some(trace_release),
+                mem_realloc: Some(trace_realloc),
+                mem_calloc: Some(trace_calloc),
+                r#impl: ptr::null_mut(),
+            },
+            magic: MAGIC,
+            traced: allocator,
+            level,
+            frames,
+            bytes: AtomicUsize::new(0),
+            next_order: AtomicU64::new(0),
+            live: Mutex::new(HashMap::new()),
+        }));
+        (*t).allocator.r#impl = t as *mut c_void;
+        ptr::addr_of_mut!((*t).allocator)
     }
-    let frames = match frames_per_stack {
-        0 => DEFAULT_FRAMES,
-        n => n.min(MAX_FRAMES),
-    };
-    let t = Box::into_raw(Box::new(Tracer {
-        allocator: aws_allocator {
-            mem_acquire: Some(trace_acquire),
-            mem_release: Some(trace_release),
-            mem_realloc: Some(trace_realloc),
-            mem_calloc: Some(trace_calloc),
-            r#impl: ptr::null_mut(),
-        },
-        magic: MAGIC,
-        traced: allocator,
-        level,
-        frames,
-        bytes: AtomicUsize::new(0),
-        next_order: AtomicU64::new(0),
-        live: Mutex::new(HashMap::new()),
-    }));
-    (*t).allocator.r#impl = t as *mut c_void;
-    ptr::addr_of_mut!((*t).allocator)
 }
 
 /// Frees the tracer (not the allocations it saw) and returns the wrapped allocator.
@@ -243,43 +262,55 @@ pub unsafe extern "C" fn aws_mem_tracer_new(
 pub unsafe extern "C" fn aws_mem_tracer_destroy(
     trace_allocator: *mut aws_allocator,
 ) -> *mut aws_allocator {
-    let t = checked(trace_allocator, "aws_mem_tracer_destroy") as *const Tracer as *mut Tracer;
-    let traced = (*t).traced;
-    // Make a use after destroy fail the check rather than read freed state.
-    (*t).magic = 0;
-    drop(Box::from_raw(t));
-    traced
+    // SAFETY: C passes pointers valid as the upstream header documents; NULL is checked where upstream checks it.
+    unsafe {
+        let t = checked(trace_allocator, "aws_mem_tracer_destroy") as *const Tracer as *mut Tracer;
+        let traced = (*t).traced;
+        // Make a use after destroy fail the check rather than read freed state.
+        (*t).magic = 0;
+        drop(Box::from_raw(t));
+        traced
+    }
 }
 
 /// Bytes currently allocated through the tracer (0 at AWS_MEMTRACE_NONE).
 #[no_mangle]
 pub unsafe extern "C" fn aws_mem_tracer_bytes(trace_allocator: *mut aws_allocator) -> usize {
-    let t = checked(trace_allocator, "aws_mem_tracer_bytes");
-    if t.level == LEVEL_NONE {
-        return 0;
+    // SAFETY: C passes pointers valid as the upstream header documents; NULL is checked where upstream checks it.
+    unsafe {
+        let t = checked(trace_allocator, "aws_mem_tracer_bytes");
+        if t.level == LEVEL_NONE {
+            return 0;
+        }
+        t.bytes.load(Ordering::Relaxed)
     }
-    t.bytes.load(Ordering::Relaxed)
 }
 
 /// Live allocations made through the tracer (0 at AWS_MEMTRACE_NONE).
 #[no_mangle]
 pub unsafe extern "C" fn aws_mem_tracer_count(trace_allocator: *mut aws_allocator) -> usize {
-    let t = checked(trace_allocator, "aws_mem_tracer_count");
-    if t.level == LEVEL_NONE {
-        return 0;
+    // SAFETY: C passes pointers valid as the upstream header documents; NULL is checked where upstream checks it.
+    unsafe {
+        let t = checked(trace_allocator, "aws_mem_tracer_count");
+        if t.level == LEVEL_NONE {
+            return 0;
+        }
+        t.live().len()
     }
-    t.live().len()
 }
 
 /// Prints every live allocation, oldest first, with its stack when captured,
 /// to stderr. Nothing is printed when nothing is live.
 #[no_mangle]
 pub unsafe extern "C" fn aws_mem_tracer_dump(trace_allocator: *mut aws_allocator) {
-    let t = checked(trace_allocator, "aws_mem_tracer_dump");
-    if t.level == LEVEL_NONE || t.bytes.load(Ordering::Relaxed) == 0 {
-        return;
+    // SAFETY: C passes pointers valid as the upstream header documents; NULL is checked where upstream checks it.
+    unsafe {
+        let t = checked(trace_allocator, "aws_mem_tracer_dump");
+        if t.level == LEVEL_NONE || t.bytes.load(Ordering::Relaxed) == 0 {
+            return;
+        }
+        let _ = std::io::stderr().write_all(dump_text(t).as_bytes());
     }
-    let _ = std::io::stderr().write_all(dump_text(t).as_bytes());
 }
 
 fn dump_text(t: &Tracer) -> String {

@@ -49,7 +49,8 @@ struct FutureVoid {
 /// # Safety
 /// `f` must come from aws_future_void_new and still hold a reference.
 unsafe fn get<'a>(f: *const aws_future_void) -> &'a FutureVoid {
-    &*(f as *const FutureVoid)
+    // SAFETY: this fn's caller guarantees its pointer arguments are valid and used on their owning thread.
+    unsafe { &*(f as *const FutureVoid) }
 }
 
 impl FutureVoid {
@@ -59,88 +60,103 @@ impl FutureVoid {
 }
 
 unsafe extern "C" fn loop_callback_task(task: *mut aws_task, arg: *mut c_void, _status: c_int) {
-    let _ = task;
-    let future = arg as *mut aws_future_void;
-    if let Some(Callback::OnLoop(_, cb, user_data)) = get(future).lock().callback.take() {
-        cb(user_data);
+    // SAFETY: C passes pointers valid as the upstream header documents; NULL is checked where upstream checks it.
+    unsafe {
+        let _ = task;
+        let future = arg as *mut aws_future_void;
+        if let Some(Callback::OnLoop(_, cb, user_data)) = get(future).lock().callback.take() {
+            cb(user_data);
+        }
+        // The reference taken when the callback was registered.
+        aws_future_void_release(future);
     }
-    // The reference taken when the callback was registered.
-    aws_future_void_release(future);
 }
 
 /// Fires a callback taken out of the state (never under the lock).
 unsafe fn fire(future: *mut aws_future_void, cb: Callback) {
-    match cb {
-        Callback::Direct(f, user_data) => f(user_data),
-        Callback::OnLoop(el, f, user_data) => {
-            let me = get(future);
-            // Put back for the task to take.
-            me.lock().callback = Some(Callback::OnLoop(el, f, user_data));
-            let task = me.task.get();
-            aws_task_init(
-                task,
-                Some(loop_callback_task),
-                future as *mut c_void,
-                c"aws_future_event_loop_callback".as_ptr(),
-            );
-            aws_event_loop_schedule_task_now(el, task);
+    // SAFETY: this fn's caller guarantees its pointer arguments are valid and used on their owning thread.
+    unsafe {
+        match cb {
+            Callback::Direct(f, user_data) => f(user_data),
+            Callback::OnLoop(el, f, user_data) => {
+                let me = get(future);
+                // Put back for the task to take.
+                me.lock().callback = Some(Callback::OnLoop(el, f, user_data));
+                let task = me.task.get();
+                aws_task_init(
+                    task,
+                    Some(loop_callback_task),
+                    future as *mut c_void,
+                    c"aws_future_event_loop_callback".as_ptr(),
+                );
+                aws_event_loop_schedule_task_now(el, task);
+            }
         }
     }
 }
 
 unsafe fn complete(future: *mut aws_future_void, error: c_int) {
-    fatal_precondition!(!future.is_null(), "aws_future_void_set_result");
-    let me = get(future);
-    let cb = {
-        let mut s = me.lock();
-        if s.done {
-            // Already done: ignored, as upstream.
-            return;
+    // SAFETY: this fn's caller guarantees its pointer arguments are valid and used on their owning thread.
+    unsafe {
+        fatal_precondition!(!future.is_null(), "aws_future_void_set_result");
+        let me = get(future);
+        let cb = {
+            let mut s = me.lock();
+            if s.done {
+                // Already done: ignored, as upstream.
+                return;
+            }
+            s.done = true;
+            s.error = error;
+            me.done_cond.notify_all();
+            s.callback.take()
+        };
+        if let Some(cb) = cb {
+            fire(future, cb);
         }
-        s.done = true;
-        s.error = error;
-        me.done_cond.notify_all();
-        s.callback.take()
-    };
-    if let Some(cb) = cb {
-        fire(future, cb);
     }
 }
 
 /// Registers the callback; returns it back if the future is already done.
 unsafe fn register(future: *mut aws_future_void, cb: Callback) -> Option<Callback> {
-    fatal_precondition!(!future.is_null(), "aws_future_void_register_callback");
-    let mut s = get(future).lock();
-    if s.callback_was_set {
-        crate::ffi::fatal("aws_future: the done callback must only be set once");
+    // SAFETY: this fn's caller guarantees its pointer arguments are valid and used on their owning thread.
+    unsafe {
+        fatal_precondition!(!future.is_null(), "aws_future_void_register_callback");
+        let mut s = get(future).lock();
+        if s.callback_was_set {
+            crate::ffi::fatal("aws_future: the done callback must only be set once");
+        }
+        s.callback_was_set = true;
+        if s.done {
+            return Some(cb);
+        }
+        s.callback = Some(cb);
+        None
     }
-    s.callback_was_set = true;
-    if s.done {
-        return Some(cb);
-    }
-    s.callback = Some(cb);
-    None
 }
 
 #[no_mangle]
 pub unsafe extern "C" fn aws_future_void_new(alloc: *mut aws_allocator) -> *mut aws_future_void {
-    fatal_precondition!(!alloc.is_null(), "aws_future_void_new");
-    new_in(
-        alloc,
-        FutureVoid {
+    // SAFETY: C passes pointers valid as the upstream header documents; NULL is checked where upstream checks it.
+    unsafe {
+        fatal_precondition!(!alloc.is_null(), "aws_future_void_new");
+        new_in(
             alloc,
-            refs: AtomicUsize::new(1),
-            state: Mutex::new(State {
-                done: false,
-                error: 0,
-                callback: None,
-                callback_was_set: false,
-            }),
-            done_cond: Condvar::new(),
-            // SAFETY: aws_task is plain data; all-zero is its unused state.
-            task: UnsafeCell::new(std::mem::zeroed()),
-        },
-    ) as *mut aws_future_void
+            FutureVoid {
+                alloc,
+                refs: AtomicUsize::new(1),
+                state: Mutex::new(State {
+                    done: false,
+                    error: 0,
+                    callback: None,
+                    callback_was_set: false,
+                }),
+                done_cond: Condvar::new(),
+                // SAFETY: aws_task is plain data; all-zero is its unused state.
+                task: UnsafeCell::new(std::mem::zeroed()),
+            },
+        ) as *mut aws_future_void
+    }
 }
 
 /// NULL-tolerant; returns its argument.
@@ -148,10 +164,13 @@ pub unsafe extern "C" fn aws_future_void_new(alloc: *mut aws_allocator) -> *mut 
 pub unsafe extern "C" fn aws_future_void_acquire(
     future: *mut aws_future_void,
 ) -> *mut aws_future_void {
-    if !future.is_null() {
-        get(future).refs.fetch_add(1, Ordering::Relaxed);
+    // SAFETY: C passes pointers valid as the upstream header documents; NULL is checked where upstream checks it.
+    unsafe {
+        if !future.is_null() {
+            get(future).refs.fetch_add(1, Ordering::Relaxed);
+        }
+        future
     }
-    future
 }
 
 /// NULL-tolerant; always returns NULL.
@@ -159,20 +178,26 @@ pub unsafe extern "C" fn aws_future_void_acquire(
 pub unsafe extern "C" fn aws_future_void_release(
     future: *mut aws_future_void,
 ) -> *mut aws_future_void {
-    if !future.is_null() {
-        let me = get(future);
-        let before = me.refs.fetch_sub(1, Ordering::AcqRel);
-        fatal_precondition!(before != 0, "aws_future_void_release");
-        if before == 1 {
-            drop_in(me.alloc, future as *mut FutureVoid);
+    // SAFETY: C passes pointers valid as the upstream header documents; NULL is checked where upstream checks it.
+    unsafe {
+        if !future.is_null() {
+            let me = get(future);
+            let before = me.refs.fetch_sub(1, Ordering::AcqRel);
+            fatal_precondition!(before != 0, "aws_future_void_release");
+            if before == 1 {
+                drop_in(me.alloc, future as *mut FutureVoid);
+            }
         }
+        std::ptr::null_mut()
     }
-    std::ptr::null_mut()
 }
 
 #[no_mangle]
 pub unsafe extern "C" fn aws_future_void_set_result(future: *mut aws_future_void) {
-    complete(future, 0);
+    // SAFETY: C passes pointers valid as the upstream header documents; NULL is checked where upstream checks it.
+    unsafe {
+        complete(future, 0);
+    }
 }
 
 #[no_mangle]
@@ -180,24 +205,33 @@ pub unsafe extern "C" fn aws_future_void_set_error(
     future: *mut aws_future_void,
     error_code: c_int,
 ) {
-    complete(future, error_code);
+    // SAFETY: C passes pointers valid as the upstream header documents; NULL is checked where upstream checks it.
+    unsafe {
+        complete(future, error_code);
+    }
 }
 
 #[no_mangle]
 pub unsafe extern "C" fn aws_future_void_is_done(future: *const aws_future_void) -> bool {
-    fatal_precondition!(!future.is_null(), "aws_future_void_is_done");
-    get(future).lock().done
+    // SAFETY: C passes pointers valid as the upstream header documents; NULL is checked where upstream checks it.
+    unsafe {
+        fatal_precondition!(!future.is_null(), "aws_future_void_is_done");
+        get(future).lock().done
+    }
 }
 
 /// Fatal if the future is not done yet, as upstream.
 #[no_mangle]
 pub unsafe extern "C" fn aws_future_void_get_error(future: *const aws_future_void) -> c_int {
-    fatal_precondition!(!future.is_null(), "aws_future_void_get_error");
-    let s = get(future).lock();
-    if !s.done {
-        crate::ffi::fatal("aws_future: cannot get error before future is done");
+    // SAFETY: C passes pointers valid as the upstream header documents; NULL is checked where upstream checks it.
+    unsafe {
+        fatal_precondition!(!future.is_null(), "aws_future_void_get_error");
+        let s = get(future).lock();
+        if !s.done {
+            crate::ffi::fatal("aws_future: cannot get error before future is done");
+        }
+        s.error
     }
-    s.error
 }
 
 #[no_mangle]
@@ -206,11 +240,14 @@ pub unsafe extern "C" fn aws_future_void_register_callback(
     on_done: aws_future_callback_fn,
     user_data: *mut c_void,
 ) {
-    let Some(f) = on_done else {
-        crate::ffi::fatal("aws_future_void_register_callback: on_done is NULL");
-    };
-    if let Some(cb) = register(future, Callback::Direct(f, user_data)) {
-        fire(future, cb);
+    // SAFETY: C passes pointers valid as the upstream header documents; NULL is checked where upstream checks it.
+    unsafe {
+        let Some(f) = on_done else {
+            crate::ffi::fatal("aws_future_void_register_callback: on_done is NULL");
+        };
+        if let Some(cb) = register(future, Callback::Direct(f, user_data)) {
+            fire(future, cb);
+        }
     }
 }
 
@@ -222,23 +259,26 @@ pub unsafe extern "C" fn aws_future_void_register_callback_if_not_done(
     on_done: aws_future_callback_fn,
     user_data: *mut c_void,
 ) -> bool {
-    let Some(f) = on_done else {
-        crate::ffi::fatal("aws_future_void_register_callback_if_not_done: on_done is NULL");
-    };
-    fatal_precondition!(
-        !future.is_null(),
-        "aws_future_void_register_callback_if_not_done"
-    );
-    let mut s = get(future).lock();
-    if s.done {
-        return false;
+    // SAFETY: C passes pointers valid as the upstream header documents; NULL is checked where upstream checks it.
+    unsafe {
+        let Some(f) = on_done else {
+            crate::ffi::fatal("aws_future_void_register_callback_if_not_done: on_done is NULL");
+        };
+        fatal_precondition!(
+            !future.is_null(),
+            "aws_future_void_register_callback_if_not_done"
+        );
+        let mut s = get(future).lock();
+        if s.done {
+            return false;
+        }
+        if s.callback_was_set {
+            crate::ffi::fatal("aws_future: the done callback must only be set once");
+        }
+        s.callback_was_set = true;
+        s.callback = Some(Callback::Direct(f, user_data));
+        true
     }
-    if s.callback_was_set {
-        crate::ffi::fatal("aws_future: the done callback must only be set once");
-    }
-    s.callback_was_set = true;
-    s.callback = Some(Callback::Direct(f, user_data));
-    true
 }
 
 /// The callback always runs as a task on `event_loop`, even if the future is
@@ -250,16 +290,19 @@ pub unsafe extern "C" fn aws_future_void_register_event_loop_callback(
     on_done: aws_future_callback_fn,
     user_data: *mut c_void,
 ) {
-    let Some(f) = on_done else {
-        crate::ffi::fatal("aws_future_void_register_event_loop_callback: on_done is NULL");
-    };
-    fatal_precondition!(
-        !event_loop.is_null(),
-        "aws_future_void_register_event_loop_callback"
-    );
-    aws_future_void_acquire(future);
-    if let Some(cb) = register(future, Callback::OnLoop(event_loop, f, user_data)) {
-        fire(future, cb);
+    // SAFETY: C passes pointers valid as the upstream header documents; NULL is checked where upstream checks it.
+    unsafe {
+        let Some(f) = on_done else {
+            crate::ffi::fatal("aws_future_void_register_event_loop_callback: on_done is NULL");
+        };
+        fatal_precondition!(
+            !event_loop.is_null(),
+            "aws_future_void_register_event_loop_callback"
+        );
+        aws_future_void_acquire(future);
+        if let Some(cb) = register(future, Callback::OnLoop(event_loop, f, user_data)) {
+            fire(future, cb);
+        }
     }
 }
 
@@ -269,25 +312,28 @@ pub unsafe extern "C" fn aws_future_void_wait(
     future: *mut aws_future_void,
     timeout_ns: u64,
 ) -> bool {
-    fatal_precondition!(!future.is_null(), "aws_future_void_wait");
-    let me = get(future);
-    let deadline = Instant::now().checked_add(Duration::from_nanos(timeout_ns));
-    let mut s = me.lock();
-    while !s.done {
-        let wait = match deadline {
-            Some(d) => match d.checked_duration_since(Instant::now()) {
-                Some(left) if !left.is_zero() => left,
-                _ => return false,
-            },
-            None => Duration::from_secs(3600),
-        };
-        s = me
-            .done_cond
-            .wait_timeout(s, wait)
-            .unwrap_or_else(PoisonError::into_inner)
-            .0;
+    // SAFETY: C passes pointers valid as the upstream header documents; NULL is checked where upstream checks it.
+    unsafe {
+        fatal_precondition!(!future.is_null(), "aws_future_void_wait");
+        let me = get(future);
+        let deadline = Instant::now().checked_add(Duration::from_nanos(timeout_ns));
+        let mut s = me.lock();
+        while !s.done {
+            let wait = match deadline {
+                Some(d) => match d.checked_duration_since(Instant::now()) {
+                    Some(left) if !left.is_zero() => left,
+                    _ => return false,
+                },
+                None => Duration::from_secs(3600),
+            };
+            s = me
+                .done_cond
+                .wait_timeout(s, wait)
+                .unwrap_or_else(PoisonError::into_inner)
+                .0;
+        }
+        true
     }
-    true
 }
 
 #[cfg(test)]
@@ -297,7 +343,10 @@ mod tests {
     use std::sync::atomic::AtomicUsize;
 
     unsafe extern "C" fn count(user_data: *mut c_void) {
-        (*(user_data as *const AtomicUsize)).fetch_add(1, Ordering::SeqCst);
+        // SAFETY: C passes pointers valid as the upstream header documents; NULL is checked where upstream checks it.
+        unsafe {
+            (*(user_data as *const AtomicUsize)).fetch_add(1, Ordering::SeqCst);
+        }
     }
 
     #[test]

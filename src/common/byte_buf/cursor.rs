@@ -588,6 +588,7 @@ pub unsafe extern "C" fn aws_byte_cursor_next_split_on_cursor(
     // SAFETY: start is inside the input.
     *state = aws_byte_cursor {
         len,
+        // SAFETY: start <= input.len, so the pointer stays inside the input.
         ptr: unsafe { input.ptr.add(start) },
     };
     true

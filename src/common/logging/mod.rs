@@ -209,21 +209,24 @@ unsafe fn send_message(
     subject: aws_log_subject_t,
     msg: &mut Vec<u8>,
 ) {
-    if standard::is_file_logger(logger) {
-        standard::emit(logger, level, subject, msg);
-        return;
+    // SAFETY: this fn's caller guarantees its pointer arguments are valid and used on their owning thread.
+    unsafe {
+        if standard::is_file_logger(logger) {
+            standard::emit(logger, level, subject, msg);
+            return;
+        }
+        let Some(log) = (*(*logger).vtable).log else {
+            return;
+        };
+        msg.push(0);
+        log(
+            logger,
+            level,
+            subject,
+            c"%s".as_ptr(),
+            msg.as_ptr() as *const c_char,
+        );
     }
-    let Some(log) = (*(*logger).vtable).log else {
-        return;
-    };
-    msg.push(0);
-    log(
-        logger,
-        level,
-        subject,
-        c"%s".as_ptr(),
-        msg.as_ptr() as *const c_char,
-    );
 }
 
 /// `aws_log!(level, subject, "format {}", args)`: logs through the installed
@@ -513,14 +516,17 @@ mod tests {
         format: *const c_char,
         args: va_list_ptr,
     ) -> c_int {
-        let _ = formatter;
-        let mut buf = [0u8; 256];
-        let n =
-            aws_es_rs_vformat(buf.as_mut_ptr() as *mut c_char, buf.len(), format, args) as usize;
-        let text = String::from_utf8_lossy(&buf[..n.min(255)]).into_owned();
-        SEEN.lock().unwrap().push((level, subject, text));
-        *out = ptr::null_mut(); // nothing to send
-        AWS_OP_SUCCESS
+        // SAFETY: C passes pointers valid as the upstream header documents; NULL is checked where upstream checks it.
+        unsafe {
+            let _ = formatter;
+            let mut buf = [0u8; 256];
+            let n = aws_es_rs_vformat(buf.as_mut_ptr() as *mut c_char, buf.len(), format, args)
+                as usize;
+            let text = String::from_utf8_lossy(&buf[..n.min(255)]).into_owned();
+            SEEN.lock().unwrap().push((level, subject, text));
+            *out = ptr::null_mut(); // nothing to send
+            AWS_OP_SUCCESS
+        }
     }
 
     fn rust_macro_logs_through_a_c_style_logger() {

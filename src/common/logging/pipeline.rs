@@ -24,7 +24,8 @@ static UNOWNED_VTABLE: StaticVtable = StaticVtable(LoggerVtable {
 /// # Safety
 /// `logger` must be a live pipeline logger.
 unsafe fn pipeline<'a>(logger: *mut aws_logger) -> &'a aws_logger_pipeline {
-    &*((*logger).p_impl as *const aws_logger_pipeline)
+    // SAFETY: this fn's caller guarantees its pointer arguments are valid and used on their owning thread.
+    unsafe { &*((*logger).p_impl as *const aws_logger_pipeline) }
 }
 
 /// The level lives in upstream's `aws_atomic_var` (a pointer-sized word).

@@ -50,13 +50,15 @@ static FILE_VTABLE: StaticVtable = StaticVtable(LoggerVtable {
 /// # Safety
 /// `logger` must be a valid logger.
 pub unsafe fn is_file_logger(logger: *mut aws_logger) -> bool {
-    (*logger).vtable == FILE_VTABLE.as_c()
+    // SAFETY: this fn's caller guarantees its pointer arguments are valid and used on their owning thread.
+    unsafe { (*logger).vtable == FILE_VTABLE.as_c() }
 }
 
 /// # Safety
 /// `logger` must be a live file logger.
 unsafe fn state<'a>(logger: *mut aws_logger) -> &'a FileLogger {
-    &*((*logger).p_impl as *const FileLogger)
+    // SAFETY: this fn's caller guarantees its pointer arguments are valid and used on their owning thread.
+    unsafe { &*((*logger).p_impl as *const FileLogger) }
 }
 
 unsafe extern "C" fn get_log_level(

@@ -107,14 +107,17 @@ pub fn subject_name(subject: aws_log_subject_t) -> &'static CStr {
 
 /// The slot a list registers into, after upstream's fatal checks.
 unsafe fn list_slot(list: *mut aws_log_subject_info_list, func: &str) -> usize {
-    if list.is_null() || (*list).subject_list.is_null() || (*list).count == 0 {
-        crate::ffi::fatal(&format!("{func}: NULL or empty log subject list"));
+    // SAFETY: this fn's caller guarantees its pointer arguments are valid and used on their owning thread.
+    unsafe {
+        if list.is_null() || (*list).subject_list.is_null() || (*list).count == 0 {
+            crate::ffi::fatal(&format!("{func}: NULL or empty log subject list"));
+        }
+        let slot = ((*(*list).subject_list).subject_id >> AWS_LOG_SUBJECT_STRIDE_BITS) as usize;
+        if slot >= SLOTS {
+            crate::ffi::fatal(&format!("{func}: bad log subject slot index {slot:#x}"));
+        }
+        slot
     }
-    let slot = ((*(*list).subject_list).subject_id >> AWS_LOG_SUBJECT_STRIDE_BITS) as usize;
-    if slot >= SLOTS {
-        crate::ffi::fatal(&format!("{func}: bad log subject slot index {slot:#x}"));
-    }
-    slot
 }
 
 #[no_mangle]

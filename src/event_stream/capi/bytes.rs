@@ -35,21 +35,24 @@ pub fn from_array(bytes: *const u8, len: usize) -> aws_byte_buf {
 /// # Safety
 /// `alloc` must be a valid allocator.
 pub unsafe fn with_capacity(alloc: *mut aws_allocator, capacity: usize) -> Option<aws_byte_buf> {
-    let buffer = if capacity == 0 {
-        ptr::null_mut()
-    } else {
-        let p = aws_mem_acquire(alloc, capacity) as *mut u8;
-        if p.is_null() {
-            return None;
-        }
-        p
-    };
-    Some(aws_byte_buf {
-        len: 0,
-        buffer,
-        capacity,
-        allocator: alloc,
-    })
+    // SAFETY: this fn's caller guarantees its pointer arguments are valid and used on their owning thread.
+    unsafe {
+        let buffer = if capacity == 0 {
+            ptr::null_mut()
+        } else {
+            let p = aws_mem_acquire(alloc, capacity) as *mut u8;
+            if p.is_null() {
+                return None;
+            }
+            p
+        };
+        Some(aws_byte_buf {
+            len: 0,
+            buffer,
+            capacity,
+            allocator: alloc,
+        })
+    }
 }
 
 /// `aws_byte_buf_clean_up`: frees an owned buffer and zeroes the struct.
@@ -57,10 +60,13 @@ pub unsafe fn with_capacity(alloc: *mut aws_allocator, capacity: usize) -> Optio
 /// # Safety
 /// `buf` must be a valid buffer.
 pub unsafe fn clean_up(buf: &mut aws_byte_buf) {
-    if !buf.allocator.is_null() && !buf.buffer.is_null() {
-        aws_mem_release(buf.allocator, buf.buffer as *mut libc::c_void);
+    // SAFETY: this fn's caller guarantees its pointer arguments are valid and used on their owning thread.
+    unsafe {
+        if !buf.allocator.is_null() && !buf.buffer.is_null() {
+            aws_mem_release(buf.allocator, buf.buffer as *mut libc::c_void);
+        }
+        *buf = zeroed();
     }
-    *buf = zeroed();
 }
 
 /// The bytes `[..len]` of a buffer.
@@ -68,8 +74,11 @@ pub unsafe fn clean_up(buf: &mut aws_byte_buf) {
 /// # Safety
 /// `buf` must be valid: `buffer` readable for `len` bytes.
 pub unsafe fn contents(buf: &aws_byte_buf) -> &[u8] {
-    // SAFETY: per the caller.
-    crate::ffi::slice(buf.buffer, buf.len)
+    // SAFETY: this fn's caller guarantees its pointer arguments are valid and used on their owning thread.
+    unsafe {
+        // SAFETY: per the caller.
+        crate::ffi::slice(buf.buffer, buf.len)
+    }
 }
 
 /// Appends `bytes` if they fit (`aws_byte_buf_write`); false if not.
@@ -77,16 +86,19 @@ pub unsafe fn contents(buf: &aws_byte_buf) -> &[u8] {
 /// # Safety
 /// `buf` must be valid and writable up to `capacity`.
 pub unsafe fn write(buf: &mut aws_byte_buf, bytes: &[u8]) -> bool {
-    if bytes.len() > buf.capacity.saturating_sub(buf.len) {
-        return false;
+    // SAFETY: this fn's caller guarantees its pointer arguments are valid and used on their owning thread.
+    unsafe {
+        if bytes.len() > buf.capacity.saturating_sub(buf.len) {
+            return false;
+        }
+        if !bytes.is_empty() {
+            // SAFETY: room checked above; `bytes` cannot overlap unused capacity
+            // that nobody has written yet, but may alias it in theory: use copy.
+            ptr::copy(bytes.as_ptr(), buf.buffer.add(buf.len), bytes.len());
+            buf.len += bytes.len();
+        }
+        true
     }
-    if !bytes.is_empty() {
-        // SAFETY: room checked above; `bytes` cannot overlap unused capacity
-        // that nobody has written yet, but may alias it in theory: use copy.
-        ptr::copy(bytes.as_ptr(), buf.buffer.add(buf.len), bytes.len());
-        buf.len += bytes.len();
-    }
-    true
 }
 
 /// A read position over a byte range with `aws_byte_cursor` semantics:
@@ -121,12 +133,15 @@ impl Cursor {
     /// # Safety
     /// The cursor must describe readable memory.
     pub unsafe fn read_be32(&mut self) -> u32 {
-        if self.len < 4 {
-            return 0;
+        // SAFETY: this fn's caller guarantees its pointer arguments are valid and used on their owning thread.
+        unsafe {
+            if self.len < 4 {
+                return 0;
+            }
+            // SAFETY: 4 bytes remain, per the check and the caller.
+            let b = crate::ffi::slice(self.ptr, 4);
+            self.advance(4);
+            u32::from_be_bytes([b[0], b[1], b[2], b[3]])
         }
-        // SAFETY: 4 bytes remain, per the check and the caller.
-        let b = crate::ffi::slice(self.ptr, 4);
-        self.advance(4);
-        u32::from_be_bytes([b[0], b[1], b[2], b[3]])
     }
 }

@@ -55,34 +55,43 @@ struct Spilled {
 const PUMPING: usize = 1;
 
 unsafe fn spill_slot(d: *mut Decoder) -> *mut *mut Spilled {
-    // SAFETY: working_buffer is 12 bytes at offset 8 of a live decoder.
-    addr_of_mut!((*d).working_buffer) as *mut *mut Spilled
+    // SAFETY: this fn's caller guarantees its pointer arguments are valid and used on their owning thread.
+    unsafe {
+        // SAFETY: working_buffer is 12 bytes at offset 8 of a live decoder.
+        addr_of_mut!((*d).working_buffer) as *mut *mut Spilled
+    }
 }
 
 unsafe fn spilled_of(d: *mut Decoder) -> *mut Spilled {
-    ptr::read_unaligned(spill_slot(d))
+    // SAFETY: this fn's caller guarantees its pointer arguments are valid and used on their owning thread.
+    unsafe { ptr::read_unaligned(spill_slot(d)) }
 }
 
 unsafe fn set_spilled(d: *mut Decoder, s: *mut Spilled) {
-    ptr::write_unaligned(spill_slot(d), s)
+    // SAFETY: this fn's caller guarantees its pointer arguments are valid and used on their owning thread.
+    unsafe { ptr::write_unaligned(spill_slot(d), s) }
 }
 
 unsafe fn pumping(d: *mut Decoder) -> bool {
-    (*d).message_pos == PUMPING
+    // SAFETY: this fn's caller guarantees its pointer arguments are valid and used on their owning thread.
+    unsafe { (*d).message_pos == PUMPING }
 }
 
 /// Zeroes the upstream-private fields (spill pointer, pump flag, sticky
 /// error), the current header and the prelude.
 unsafe fn reset_private(d: *mut Decoder) {
-    // SAFETY: plain writes to fields of a live decoder.
-    (*d).working_buffer = [0; 12];
-    (*d).message_pos = 0;
-    (*d).running_crc = 0;
-    (*d).current_header_name_offset = 0;
-    (*d).current_header_value_offset = 0;
-    ptr::write_bytes(addr_of_mut!((*d).current_header), 0, 1);
-    (*d).prelude = aws_event_stream_message_prelude::default();
-    (*d).state = None;
+    // SAFETY: this fn's caller guarantees its pointer arguments are valid and used on their owning thread.
+    unsafe {
+        // SAFETY: plain writes to fields of a live decoder.
+        (*d).working_buffer = [0; 12];
+        (*d).message_pos = 0;
+        (*d).running_crc = 0;
+        (*d).current_header_name_offset = 0;
+        (*d).current_header_value_offset = 0;
+        ptr::write_bytes(addr_of_mut!((*d).current_header), 0, 1);
+        (*d).prelude = aws_event_stream_message_prelude::default();
+        (*d).state = None;
+    }
 }
 
 #[no_mangle]
@@ -91,28 +100,31 @@ pub unsafe extern "C" fn aws_event_stream_streaming_decoder_init_from_options(
     allocator: *mut aws_allocator,
     options: *const aws_event_stream_streaming_decoder_options,
 ) {
-    fatal_precondition!(
-        !decoder.is_null(),
-        "aws_event_stream_streaming_decoder_init_from_options"
-    );
-    fatal_precondition!(
-        !allocator.is_null(),
-        "aws_event_stream_streaming_decoder_init_from_options"
-    );
-    fatal_precondition!(
-        !options.is_null(),
-        "aws_event_stream_streaming_decoder_init_from_options"
-    );
-    reset_private(decoder);
-    let o = &*options;
-    let d = &mut *decoder;
-    d.alloc = allocator;
-    d.on_payload = o.on_payload_segment;
-    d.on_prelude = o.on_prelude;
-    d.on_header = o.on_header;
-    d.on_complete = o.on_complete;
-    d.on_error = o.on_error;
-    d.user_context = o.user_data;
+    // SAFETY: C passes pointers valid as the upstream header documents; NULL is checked where upstream checks it.
+    unsafe {
+        fatal_precondition!(
+            !decoder.is_null(),
+            "aws_event_stream_streaming_decoder_init_from_options"
+        );
+        fatal_precondition!(
+            !allocator.is_null(),
+            "aws_event_stream_streaming_decoder_init_from_options"
+        );
+        fatal_precondition!(
+            !options.is_null(),
+            "aws_event_stream_streaming_decoder_init_from_options"
+        );
+        reset_private(decoder);
+        let o = &*options;
+        let d = &mut *decoder;
+        d.alloc = allocator;
+        d.on_payload = o.on_payload_segment;
+        d.on_prelude = o.on_prelude;
+        d.on_header = o.on_header;
+        d.on_complete = o.on_complete;
+        d.on_error = o.on_error;
+        d.user_context = o.user_data;
+    }
 }
 
 #[no_mangle]
@@ -125,39 +137,45 @@ pub unsafe extern "C" fn aws_event_stream_streaming_decoder_init(
     on_error: aws_event_stream_on_error_fn,
     user_data: *mut libc::c_void,
 ) {
-    let options = aws_event_stream_streaming_decoder_options {
-        on_payload_segment,
-        on_prelude,
-        on_header,
-        on_complete: None,
-        on_error,
-        user_data,
-    };
-    aws_event_stream_streaming_decoder_init_from_options(decoder, alloc, &options);
+    // SAFETY: C passes pointers valid as the upstream header documents; NULL is checked where upstream checks it.
+    unsafe {
+        let options = aws_event_stream_streaming_decoder_options {
+            on_payload_segment,
+            on_prelude,
+            on_header,
+            on_complete: None,
+            on_error,
+            user_data,
+        };
+        aws_event_stream_streaming_decoder_init_from_options(decoder, alloc, &options);
+    }
 }
 
 #[no_mangle]
 pub unsafe extern "C" fn aws_event_stream_streaming_decoder_clean_up(
     decoder: *mut aws_event_stream_streaming_decoder,
 ) {
-    fatal_precondition!(
-        !decoder.is_null(),
-        "aws_event_stream_streaming_decoder_clean_up"
-    );
-    // From inside a callback the running pump owns (and frees) the spilled
-    // core; it sees the cleared flag and stops reporting.
-    let spilled = spilled_of(decoder);
-    if !spilled.is_null() && !pumping(decoder) {
-        drop_in((*spilled).alloc, spilled);
+    // SAFETY: C passes pointers valid as the upstream header documents; NULL is checked where upstream checks it.
+    unsafe {
+        fatal_precondition!(
+            !decoder.is_null(),
+            "aws_event_stream_streaming_decoder_clean_up"
+        );
+        // From inside a callback the running pump owns (and frees) the spilled
+        // core; it sees the cleared flag and stops reporting.
+        let spilled = spilled_of(decoder);
+        if !spilled.is_null() && !pumping(decoder) {
+            drop_in((*spilled).alloc, spilled);
+        }
+        reset_private(decoder);
+        let d = &mut *decoder;
+        d.on_payload = None;
+        d.on_prelude = None;
+        d.on_header = None;
+        d.on_complete = None;
+        d.on_error = None;
+        d.user_context = ptr::null_mut();
     }
-    reset_private(decoder);
-    let d = &mut *decoder;
-    d.on_payload = None;
-    d.on_prelude = None;
-    d.on_header = None;
-    d.on_complete = None;
-    d.on_error = None;
-    d.user_context = ptr::null_mut();
 }
 
 /// Feeds `data` through the decoder; every callback for it fires before this
@@ -167,76 +185,79 @@ pub unsafe extern "C" fn aws_event_stream_streaming_decoder_pump(
     decoder: *mut aws_event_stream_streaming_decoder,
     data: *const aws_byte_buf,
 ) -> c_int {
-    fatal_precondition!(
-        !decoder.is_null(),
-        "aws_event_stream_streaming_decoder_pump"
-    );
-    fatal_precondition!(!data.is_null(), "aws_event_stream_streaming_decoder_pump");
-    let data = &*data;
-    if data.buffer.is_null() || data.len == 0 {
-        return AWS_OP_SUCCESS;
-    }
-    if pumping(decoder) {
-        // Pumping again from one of this decoder's own callbacks.
-        return raise(AWS_ERROR_EVENT_STREAM_MESSAGE_PARSER_ILLEGAL_STATE);
-    }
-    if (*decoder).running_crc != 0 {
-        return raise((*decoder).running_crc as c_int);
-    }
-    let alloc = (*decoder).alloc;
-    fatal_precondition!(
-        !alloc.is_null(),
-        "aws_event_stream_streaming_decoder_pump: decoder not initialized"
-    );
-    let spilled = spilled_of(decoder);
-    let mut local = None;
-    let core = if spilled.is_null() {
-        local.insert(StreamingDecoder::new())
-    } else {
-        // SAFETY: the spilled block is this decoder's and live; callbacks
-        // cannot free it while we pump (clean-up leaves it to us).
-        &mut (*spilled).core
-    };
-    let bytes_in = bytes::contents(data);
-    let mut sink = CSink {
-        decoder,
-        chunk: bytes_in.as_ptr_range(),
-        reported: false,
-    };
-    (*decoder).message_pos = PUMPING;
-    let result = core.pump(bytes_in, &mut sink);
-    if !pumping(decoder) {
-        // Cleaned up or re-initialised from a callback: the decoder is no
-        // longer ours to touch; drop the core this pump ran.
-        if !spilled.is_null() {
-            drop_in((*spilled).alloc, spilled);
+    // SAFETY: C passes pointers valid as the upstream header documents; NULL is checked where upstream checks it.
+    unsafe {
+        fatal_precondition!(
+            !decoder.is_null(),
+            "aws_event_stream_streaming_decoder_pump"
+        );
+        fatal_precondition!(!data.is_null(), "aws_event_stream_streaming_decoder_pump");
+        let data = &*data;
+        if data.buffer.is_null() || data.len == 0 {
+            return AWS_OP_SUCCESS;
         }
-        return finish(result, sink.reported);
-    }
-    (*decoder).message_pos = 0;
-    let keep = core.failed().is_none() && core.message_in_progress();
-    if let Some(e) = core.failed() {
-        (*decoder).running_crc = e.aws_error_code() as u32;
-    }
-    match (keep, spilled.is_null()) {
-        (true, false) => {}
-        (false, false) => {
-            set_spilled(decoder, ptr::null_mut());
-            drop_in((*spilled).alloc, spilled);
+        if pumping(decoder) {
+            // Pumping again from one of this decoder's own callbacks.
+            return raise(AWS_ERROR_EVENT_STREAM_MESSAGE_PARSER_ILLEGAL_STATE);
         }
-        (false, true) => {}
-        (true, true) => {
-            let core = local.take().unwrap_or_default();
-            let block = new_in(alloc, Spilled { core, alloc });
-            if block.is_null() {
-                // Without memory the partial message is lost: fail for good.
-                (*decoder).running_crc = AWS_ERROR_OOM as u32;
-                return raise(AWS_ERROR_OOM);
+        if (*decoder).running_crc != 0 {
+            return raise((*decoder).running_crc as c_int);
+        }
+        let alloc = (*decoder).alloc;
+        fatal_precondition!(
+            !alloc.is_null(),
+            "aws_event_stream_streaming_decoder_pump: decoder not initialized"
+        );
+        let spilled = spilled_of(decoder);
+        let mut local = None;
+        let core = if spilled.is_null() {
+            local.insert(StreamingDecoder::new())
+        } else {
+            // SAFETY: the spilled block is this decoder's and live; callbacks
+            // cannot free it while we pump (clean-up leaves it to us).
+            &mut (*spilled).core
+        };
+        let bytes_in = bytes::contents(data);
+        let mut sink = CSink {
+            decoder,
+            chunk: bytes_in.as_ptr_range(),
+            reported: false,
+        };
+        (*decoder).message_pos = PUMPING;
+        let result = core.pump(bytes_in, &mut sink);
+        if !pumping(decoder) {
+            // Cleaned up or re-initialised from a callback: the decoder is no
+            // longer ours to touch; drop the core this pump ran.
+            if !spilled.is_null() {
+                drop_in((*spilled).alloc, spilled);
             }
-            set_spilled(decoder, block);
+            return finish(result, sink.reported);
         }
+        (*decoder).message_pos = 0;
+        let keep = core.failed().is_none() && core.message_in_progress();
+        if let Some(e) = core.failed() {
+            (*decoder).running_crc = e.aws_error_code() as u32;
+        }
+        match (keep, spilled.is_null()) {
+            (true, false) => {}
+            (false, false) => {
+                set_spilled(decoder, ptr::null_mut());
+                drop_in((*spilled).alloc, spilled);
+            }
+            (false, true) => {}
+            (true, true) => {
+                let core = local.take().unwrap_or_default();
+                let block = new_in(alloc, Spilled { core, alloc });
+                if block.is_null() {
+                    // Without memory the partial message is lost: fail for good.
+                    (*decoder).running_crc = AWS_ERROR_OOM as u32;
+                    return raise(AWS_ERROR_OOM);
+                }
+                set_spilled(decoder, block);
+            }
+        }
+        finish(result, sink.reported)
     }
-    finish(result, sink.reported)
 }
 
 fn finish(result: Result<(), WireError>, reported: bool) -> c_int {

@@ -55,16 +55,19 @@ pub(crate) fn zeroed_pair() -> Pair {
 /// # Safety
 /// `p` must point to a writable, all-zero pair.
 pub(crate) unsafe fn set_header(p: *mut Pair, name: &[u8], ty: c_int, value_len: u16) {
-    let n = name.len().min(HEADER_NAME_LEN_MAX);
-    // SAFETY: the name field holds 255 bytes; places are reached without references.
-    ptr::copy_nonoverlapping(
-        name.as_ptr(),
-        ptr::addr_of_mut!((*p).header_name) as *mut u8,
-        n,
-    );
-    ptr::addr_of_mut!((*p).header_name_len).write(n as u8);
-    ptr::addr_of_mut!((*p).header_value_type).write_unaligned(ty);
-    ptr::addr_of_mut!((*p).header_value_len).write_unaligned(value_len);
+    // SAFETY: this fn's caller guarantees its pointer arguments are valid and used on their owning thread.
+    unsafe {
+        let n = name.len().min(HEADER_NAME_LEN_MAX);
+        // SAFETY: the name field holds 255 bytes; places are reached without references.
+        ptr::copy_nonoverlapping(
+            name.as_ptr(),
+            ptr::addr_of_mut!((*p).header_name) as *mut u8,
+            n,
+        );
+        ptr::addr_of_mut!((*p).header_name_len).write(n as u8);
+        ptr::addr_of_mut!((*p).header_value_type).write_unaligned(ty);
+        ptr::addr_of_mut!((*p).header_value_len).write_unaligned(value_len);
+    }
 }
 
 /// Points a string/byte_buf pair's value at `value`.
@@ -72,9 +75,12 @@ pub(crate) unsafe fn set_header(p: *mut Pair, name: &[u8], ty: c_int, value_len:
 /// # Safety
 /// `p` must point to a writable pair.
 pub(crate) unsafe fn set_variable_value(p: *mut Pair, value: *const u8, owned: bool) {
-    // SAFETY: union field place of a writable pair, possibly unaligned.
-    ptr::addr_of_mut!((*p).header_value.variable_len_val).write_unaligned(value as *mut u8);
-    ptr::addr_of_mut!((*p).value_owned).write(owned as i8);
+    // SAFETY: this fn's caller guarantees its pointer arguments are valid and used on their owning thread.
+    unsafe {
+        // SAFETY: union field place of a writable pair, possibly unaligned.
+        ptr::addr_of_mut!((*p).header_value.variable_len_val).write_unaligned(value as *mut u8);
+        ptr::addr_of_mut!((*p).value_owned).write(owned as i8);
+    }
 }
 
 /// Copies a fixed-size value (at most 16 bytes) into `static_val`.
@@ -82,13 +88,16 @@ pub(crate) unsafe fn set_variable_value(p: *mut Pair, value: *const u8, owned: b
 /// # Safety
 /// `p` must point to a writable pair.
 unsafe fn set_static_value(p: *mut Pair, value: &[u8]) {
-    let n = value.len().min(UUID_LEN);
-    // SAFETY: static_val holds 16 bytes.
-    ptr::copy_nonoverlapping(
-        value.as_ptr(),
-        ptr::addr_of_mut!((*p).header_value.static_val) as *mut u8,
-        n,
-    );
+    // SAFETY: this fn's caller guarantees its pointer arguments are valid and used on their owning thread.
+    unsafe {
+        let n = value.len().min(UUID_LEN);
+        // SAFETY: static_val holds 16 bytes.
+        ptr::copy_nonoverlapping(
+            value.as_ptr(),
+            ptr::addr_of_mut!((*p).header_value.static_val) as *mut u8,
+            n,
+        );
+    }
 }
 
 /// Fills a zeroed pair from a parsed header. byte_buf/string values point at
@@ -98,16 +107,19 @@ unsafe fn set_static_value(p: *mut Pair, value: &[u8]) {
 /// # Safety
 /// `p` must point to a writable, all-zero pair.
 pub(crate) unsafe fn fill_from_raw(p: *mut Pair, h: &RawHeader<'_>, value_owned: bool) {
-    let v = &h.value;
-    set_header(p, h.name, v.type_byte() as c_int, v.value_len() as u16);
-    match *v {
-        RawValue::ByteBuf(b) | RawValue::String(b) => {
-            set_variable_value(p, b.as_ptr(), value_owned);
-        }
-        RawValue::Bool(b) => set_static_value(p, &[b as u8]),
-        _ => {
-            let (bytes, n) = v.static_bytes();
-            set_static_value(p, &bytes[..n]);
+    // SAFETY: this fn's caller guarantees its pointer arguments are valid and used on their owning thread.
+    unsafe {
+        let v = &h.value;
+        set_header(p, h.name, v.type_byte() as c_int, v.value_len() as u16);
+        match *v {
+            RawValue::ByteBuf(b) | RawValue::String(b) => {
+                set_variable_value(p, b.as_ptr(), value_owned);
+            }
+            RawValue::Bool(b) => set_static_value(p, &[b as u8]),
+            _ => {
+                let (bytes, n) = v.static_bytes();
+                set_static_value(p, &bytes[..n]);
+            }
         }
     }
 }
@@ -123,13 +135,16 @@ fn named_pair(name: &[u8], ty: c_int, value_len: u16) -> Pair {
 
 /// Upstream's header-name check for the cursor adders.
 unsafe fn check_name(name: &aws_byte_cursor) -> Result<&[u8], c_int> {
-    fatal_precondition!(name.len > 0, "aws_event_stream_add_header_by_cursor");
-    fatal_precondition!(!name.ptr.is_null(), "aws_event_stream_add_header_by_cursor");
-    if name.len > HEADER_NAME_LEN_MAX {
-        return Err(raise(AWS_ERROR_EVENT_STREAM_MESSAGE_INVALID_HEADERS_LEN));
+    // SAFETY: this fn's caller guarantees its pointer arguments are valid and used on their owning thread.
+    unsafe {
+        fatal_precondition!(name.len > 0, "aws_event_stream_add_header_by_cursor");
+        fatal_precondition!(!name.ptr.is_null(), "aws_event_stream_add_header_by_cursor");
+        if name.len > HEADER_NAME_LEN_MAX {
+            return Err(raise(AWS_ERROR_EVENT_STREAM_MESSAGE_INVALID_HEADERS_LEN));
+        }
+        // SAFETY: the caller's cursor describes readable bytes.
+        Ok(crate::ffi::slice(name.ptr, name.len))
     }
-    // SAFETY: the caller's cursor describes readable bytes.
-    Ok(crate::ffi::slice(name.ptr, name.len))
 }
 
 /// Pushes a fixed-size header after checking the list and name.
@@ -139,23 +154,29 @@ unsafe fn add_fixed(
     ty: c_int,
     value: &[u8],
 ) -> c_int {
-    fatal_precondition!(!headers.is_null(), "aws_event_stream_add_header");
-    let name = match check_name(&name) {
-        Ok(n) => n,
-        Err(e) => return e,
-    };
-    push_fixed(headers, name, ty, value)
+    // SAFETY: this fn's caller guarantees its pointer arguments are valid and used on their owning thread.
+    unsafe {
+        fatal_precondition!(!headers.is_null(), "aws_event_stream_add_header");
+        let name = match check_name(&name) {
+            Ok(n) => n,
+            Err(e) => return e,
+        };
+        push_fixed(headers, name, ty, value)
+    }
 }
 
 /// Pushes a fixed-size header with a checked name.
 unsafe fn push_fixed(headers: *mut aws_array_list, name: &[u8], ty: c_int, value: &[u8]) -> c_int {
-    match array_list::push_back_zeroed::<Pair>(headers) {
-        Ok(p) => {
-            set_header(p, name, ty, value.len() as u16);
-            set_static_value(p, value);
-            AWS_OP_SUCCESS
+    // SAFETY: this fn's caller guarantees its pointer arguments are valid and used on their owning thread.
+    unsafe {
+        match array_list::push_back_zeroed::<Pair>(headers) {
+            Ok(p) => {
+                set_header(p, name, ty, value.len() as u16);
+                set_static_value(p, value);
+                AWS_OP_SUCCESS
+            }
+            Err(e) => e,
         }
-        Err(e) => e,
     }
 }
 
@@ -170,32 +191,35 @@ unsafe fn add_variable(
     value_len: u16,
     copy: bool,
 ) -> c_int {
-    fatal_precondition!(
-        value_len == 0 || !value.is_null(),
-        "aws_event_stream_add_header: NULL value with a length"
-    );
-    let owned = copy && value_len != 0;
-    let mut stored = value;
-    if owned {
-        let mem = aws_mem_acquire((*headers).alloc, value_len as usize) as *mut u8;
-        if mem.is_null() {
-            return AWS_OP_ERR;
-        }
-        // SAFETY: the caller's value holds value_len bytes; mem is fresh.
-        ptr::copy_nonoverlapping(value, mem, value_len as usize);
-        stored = mem;
-    }
-    match array_list::push_back_zeroed::<Pair>(headers) {
-        Ok(p) => {
-            set_header(p, name, ty, value_len);
-            set_variable_value(p, stored, owned);
-            AWS_OP_SUCCESS
-        }
-        Err(e) => {
-            if owned {
-                aws_mem_release((*headers).alloc, stored as *mut c_void);
+    // SAFETY: this fn's caller guarantees its pointer arguments are valid and used on their owning thread.
+    unsafe {
+        fatal_precondition!(
+            value_len == 0 || !value.is_null(),
+            "aws_event_stream_add_header: NULL value with a length"
+        );
+        let owned = copy && value_len != 0;
+        let mut stored = value;
+        if owned {
+            let mem = aws_mem_acquire((*headers).alloc, value_len as usize) as *mut u8;
+            if mem.is_null() {
+                return AWS_OP_ERR;
             }
-            e
+            // SAFETY: the caller's value holds value_len bytes; mem is fresh.
+            ptr::copy_nonoverlapping(value, mem, value_len as usize);
+            stored = mem;
+        }
+        match array_list::push_back_zeroed::<Pair>(headers) {
+            Ok(p) => {
+                set_header(p, name, ty, value_len);
+                set_variable_value(p, stored, owned);
+                AWS_OP_SUCCESS
+            }
+            Err(e) => {
+                if owned {
+                    aws_mem_release((*headers).alloc, stored as *mut c_void);
+                }
+                e
+            }
         }
     }
 }
@@ -214,31 +238,37 @@ pub unsafe extern "C" fn aws_event_stream_headers_list_init(
     headers: *mut aws_array_list,
     allocator: *mut aws_allocator,
 ) -> c_int {
-    fatal_precondition!(!headers.is_null(), "aws_event_stream_headers_list_init");
-    fatal_precondition!(!allocator.is_null(), "aws_event_stream_headers_list_init");
-    array_list::init_dynamic(headers, allocator, 4, mem::size_of::<Pair>())
+    // SAFETY: C passes pointers valid as the upstream header documents; NULL is checked where upstream checks it.
+    unsafe {
+        fatal_precondition!(!headers.is_null(), "aws_event_stream_headers_list_init");
+        fatal_precondition!(!allocator.is_null(), "aws_event_stream_headers_list_init");
+        array_list::init_dynamic(headers, allocator, 4, mem::size_of::<Pair>())
+    }
 }
 
 #[no_mangle]
 pub unsafe extern "C" fn aws_event_stream_headers_list_cleanup(headers: *mut aws_array_list) {
-    fatal_precondition!(!headers.is_null(), "aws_event_stream_headers_list_cleanup");
-    if !array_list::is_valid(&*headers) {
-        return;
-    }
-    let alloc = (*headers).alloc;
-    for i in 0..(*headers).length {
-        let p = array_list::item_ptr::<Pair>(headers, i);
-        // Only string/byte_buf values can be owned; a flag on anything else
-        // is not a pointer we handed out.
-        // SAFETY: i < length; fields read in place (the slot may be unaligned).
-        let owned = ptr::addr_of!((*p).value_owned).read();
-        let ty = ptr::addr_of!((*p).header_value_type).read_unaligned();
-        if owned != 0 && is_variable(ty) {
-            let value = ptr::addr_of!((*p).header_value.variable_len_val).read_unaligned();
-            aws_mem_release(alloc, value as *mut c_void);
+    // SAFETY: C passes pointers valid as the upstream header documents; NULL is checked where upstream checks it.
+    unsafe {
+        fatal_precondition!(!headers.is_null(), "aws_event_stream_headers_list_cleanup");
+        if !array_list::is_valid(&*headers) {
+            return;
         }
+        let alloc = (*headers).alloc;
+        for i in 0..(*headers).length {
+            let p = array_list::item_ptr::<Pair>(headers, i);
+            // Only string/byte_buf values can be owned; a flag on anything else
+            // is not a pointer we handed out.
+            // SAFETY: i < length; fields read in place (the slot may be unaligned).
+            let owned = ptr::addr_of!((*p).value_owned).read();
+            let ty = ptr::addr_of!((*p).header_value_type).read_unaligned();
+            if owned != 0 && is_variable(ty) {
+                let value = ptr::addr_of!((*p).header_value.variable_len_val).read_unaligned();
+                aws_mem_release(alloc, value as *mut c_void);
+            }
+        }
+        array_list::clean_up(headers);
     }
-    array_list::clean_up(headers);
 }
 
 // ---- adders -----------------------------------------------------------------
@@ -252,19 +282,22 @@ pub unsafe extern "C" fn aws_event_stream_add_string_header(
     value_len: u16,
     copy: i8,
 ) -> c_int {
-    fatal_precondition!(!headers.is_null(), "aws_event_stream_add_string_header");
-    if value_len as usize > HEADER_VALUE_LEN_MAX {
-        return raise(AWS_ERROR_EVENT_STREAM_MESSAGE_INVALID_HEADERS_LEN);
+    // SAFETY: C passes pointers valid as the upstream header documents; NULL is checked where upstream checks it.
+    unsafe {
+        fatal_precondition!(!headers.is_null(), "aws_event_stream_add_string_header");
+        if value_len as usize > HEADER_VALUE_LEN_MAX {
+            return raise(AWS_ERROR_EVENT_STREAM_MESSAGE_INVALID_HEADERS_LEN);
+        }
+        let name = crate::ffi::slice(name as *const u8, name_len as usize);
+        add_variable(
+            headers,
+            name,
+            STRING,
+            value as *const u8,
+            value_len,
+            copy != 0,
+        )
     }
-    let name = crate::ffi::slice(name as *const u8, name_len as usize);
-    add_variable(
-        headers,
-        name,
-        STRING,
-        value as *const u8,
-        value_len,
-        copy != 0,
-    )
 }
 
 #[no_mangle]
@@ -276,13 +309,16 @@ pub unsafe extern "C" fn aws_event_stream_add_bytebuf_header(
     value_len: u16,
     copy: i8,
 ) -> c_int {
-    fatal_precondition!(!headers.is_null(), "aws_event_stream_add_bytebuf_header");
-    fatal_precondition!(!name.is_null(), "aws_event_stream_add_bytebuf_header");
-    if value_len as usize > HEADER_VALUE_LEN_MAX {
-        return raise(AWS_ERROR_EVENT_STREAM_MESSAGE_INVALID_HEADERS_LEN);
+    // SAFETY: C passes pointers valid as the upstream header documents; NULL is checked where upstream checks it.
+    unsafe {
+        fatal_precondition!(!headers.is_null(), "aws_event_stream_add_bytebuf_header");
+        fatal_precondition!(!name.is_null(), "aws_event_stream_add_bytebuf_header");
+        if value_len as usize > HEADER_VALUE_LEN_MAX {
+            return raise(AWS_ERROR_EVENT_STREAM_MESSAGE_INVALID_HEADERS_LEN);
+        }
+        let name = crate::ffi::slice(name as *const u8, name_len as usize);
+        add_variable(headers, name, BYTE_BUF, value, value_len, copy != 0)
     }
-    let name = crate::ffi::slice(name as *const u8, name_len as usize);
-    add_variable(headers, name, BYTE_BUF, value, value_len, copy != 0)
 }
 
 #[no_mangle]
@@ -292,7 +328,10 @@ pub unsafe extern "C" fn aws_event_stream_add_bool_header(
     name_len: u8,
     value: i8,
 ) -> c_int {
-    aws_event_stream_add_bool_header_by_cursor(headers, cursor(name, name_len), value != 0)
+    // SAFETY: C passes pointers valid as the upstream header documents; NULL is checked where upstream checks it.
+    unsafe {
+        aws_event_stream_add_bool_header_by_cursor(headers, cursor(name, name_len), value != 0)
+    }
 }
 
 #[no_mangle]
@@ -302,7 +341,8 @@ pub unsafe extern "C" fn aws_event_stream_add_byte_header(
     name_len: u8,
     value: i8,
 ) -> c_int {
-    aws_event_stream_add_byte_header_by_cursor(headers, cursor(name, name_len), value)
+    // SAFETY: C passes pointers valid as the upstream header documents; NULL is checked where upstream checks it.
+    unsafe { aws_event_stream_add_byte_header_by_cursor(headers, cursor(name, name_len), value) }
 }
 
 #[no_mangle]
@@ -312,7 +352,8 @@ pub unsafe extern "C" fn aws_event_stream_add_int16_header(
     name_len: u8,
     value: i16,
 ) -> c_int {
-    aws_event_stream_add_int16_header_by_cursor(headers, cursor(name, name_len), value)
+    // SAFETY: C passes pointers valid as the upstream header documents; NULL is checked where upstream checks it.
+    unsafe { aws_event_stream_add_int16_header_by_cursor(headers, cursor(name, name_len), value) }
 }
 
 #[no_mangle]
@@ -322,7 +363,8 @@ pub unsafe extern "C" fn aws_event_stream_add_int32_header(
     name_len: u8,
     value: i32,
 ) -> c_int {
-    aws_event_stream_add_int32_header_by_cursor(headers, cursor(name, name_len), value)
+    // SAFETY: C passes pointers valid as the upstream header documents; NULL is checked where upstream checks it.
+    unsafe { aws_event_stream_add_int32_header_by_cursor(headers, cursor(name, name_len), value) }
 }
 
 #[no_mangle]
@@ -332,7 +374,8 @@ pub unsafe extern "C" fn aws_event_stream_add_int64_header(
     name_len: u8,
     value: i64,
 ) -> c_int {
-    aws_event_stream_add_int64_header_by_cursor(headers, cursor(name, name_len), value)
+    // SAFETY: C passes pointers valid as the upstream header documents; NULL is checked where upstream checks it.
+    unsafe { aws_event_stream_add_int64_header_by_cursor(headers, cursor(name, name_len), value) }
 }
 
 #[no_mangle]
@@ -342,7 +385,10 @@ pub unsafe extern "C" fn aws_event_stream_add_timestamp_header(
     name_len: u8,
     value: i64,
 ) -> c_int {
-    aws_event_stream_add_timestamp_header_by_cursor(headers, cursor(name, name_len), value)
+    // SAFETY: C passes pointers valid as the upstream header documents; NULL is checked where upstream checks it.
+    unsafe {
+        aws_event_stream_add_timestamp_header_by_cursor(headers, cursor(name, name_len), value)
+    }
 }
 
 #[no_mangle]
@@ -352,12 +398,15 @@ pub unsafe extern "C" fn aws_event_stream_add_uuid_header(
     name_len: u8,
     value: *const u8,
 ) -> c_int {
-    fatal_precondition!(!value.is_null(), "aws_event_stream_add_uuid_header");
-    let value = aws_byte_cursor {
-        len: UUID_LEN,
-        ptr: value as *mut u8,
-    };
-    aws_event_stream_add_uuid_header_by_cursor(headers, cursor(name, name_len), value)
+    // SAFETY: C passes pointers valid as the upstream header documents; NULL is checked where upstream checks it.
+    unsafe {
+        fatal_precondition!(!value.is_null(), "aws_event_stream_add_uuid_header");
+        let value = aws_byte_cursor {
+            len: UUID_LEN,
+            ptr: value as *mut u8,
+        };
+        aws_event_stream_add_uuid_header_by_cursor(headers, cursor(name, name_len), value)
+    }
 }
 
 #[no_mangle]
@@ -366,8 +415,11 @@ pub unsafe extern "C" fn aws_event_stream_add_bool_header_by_cursor(
     name: aws_byte_cursor,
     value: bool,
 ) -> c_int {
-    let ty = if value { BOOL_TRUE } else { BOOL_FALSE };
-    add_fixed(headers, name, ty, &[])
+    // SAFETY: C passes pointers valid as the upstream header documents; NULL is checked where upstream checks it.
+    unsafe {
+        let ty = if value { BOOL_TRUE } else { BOOL_FALSE };
+        add_fixed(headers, name, ty, &[])
+    }
 }
 
 #[no_mangle]
@@ -376,8 +428,11 @@ pub unsafe extern "C" fn aws_event_stream_add_byte_header_by_cursor(
     name: aws_byte_cursor,
     value: i8,
 ) -> c_int {
-    let ty = AWS_EVENT_STREAM_HEADER_BYTE as c_int;
-    add_fixed(headers, name, ty, &value.to_be_bytes())
+    // SAFETY: C passes pointers valid as the upstream header documents; NULL is checked where upstream checks it.
+    unsafe {
+        let ty = AWS_EVENT_STREAM_HEADER_BYTE as c_int;
+        add_fixed(headers, name, ty, &value.to_be_bytes())
+    }
 }
 
 #[no_mangle]
@@ -386,8 +441,11 @@ pub unsafe extern "C" fn aws_event_stream_add_int16_header_by_cursor(
     name: aws_byte_cursor,
     value: i16,
 ) -> c_int {
-    let ty = AWS_EVENT_STREAM_HEADER_INT16 as c_int;
-    add_fixed(headers, name, ty, &value.to_be_bytes())
+    // SAFETY: C passes pointers valid as the upstream header documents; NULL is checked where upstream checks it.
+    unsafe {
+        let ty = AWS_EVENT_STREAM_HEADER_INT16 as c_int;
+        add_fixed(headers, name, ty, &value.to_be_bytes())
+    }
 }
 
 #[no_mangle]
@@ -396,8 +454,11 @@ pub unsafe extern "C" fn aws_event_stream_add_int32_header_by_cursor(
     name: aws_byte_cursor,
     value: i32,
 ) -> c_int {
-    let ty = AWS_EVENT_STREAM_HEADER_INT32 as c_int;
-    add_fixed(headers, name, ty, &value.to_be_bytes())
+    // SAFETY: C passes pointers valid as the upstream header documents; NULL is checked where upstream checks it.
+    unsafe {
+        let ty = AWS_EVENT_STREAM_HEADER_INT32 as c_int;
+        add_fixed(headers, name, ty, &value.to_be_bytes())
+    }
 }
 
 #[no_mangle]
@@ -406,8 +467,11 @@ pub unsafe extern "C" fn aws_event_stream_add_int64_header_by_cursor(
     name: aws_byte_cursor,
     value: i64,
 ) -> c_int {
-    let ty = AWS_EVENT_STREAM_HEADER_INT64 as c_int;
-    add_fixed(headers, name, ty, &value.to_be_bytes())
+    // SAFETY: C passes pointers valid as the upstream header documents; NULL is checked where upstream checks it.
+    unsafe {
+        let ty = AWS_EVENT_STREAM_HEADER_INT64 as c_int;
+        add_fixed(headers, name, ty, &value.to_be_bytes())
+    }
 }
 
 #[no_mangle]
@@ -416,8 +480,11 @@ pub unsafe extern "C" fn aws_event_stream_add_timestamp_header_by_cursor(
     name: aws_byte_cursor,
     value: i64,
 ) -> c_int {
-    let ty = AWS_EVENT_STREAM_HEADER_TIMESTAMP as c_int;
-    add_fixed(headers, name, ty, &value.to_be_bytes())
+    // SAFETY: C passes pointers valid as the upstream header documents; NULL is checked where upstream checks it.
+    unsafe {
+        let ty = AWS_EVENT_STREAM_HEADER_TIMESTAMP as c_int;
+        add_fixed(headers, name, ty, &value.to_be_bytes())
+    }
 }
 
 #[no_mangle]
@@ -426,20 +493,23 @@ pub unsafe extern "C" fn aws_event_stream_add_uuid_header_by_cursor(
     name: aws_byte_cursor,
     value: aws_byte_cursor,
 ) -> c_int {
-    fatal_precondition!(
-        !headers.is_null(),
-        "aws_event_stream_add_uuid_header_by_cursor"
-    );
-    let name = match check_name(&name) {
-        Ok(n) => n,
-        Err(e) => return e,
-    };
-    if value.len != UUID_LEN {
-        return raise(AWS_ERROR_EVENT_STREAM_MESSAGE_INVALID_HEADERS_LEN);
+    // SAFETY: C passes pointers valid as the upstream header documents; NULL is checked where upstream checks it.
+    unsafe {
+        fatal_precondition!(
+            !headers.is_null(),
+            "aws_event_stream_add_uuid_header_by_cursor"
+        );
+        let name = match check_name(&name) {
+            Ok(n) => n,
+            Err(e) => return e,
+        };
+        if value.len != UUID_LEN {
+            return raise(AWS_ERROR_EVENT_STREAM_MESSAGE_INVALID_HEADERS_LEN);
+        }
+        let ty = AWS_EVENT_STREAM_HEADER_UUID as c_int;
+        // SAFETY: the caller's cursor holds 16 readable bytes.
+        push_fixed(headers, name, ty, crate::ffi::slice(value.ptr, UUID_LEN))
     }
-    let ty = AWS_EVENT_STREAM_HEADER_UUID as c_int;
-    // SAFETY: the caller's cursor holds 16 readable bytes.
-    push_fixed(headers, name, ty, crate::ffi::slice(value.ptr, UUID_LEN))
 }
 
 unsafe fn add_variable_by_cursor(
@@ -448,15 +518,18 @@ unsafe fn add_variable_by_cursor(
     value: aws_byte_cursor,
     ty: c_int,
 ) -> c_int {
-    fatal_precondition!(!headers.is_null(), "aws_event_stream_add_header_by_cursor");
-    let name = match check_name(&name) {
-        Ok(n) => n,
-        Err(e) => return e,
-    };
-    if value.len > HEADER_VALUE_LEN_MAX {
-        return raise(AWS_ERROR_EVENT_STREAM_MESSAGE_INVALID_HEADERS_LEN);
+    // SAFETY: this fn's caller guarantees its pointer arguments are valid and used on their owning thread.
+    unsafe {
+        fatal_precondition!(!headers.is_null(), "aws_event_stream_add_header_by_cursor");
+        let name = match check_name(&name) {
+            Ok(n) => n,
+            Err(e) => return e,
+        };
+        if value.len > HEADER_VALUE_LEN_MAX {
+            return raise(AWS_ERROR_EVENT_STREAM_MESSAGE_INVALID_HEADERS_LEN);
+        }
+        add_variable(headers, name, ty, value.ptr, value.len as u16, true)
     }
-    add_variable(headers, name, ty, value.ptr, value.len as u16, true)
 }
 
 #[no_mangle]
@@ -465,7 +538,8 @@ pub unsafe extern "C" fn aws_event_stream_add_string_header_by_cursor(
     name: aws_byte_cursor,
     value: aws_byte_cursor,
 ) -> c_int {
-    add_variable_by_cursor(headers, name, value, STRING)
+    // SAFETY: C passes pointers valid as the upstream header documents; NULL is checked where upstream checks it.
+    unsafe { add_variable_by_cursor(headers, name, value, STRING) }
 }
 
 #[no_mangle]
@@ -474,7 +548,8 @@ pub unsafe extern "C" fn aws_event_stream_add_byte_buf_header_by_cursor(
     name: aws_byte_cursor,
     value: aws_byte_cursor,
 ) -> c_int {
-    add_variable_by_cursor(headers, name, value, BYTE_BUF)
+    // SAFETY: C passes pointers valid as the upstream header documents; NULL is checked where upstream checks it.
+    unsafe { add_variable_by_cursor(headers, name, value, BYTE_BUF) }
 }
 
 /// Copies `header` into the list; string/byte_buf values are copied too.
@@ -483,42 +558,45 @@ pub unsafe extern "C" fn aws_event_stream_add_header(
     headers: *mut aws_array_list,
     header: *const aws_event_stream_header_value_pair,
 ) -> c_int {
-    fatal_precondition!(!headers.is_null(), "aws_event_stream_add_header");
-    fatal_precondition!(!header.is_null(), "aws_event_stream_add_header");
-    // The caller's whole pair is copied (bytes past the name included), as upstream.
-    let mut p = *header;
-    if !is_variable(p.header_value_type) {
-        // Upstream copies the flag as is; a fixed value is never ours to free.
+    // SAFETY: C passes pointers valid as the upstream header documents; NULL is checked where upstream checks it.
+    unsafe {
+        fatal_precondition!(!headers.is_null(), "aws_event_stream_add_header");
+        fatal_precondition!(!header.is_null(), "aws_event_stream_add_header");
+        // The caller's whole pair is copied (bytes past the name included), as upstream.
+        let mut p = *header;
+        if !is_variable(p.header_value_type) {
+            // Upstream copies the flag as is; a fixed value is never ours to free.
+            p.value_owned = 0;
+            return array_list::push_back(headers, &p);
+        }
+        let len = p.header_value_len as usize;
+        let value = p.header_value.variable_len_val;
+        fatal_precondition!(
+            len == 0 || !value.is_null(),
+            "aws_event_stream_add_header: NULL value with a length"
+        );
         p.value_owned = 0;
-        return array_list::push_back(headers, &p);
-    }
-    let len = p.header_value_len as usize;
-    let value = p.header_value.variable_len_val;
-    fatal_precondition!(
-        len == 0 || !value.is_null(),
-        "aws_event_stream_add_header: NULL value with a length"
-    );
-    p.value_owned = 0;
-    if len != 0 {
-        let mem = aws_mem_acquire((*headers).alloc, len) as *mut u8;
-        if mem.is_null() {
+        if len != 0 {
+            let mem = aws_mem_acquire((*headers).alloc, len) as *mut u8;
+            if mem.is_null() {
+                return AWS_OP_ERR;
+            }
+            // SAFETY: the caller's value holds len bytes; mem is fresh.
+            ptr::copy_nonoverlapping(value, mem, len);
+            p.header_value.variable_len_val = mem;
+            p.value_owned = 1;
+        }
+        if array_list::push_back(headers, &p) != AWS_OP_SUCCESS {
+            if p.value_owned != 0 {
+                aws_mem_release(
+                    (*headers).alloc,
+                    p.header_value.variable_len_val as *mut c_void,
+                );
+            }
             return AWS_OP_ERR;
         }
-        // SAFETY: the caller's value holds len bytes; mem is fresh.
-        ptr::copy_nonoverlapping(value, mem, len);
-        p.header_value.variable_len_val = mem;
-        p.value_owned = 1;
+        AWS_OP_SUCCESS
     }
-    if array_list::push_back(headers, &p) != AWS_OP_SUCCESS {
-        if p.value_owned != 0 {
-            aws_mem_release(
-                (*headers).alloc,
-                p.header_value.variable_len_val as *mut c_void,
-            );
-        }
-        return AWS_OP_ERR;
-    }
-    AWS_OP_SUCCESS
 }
 
 #[no_mangle]
@@ -526,21 +604,24 @@ pub unsafe extern "C" fn aws_event_stream_create_string_header(
     name: aws_byte_cursor,
     value: aws_byte_cursor,
 ) -> aws_event_stream_header_value_pair {
-    fatal_precondition!(
-        name.len <= HEADER_NAME_LEN_MAX,
-        "aws_event_stream_create_string_header"
-    );
-    fatal_precondition!(
-        value.len <= HEADER_VALUE_LEN_MAX,
-        "aws_event_stream_create_string_header"
-    );
-    let mut p = named_pair(
-        crate::ffi::slice(name.ptr, name.len),
-        STRING,
-        value.len as u16,
-    );
-    p.header_value.variable_len_val = value.ptr;
-    p
+    // SAFETY: C passes pointers valid as the upstream header documents; NULL is checked where upstream checks it.
+    unsafe {
+        fatal_precondition!(
+            name.len <= HEADER_NAME_LEN_MAX,
+            "aws_event_stream_create_string_header"
+        );
+        fatal_precondition!(
+            value.len <= HEADER_VALUE_LEN_MAX,
+            "aws_event_stream_create_string_header"
+        );
+        let mut p = named_pair(
+            crate::ffi::slice(name.ptr, name.len),
+            STRING,
+            value.len as u16,
+        );
+        p.header_value.variable_len_val = value.ptr;
+        p
+    }
 }
 
 #[no_mangle]
@@ -548,141 +629,179 @@ pub unsafe extern "C" fn aws_event_stream_create_int32_header(
     name: aws_byte_cursor,
     value: i32,
 ) -> aws_event_stream_header_value_pair {
-    fatal_precondition!(
-        name.len <= HEADER_NAME_LEN_MAX,
-        "aws_event_stream_create_int32_header"
-    );
-    let ty = AWS_EVENT_STREAM_HEADER_INT32 as c_int;
-    let mut p = named_pair(crate::ffi::slice(name.ptr, name.len), ty, 4);
-    p.header_value.static_val[..4].copy_from_slice(&value.to_be_bytes());
-    p
+    // SAFETY: C passes pointers valid as the upstream header documents; NULL is checked where upstream checks it.
+    unsafe {
+        fatal_precondition!(
+            name.len <= HEADER_NAME_LEN_MAX,
+            "aws_event_stream_create_int32_header"
+        );
+        let ty = AWS_EVENT_STREAM_HEADER_INT32 as c_int;
+        let mut p = named_pair(crate::ffi::slice(name.ptr, name.len), ty, 4);
+        p.header_value.static_val[..4].copy_from_slice(&value.to_be_bytes());
+        p
+    }
 }
 
 // ---- reading values back ------------------------------------------------------
 
 unsafe fn pair_ref<'a>(header: *const Pair, func: &'static str) -> &'a Pair {
-    if header.is_null() {
-        crate::ffi::fatal(func);
+    // SAFETY: this fn's caller guarantees its pointer arguments are valid and used on their owning thread.
+    unsafe {
+        if header.is_null() {
+            crate::ffi::fatal(func);
+        }
+        // SAFETY: non-null, and the caller passes a valid pair.
+        &*header
     }
-    // SAFETY: non-null, and the caller passes a valid pair.
-    &*header
 }
 
 unsafe fn static8(header: *const Pair, func: &'static str) -> [u8; 8] {
-    let s = pair_ref(header, func).header_value.static_val;
-    [s[0], s[1], s[2], s[3], s[4], s[5], s[6], s[7]]
+    // SAFETY: this fn's caller guarantees its pointer arguments are valid and used on their owning thread.
+    unsafe {
+        let s = pair_ref(header, func).header_value.static_val;
+        [s[0], s[1], s[2], s[3], s[4], s[5], s[6], s[7]]
+    }
 }
 
 #[no_mangle]
 pub unsafe extern "C" fn aws_event_stream_header_name(
     header: *mut aws_event_stream_header_value_pair,
 ) -> aws_byte_buf {
-    let p = pair_ref(header, "aws_event_stream_header_name: header is NULL");
-    bytes::from_array(
-        p.header_name.as_ptr() as *const u8,
-        p.header_name_len as usize,
-    )
+    // SAFETY: C passes pointers valid as the upstream header documents; NULL is checked where upstream checks it.
+    unsafe {
+        let p = pair_ref(header, "aws_event_stream_header_name: header is NULL");
+        bytes::from_array(
+            p.header_name.as_ptr() as *const u8,
+            p.header_name_len as usize,
+        )
+    }
 }
 
 #[no_mangle]
 pub unsafe extern "C" fn aws_event_stream_header_value_as_byte(
     header: *mut aws_event_stream_header_value_pair,
 ) -> i8 {
-    static8(
-        header,
-        "aws_event_stream_header_value_as_byte: header is NULL",
-    )[0] as i8
+    // SAFETY: C passes pointers valid as the upstream header documents; NULL is checked where upstream checks it.
+    unsafe {
+        static8(
+            header,
+            "aws_event_stream_header_value_as_byte: header is NULL",
+        )[0] as i8
+    }
 }
 
 #[no_mangle]
 pub unsafe extern "C" fn aws_event_stream_header_value_as_bool(
     header: *mut aws_event_stream_header_value_pair,
 ) -> i8 {
-    let p = pair_ref(
-        header,
-        "aws_event_stream_header_value_as_bool: header is NULL",
-    );
-    (p.header_value_type == BOOL_TRUE) as i8
+    // SAFETY: C passes pointers valid as the upstream header documents; NULL is checked where upstream checks it.
+    unsafe {
+        let p = pair_ref(
+            header,
+            "aws_event_stream_header_value_as_bool: header is NULL",
+        );
+        (p.header_value_type == BOOL_TRUE) as i8
+    }
 }
 
 #[no_mangle]
 pub unsafe extern "C" fn aws_event_stream_header_value_as_int16(
     header: *mut aws_event_stream_header_value_pair,
 ) -> i16 {
-    let b = static8(
-        header,
-        "aws_event_stream_header_value_as_int16: header is NULL",
-    );
-    i16::from_be_bytes([b[0], b[1]])
+    // SAFETY: C passes pointers valid as the upstream header documents; NULL is checked where upstream checks it.
+    unsafe {
+        let b = static8(
+            header,
+            "aws_event_stream_header_value_as_int16: header is NULL",
+        );
+        i16::from_be_bytes([b[0], b[1]])
+    }
 }
 
 #[no_mangle]
 pub unsafe extern "C" fn aws_event_stream_header_value_as_int32(
     header: *mut aws_event_stream_header_value_pair,
 ) -> i32 {
-    let b = static8(
-        header,
-        "aws_event_stream_header_value_as_int32: header is NULL",
-    );
-    i32::from_be_bytes([b[0], b[1], b[2], b[3]])
+    // SAFETY: C passes pointers valid as the upstream header documents; NULL is checked where upstream checks it.
+    unsafe {
+        let b = static8(
+            header,
+            "aws_event_stream_header_value_as_int32: header is NULL",
+        );
+        i32::from_be_bytes([b[0], b[1], b[2], b[3]])
+    }
 }
 
 #[no_mangle]
 pub unsafe extern "C" fn aws_event_stream_header_value_as_int64(
     header: *mut aws_event_stream_header_value_pair,
 ) -> i64 {
-    i64::from_be_bytes(static8(
-        header,
-        "aws_event_stream_header_value_as_int64: header is NULL",
-    ))
+    // SAFETY: C passes pointers valid as the upstream header documents; NULL is checked where upstream checks it.
+    unsafe {
+        i64::from_be_bytes(static8(
+            header,
+            "aws_event_stream_header_value_as_int64: header is NULL",
+        ))
+    }
 }
 
 #[no_mangle]
 pub unsafe extern "C" fn aws_event_stream_header_value_as_timestamp(
     header: *mut aws_event_stream_header_value_pair,
 ) -> i64 {
-    aws_event_stream_header_value_as_int64(header)
+    // SAFETY: C passes pointers valid as the upstream header documents; NULL is checked where upstream checks it.
+    unsafe { aws_event_stream_header_value_as_int64(header) }
 }
 
 #[no_mangle]
 pub unsafe extern "C" fn aws_event_stream_header_value_as_bytebuf(
     header: *mut aws_event_stream_header_value_pair,
 ) -> aws_byte_buf {
-    let p = pair_ref(
-        header,
-        "aws_event_stream_header_value_as_bytebuf: header is NULL",
-    );
-    bytes::from_array(p.header_value.variable_len_val, p.header_value_len as usize)
+    // SAFETY: C passes pointers valid as the upstream header documents; NULL is checked where upstream checks it.
+    unsafe {
+        let p = pair_ref(
+            header,
+            "aws_event_stream_header_value_as_bytebuf: header is NULL",
+        );
+        bytes::from_array(p.header_value.variable_len_val, p.header_value_len as usize)
+    }
 }
 
 #[no_mangle]
 pub unsafe extern "C" fn aws_event_stream_header_value_as_string(
     header: *mut aws_event_stream_header_value_pair,
 ) -> aws_byte_buf {
-    aws_event_stream_header_value_as_bytebuf(header)
+    // SAFETY: C passes pointers valid as the upstream header documents; NULL is checked where upstream checks it.
+    unsafe { aws_event_stream_header_value_as_bytebuf(header) }
 }
 
 #[no_mangle]
 pub unsafe extern "C" fn aws_event_stream_header_value_as_uuid(
     header: *mut aws_event_stream_header_value_pair,
 ) -> aws_byte_buf {
-    if header.is_null() {
-        crate::ffi::fatal("aws_event_stream_header_value_as_uuid: header is NULL");
+    // SAFETY: C passes pointers valid as the upstream header documents; NULL is checked where upstream checks it.
+    unsafe {
+        if header.is_null() {
+            crate::ffi::fatal("aws_event_stream_header_value_as_uuid: header is NULL");
+        }
+        // SAFETY: non-null; the view points into the caller's pair.
+        let val = ptr::addr_of!((*header).header_value.static_val) as *const u8;
+        bytes::from_array(val, UUID_LEN)
     }
-    // SAFETY: non-null; the view points into the caller's pair.
-    let val = ptr::addr_of!((*header).header_value.static_val) as *const u8;
-    bytes::from_array(val, UUID_LEN)
 }
 
 #[no_mangle]
 pub unsafe extern "C" fn aws_event_stream_header_value_length(
     header: *mut aws_event_stream_header_value_pair,
 ) -> u16 {
-    pair_ref(
-        header,
-        "aws_event_stream_header_value_length: header is NULL",
-    )
-    .header_value_len
+    // SAFETY: C passes pointers valid as the upstream header documents; NULL is checked where upstream checks it.
+    unsafe {
+        pair_ref(
+            header,
+            "aws_event_stream_header_value_length: header is NULL",
+        )
+        .header_value_len
+    }
 }
 
 // ---- header blocks ------------------------------------------------------------
@@ -697,27 +816,30 @@ pub(crate) unsafe fn each_pair(
     headers: *const aws_array_list,
     mut f: impl FnMut(&Pair) -> bool,
 ) -> bool {
-    if headers.is_null() {
-        return true;
-    }
-    let n = (*headers).length;
-    fatal_precondition!(
-        n == 0 || (*headers).item_size == mem::size_of::<Pair>(),
-        "event-stream header list: item_size is not sizeof(aws_event_stream_header_value_pair)"
-    );
-    for i in 0..n {
-        // SAFETY: i < length, inside the list's storage.
-        let p = array_list::item_ptr::<Pair>(headers, i);
-        let go_on = if p.is_aligned() {
-            f(&*p)
-        } else {
-            f(&ptr::read_unaligned(p))
-        };
-        if !go_on {
-            return false;
+    // SAFETY: this fn's caller guarantees its pointer arguments are valid and used on their owning thread.
+    unsafe {
+        if headers.is_null() {
+            return true;
         }
+        let n = (*headers).length;
+        fatal_precondition!(
+            n == 0 || (*headers).item_size == mem::size_of::<Pair>(),
+            "event-stream header list: item_size is not sizeof(aws_event_stream_header_value_pair)"
+        );
+        for i in 0..n {
+            // SAFETY: i < length, inside the list's storage.
+            let p = array_list::item_ptr::<Pair>(headers, i);
+            let go_on = if p.is_aligned() {
+                f(&*p)
+            } else {
+                f(&ptr::read_unaligned(p))
+            };
+            if !go_on {
+                return false;
+            }
+        }
+        true
     }
-    true
 }
 
 /// Wire bytes of one pair, as upstream counts them.
@@ -736,43 +858,50 @@ fn pair_wire_len(p: &Pair) -> usize {
 pub unsafe extern "C" fn aws_event_stream_compute_headers_required_buffer_len(
     headers: *const aws_array_list,
 ) -> u32 {
-    let mut total = 0usize;
-    each_pair(headers, |p| {
-        total += pair_wire_len(p);
-        true
-    });
-    total as u32
+    // SAFETY: C passes pointers valid as the upstream header documents; NULL is checked where upstream checks it.
+    unsafe {
+        let mut total = 0usize;
+        each_pair(headers, |p| {
+            total += pair_wire_len(p);
+            true
+        });
+        total as u32
+    }
 }
 
 /// Writes one pair piece by piece, like upstream: on a short buffer the
 /// pieces that fit stay written.
 unsafe fn write_pair(buf: &mut aws_byte_buf, p: &Pair) -> bool {
-    let name = std::slice::from_raw_parts(
-        p.header_name.as_ptr() as *const u8,
-        p.header_name_len as usize,
-    );
-    if !(bytes::write(buf, &[p.header_name_len])
-        && bytes::write(buf, name)
-        && bytes::write(buf, &[p.header_value_type as u8]))
-    {
-        return false;
-    }
-    let len = p.header_value_len as usize;
-    match p.header_value_type {
-        BOOL_TRUE | BOOL_FALSE => true,
-        t if is_variable(t) => {
-            bytes::write(buf, &p.header_value_len.to_be_bytes())
-                && bytes::write(buf, crate::ffi::slice(p.header_value.variable_len_val, len))
-        }
-        t if (AWS_EVENT_STREAM_HEADER_BYTE as c_int..=AWS_EVENT_STREAM_HEADER_UUID as c_int)
-            .contains(&t) =>
+    // SAFETY: this fn's caller guarantees its pointer arguments are valid and used on their owning thread.
+    unsafe {
+        let name = std::slice::from_raw_parts(
+            p.header_name.as_ptr() as *const u8,
+            p.header_name_len as usize,
+        );
+        if !(bytes::write(buf, &[p.header_name_len])
+            && bytes::write(buf, name)
+            && bytes::write(buf, &[p.header_value_type as u8]))
         {
-            if len > UUID_LEN {
-                crate::ffi::fatal("event-stream header: fixed-size value longer than 16 bytes");
-            }
-            bytes::write(buf, &p.header_value.static_val[..len])
+            return false;
         }
-        _ => crate::ffi::fatal("event-stream header: unknown header type"),
+        let len = p.header_value_len as usize;
+        match p.header_value_type {
+            BOOL_TRUE | BOOL_FALSE => true,
+            t if is_variable(t) => {
+                bytes::write(buf, &p.header_value_len.to_be_bytes())
+                    && bytes::write(buf, crate::ffi::slice(p.header_value.variable_len_val, len))
+            }
+            t if (AWS_EVENT_STREAM_HEADER_BYTE as c_int
+                ..=AWS_EVENT_STREAM_HEADER_UUID as c_int)
+                .contains(&t) =>
+            {
+                if len > UUID_LEN {
+                    crate::ffi::fatal("event-stream header: fixed-size value longer than 16 bytes");
+                }
+                bytes::write(buf, &p.header_value.static_val[..len])
+            }
+            _ => crate::ffi::fatal("event-stream header: unknown header type"),
+        }
     }
 }
 
@@ -781,15 +910,18 @@ pub unsafe extern "C" fn aws_event_stream_write_headers_to_buffer_safe(
     headers: *const aws_array_list,
     buf: *mut aws_byte_buf,
 ) -> c_int {
-    fatal_precondition!(
-        !buf.is_null(),
-        "aws_event_stream_write_headers_to_buffer_safe"
-    );
-    let buf = &mut *buf;
-    if !each_pair(headers, |p| write_pair(buf, p)) {
-        return raise(AWS_ERROR_EVENT_STREAM_INSUFFICIENT_BUFFER_LEN);
+    // SAFETY: C passes pointers valid as the upstream header documents; NULL is checked where upstream checks it.
+    unsafe {
+        fatal_precondition!(
+            !buf.is_null(),
+            "aws_event_stream_write_headers_to_buffer_safe"
+        );
+        let buf = &mut *buf;
+        if !each_pair(headers, |p| write_pair(buf, p)) {
+            return raise(AWS_ERROR_EVENT_STREAM_INSUFFICIENT_BUFFER_LEN);
+        }
+        AWS_OP_SUCCESS
     }
-    AWS_OP_SUCCESS
 }
 
 /// Deprecated upstream: assumes `buffer` holds the computed length; returns
@@ -799,21 +931,24 @@ pub unsafe extern "C" fn aws_event_stream_write_headers_to_buffer(
     headers: *const aws_array_list,
     buffer: *mut u8,
 ) -> usize {
-    fatal_precondition!(
-        !buffer.is_null(),
-        "aws_event_stream_write_headers_to_buffer"
-    );
-    let capacity = aws_event_stream_compute_headers_required_buffer_len(headers) as usize;
-    let mut buf = aws_byte_buf {
-        len: 0,
-        buffer,
-        capacity,
-        allocator: ptr::null_mut(),
-    };
-    if aws_event_stream_write_headers_to_buffer_safe(headers, &mut buf) != AWS_OP_SUCCESS {
-        return 0;
+    // SAFETY: C passes pointers valid as the upstream header documents; NULL is checked where upstream checks it.
+    unsafe {
+        fatal_precondition!(
+            !buffer.is_null(),
+            "aws_event_stream_write_headers_to_buffer"
+        );
+        let capacity = aws_event_stream_compute_headers_required_buffer_len(headers) as usize;
+        let mut buf = aws_byte_buf {
+            len: 0,
+            buffer,
+            capacity,
+            allocator: ptr::null_mut(),
+        };
+        if aws_event_stream_write_headers_to_buffer_safe(headers, &mut buf) != AWS_OP_SUCCESS {
+            return 0;
+        }
+        buf.len
     }
-    buf.len
 }
 
 /// Parses a header block into `headers` (values point into `buffer`): at most
@@ -825,27 +960,30 @@ pub unsafe extern "C" fn aws_event_stream_read_headers_from_buffer(
     buffer: *const u8,
     headers_len: usize,
 ) -> c_int {
-    fatal_precondition!(
-        !headers.is_null(),
-        "aws_event_stream_read_headers_from_buffer"
-    );
-    fatal_precondition!(
-        !buffer.is_null(),
-        "aws_event_stream_read_headers_from_buffer"
-    );
-    if headers_len > MAX_HEADERS_SIZE {
-        return raise(AWS_ERROR_EVENT_STREAM_MESSAGE_FIELD_SIZE_EXCEEDED);
-    }
-    // SAFETY: the caller's buffer holds headers_len bytes.
-    let block = std::slice::from_raw_parts(buffer, headers_len);
-    for h in HeaderIter::new(block) {
-        match h {
-            Ok(h) => match array_list::push_back_zeroed::<Pair>(headers) {
-                Ok(p) => fill_from_raw(p, &h, false),
-                Err(e) => return e,
-            },
-            Err(e) => return raise(e.aws_error_code()),
+    // SAFETY: C passes pointers valid as the upstream header documents; NULL is checked where upstream checks it.
+    unsafe {
+        fatal_precondition!(
+            !headers.is_null(),
+            "aws_event_stream_read_headers_from_buffer"
+        );
+        fatal_precondition!(
+            !buffer.is_null(),
+            "aws_event_stream_read_headers_from_buffer"
+        );
+        if headers_len > MAX_HEADERS_SIZE {
+            return raise(AWS_ERROR_EVENT_STREAM_MESSAGE_FIELD_SIZE_EXCEEDED);
         }
+        // SAFETY: the caller's buffer holds headers_len bytes.
+        let block = std::slice::from_raw_parts(buffer, headers_len);
+        for h in HeaderIter::new(block) {
+            match h {
+                Ok(h) => match array_list::push_back_zeroed::<Pair>(headers) {
+                    Ok(p) => fill_from_raw(p, &h, false),
+                    Err(e) => return e,
+                },
+                Err(e) => return raise(e.aws_error_code()),
+            }
+        }
+        AWS_OP_SUCCESS
     }
-    AWS_OP_SUCCESS
 }

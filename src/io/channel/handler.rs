@@ -13,18 +13,24 @@ unsafe fn vtable<'a>(
     handler: *mut aws_channel_handler,
     func: &str,
 ) -> &'a aws_channel_handler_vtable {
-    if handler.is_null() || (*handler).vtable.is_null() {
-        crate::ffi::fatal(&format!("{func}: handler or its vtable is NULL"));
+    // SAFETY: this fn's caller guarantees its pointer arguments are valid and used on their owning thread.
+    unsafe {
+        if handler.is_null() || (*handler).vtable.is_null() {
+            crate::ffi::fatal(&format!("{func}: handler or its vtable is NULL"));
+        }
+        // SAFETY: checked non-NULL; the vtable outlives the handler.
+        &*(*handler).vtable
     }
-    // SAFETY: checked non-NULL; the vtable outlives the handler.
-    &*(*handler).vtable
 }
 
 /// Calls `destroy`; a handler without one is simply left alone.
 #[no_mangle]
 pub unsafe extern "C" fn aws_channel_handler_destroy(handler: *mut aws_channel_handler) {
-    if let Some(destroy) = vtable(handler, "aws_channel_handler_destroy").destroy {
-        destroy(handler);
+    // SAFETY: C passes pointers valid as the upstream header documents; NULL is checked where upstream checks it.
+    unsafe {
+        if let Some(destroy) = vtable(handler, "aws_channel_handler_destroy").destroy {
+            destroy(handler);
+        }
     }
 }
 
@@ -35,9 +41,12 @@ pub unsafe extern "C" fn aws_channel_handler_process_read_message(
     slot: *mut aws_channel_slot,
     message: *mut aws_io_message,
 ) -> c_int {
-    match vtable(handler, "aws_channel_handler_process_read_message").process_read_message {
-        Some(f) => f(handler, slot, message),
-        None => raise(AWS_IO_CHANNEL_ERROR_ERROR_CANT_ACCEPT_INPUT),
+    // SAFETY: C passes pointers valid as the upstream header documents; NULL is checked where upstream checks it.
+    unsafe {
+        match vtable(handler, "aws_channel_handler_process_read_message").process_read_message {
+            Some(f) => f(handler, slot, message),
+            None => raise(AWS_IO_CHANNEL_ERROR_ERROR_CANT_ACCEPT_INPUT),
+        }
     }
 }
 
@@ -48,9 +57,12 @@ pub unsafe extern "C" fn aws_channel_handler_process_write_message(
     slot: *mut aws_channel_slot,
     message: *mut aws_io_message,
 ) -> c_int {
-    match vtable(handler, "aws_channel_handler_process_write_message").process_write_message {
-        Some(f) => f(handler, slot, message),
-        None => raise(AWS_IO_CHANNEL_ERROR_ERROR_CANT_ACCEPT_INPUT),
+    // SAFETY: C passes pointers valid as the upstream header documents; NULL is checked where upstream checks it.
+    unsafe {
+        match vtable(handler, "aws_channel_handler_process_write_message").process_write_message {
+            Some(f) => f(handler, slot, message),
+            None => raise(AWS_IO_CHANNEL_ERROR_ERROR_CANT_ACCEPT_INPUT),
+        }
     }
 }
 
@@ -61,9 +73,12 @@ pub unsafe extern "C" fn aws_channel_handler_increment_read_window(
     slot: *mut aws_channel_slot,
     size: usize,
 ) -> c_int {
-    match vtable(handler, "aws_channel_handler_increment_read_window").increment_read_window {
-        Some(f) => f(handler, slot, size),
-        None => AWS_OP_SUCCESS,
+    // SAFETY: C passes pointers valid as the upstream header documents; NULL is checked where upstream checks it.
+    unsafe {
+        match vtable(handler, "aws_channel_handler_increment_read_window").increment_read_window {
+            Some(f) => f(handler, slot, size),
+            None => AWS_OP_SUCCESS,
+        }
     }
 }
 
@@ -77,21 +92,24 @@ pub unsafe extern "C" fn aws_channel_handler_shutdown(
     error_code: c_int,
     free_scarce_resources_immediately: bool,
 ) -> c_int {
-    match vtable(handler, "aws_channel_handler_shutdown").shutdown {
-        Some(f) => f(
-            handler,
-            slot,
-            dir,
-            error_code,
-            free_scarce_resources_immediately,
-        ),
-        None if !slot.is_null() => aws_channel_slot_on_handler_shutdown_complete(
-            slot,
-            dir,
-            error_code,
-            free_scarce_resources_immediately,
-        ),
-        None => AWS_OP_SUCCESS,
+    // SAFETY: C passes pointers valid as the upstream header documents; NULL is checked where upstream checks it.
+    unsafe {
+        match vtable(handler, "aws_channel_handler_shutdown").shutdown {
+            Some(f) => f(
+                handler,
+                slot,
+                dir,
+                error_code,
+                free_scarce_resources_immediately,
+            ),
+            None if !slot.is_null() => aws_channel_slot_on_handler_shutdown_complete(
+                slot,
+                dir,
+                error_code,
+                free_scarce_resources_immediately,
+            ),
+            None => AWS_OP_SUCCESS,
+        }
     }
 }
 
@@ -100,17 +118,23 @@ pub unsafe extern "C" fn aws_channel_handler_shutdown(
 pub unsafe extern "C" fn aws_channel_handler_initial_window_size(
     handler: *mut aws_channel_handler,
 ) -> usize {
-    match vtable(handler, "aws_channel_handler_initial_window_size").initial_window_size {
-        Some(f) => f(handler),
-        None => 0,
+    // SAFETY: C passes pointers valid as the upstream header documents; NULL is checked where upstream checks it.
+    unsafe {
+        match vtable(handler, "aws_channel_handler_initial_window_size").initial_window_size {
+            Some(f) => f(handler),
+            None => 0,
+        }
     }
 }
 
 /// Without `message_overhead` the handler adds none.
 pub(super) unsafe fn message_overhead(handler: *mut aws_channel_handler) -> usize {
-    match vtable(handler, "message_overhead").message_overhead {
-        Some(f) => f(handler),
-        None => 0,
+    // SAFETY: this fn's caller guarantees its pointer arguments are valid and used on their owning thread.
+    unsafe {
+        match vtable(handler, "message_overhead").message_overhead {
+            Some(f) => f(handler),
+            None => 0,
+        }
     }
 }
 

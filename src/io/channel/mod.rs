@@ -141,21 +141,30 @@ struct SetupArgs {
 
 /// Keeps the loop's group (if any) alive while the channel exists, as upstream.
 unsafe fn pin_group(event_loop: *mut aws_event_loop) {
-    aws_event_loop_group_acquire_from_event_loop(event_loop);
+    // SAFETY: this fn's caller guarantees its pointer arguments are valid and used on their owning thread.
+    unsafe {
+        aws_event_loop_group_acquire_from_event_loop(event_loop);
+    }
 }
 
 unsafe fn unpin_group(event_loop: *mut aws_event_loop) {
-    aws_event_loop_group_release_from_event_loop(event_loop);
+    // SAFETY: this fn's caller guarantees its pointer arguments are valid and used on their owning thread.
+    unsafe {
+        aws_event_loop_group_release_from_event_loop(event_loop);
+    }
 }
 
 // ---- message pool in loop-local storage -------------------------------------------
 
 unsafe extern "C" fn on_pool_removed(object: *mut aws_event_loop_local_object) {
-    let pool = (*object).object as *mut aws_message_pool;
-    let alloc = (*pool).alloc;
-    aws_message_pool_clean_up(pool);
-    aws_mem_release(alloc, pool as *mut c_void);
-    aws_mem_release(alloc, object as *mut c_void);
+    // SAFETY: C passes pointers valid as the upstream header documents; NULL is checked where upstream checks it.
+    unsafe {
+        let pool = (*object).object as *mut aws_message_pool;
+        let alloc = (*pool).alloc;
+        aws_message_pool_clean_up(pool);
+        aws_mem_release(alloc, pool as *mut c_void);
+        aws_mem_release(alloc, object as *mut c_void);
+    }
 }
 
 /// The loop's shared message pool, created on first use (loop thread).
@@ -163,74 +172,80 @@ unsafe fn loop_message_pool(
     event_loop: *mut aws_event_loop,
     alloc: *mut aws_allocator,
 ) -> *mut aws_message_pool {
-    let key = &MESSAGE_POOL_KEY as *const u8 as *mut c_void;
-    let mut existing: aws_event_loop_local_object = std::mem::zeroed();
-    if aws_event_loop_fetch_local_object(event_loop, key, &mut existing) == AWS_OP_SUCCESS {
-        return existing.object as *mut aws_message_pool;
+    // SAFETY: this fn's caller guarantees its pointer arguments are valid and used on their owning thread.
+    unsafe {
+        let key = &MESSAGE_POOL_KEY as *const u8 as *mut c_void;
+        let mut existing: aws_event_loop_local_object = std::mem::zeroed();
+        if aws_event_loop_fetch_local_object(event_loop, key, &mut existing) == AWS_OP_SUCCESS {
+            return existing.object as *mut aws_message_pool;
+        }
+        let object = aws_mem_calloc(alloc, 1, std::mem::size_of::<aws_event_loop_local_object>())
+            as *mut aws_event_loop_local_object;
+        if object.is_null() {
+            return null_mut();
+        }
+        let pool = aws_mem_calloc(alloc, 1, std::mem::size_of::<aws_message_pool>())
+            as *mut aws_message_pool;
+        if pool.is_null() {
+            aws_mem_release(alloc, object as *mut c_void);
+            return null_mut();
+        }
+        // Upstream's sizing: four full fragments and four 128-byte blocks kept warm.
+        let mut args = aws_message_pool_creation_args {
+            application_data_msg_data_size: max_fragment_size(),
+            application_data_msg_count: 4,
+            small_block_msg_data_size: 128,
+            small_block_msg_count: 4,
+        };
+        if aws_message_pool_init(pool, alloc, &mut args) != AWS_OP_SUCCESS {
+            aws_mem_release(alloc, pool as *mut c_void);
+            aws_mem_release(alloc, object as *mut c_void);
+            return null_mut();
+        }
+        (*object).key = key;
+        (*object).object = pool as *mut c_void;
+        (*object).on_object_removed = Some(on_pool_removed);
+        if aws_event_loop_put_local_object(event_loop, object) != AWS_OP_SUCCESS {
+            aws_message_pool_clean_up(pool);
+            aws_mem_release(alloc, pool as *mut c_void);
+            aws_mem_release(alloc, object as *mut c_void);
+            return null_mut();
+        }
+        pool
     }
-    let object = aws_mem_calloc(alloc, 1, std::mem::size_of::<aws_event_loop_local_object>())
-        as *mut aws_event_loop_local_object;
-    if object.is_null() {
-        return null_mut();
-    }
-    let pool =
-        aws_mem_calloc(alloc, 1, std::mem::size_of::<aws_message_pool>()) as *mut aws_message_pool;
-    if pool.is_null() {
-        aws_mem_release(alloc, object as *mut c_void);
-        return null_mut();
-    }
-    // Upstream's sizing: four full fragments and four 128-byte blocks kept warm.
-    let mut args = aws_message_pool_creation_args {
-        application_data_msg_data_size: max_fragment_size(),
-        application_data_msg_count: 4,
-        small_block_msg_data_size: 128,
-        small_block_msg_count: 4,
-    };
-    if aws_message_pool_init(pool, alloc, &mut args) != AWS_OP_SUCCESS {
-        aws_mem_release(alloc, pool as *mut c_void);
-        aws_mem_release(alloc, object as *mut c_void);
-        return null_mut();
-    }
-    (*object).key = key;
-    (*object).object = pool as *mut c_void;
-    (*object).on_object_removed = Some(on_pool_removed);
-    if aws_event_loop_put_local_object(event_loop, object) != AWS_OP_SUCCESS {
-        aws_message_pool_clean_up(pool);
-        aws_mem_release(alloc, pool as *mut c_void);
-        aws_mem_release(alloc, object as *mut c_void);
-        return null_mut();
-    }
-    pool
 }
 
 // ---- creation -----------------------------------------------------------------------
 
 unsafe extern "C" fn setup_task_fn(_task: *mut aws_task, arg: *mut c_void, status: c_int) {
-    let args = arg as *mut SetupArgs;
-    let channel = (*args).channel;
-    let mut error_code = AWS_OP_ERR;
-    if status == RUN_READY {
-        let pool = loop_message_pool((*channel).event_loop, (*args).alloc);
-        if !pool.is_null() {
-            (*channel).msg_pool = pool;
-            (*channel).state = State::Active;
-            error_code = AWS_OP_SUCCESS;
+    // SAFETY: C passes pointers valid as the upstream header documents; NULL is checked where upstream checks it.
+    unsafe {
+        let args = arg as *mut SetupArgs;
+        let channel = (*args).channel;
+        let mut error_code = AWS_OP_ERR;
+        if status == RUN_READY {
+            let pool = loop_message_pool((*channel).event_loop, (*args).alloc);
+            if !pool.is_null() {
+                (*channel).msg_pool = pool;
+                (*channel).state = State::Active;
+                error_code = AWS_OP_SUCCESS;
+            }
         }
+        crate::aws_log!(
+            aws_log_level::AWS_LL_DEBUG,
+            aws_io_log_subject::AWS_LS_IO_CHANNEL,
+            "id={:p}: setup complete (error {}), notifying caller.",
+            channel,
+            error_code
+        );
+        // Upstream reports a failed setup with AWS_OP_ERR as the error code.
+        if let Some(cb) = (*args).on_setup_completed {
+            cb(as_c(channel), error_code, (*args).user_data);
+        }
+        let alloc = (*args).alloc;
+        drop_in(alloc, args);
+        aws_channel_release_hold(as_c(channel));
     }
-    crate::aws_log!(
-        aws_log_level::AWS_LL_DEBUG,
-        aws_io_log_subject::AWS_LS_IO_CHANNEL,
-        "id={:p}: setup complete (error {}), notifying caller.",
-        channel,
-        error_code
-    );
-    // Upstream reports a failed setup with AWS_OP_ERR as the error code.
-    if let Some(cb) = (*args).on_setup_completed {
-        cb(as_c(channel), error_code, (*args).user_data);
-    }
-    let alloc = (*args).alloc;
-    drop_in(alloc, args);
-    aws_channel_release_hold(as_c(channel));
 }
 
 /// Creates a channel on `creation_args->event_loop`. Setup completes
@@ -240,204 +255,228 @@ pub unsafe extern "C" fn aws_channel_new(
     alloc: *mut aws_allocator,
     creation_args: *const aws_channel_options,
 ) -> *mut aws_channel {
-    fatal_precondition!(
-        !alloc.is_null()
-            && !creation_args.is_null()
-            && !(*creation_args).event_loop.is_null()
-            && (*creation_args).on_setup_completed.is_some(),
-        "aws_channel_new"
-    );
-    let opts = &*creation_args;
-    let value = Channel {
-        alloc,
-        event_loop: opts.event_loop,
-        first: null_mut(),
-        msg_pool: null_mut(),
-        state: State::SettingUp,
-        // One reference for the creator (dropped by aws_channel_destroy), one
-        // for the pending setup task.
-        refcount: AtomicUsize::new(2),
-        deletion_task: std::mem::zeroed(),
-        on_shutdown_completed: opts.on_shutdown_completed,
-        shutdown_user_data: opts.shutdown_user_data,
-        notify_task: std::mem::zeroed(),
-        notify_error: 0,
-        notify_slot: null_mut(),
-        notify_immediately: false,
-        shutdown_task: std::mem::zeroed(),
-        shutdown_error: 0,
-        shutdown_immediately: false,
-        thread_tasks: std::mem::zeroed(),
-        cross: Mutex::new(CrossThread {
-            list: std::mem::zeroed(),
-            shutdown_requested: false,
-            is_shut_down: false,
-        }),
-        cross_scheduling_task: std::mem::zeroed(),
-        back_pressure: opts.enable_read_back_pressure,
-        // Upstream's batching threshold: four full fragments.
-        window_threshold: if opts.enable_read_back_pressure {
-            max_fragment_size().saturating_mul(4)
-        } else {
-            0
-        },
-        window_task: std::mem::zeroed(),
-        window_update_scheduled: false,
-        stats_handler: null_mut(),
-        stats_task: std::mem::zeroed(),
-        stats_task_pending: false,
-        stats_start_ms: 0,
-        stats_list: aws_array_list {
+    // SAFETY: C passes pointers valid as the upstream header documents; NULL is checked where upstream checks it.
+    unsafe {
+        fatal_precondition!(
+            !alloc.is_null()
+                && !creation_args.is_null()
+                && !(*creation_args).event_loop.is_null()
+                && (*creation_args).on_setup_completed.is_some(),
+            "aws_channel_new"
+        );
+        let opts = &*creation_args;
+        let value = Channel {
             alloc,
-            current_size: 0,
-            length: 0,
-            item_size: std::mem::size_of::<*mut c_void>(),
-            data: null_mut(),
-        },
-    };
-    let channel = new_in(alloc, value);
-    if channel.is_null() {
-        return null_mut();
-    }
-    // The lists are self-referential: initialise them at their final address.
-    list::init(addr_of_mut!((*channel).thread_tasks));
-    {
-        let mut cross = lock_cross(channel);
-        list::init(addr_of_mut!(cross.list));
-    }
-    aws_task_init(
-        addr_of_mut!((*channel).cross_scheduling_task),
-        Some(task::run_cross_thread_tasks),
-        channel as *mut c_void,
-        c"schedule_cross_thread_tasks".as_ptr(),
-    );
-    let args = new_in(
-        alloc,
-        SetupArgs {
+            event_loop: opts.event_loop,
+            first: null_mut(),
+            msg_pool: null_mut(),
+            state: State::SettingUp,
+            // One reference for the creator (dropped by aws_channel_destroy), one
+            // for the pending setup task.
+            refcount: AtomicUsize::new(2),
+            deletion_task: std::mem::zeroed(),
+            on_shutdown_completed: opts.on_shutdown_completed,
+            shutdown_user_data: opts.shutdown_user_data,
+            notify_task: std::mem::zeroed(),
+            notify_error: 0,
+            notify_slot: null_mut(),
+            notify_immediately: false,
+            shutdown_task: std::mem::zeroed(),
+            shutdown_error: 0,
+            shutdown_immediately: false,
+            thread_tasks: std::mem::zeroed(),
+            cross: Mutex::new(CrossThread {
+                list: std::mem::zeroed(),
+                shutdown_requested: false,
+                is_shut_down: false,
+            }),
+            cross_scheduling_task: std::mem::zeroed(),
+            back_pressure: opts.enable_read_back_pressure,
+            // Upstream's batching threshold: four full fragments.
+            window_threshold: if opts.enable_read_back_pressure {
+                max_fragment_size().saturating_mul(4)
+            } else {
+                0
+            },
+            window_task: std::mem::zeroed(),
+            window_update_scheduled: false,
+            stats_handler: null_mut(),
+            stats_task: std::mem::zeroed(),
+            stats_task_pending: false,
+            stats_start_ms: 0,
+            stats_list: aws_array_list {
+                alloc,
+                current_size: 0,
+                length: 0,
+                item_size: std::mem::size_of::<*mut c_void>(),
+                data: null_mut(),
+            },
+        };
+        let channel = new_in(alloc, value);
+        if channel.is_null() {
+            return null_mut();
+        }
+        // The lists are self-referential: initialise them at their final address.
+        list::init(addr_of_mut!((*channel).thread_tasks));
+        {
+            let mut cross = lock_cross(channel);
+            list::init(addr_of_mut!(cross.list));
+        }
+        aws_task_init(
+            addr_of_mut!((*channel).cross_scheduling_task),
+            Some(task::run_cross_thread_tasks),
+            channel as *mut c_void,
+            c"schedule_cross_thread_tasks".as_ptr(),
+        );
+        let args = new_in(
             alloc,
-            channel,
-            on_setup_completed: opts.on_setup_completed,
-            user_data: opts.setup_user_data,
-            task: std::mem::zeroed(),
-        },
-    );
-    if args.is_null() {
-        drop_in(alloc, channel);
-        return null_mut();
+            SetupArgs {
+                alloc,
+                channel,
+                on_setup_completed: opts.on_setup_completed,
+                user_data: opts.setup_user_data,
+                task: std::mem::zeroed(),
+            },
+        );
+        if args.is_null() {
+            drop_in(alloc, channel);
+            return null_mut();
+        }
+        crate::aws_log!(
+            aws_log_level::AWS_LL_DEBUG,
+            aws_io_log_subject::AWS_LS_IO_CHANNEL,
+            "id={:p}: beginning creation and setup of new channel.",
+            channel
+        );
+        pin_group(opts.event_loop);
+        aws_task_init(
+            addr_of_mut!((*args).task),
+            Some(setup_task_fn),
+            args as *mut c_void,
+            c"on_channel_setup_complete".as_ptr(),
+        );
+        aws_event_loop_schedule_task_now(opts.event_loop, addr_of_mut!((*args).task));
+        as_c(channel)
     }
-    crate::aws_log!(
-        aws_log_level::AWS_LL_DEBUG,
-        aws_io_log_subject::AWS_LS_IO_CHANNEL,
-        "id={:p}: beginning creation and setup of new channel.",
-        channel
-    );
-    pin_group(opts.event_loop);
-    aws_task_init(
-        addr_of_mut!((*args).task),
-        Some(setup_task_fn),
-        args as *mut c_void,
-        c"on_channel_setup_complete".as_ptr(),
-    );
-    aws_event_loop_schedule_task_now(opts.event_loop, addr_of_mut!((*args).task));
-    as_c(channel)
 }
 
 pub(crate) unsafe fn lock_cross<'a>(
     channel: *mut Channel,
 ) -> std::sync::MutexGuard<'a, CrossThread> {
-    // SAFETY: the channel outlives every caller's use of the guard; a poisoned
-    // lock cannot happen (panics abort at the C boundary) but is tolerated.
-    let m: &'a Mutex<CrossThread> = &*addr_of_mut!((*channel).cross);
-    m.lock().unwrap_or_else(|e| e.into_inner())
+    // SAFETY: this fn's caller guarantees its pointer arguments are valid and used on their owning thread.
+    unsafe {
+        // SAFETY: the channel outlives every caller's use of the guard; a poisoned
+        // lock cannot happen (panics abort at the C boundary) but is tolerated.
+        let m: &'a Mutex<CrossThread> = &*addr_of_mut!((*channel).cross);
+        m.lock().unwrap_or_else(|e| e.into_inner())
+    }
 }
 
 // ---- holds and destruction ---------------------------------------------------------
 
 unsafe fn destroy_slot(slot: *mut aws_channel_slot) {
-    if slot.is_null() {
-        return;
+    // SAFETY: this fn's caller guarantees its pointer arguments are valid and used on their owning thread.
+    unsafe {
+        if slot.is_null() {
+            return;
+        }
+        if !(*slot).handler.is_null() {
+            aws_channel_handler_destroy((*slot).handler);
+        }
+        aws_mem_release((*slot).alloc, slot as *mut c_void);
     }
-    if !(*slot).handler.is_null() {
-        aws_channel_handler_destroy((*slot).handler);
-    }
-    aws_mem_release((*slot).alloc, slot as *mut c_void);
 }
 
 /// Frees the channel, its slots and handlers (loop thread, refcount zero).
 unsafe fn final_deletion(channel: *mut Channel) {
-    // Safety net beyond upstream: tasks still pending on a channel that is
-    // going away run cancelled now rather than later against freed memory
-    // (and any they schedule meanwhile run cancelled at once).
-    (*channel).state = State::ShutDown;
-    lock_cross(channel).is_shut_down = true;
-    task::cancel_pending(channel);
+    // SAFETY: this fn's caller guarantees its pointer arguments are valid and used on their owning thread.
+    unsafe {
+        // Safety net beyond upstream: tasks still pending on a channel that is
+        // going away run cancelled now rather than later against freed memory
+        // (and any they schedule meanwhile run cancelled at once).
+        (*channel).state = State::ShutDown;
+        lock_cross(channel).is_shut_down = true;
+        task::cancel_pending(channel);
 
-    let mut slot = (*channel).first;
-    (*channel).first = null_mut();
-    while !slot.is_null() {
-        let next = (*slot).adj_right;
-        destroy_slot(slot);
-        slot = next;
+        let mut slot = (*channel).first;
+        (*channel).first = null_mut();
+        while !slot.is_null() {
+            let next = (*slot).adj_right;
+            destroy_slot(slot);
+            slot = next;
+        }
+        stats::remove_handler(channel);
+        let list = addr_of_mut!((*channel).stats_list);
+        if !(*list).data.is_null() {
+            aws_mem_release((*list).alloc, (*list).data);
+        }
+        let event_loop = (*channel).event_loop;
+        drop_in((*channel).alloc, channel);
+        unpin_group(event_loop);
     }
-    stats::remove_handler(channel);
-    let list = addr_of_mut!((*channel).stats_list);
-    if !(*list).data.is_null() {
-        aws_mem_release((*list).alloc, (*list).data);
-    }
-    let event_loop = (*channel).event_loop;
-    drop_in((*channel).alloc, channel);
-    unpin_group(event_loop);
 }
 
 unsafe extern "C" fn deletion_task_fn(_task: *mut aws_task, arg: *mut c_void, _status: c_int) {
-    final_deletion(arg as *mut Channel);
+    // SAFETY: C passes pointers valid as the upstream header documents; NULL is checked where upstream checks it.
+    unsafe {
+        final_deletion(arg as *mut Channel);
+    }
 }
 
 /// Marks the channel for destruction; memory goes when the last hold drops.
 /// Any thread, once shutdown has completed.
 #[no_mangle]
 pub unsafe extern "C" fn aws_channel_destroy(channel: *mut aws_channel) {
-    if channel.is_null() {
-        return;
+    // SAFETY: C passes pointers valid as the upstream header documents; NULL is checked where upstream checks it.
+    unsafe {
+        if channel.is_null() {
+            return;
+        }
+        crate::aws_log!(
+            aws_log_level::AWS_LL_DEBUG,
+            aws_io_log_subject::AWS_LS_IO_CHANNEL,
+            "id={:p}: destroying channel.",
+            channel
+        );
+        aws_channel_release_hold(channel);
     }
-    crate::aws_log!(
-        aws_log_level::AWS_LL_DEBUG,
-        aws_io_log_subject::AWS_LS_IO_CHANNEL,
-        "id={:p}: destroying channel.",
-        channel
-    );
-    aws_channel_release_hold(channel);
 }
 
 /// Any thread: keeps the channel's memory alive until the matching release.
 #[no_mangle]
 pub unsafe extern "C" fn aws_channel_acquire_hold(channel: *mut aws_channel) {
-    fatal_precondition!(!channel.is_null(), "aws_channel_acquire_hold");
-    let previous = (*ch(channel)).refcount.fetch_add(1, Ordering::Relaxed);
-    fatal_precondition!(previous != 0, "aws_channel_acquire_hold");
+    // SAFETY: C passes pointers valid as the upstream header documents; NULL is checked where upstream checks it.
+    unsafe {
+        fatal_precondition!(!channel.is_null(), "aws_channel_acquire_hold");
+        let previous = (*ch(channel)).refcount.fetch_add(1, Ordering::Relaxed);
+        fatal_precondition!(previous != 0, "aws_channel_acquire_hold");
+    }
 }
 
 /// Any thread: drops a hold; the last one frees the channel on its loop thread.
 #[no_mangle]
 pub unsafe extern "C" fn aws_channel_release_hold(channel: *mut aws_channel) {
-    fatal_precondition!(!channel.is_null(), "aws_channel_release_hold");
-    let c = ch(channel);
-    let previous = (*c).refcount.fetch_sub(1, Ordering::AcqRel);
-    fatal_precondition!(previous != 0, "aws_channel_release_hold");
-    if previous != 1 {
-        return;
-    }
-    if aws_event_loop_thread_is_callers_thread((*c).event_loop) {
-        final_deletion(c);
-    } else {
-        let task = addr_of_mut!((*c).deletion_task);
-        aws_task_init(
-            task,
-            Some(deletion_task_fn),
-            c as *mut c_void,
-            c"final_channel_deletion".as_ptr(),
-        );
-        aws_event_loop_schedule_task_now((*c).event_loop, task);
+    // SAFETY: C passes pointers valid as the upstream header documents; NULL is checked where upstream checks it.
+    unsafe {
+        fatal_precondition!(!channel.is_null(), "aws_channel_release_hold");
+        let c = ch(channel);
+        let previous = (*c).refcount.fetch_sub(1, Ordering::AcqRel);
+        fatal_precondition!(previous != 0, "aws_channel_release_hold");
+        if previous != 1 {
+            return;
+        }
+        if aws_event_loop_thread_is_callers_thread((*c).event_loop) {
+            final_deletion(c);
+        } else {
+            let task = addr_of_mut!((*c).deletion_task);
+            aws_task_init(
+                task,
+                Some(deletion_task_fn),
+                c as *mut c_void,
+                c"final_channel_deletion".as_ptr(),
+            );
+            aws_event_loop_schedule_task_now((*c).event_loop, task);
+        }
     }
 }
 
@@ -447,23 +486,32 @@ pub unsafe extern "C" fn aws_channel_release_hold(channel: *mut aws_channel) {
 pub unsafe extern "C" fn aws_channel_get_event_loop(
     channel: *mut aws_channel,
 ) -> *mut aws_event_loop {
-    fatal_precondition!(!channel.is_null(), "aws_channel_get_event_loop");
-    (*ch(channel)).event_loop
+    // SAFETY: C passes pointers valid as the upstream header documents; NULL is checked where upstream checks it.
+    unsafe {
+        fatal_precondition!(!channel.is_null(), "aws_channel_get_event_loop");
+        (*ch(channel)).event_loop
+    }
 }
 
 #[no_mangle]
 pub unsafe extern "C" fn aws_channel_get_first_slot(
     channel: *mut aws_channel,
 ) -> *mut aws_channel_slot {
-    fatal_precondition!(!channel.is_null(), "aws_channel_get_first_slot");
-    (*ch(channel)).first
+    // SAFETY: C passes pointers valid as the upstream header documents; NULL is checked where upstream checks it.
+    unsafe {
+        fatal_precondition!(!channel.is_null(), "aws_channel_get_first_slot");
+        (*ch(channel)).first
+    }
 }
 
 /// Any thread: whether the caller is on the channel's loop thread.
 #[no_mangle]
 pub unsafe extern "C" fn aws_channel_thread_is_callers_thread(channel: *mut aws_channel) -> bool {
-    fatal_precondition!(!channel.is_null(), "aws_channel_thread_is_callers_thread");
-    aws_event_loop_thread_is_callers_thread((*ch(channel)).event_loop)
+    // SAFETY: C passes pointers valid as the upstream header documents; NULL is checked where upstream checks it.
+    unsafe {
+        fatal_precondition!(!channel.is_null(), "aws_channel_thread_is_callers_thread");
+        aws_event_loop_thread_is_callers_thread((*ch(channel)).event_loop)
+    }
 }
 
 #[no_mangle]
@@ -471,8 +519,11 @@ pub unsafe extern "C" fn aws_channel_current_clock_time(
     channel: *mut aws_channel,
     time_nanos: *mut u64,
 ) -> c_int {
-    fatal_precondition!(!channel.is_null(), "aws_channel_current_clock_time");
-    aws_event_loop_current_clock_time((*ch(channel)).event_loop, time_nanos)
+    // SAFETY: C passes pointers valid as the upstream header documents; NULL is checked where upstream checks it.
+    unsafe {
+        fatal_precondition!(!channel.is_null(), "aws_channel_current_clock_time");
+        aws_event_loop_current_clock_time((*ch(channel)).event_loop, time_nanos)
+    }
 }
 
 #[no_mangle]
@@ -481,8 +532,11 @@ pub unsafe extern "C" fn aws_channel_fetch_local_object(
     key: *const c_void,
     obj: *mut aws_event_loop_local_object,
 ) -> c_int {
-    fatal_precondition!(!channel.is_null(), "aws_channel_fetch_local_object");
-    aws_event_loop_fetch_local_object((*ch(channel)).event_loop, key as *mut c_void, obj)
+    // SAFETY: C passes pointers valid as the upstream header documents; NULL is checked where upstream checks it.
+    unsafe {
+        fatal_precondition!(!channel.is_null(), "aws_channel_fetch_local_object");
+        aws_event_loop_fetch_local_object((*ch(channel)).event_loop, key as *mut c_void, obj)
+    }
 }
 
 /// Stores `obj` itself (not a copy); `key` is ignored in favour of `obj->key`,
@@ -493,11 +547,14 @@ pub unsafe extern "C" fn aws_channel_put_local_object(
     _key: *const c_void,
     obj: *const aws_event_loop_local_object,
 ) -> c_int {
-    fatal_precondition!(!channel.is_null(), "aws_channel_put_local_object");
-    aws_event_loop_put_local_object(
-        (*ch(channel)).event_loop,
-        obj as *mut aws_event_loop_local_object,
-    )
+    // SAFETY: C passes pointers valid as the upstream header documents; NULL is checked where upstream checks it.
+    unsafe {
+        fatal_precondition!(!channel.is_null(), "aws_channel_put_local_object");
+        aws_event_loop_put_local_object(
+            (*ch(channel)).event_loop,
+            obj as *mut aws_event_loop_local_object,
+        )
+    }
 }
 
 #[no_mangle]
@@ -506,8 +563,15 @@ pub unsafe extern "C" fn aws_channel_remove_local_object(
     key: *const c_void,
     removed_obj: *mut aws_event_loop_local_object,
 ) -> c_int {
-    fatal_precondition!(!channel.is_null(), "aws_channel_remove_local_object");
-    aws_event_loop_remove_local_object((*ch(channel)).event_loop, key as *mut c_void, removed_obj)
+    // SAFETY: C passes pointers valid as the upstream header documents; NULL is checked where upstream checks it.
+    unsafe {
+        fatal_precondition!(!channel.is_null(), "aws_channel_remove_local_object");
+        aws_event_loop_remove_local_object(
+            (*ch(channel)).event_loop,
+            key as *mut c_void,
+            removed_obj,
+        )
+    }
 }
 
 /// Loop thread, after setup: a message from the loop's pool; never NULL.
@@ -518,35 +582,41 @@ pub unsafe extern "C" fn aws_channel_acquire_message_from_pool(
     message_type: enum_aws_io_message_type,
     size_hint: usize,
 ) -> *mut aws_io_message {
-    fatal_precondition!(
-        !channel.is_null() && !(*ch(channel)).msg_pool.is_null(),
-        "aws_channel_acquire_message_from_pool"
-    );
-    let message = aws_message_pool_acquire((*ch(channel)).msg_pool, message_type, size_hint);
-    if !message.is_null() {
-        (*message).owning_channel = channel;
+    // SAFETY: C passes pointers valid as the upstream header documents; NULL is checked where upstream checks it.
+    unsafe {
+        fatal_precondition!(
+            !channel.is_null() && !(*ch(channel)).msg_pool.is_null(),
+            "aws_channel_acquire_message_from_pool"
+        );
+        let message = aws_message_pool_acquire((*ch(channel)).msg_pool, message_type, size_hint);
+        if !message.is_null() {
+            (*message).owning_channel = channel;
+        }
+        message
     }
-    message
 }
 
 /// Loop thread: asks the left-most handler (the data source) to read.
 #[no_mangle]
 pub unsafe extern "C" fn aws_channel_trigger_read(channel: *mut aws_channel) -> c_int {
-    if channel.is_null() {
-        return raise(AWS_ERROR_INVALID_ARGUMENT);
-    }
-    if !aws_channel_thread_is_callers_thread(channel) {
-        return raise(AWS_ERROR_INVALID_STATE);
-    }
-    let first = (*ch(channel)).first;
-    if first.is_null() || (*first).handler.is_null() {
-        return raise(AWS_ERROR_INVALID_STATE);
-    }
-    let handler = (*first).handler;
-    if !(*handler).vtable.is_null() {
-        if let Some(trigger) = (*(*handler).vtable).trigger_read {
-            trigger(handler);
+    // SAFETY: C passes pointers valid as the upstream header documents; NULL is checked where upstream checks it.
+    unsafe {
+        if channel.is_null() {
+            return raise(AWS_ERROR_INVALID_ARGUMENT);
         }
+        if !aws_channel_thread_is_callers_thread(channel) {
+            return raise(AWS_ERROR_INVALID_STATE);
+        }
+        let first = (*ch(channel)).first;
+        if first.is_null() || (*first).handler.is_null() {
+            return raise(AWS_ERROR_INVALID_STATE);
+        }
+        let handler = (*first).handler;
+        if !(*handler).vtable.is_null() {
+            if let Some(trigger) = (*(*handler).vtable).trigger_read {
+                trigger(handler);
+            }
+        }
+        AWS_OP_SUCCESS
     }
-    AWS_OP_SUCCESS
 }

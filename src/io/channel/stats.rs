@@ -19,81 +19,98 @@ use crate::io::statistics::{
 const NS_PER_MS: u64 = 1_000_000;
 
 unsafe fn for_each_handler(c: *mut Channel, mut f: impl FnMut(*mut aws_channel_handler)) {
-    let mut slot = (*c).first;
-    while !slot.is_null() {
-        let handler = (*slot).handler;
-        if !handler.is_null() && !(*handler).vtable.is_null() {
-            f(handler);
+    // SAFETY: this fn's caller guarantees its pointer arguments are valid and used on their owning thread.
+    unsafe {
+        let mut slot = (*c).first;
+        while !slot.is_null() {
+            let handler = (*slot).handler;
+            if !handler.is_null() && !(*handler).vtable.is_null() {
+                f(handler);
+            }
+            slot = (*slot).adj_right;
         }
-        slot = (*slot).adj_right;
     }
 }
 
 unsafe fn reset_handler_statistics(c: *mut Channel) {
-    for_each_handler(c, |h| {
-        // SAFETY: for_each_handler passes live handlers with a vtable.
-        if let Some(reset) = unsafe { (*(*h).vtable).reset_statistics } {
-            // SAFETY: the handler's own callback, on the loop thread.
-            unsafe { reset(h) };
-        }
-    });
+    // SAFETY: this fn's caller guarantees its pointer arguments are valid and used on their owning thread.
+    unsafe {
+        for_each_handler(c, |h| {
+            // for_each_handler passes live handlers with a vtable.
+            if let Some(reset) = (*(*h).vtable).reset_statistics {
+                // The handler's own callback, on the loop thread.
+                reset(h);
+            }
+        });
+    }
 }
 
 unsafe fn now_ns(c: *mut Channel) -> Option<u64> {
-    let mut now = 0u64;
-    (aws_event_loop_current_clock_time((*c).event_loop, &mut now) == AWS_OP_SUCCESS).then_some(now)
+    // SAFETY: this fn's caller guarantees its pointer arguments are valid and used on their owning thread.
+    unsafe {
+        let mut now = 0u64;
+        (aws_event_loop_current_clock_time((*c).event_loop, &mut now) == AWS_OP_SUCCESS)
+            .then_some(now)
+    }
 }
 
 unsafe extern "C" fn gather_task(task: *mut aws_task, arg: *mut c_void, status: c_int) {
-    let c = arg as *mut Channel;
-    (*c).stats_task_pending = false;
-    if status != RUN_READY || (*c).stats_handler.is_null() || (*c).state >= State::ShuttingDown {
-        return;
-    }
-    let Some(now) = now_ns(c) else { return };
-    let now_ms = now / NS_PER_MS;
-    let list = addr_of_mut!((*c).stats_list);
-    (*list).length = 0;
-    for_each_handler(c, |h| {
-        // SAFETY: for_each_handler passes live handlers with a vtable.
-        if let Some(gather) = unsafe { (*(*h).vtable).gather_statistics } {
-            // SAFETY: the handler's own callback; `list` is the channel's.
-            unsafe { gather(h, list) };
+    // SAFETY: C passes pointers valid as the upstream header documents; NULL is checked where upstream checks it.
+    unsafe {
+        let c = arg as *mut Channel;
+        (*c).stats_task_pending = false;
+        if status != RUN_READY || (*c).stats_handler.is_null() || (*c).state >= State::ShuttingDown
+        {
+            return;
         }
-    });
-    let mut interval = aws_crt_statistics_sample_interval {
-        begin_time_ms: (*c).stats_start_ms,
-        end_time_ms: now_ms,
-    };
-    aws_crt_statistics_handler_process_statistics(
-        (*c).stats_handler,
-        &mut interval,
-        list,
-        c as *mut c_void,
-    );
-    reset_handler_statistics(c);
-    let every = aws_crt_statistics_handler_get_report_interval_ms((*c).stats_handler);
-    (*c).stats_task_pending = true;
-    aws_event_loop_schedule_task_future(
-        (*c).event_loop,
-        task,
-        now.saturating_add(every.saturating_mul(NS_PER_MS)),
-    );
-    (*c).stats_start_ms = now_ms;
+        let Some(now) = now_ns(c) else { return };
+        let now_ms = now / NS_PER_MS;
+        let list = addr_of_mut!((*c).stats_list);
+        (*list).length = 0;
+        for_each_handler(c, |h| {
+            // for_each_handler passes live handlers with a vtable.
+            if let Some(gather) = (*(*h).vtable).gather_statistics {
+                // The handler's own callback; `list` is the channel's.
+                gather(h, list);
+            }
+        });
+        let mut interval = aws_crt_statistics_sample_interval {
+            begin_time_ms: (*c).stats_start_ms,
+            end_time_ms: now_ms,
+        };
+        aws_crt_statistics_handler_process_statistics(
+            (*c).stats_handler,
+            &mut interval,
+            list,
+            c as *mut c_void,
+        );
+        reset_handler_statistics(c);
+        let every = aws_crt_statistics_handler_get_report_interval_ms((*c).stats_handler);
+        (*c).stats_task_pending = true;
+        aws_event_loop_schedule_task_future(
+            (*c).event_loop,
+            task,
+            now.saturating_add(every.saturating_mul(NS_PER_MS)),
+        );
+        (*c).stats_start_ms = now_ms;
+    }
 }
 
 /// Destroys the channel's statistics handler, if any, and cancels its task.
 /// Also used by the channel's final deletion, which may run while the loop is
 /// being destroyed from another thread.
 pub(super) unsafe fn remove_handler(c: *mut Channel) {
-    if (*c).stats_handler.is_null() {
-        return;
-    }
-    aws_crt_statistics_handler_destroy((*c).stats_handler);
-    (*c).stats_handler = null_mut();
-    if (*c).stats_task_pending {
-        (*c).stats_task_pending = false;
-        aws_event_loop_cancel_task((*c).event_loop, addr_of_mut!((*c).stats_task));
+    // SAFETY: this fn's caller guarantees its pointer arguments are valid and used on their owning thread.
+    unsafe {
+        if (*c).stats_handler.is_null() {
+            return;
+        }
+        aws_crt_statistics_handler_destroy((*c).stats_handler);
+        (*c).stats_handler = null_mut();
+        if (*c).stats_task_pending {
+            (*c).stats_task_pending = false;
+            aws_event_loop_cancel_task((*c).event_loop, addr_of_mut!((*c).stats_task));
+        }
     }
 }
 
@@ -104,34 +121,37 @@ pub unsafe extern "C" fn aws_channel_set_statistics_handler(
     channel: *mut aws_channel,
     handler: *mut aws_crt_statistics_handler,
 ) -> c_int {
-    fatal_precondition!(!channel.is_null(), "aws_channel_set_statistics_handler");
-    fatal_precondition!(
-        aws_channel_thread_is_callers_thread(channel),
-        "aws_channel_set_statistics_handler"
-    );
-    let c = ch(channel);
-    let task = addr_of_mut!((*c).stats_task);
-    remove_handler(c);
-    if !handler.is_null() {
-        aws_task_init(
-            task,
-            Some(gather_task),
-            c as *mut c_void,
-            c"gather_statistics".as_ptr(),
+    // SAFETY: C passes pointers valid as the upstream header documents; NULL is checked where upstream checks it.
+    unsafe {
+        fatal_precondition!(!channel.is_null(), "aws_channel_set_statistics_handler");
+        fatal_precondition!(
+            aws_channel_thread_is_callers_thread(channel),
+            "aws_channel_set_statistics_handler"
         );
-        let Some(now) = now_ns(c) else {
-            return AWS_OP_ERR;
-        };
-        let every = aws_crt_statistics_handler_get_report_interval_ms(handler);
-        (*c).stats_start_ms = now / NS_PER_MS;
-        reset_handler_statistics(c);
-        (*c).stats_task_pending = true;
-        aws_event_loop_schedule_task_future(
-            (*c).event_loop,
-            task,
-            now.saturating_add(every.saturating_mul(NS_PER_MS)),
-        );
+        let c = ch(channel);
+        let task = addr_of_mut!((*c).stats_task);
+        remove_handler(c);
+        if !handler.is_null() {
+            aws_task_init(
+                task,
+                Some(gather_task),
+                c as *mut c_void,
+                c"gather_statistics".as_ptr(),
+            );
+            let Some(now) = now_ns(c) else {
+                return AWS_OP_ERR;
+            };
+            let every = aws_crt_statistics_handler_get_report_interval_ms(handler);
+            (*c).stats_start_ms = now / NS_PER_MS;
+            reset_handler_statistics(c);
+            (*c).stats_task_pending = true;
+            aws_event_loop_schedule_task_future(
+                (*c).event_loop,
+                task,
+                now.saturating_add(every.saturating_mul(NS_PER_MS)),
+            );
+        }
+        (*c).stats_handler = handler;
+        AWS_OP_SUCCESS
     }
-    (*c).stats_handler = handler;
-    AWS_OP_SUCCESS
 }

@@ -102,11 +102,14 @@ fn current_thread() -> u64 {
 /// # Safety
 /// `event_loop` must be one of ours (made by `aws_event_loop_new_with_epoll`).
 unsafe fn imp<'a>(event_loop: *mut aws_event_loop) -> &'a EpollLoop {
-    fatal_precondition!(
-        !event_loop.is_null() && !(*event_loop).impl_data.is_null(),
-        "epoll event loop"
-    );
-    &*((*event_loop).impl_data as *const EpollLoop)
+    // SAFETY: this fn's caller guarantees its pointer arguments are valid and used on their owning thread.
+    unsafe {
+        fatal_precondition!(
+            !event_loop.is_null() && !(*event_loop).impl_data.is_null(),
+            "epoll event loop"
+        );
+        &*((*event_loop).impl_data as *const EpollLoop)
+    }
 }
 
 impl EpollLoop {
@@ -132,21 +135,27 @@ impl EpollLoop {
 
     /// Moves queued tasks into the scheduler. Loop thread only.
     unsafe fn drain_cross_thread(&self) {
-        let tasks = std::mem::take(&mut lock(&self.cross).tasks);
-        let scheduler = self.scheduler();
-        for Queued(task, at) in tasks {
-            if at == 0 {
-                aws_task_scheduler_schedule_now(scheduler, task);
-            } else {
-                aws_task_scheduler_schedule_future(scheduler, task, at);
+        // SAFETY: this fn's caller guarantees its pointer arguments are valid and used on their owning thread.
+        unsafe {
+            let tasks = std::mem::take(&mut lock(&self.cross).tasks);
+            let scheduler = self.scheduler();
+            for Queued(task, at) in tasks {
+                if at == 0 {
+                    aws_task_scheduler_schedule_now(scheduler, task);
+                } else {
+                    aws_task_scheduler_schedule_future(scheduler, task, at);
+                }
             }
         }
     }
 
     unsafe fn free_retired(&self) {
-        let retired = std::mem::take(&mut *lock(&self.retired));
-        for SubPtr(sub) in retired {
-            drop_in((*sub).alloc, sub);
+        // SAFETY: this fn's caller guarantees its pointer arguments are valid and used on their owning thread.
+        unsafe {
+            let retired = std::mem::take(&mut *lock(&self.retired));
+            for SubPtr(sub) in retired {
+                drop_in((*sub).alloc, sub);
+            }
         }
     }
 }
@@ -157,58 +166,62 @@ unsafe fn build_impl(
     alloc: *mut aws_allocator,
     options: &aws_event_loop_options,
 ) -> Result<*mut EpollLoop, c_int> {
-    let poll = Poll::new().map_err(|_| AWS_ERROR_SYS_CALL_FAILURE)?;
-    let registry = poll
-        .registry()
-        .try_clone()
-        .map_err(|_| AWS_ERROR_SYS_CALL_FAILURE)?;
-    let waker = Waker::new(poll.registry(), WAKER_TOKEN).map_err(|_| AWS_ERROR_SYS_CALL_FAILURE)?;
+    // SAFETY: this fn's caller guarantees its pointer arguments are valid and used on their owning thread.
+    unsafe {
+        let poll = Poll::new().map_err(|_| AWS_ERROR_SYS_CALL_FAILURE)?;
+        let registry = poll
+            .registry()
+            .try_clone()
+            .map_err(|_| AWS_ERROR_SYS_CALL_FAILURE)?;
+        let waker =
+            Waker::new(poll.registry(), WAKER_TOKEN).map_err(|_| AWS_ERROR_SYS_CALL_FAILURE)?;
 
-    let mut thread_options = match options.thread_options.as_ref() {
-        Some(o) => std::ptr::read(o),
-        None => std::ptr::read(aws_default_thread_options()),
-    };
-    // The name cursor may point at the caller's stack: keep our own copy.
-    let thread_name = if thread_options.name.ptr.is_null() {
-        Vec::new()
-    } else {
-        crate::ffi::slice(thread_options.name.ptr, thread_options.name.len).to_vec()
-    };
-    thread_options.name = aws_byte_cursor {
-        len: 0,
-        ptr: std::ptr::null_mut(),
-    };
-    // We join the thread ourselves and count it as unjoined meanwhile (see run).
-    thread_options.join_strategy = aws_thread_join_strategy::AWS_TJS_MANUAL as c_int;
+        let mut thread_options = match options.thread_options.as_ref() {
+            Some(o) => std::ptr::read(o),
+            None => std::ptr::read(aws_default_thread_options()),
+        };
+        // The name cursor may point at the caller's stack: keep our own copy.
+        let thread_name = if thread_options.name.ptr.is_null() {
+            Vec::new()
+        } else {
+            crate::ffi::slice(thread_options.name.ptr, thread_options.name.len).to_vec()
+        };
+        thread_options.name = aws_byte_cursor {
+            len: 0,
+            ptr: std::ptr::null_mut(),
+        };
+        // We join the thread ourselves and count it as unjoined meanwhile (see run).
+        thread_options.join_strategy = aws_thread_join_strategy::AWS_TJS_MANUAL as c_int;
 
-    let value = EpollLoop {
-        alloc,
-        registry,
-        waker,
-        cross: Mutex::new(CrossThread::default()),
-        retired: Mutex::new(Vec::new()),
-        stop_requested: AtomicBool::new(false),
-        running_thread: AtomicU64::new(0),
-        launched: AtomicBool::new(false),
-        // SAFETY: aws_thread is plain data; aws_thread_init fills it below.
-        thread: UnsafeCell::new(std::mem::zeroed()),
-        thread_options,
-        thread_name,
-        io: UnsafeCell::new(Io {
-            poll,
-            events: Events::with_capacity(EVENTS_PER_POLL),
-        }),
-        // SAFETY: plain data; initialised in place below (it must not move
-        // once its lists point into itself).
-        scheduler: UnsafeCell::new(std::mem::zeroed()),
-    };
-    let p = new_in(alloc, value);
-    if p.is_null() {
-        return Err(AWS_ERROR_OOM);
+        let value = EpollLoop {
+            alloc,
+            registry,
+            waker,
+            cross: Mutex::new(CrossThread::default()),
+            retired: Mutex::new(Vec::new()),
+            stop_requested: AtomicBool::new(false),
+            running_thread: AtomicU64::new(0),
+            launched: AtomicBool::new(false),
+            // SAFETY: aws_thread is plain data; aws_thread_init fills it below.
+            thread: UnsafeCell::new(std::mem::zeroed()),
+            thread_options,
+            thread_name,
+            io: UnsafeCell::new(Io {
+                poll,
+                events: Events::with_capacity(EVENTS_PER_POLL),
+            }),
+            // SAFETY: plain data; initialised in place below (it must not move
+            // once its lists point into itself).
+            scheduler: UnsafeCell::new(std::mem::zeroed()),
+        };
+        let p = new_in(alloc, value);
+        if p.is_null() {
+            return Err(AWS_ERROR_OOM);
+        }
+        aws_thread_init((*p).thread.get(), alloc);
+        aws_task_scheduler_init((*p).scheduler(), alloc);
+        Ok(p)
     }
-    aws_thread_init((*p).thread.get(), alloc);
-    aws_task_scheduler_init((*p).scheduler(), alloc);
-    Ok(p)
 }
 
 /// Upstream declares this without export; we export it for tests and callers
@@ -218,33 +231,37 @@ pub unsafe extern "C" fn aws_event_loop_new_with_epoll(
     alloc: *mut aws_allocator,
     options: *const aws_event_loop_options,
 ) -> *mut aws_event_loop {
-    fatal_precondition!(
-        !alloc.is_null() && !options.is_null(),
-        "aws_event_loop_new_with_epoll"
-    );
-    let options = &*options;
-    fatal_precondition!(options.clock.is_some(), "aws_event_loop_new_with_epoll");
+    // SAFETY: C passes pointers valid as the upstream header documents; NULL is checked where upstream checks it.
+    unsafe {
+        fatal_precondition!(
+            !alloc.is_null() && !options.is_null(),
+            "aws_event_loop_new_with_epoll"
+        );
+        let options = &*options;
+        fatal_precondition!(options.clock.is_some(), "aws_event_loop_new_with_epoll");
 
-    let el = aws_mem_acquire(alloc, std::mem::size_of::<aws_event_loop>()) as *mut aws_event_loop;
-    if el.is_null() {
-        return el;
-    }
-    if init_base(el, alloc, options.clock) != AWS_OP_SUCCESS {
-        aws_mem_release(alloc, el as *mut c_void);
-        return std::ptr::null_mut();
-    }
-    match build_impl(alloc, options) {
-        Ok(imp) => {
-            (*el).impl_data = imp as *mut c_void;
-            (*el).vtable = std::ptr::addr_of!(VTABLE) as *mut aws_event_loop_vtable;
-            (*el).base_elg = options.parent_elg;
-            el
+        let el =
+            aws_mem_acquire(alloc, std::mem::size_of::<aws_event_loop>()) as *mut aws_event_loop;
+        if el.is_null() {
+            return el;
         }
-        Err(code) => {
-            aws_event_loop_clean_up_base(el);
+        if init_base(el, alloc, options.clock) != AWS_OP_SUCCESS {
             aws_mem_release(alloc, el as *mut c_void);
-            raise(code);
-            std::ptr::null_mut()
+            return std::ptr::null_mut();
+        }
+        match build_impl(alloc, options) {
+            Ok(imp) => {
+                (*el).impl_data = imp as *mut c_void;
+                (*el).vtable = std::ptr::addr_of!(VTABLE) as *mut aws_event_loop_vtable;
+                (*el).base_elg = options.parent_elg;
+                el
+            }
+            Err(code) => {
+                aws_event_loop_clean_up_base(el);
+                aws_mem_release(alloc, el as *mut c_void);
+                raise(code);
+                std::ptr::null_mut()
+            }
         }
     }
 }
@@ -261,15 +278,18 @@ pub unsafe extern "C" fn aws_event_loop_new(
     alloc: *mut aws_allocator,
     options: *const aws_event_loop_options,
 ) -> *mut aws_event_loop {
-    fatal_precondition!(!options.is_null(), "aws_event_loop_new");
-    let t = (*options).r#type;
-    if t != aws_event_loop_type::AWS_EVENT_LOOP_PLATFORM_DEFAULT as c_int
-        && t != aws_event_loop_type::AWS_EVENT_LOOP_EPOLL as c_int
-    {
-        raise(AWS_ERROR_PLATFORM_NOT_SUPPORTED);
-        return std::ptr::null_mut();
+    // SAFETY: C passes pointers valid as the upstream header documents; NULL is checked where upstream checks it.
+    unsafe {
+        fatal_precondition!(!options.is_null(), "aws_event_loop_new");
+        let t = (*options).r#type;
+        if t != aws_event_loop_type::AWS_EVENT_LOOP_PLATFORM_DEFAULT as c_int
+            && t != aws_event_loop_type::AWS_EVENT_LOOP_EPOLL as c_int
+        {
+            raise(AWS_ERROR_PLATFORM_NOT_SUPPORTED);
+            return std::ptr::null_mut();
+        }
+        aws_event_loop_new_with_epoll(alloc, options)
     }
-    aws_event_loop_new_with_epoll(alloc, options)
 }
 
 /// A loop on the given clock (NULL: the high-resolution clock) with default
@@ -279,13 +299,16 @@ pub unsafe extern "C" fn aws_event_loop_new_default(
     alloc: *mut aws_allocator,
     clock: aws_io_clock_fn,
 ) -> *mut aws_event_loop {
-    let options = aws_event_loop_options {
-        clock: clock.or(Some(aws_high_res_clock_get_ticks)),
-        thread_options: std::ptr::null_mut(),
-        r#type: aws_event_loop_type::AWS_EVENT_LOOP_PLATFORM_DEFAULT as c_int,
-        parent_elg: std::ptr::null_mut(),
-    };
-    aws_event_loop_new(alloc, &options)
+    // SAFETY: C passes pointers valid as the upstream header documents; NULL is checked where upstream checks it.
+    unsafe {
+        let options = aws_event_loop_options {
+            clock: clock.or(Some(aws_high_res_clock_get_ticks)),
+            thread_options: std::ptr::null_mut(),
+            r#type: aws_event_loop_type::AWS_EVENT_LOOP_PLATFORM_DEFAULT as c_int,
+            parent_elg: std::ptr::null_mut(),
+        };
+        aws_event_loop_new(alloc, &options)
+    }
 }
 
 // ---- the vtable ------------------------------------------------------------------
@@ -313,98 +336,116 @@ unsafe extern "C" fn start_destroy(_event_loop: *mut aws_event_loop) {}
 /// AWS_TASK_STATUS_CANCELED (on this thread, which counts as the loop thread
 /// meanwhile, as upstream) and frees the loop.
 unsafe extern "C" fn complete_destroy(event_loop: *mut aws_event_loop) {
-    let me = imp(event_loop);
-    stop(event_loop);
-    wait_for_stop_completion(event_loop);
+    // SAFETY: C passes pointers valid as the upstream header documents; NULL is checked where upstream checks it.
+    unsafe {
+        let me = imp(event_loop);
+        stop(event_loop);
+        wait_for_stop_completion(event_loop);
 
-    me.running_thread.store(current_thread(), Ordering::Release);
-    // Cancelled tasks may schedule more: keep going until both queues are empty.
-    let scheduler = me.scheduler();
-    loop {
-        me.drain_cross_thread();
-        if !aws_task_scheduler_has_tasks(scheduler, std::ptr::null_mut()) {
-            break;
+        me.running_thread.store(current_thread(), Ordering::Release);
+        // Cancelled tasks may schedule more: keep going until both queues are empty.
+        let scheduler = me.scheduler();
+        loop {
+            me.drain_cross_thread();
+            if !aws_task_scheduler_has_tasks(scheduler, std::ptr::null_mut()) {
+                break;
+            }
+            aws_task_scheduler_clean_up(scheduler);
+            aws_task_scheduler_init(scheduler, me.alloc);
         }
         aws_task_scheduler_clean_up(scheduler);
-        aws_task_scheduler_init(scheduler, me.alloc);
-    }
-    aws_task_scheduler_clean_up(scheduler);
-    me.free_retired();
-    aws_thread_clean_up(me.thread.get());
+        me.free_retired();
+        aws_thread_clean_up(me.thread.get());
 
-    let alloc = (*event_loop).alloc;
-    drop_in(me.alloc, (*event_loop).impl_data as *mut EpollLoop);
-    aws_event_loop_clean_up_base(event_loop);
-    aws_mem_release(alloc, event_loop as *mut c_void);
+        let alloc = (*event_loop).alloc;
+        drop_in(me.alloc, (*event_loop).impl_data as *mut EpollLoop);
+        aws_event_loop_clean_up_base(event_loop);
+        aws_mem_release(alloc, event_loop as *mut c_void);
+    }
 }
 
 unsafe extern "C" fn run(event_loop: *mut aws_event_loop) -> c_int {
-    let me = imp(event_loop);
-    if me.launched.load(Ordering::Acquire) {
-        // Already running: nothing to do.
-        return AWS_OP_SUCCESS;
+    // SAFETY: C passes pointers valid as the upstream header documents; NULL is checked where upstream checks it.
+    unsafe {
+        let me = imp(event_loop);
+        if me.launched.load(Ordering::Acquire) {
+            // Already running: nothing to do.
+            return AWS_OP_SUCCESS;
+        }
+        me.stop_requested.store(false, Ordering::Release);
+        let mut options = std::ptr::read(&me.thread_options);
+        options.name = aws_byte_cursor {
+            len: me.thread_name.len(),
+            ptr: me.thread_name.as_ptr() as *mut u8,
+        };
+        // Counted like a managed thread so aws_thread_join_all_managed waits for
+        // it; wait_for_stop_completion joins it and uncounts it.
+        aws_thread_increment_unjoined_count();
+        me.launched.store(true, Ordering::Release);
+        if aws_thread_launch(
+            me.thread.get(),
+            Some(loop_main),
+            event_loop as *mut c_void,
+            &options,
+        ) != AWS_OP_SUCCESS
+        {
+            me.launched.store(false, Ordering::Release);
+            aws_thread_decrement_unjoined_count();
+            return AWS_OP_ERR;
+        }
+        AWS_OP_SUCCESS
     }
-    me.stop_requested.store(false, Ordering::Release);
-    let mut options = std::ptr::read(&me.thread_options);
-    options.name = aws_byte_cursor {
-        len: me.thread_name.len(),
-        ptr: me.thread_name.as_ptr() as *mut u8,
-    };
-    // Counted like a managed thread so aws_thread_join_all_managed waits for
-    // it; wait_for_stop_completion joins it and uncounts it.
-    aws_thread_increment_unjoined_count();
-    me.launched.store(true, Ordering::Release);
-    if aws_thread_launch(
-        me.thread.get(),
-        Some(loop_main),
-        event_loop as *mut c_void,
-        &options,
-    ) != AWS_OP_SUCCESS
-    {
-        me.launched.store(false, Ordering::Release);
-        aws_thread_decrement_unjoined_count();
-        return AWS_OP_ERR;
-    }
-    AWS_OP_SUCCESS
 }
 
 /// Any thread, any number of times: the loop finishes its current pass
 /// (running the tasks that are ready) and its thread exits.
 unsafe extern "C" fn stop(event_loop: *mut aws_event_loop) -> c_int {
-    let me = imp(event_loop);
-    me.stop_requested.store(true, Ordering::Release);
-    let _ = me.waker.wake();
-    AWS_OP_SUCCESS
+    // SAFETY: C passes pointers valid as the upstream header documents; NULL is checked where upstream checks it.
+    unsafe {
+        let me = imp(event_loop);
+        me.stop_requested.store(true, Ordering::Release);
+        let _ = me.waker.wake();
+        AWS_OP_SUCCESS
+    }
 }
 
 /// Joins the loop thread (not from the loop thread itself).
 unsafe extern "C" fn wait_for_stop_completion(event_loop: *mut aws_event_loop) -> c_int {
-    let me = imp(event_loop);
-    if !me.launched.swap(false, Ordering::AcqRel) {
-        return AWS_OP_SUCCESS;
+    // SAFETY: C passes pointers valid as the upstream header documents; NULL is checked where upstream checks it.
+    unsafe {
+        let me = imp(event_loop);
+        if !me.launched.swap(false, Ordering::AcqRel) {
+            return AWS_OP_SUCCESS;
+        }
+        let rc = aws_thread_join(me.thread.get());
+        aws_thread_decrement_unjoined_count();
+        me.running_thread.store(0, Ordering::Release);
+        rc
     }
-    let rc = aws_thread_join(me.thread.get());
-    aws_thread_decrement_unjoined_count();
-    me.running_thread.store(0, Ordering::Release);
-    rc
 }
 
 unsafe fn schedule(event_loop: *mut aws_event_loop, task: *mut aws_task, run_at: u64) {
-    let me = imp(event_loop);
-    if me.on_loop_thread() {
-        let scheduler = me.scheduler();
-        if run_at == 0 {
-            aws_task_scheduler_schedule_now(scheduler, task);
+    // SAFETY: this fn's caller guarantees its pointer arguments are valid and used on their owning thread.
+    unsafe {
+        let me = imp(event_loop);
+        if me.on_loop_thread() {
+            let scheduler = me.scheduler();
+            if run_at == 0 {
+                aws_task_scheduler_schedule_now(scheduler, task);
+            } else {
+                aws_task_scheduler_schedule_future(scheduler, task, run_at);
+            }
         } else {
-            aws_task_scheduler_schedule_future(scheduler, task, run_at);
+            me.push_cross_thread(task, run_at);
         }
-    } else {
-        me.push_cross_thread(task, run_at);
     }
 }
 
 unsafe extern "C" fn schedule_task_now(event_loop: *mut aws_event_loop, task: *mut aws_task) {
-    schedule(event_loop, task, 0);
+    // SAFETY: C passes pointers valid as the upstream header documents; NULL is checked where upstream checks it.
+    unsafe {
+        schedule(event_loop, task, 0);
+    }
 }
 
 /// Always through the queue, so tasks run in the order they were submitted.
@@ -412,7 +453,10 @@ unsafe extern "C" fn schedule_task_now_serialized(
     event_loop: *mut aws_event_loop,
     task: *mut aws_task,
 ) {
-    imp(event_loop).push_cross_thread(task, 0);
+    // SAFETY: C passes pointers valid as the upstream header documents; NULL is checked where upstream checks it.
+    unsafe {
+        imp(event_loop).push_cross_thread(task, 0);
+    }
 }
 
 unsafe extern "C" fn schedule_task_future(
@@ -420,20 +464,27 @@ unsafe extern "C" fn schedule_task_future(
     task: *mut aws_task,
     run_at_nanos: u64,
 ) {
-    // 0 means "now" in the queue; a future time of 0 is due anyway.
-    schedule(event_loop, task, run_at_nanos);
+    // SAFETY: C passes pointers valid as the upstream header documents; NULL is checked where upstream checks it.
+    unsafe {
+        // 0 means "now" in the queue; a future time of 0 is due anyway.
+        schedule(event_loop, task, run_at_nanos);
+    }
 }
 
 /// Loop thread. A task still waiting in the cross-thread queue is taken out
 /// of it first, so it cannot run a second time later.
 unsafe extern "C" fn cancel_task(event_loop: *mut aws_event_loop, task: *mut aws_task) {
-    let me = imp(event_loop);
-    lock(&me.cross).tasks.retain(|q| q.0 != task);
-    aws_task_scheduler_cancel_task(me.scheduler(), task);
+    // SAFETY: C passes pointers valid as the upstream header documents; NULL is checked where upstream checks it.
+    unsafe {
+        let me = imp(event_loop);
+        lock(&me.cross).tasks.retain(|q| q.0 != task);
+        aws_task_scheduler_cancel_task(me.scheduler(), task);
+    }
 }
 
 unsafe extern "C" fn is_on_callers_thread(event_loop: *mut aws_event_loop) -> bool {
-    imp(event_loop).on_loop_thread()
+    // SAFETY: C passes pointers valid as the upstream header documents; NULL is checked where upstream checks it.
+    unsafe { imp(event_loop).on_loop_thread() }
 }
 
 // ---- io events -------------------------------------------------------------------
@@ -446,44 +497,47 @@ unsafe extern "C" fn subscribe_to_io_events(
     on_event: aws_event_loop_on_event_fn,
     user_data: *mut c_void,
 ) -> c_int {
-    fatal_precondition!(
-        !handle.is_null() && on_event.is_some(),
-        "aws_event_loop_subscribe_to_io_events"
-    );
-    let me = imp(event_loop);
-    let sub = new_in(
-        me.alloc,
-        Subscription {
-            alloc: me.alloc,
-            handle,
-            requested: events,
-            on_event,
-            user_data,
-            subscribed: AtomicBool::new(true),
-        },
-    );
-    (*handle).additional_data = sub as *mut c_void;
-    if sub.is_null() {
-        return AWS_OP_ERR;
+    // SAFETY: C passes pointers valid as the upstream header documents; NULL is checked where upstream checks it.
+    unsafe {
+        fatal_precondition!(
+            !handle.is_null() && on_event.is_some(),
+            "aws_event_loop_subscribe_to_io_events"
+        );
+        let me = imp(event_loop);
+        let sub = new_in(
+            me.alloc,
+            Subscription {
+                alloc: me.alloc,
+                handle,
+                requested: events,
+                on_event,
+                user_data,
+                subscribed: AtomicBool::new(true),
+            },
+        );
+        (*handle).additional_data = sub as *mut c_void;
+        if sub.is_null() {
+            return AWS_OP_ERR;
+        }
+        // mio cannot register an empty interest; unrequested readiness is masked
+        // out when events are delivered.
+        let interest = match (events & READABLE != 0, events & WRITABLE != 0) {
+            (_, false) => Interest::READABLE,
+            (false, true) => Interest::WRITABLE,
+            (true, true) => Interest::READABLE | Interest::WRITABLE,
+        };
+        let fd: RawFd = (*handle).data.fd;
+        if me
+            .registry
+            .register(&mut SourceFd(&fd), Token(sub as usize), interest)
+            .is_err()
+        {
+            (*handle).additional_data = std::ptr::null_mut();
+            drop_in(me.alloc, sub);
+            return raise(AWS_ERROR_SYS_CALL_FAILURE);
+        }
+        AWS_OP_SUCCESS
     }
-    // mio cannot register an empty interest; unrequested readiness is masked
-    // out when events are delivered.
-    let interest = match (events & READABLE != 0, events & WRITABLE != 0) {
-        (_, false) => Interest::READABLE,
-        (false, true) => Interest::WRITABLE,
-        (true, true) => Interest::READABLE | Interest::WRITABLE,
-    };
-    let fd: RawFd = (*handle).data.fd;
-    if me
-        .registry
-        .register(&mut SourceFd(&fd), Token(sub as usize), interest)
-        .is_err()
-    {
-        (*handle).additional_data = std::ptr::null_mut();
-        drop_in(me.alloc, sub);
-        return raise(AWS_ERROR_SYS_CALL_FAILURE);
-    }
-    AWS_OP_SUCCESS
 }
 
 /// Loop thread. No event reaches the callback after this returns; the
@@ -492,27 +546,33 @@ unsafe extern "C" fn unsubscribe_from_io_events(
     event_loop: *mut aws_event_loop,
     handle: *mut aws_io_handle,
 ) -> c_int {
-    fatal_precondition!(
-        !handle.is_null() && !(*handle).additional_data.is_null(),
-        "aws_event_loop_unsubscribe_from_io_events"
-    );
-    let me = imp(event_loop);
-    let sub = (*handle).additional_data as *mut Subscription;
-    let fd: RawFd = (*handle).data.fd;
-    if me.registry.deregister(&mut SourceFd(&fd)).is_err() {
-        return raise(AWS_ERROR_SYS_CALL_FAILURE);
+    // SAFETY: C passes pointers valid as the upstream header documents; NULL is checked where upstream checks it.
+    unsafe {
+        fatal_precondition!(
+            !handle.is_null() && !(*handle).additional_data.is_null(),
+            "aws_event_loop_unsubscribe_from_io_events"
+        );
+        let me = imp(event_loop);
+        let sub = (*handle).additional_data as *mut Subscription;
+        let fd: RawFd = (*handle).data.fd;
+        if me.registry.deregister(&mut SourceFd(&fd)).is_err() {
+            return raise(AWS_ERROR_SYS_CALL_FAILURE);
+        }
+        (*sub).subscribed.store(false, Ordering::Release);
+        lock(&me.retired).push(SubPtr(sub));
+        (*handle).additional_data = std::ptr::null_mut();
+        AWS_OP_SUCCESS
     }
-    (*sub).subscribed.store(false, Ordering::Release);
-    lock(&me.retired).push(SubPtr(sub));
-    (*handle).additional_data = std::ptr::null_mut();
-    AWS_OP_SUCCESS
 }
 
 /// Frees a subscription left behind when its loop's thread has been joined.
 unsafe extern "C" fn free_io_event_resources(user_data: *mut c_void) {
-    let sub = user_data as *mut Subscription;
-    if !sub.is_null() {
-        drop_in((*sub).alloc, sub);
+    // SAFETY: C passes pointers valid as the upstream header documents; NULL is checked where upstream checks it.
+    unsafe {
+        let sub = user_data as *mut Subscription;
+        if !sub.is_null() {
+            drop_in((*sub).alloc, sub);
+        }
     }
 }
 
@@ -547,61 +607,64 @@ fn clock_now(event_loop: *mut aws_event_loop) -> Option<u64> {
 }
 
 unsafe extern "C" fn loop_main(arg: *mut c_void) {
-    let event_loop = arg as *mut aws_event_loop;
-    let me = imp(event_loop);
-    me.running_thread.store(current_thread(), Ordering::Release);
-    // SAFETY: only this thread touches `io` while the loop runs.
-    let io = &mut *me.io.get();
-    let scheduler = me.scheduler();
+    // SAFETY: C passes pointers valid as the upstream header documents; NULL is checked where upstream checks it.
+    unsafe {
+        let event_loop = arg as *mut aws_event_loop;
+        let me = imp(event_loop);
+        me.running_thread.store(current_thread(), Ordering::Release);
+        // SAFETY: only this thread touches `io` while the loop runs.
+        let io = &mut *me.io.get();
+        let scheduler = me.scheduler();
 
-    // Work queued before run() (or since the last stop) is picked up at once.
-    let mut timeout = Some(Duration::ZERO);
-    while !me.stop_requested.load(Ordering::Acquire) {
-        if let Err(e) = io.poll.poll(&mut io.events, timeout) {
-            if e.kind() != std::io::ErrorKind::Interrupted {
-                crate::ffi::fatal("event loop: epoll_wait failed");
-            }
-        }
-        super::aws_event_loop_register_tick_start(event_loop);
-
-        for event in io.events.iter() {
-            if event.token() == WAKER_TOKEN {
-                continue;
-            }
-            let sub = event.token().0 as *mut Subscription;
-            // An earlier callback in this batch may have unsubscribed it; its
-            // memory stays until free_retired below.
-            if !(*sub).subscribed.load(Ordering::Acquire) {
-                continue;
-            }
-            let mask = event_mask(event) & ((*sub).requested | HANG_UP | CLOSED | ERROR);
-            if mask != 0 {
-                if let Some(cb) = (*sub).on_event {
-                    cb(event_loop, (*sub).handle, mask, (*sub).user_data);
+        // Work queued before run() (or since the last stop) is picked up at once.
+        let mut timeout = Some(Duration::ZERO);
+        while !me.stop_requested.load(Ordering::Acquire) {
+            if let Err(e) = io.poll.poll(&mut io.events, timeout) {
+                if e.kind() != std::io::ErrorKind::Interrupted {
+                    crate::ffi::fatal("event loop: epoll_wait failed");
                 }
             }
-        }
-        me.free_retired();
+            super::aws_event_loop_register_tick_start(event_loop);
 
-        me.drain_cross_thread();
-        if let Some(now) = clock_now(event_loop) {
-            aws_task_scheduler_run_all(scheduler, now);
-        }
-
-        let mut next = 0u64;
-        timeout = if !aws_task_scheduler_has_tasks(scheduler, &mut next) {
-            None
-        } else {
-            match clock_now(event_loop) {
-                Some(now) => Some(Duration::from_nanos(next.saturating_sub(now))),
-                // A failing clock: try again shortly rather than spin or sleep forever.
-                None => Some(Duration::from_millis(100)),
+            for event in io.events.iter() {
+                if event.token() == WAKER_TOKEN {
+                    continue;
+                }
+                let sub = event.token().0 as *mut Subscription;
+                // An earlier callback in this batch may have unsubscribed it; its
+                // memory stays until free_retired below.
+                if !(*sub).subscribed.load(Ordering::Acquire) {
+                    continue;
+                }
+                let mask = event_mask(event) & ((*sub).requested | HANG_UP | CLOSED | ERROR);
+                if mask != 0 {
+                    if let Some(cb) = (*sub).on_event {
+                        cb(event_loop, (*sub).handle, mask, (*sub).user_data);
+                    }
+                }
             }
-        };
-        super::aws_event_loop_register_tick_end(event_loop);
+            me.free_retired();
+
+            me.drain_cross_thread();
+            if let Some(now) = clock_now(event_loop) {
+                aws_task_scheduler_run_all(scheduler, now);
+            }
+
+            let mut next = 0u64;
+            timeout = if !aws_task_scheduler_has_tasks(scheduler, &mut next) {
+                None
+            } else {
+                match clock_now(event_loop) {
+                    Some(now) => Some(Duration::from_nanos(next.saturating_sub(now))),
+                    // A failing clock: try again shortly rather than spin or sleep forever.
+                    None => Some(Duration::from_millis(100)),
+                }
+            };
+            super::aws_event_loop_register_tick_end(event_loop);
+        }
+        // Pending tasks wait for the next run() or are cancelled by destroy.
+        me.running_thread.store(0, Ordering::Release);
     }
-    // Pending tasks wait for the next run() or are cancelled by destroy.
-    me.running_thread.store(0, Ordering::Release);
 }
 
 #[cfg(test)]
@@ -617,14 +680,18 @@ mod tests {
     }
 
     unsafe extern "C" fn report(_t: *mut aws_task, arg: *mut c_void, status: c_int) {
-        let p = &*(arg as *const Probe);
-        let on_loop = aws_event_loop_thread_is_callers_thread(p.el);
-        p.tx.send((status, on_loop)).unwrap();
+        // SAFETY: C passes pointers valid as the upstream header documents; NULL is checked where upstream checks it.
+        unsafe {
+            let p = &*(arg as *const Probe);
+            let on_loop = aws_event_loop_thread_is_callers_thread(p.el);
+            p.tx.send((status, on_loop)).unwrap();
+        }
     }
 
     fn task_for(probe: &Probe) -> aws_task {
         // SAFETY: plain data, initialised by aws_task_init.
         let mut t: aws_task = unsafe { std::mem::zeroed() };
+        // SAFETY: a local task; the probe outlives it (the test waits for the report).
         unsafe {
             aws_task_init(
                 &mut t,
@@ -676,8 +743,11 @@ mod tests {
         events: c_int,
         user_data: *mut c_void,
     ) {
-        let tx = &*(user_data as *const mpsc::Sender<(c_int, bool)>);
-        let _ = tx.send((events, true));
+        // SAFETY: C passes pointers valid as the upstream header documents; NULL is checked where upstream checks it.
+        unsafe {
+            let tx = &*(user_data as *const mpsc::Sender<(c_int, bool)>);
+            let _ = tx.send((events, true));
+        }
     }
 
     #[test]

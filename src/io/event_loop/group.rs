@@ -30,66 +30,81 @@ fn processor_count() -> usize {
 }
 
 unsafe fn loops(group: *const aws_event_loop_group) -> &'static [*mut aws_event_loop] {
-    let list = &(*group).event_loops;
-    if list.data.is_null() || list.length == 0 {
-        return &[];
+    // SAFETY: this fn's caller guarantees its pointer arguments are valid and used on their owning thread.
+    unsafe {
+        let list = &(*group).event_loops;
+        if list.data.is_null() || list.length == 0 {
+            return &[];
+        }
+        std::slice::from_raw_parts(list.data as *const *mut aws_event_loop, list.length)
     }
-    std::slice::from_raw_parts(list.data as *const *mut aws_event_loop, list.length)
 }
 
 /// Destroys every loop (all stopped first, then each joined and freed) and
 /// empties the list.
 unsafe fn destroy_loops(group: *mut aws_event_loop_group) {
-    for &el in loops(group) {
-        aws_event_loop_start_destroy(el);
+    // SAFETY: this fn's caller guarantees its pointer arguments are valid and used on their owning thread.
+    unsafe {
+        for &el in loops(group) {
+            aws_event_loop_start_destroy(el);
+        }
+        for &el in loops(group).iter().rev() {
+            aws_event_loop_complete_destroy(el);
+        }
+        let list = &mut (*group).event_loops;
+        if !list.data.is_null() {
+            aws_mem_release(list.alloc, list.data);
+        }
+        list.data = std::ptr::null_mut();
+        list.length = 0;
+        list.current_size = 0;
     }
-    for &el in loops(group).iter().rev() {
-        aws_event_loop_complete_destroy(el);
-    }
-    let list = &mut (*group).event_loops;
-    if !list.data.is_null() {
-        aws_mem_release(list.alloc, list.data);
-    }
-    list.data = std::ptr::null_mut();
-    list.length = 0;
-    list.current_size = 0;
 }
 
 /// Frees the group, then tells the owner.
 unsafe extern "C" fn free_group_and_notify(user_data: *mut c_void) {
-    let group = user_data as *mut aws_event_loop_group;
-    let callback = (*group).shutdown_options.shutdown_callback_fn;
-    let callback_data = (*group).shutdown_options.shutdown_callback_user_data;
-    aws_mem_release((*group).allocator, group as *mut c_void);
-    if let Some(cb) = callback {
-        cb(callback_data);
+    // SAFETY: C passes pointers valid as the upstream header documents; NULL is checked where upstream checks it.
+    unsafe {
+        let group = user_data as *mut aws_event_loop_group;
+        let callback = (*group).shutdown_options.shutdown_callback_fn;
+        let callback_data = (*group).shutdown_options.shutdown_callback_user_data;
+        aws_mem_release((*group).allocator, group as *mut c_void);
+        if let Some(cb) = callback {
+            cb(callback_data);
+        }
     }
 }
 
 unsafe extern "C" fn cleanup_thread_main(user_data: *mut c_void) {
-    destroy_loops(user_data as *mut aws_event_loop_group);
-    // Runs after this function returns, just before the thread ends.
-    aws_thread_current_at_exit(Some(free_group_and_notify), user_data);
+    // SAFETY: C passes pointers valid as the upstream header documents; NULL is checked where upstream checks it.
+    unsafe {
+        destroy_loops(user_data as *mut aws_event_loop_group);
+        // Runs after this function returns, just before the thread ends.
+        aws_thread_current_at_exit(Some(free_group_and_notify), user_data);
+    }
 }
 
 /// The ref count's on-zero action.
 unsafe extern "C" fn shutdown_async(user_data: *mut c_void) {
-    let group = user_data as *mut aws_event_loop_group;
-    let mut thread: aws_thread = std::mem::zeroed();
-    aws_thread_init(&mut thread, (*group).allocator);
-    let mut options = std::ptr::read(aws_default_thread_options());
-    options.join_strategy = aws_thread_join_strategy::AWS_TJS_MANAGED as c_int;
-    let name = b"EvntLoopCleanup";
-    options.name = aws_byte_cursor {
-        len: name.len(),
-        ptr: name.as_ptr() as *mut u8,
-    };
-    if aws_thread_launch(&mut thread, Some(cleanup_thread_main), user_data, &options)
-        != AWS_OP_SUCCESS
-    {
-        // No thread to spare: shut down here (safe unless we are a loop thread).
-        destroy_loops(group);
-        free_group_and_notify(user_data);
+    // SAFETY: C passes pointers valid as the upstream header documents; NULL is checked where upstream checks it.
+    unsafe {
+        let group = user_data as *mut aws_event_loop_group;
+        let mut thread: aws_thread = std::mem::zeroed();
+        aws_thread_init(&mut thread, (*group).allocator);
+        let mut options = std::ptr::read(aws_default_thread_options());
+        options.join_strategy = aws_thread_join_strategy::AWS_TJS_MANAGED as c_int;
+        let name = b"EvntLoopCleanup";
+        options.name = aws_byte_cursor {
+            len: name.len(),
+            ptr: name.as_ptr() as *mut u8,
+        };
+        if aws_thread_launch(&mut thread, Some(cleanup_thread_main), user_data, &options)
+            != AWS_OP_SUCCESS
+        {
+            // No thread to spare: shut down here (safe unless we are a loop thread).
+            destroy_loops(group);
+            free_group_and_notify(user_data);
+        }
     }
 }
 
@@ -99,101 +114,107 @@ unsafe fn new_group(
     alloc: *mut aws_allocator,
     options: &aws_event_loop_group_options,
 ) -> *mut aws_event_loop_group {
-    let pin_cpus = match options.cpu_group.as_ref() {
-        None => None,
-        Some(0) => Some(processor_count()),
-        Some(_) => {
-            raise(AWS_ERROR_INVALID_ARGUMENT);
+    // SAFETY: this fn's caller guarantees its pointer arguments are valid and used on their owning thread.
+    unsafe {
+        let pin_cpus = match options.cpu_group.as_ref() {
+            None => None,
+            Some(0) => Some(processor_count()),
+            Some(_) => {
+                raise(AWS_ERROR_INVALID_ARGUMENT);
+                return std::ptr::null_mut();
+            }
+        };
+        let t = options.r#type;
+        if t != aws_event_loop_type::AWS_EVENT_LOOP_PLATFORM_DEFAULT as c_int
+            && t != aws_event_loop_type::AWS_EVENT_LOOP_EPOLL as c_int
+        {
+            raise(crate::common::error_codes::AWS_ERROR_PLATFORM_NOT_SUPPORTED);
             return std::ptr::null_mut();
         }
-    };
-    let t = options.r#type;
-    if t != aws_event_loop_type::AWS_EVENT_LOOP_PLATFORM_DEFAULT as c_int
-        && t != aws_event_loop_type::AWS_EVENT_LOOP_EPOLL as c_int
-    {
-        raise(crate::common::error_codes::AWS_ERROR_PLATFORM_NOT_SUPPORTED);
-        return std::ptr::null_mut();
-    }
 
-    let group = aws_mem_calloc(alloc, 1, std::mem::size_of::<aws_event_loop_group>())
-        as *mut aws_event_loop_group;
-    if group.is_null() {
-        return group;
-    }
-    (*group).allocator = alloc;
-    counter(&(*group).ref_count.ref_count).store(1, Ordering::Relaxed);
-    (*group).ref_count.object = group as *mut c_void;
-    (*group).ref_count.on_zero_fn = Some(shutdown_async);
-    (*group).event_loop_type = aws_event_loop_get_default_type();
-
-    let count = match options.loop_count as usize {
-        // Half the processors: the other half are likely hyper-threads.
-        0 => (processor_count() / 2).max(1),
-        n => n,
-    };
-    let count = pin_cpus.map_or(count, |cpus| count.min(cpus));
-    let slot = std::mem::size_of::<*mut aws_event_loop>();
-    let data = aws_mem_calloc(alloc, count, slot);
-    if data.is_null() {
-        aws_mem_release(alloc, group as *mut c_void);
-        raise(AWS_ERROR_OOM);
-        return std::ptr::null_mut();
-    }
-    (*group).event_loops = aws_array_list {
-        alloc,
-        current_size: count * slot,
-        length: 0,
-        item_size: slot,
-        data,
-    };
-
-    let clock = options
-        .clock_override
-        .or(Some(aws_high_res_clock_get_ticks));
-    for i in 0..count {
-        let mut thread_options = std::ptr::read(aws_default_thread_options());
-        if pin_cpus.is_some() {
-            thread_options.cpu_id = i as i32;
+        let group = aws_mem_calloc(alloc, 1, std::mem::size_of::<aws_event_loop_group>())
+            as *mut aws_event_loop_group;
+        if group.is_null() {
+            return group;
         }
-        // Linux keeps 15 bytes of a thread name.
-        let mut name = format!("AwsEventLoop{}", i + 1).into_bytes();
-        if name.len() > 15 {
-            name = b"AwsEventLoop".to_vec();
-        }
-        thread_options.name = aws_byte_cursor {
-            len: name.len(),
-            ptr: name.as_mut_ptr(),
+        (*group).allocator = alloc;
+        counter(&(*group).ref_count.ref_count).store(1, Ordering::Relaxed);
+        (*group).ref_count.object = group as *mut c_void;
+        (*group).ref_count.on_zero_fn = Some(shutdown_async);
+        (*group).event_loop_type = aws_event_loop_get_default_type();
+
+        let count = match options.loop_count as usize {
+            // Half the processors: the other half are likely hyper-threads.
+            0 => (processor_count() / 2).max(1),
+            n => n,
         };
-        let el_options = aws_event_loop_options {
-            clock,
-            thread_options: &mut thread_options,
-            r#type: options.r#type,
-            parent_elg: group,
+        let count = pin_cpus.map_or(count, |cpus| count.min(cpus));
+        let slot = std::mem::size_of::<*mut aws_event_loop>();
+        let data = aws_mem_calloc(alloc, count, slot);
+        if data.is_null() {
+            aws_mem_release(alloc, group as *mut c_void);
+            raise(AWS_ERROR_OOM);
+            return std::ptr::null_mut();
+        }
+        (*group).event_loops = aws_array_list {
+            alloc,
+            current_size: count * slot,
+            length: 0,
+            item_size: slot,
+            data,
         };
-        let el = super::epoll::aws_event_loop_new(alloc, &el_options);
-        if el.is_null() {
-            return fail(group);
+
+        let clock = options
+            .clock_override
+            .or(Some(aws_high_res_clock_get_ticks));
+        for i in 0..count {
+            let mut thread_options = std::ptr::read(aws_default_thread_options());
+            if pin_cpus.is_some() {
+                thread_options.cpu_id = i as i32;
+            }
+            // Linux keeps 15 bytes of a thread name.
+            let mut name = format!("AwsEventLoop{}", i + 1).into_bytes();
+            if name.len() > 15 {
+                name = b"AwsEventLoop".to_vec();
+            }
+            thread_options.name = aws_byte_cursor {
+                len: name.len(),
+                ptr: name.as_mut_ptr(),
+            };
+            let el_options = aws_event_loop_options {
+                clock,
+                thread_options: &mut thread_options,
+                r#type: options.r#type,
+                parent_elg: group,
+            };
+            let el = super::epoll::aws_event_loop_new(alloc, &el_options);
+            if el.is_null() {
+                return fail(group);
+            }
+            *((*group).event_loops.data as *mut *mut aws_event_loop).add(i) = el;
+            (*group).event_loops.length = i + 1;
+            if aws_event_loop_run(el) != AWS_OP_SUCCESS {
+                return fail(group);
+            }
         }
-        *((*group).event_loops.data as *mut *mut aws_event_loop).add(i) = el;
-        (*group).event_loops.length = i + 1;
-        if aws_event_loop_run(el) != AWS_OP_SUCCESS {
-            return fail(group);
+        if let Some(shutdown) = options.shutdown_options.as_ref() {
+            (*group).shutdown_options = std::ptr::read(shutdown);
         }
+        group
     }
-    if let Some(shutdown) = options.shutdown_options.as_ref() {
-        (*group).shutdown_options = std::ptr::read(shutdown);
-    }
-    group
 }
 
 /// Undoes a partly built group without calling any shutdown callback; keeps
 /// the error that made it fail.
 unsafe fn fail(group: *mut aws_event_loop_group) -> *mut aws_event_loop_group {
-    let code = last_error();
-    destroy_loops(group);
-    aws_mem_release((*group).allocator, group as *mut c_void);
-    raise(code);
-    std::ptr::null_mut()
+    // SAFETY: this fn's caller guarantees its pointer arguments are valid and used on their owning thread.
+    unsafe {
+        let code = last_error();
+        destroy_loops(group);
+        aws_mem_release((*group).allocator, group as *mut c_void);
+        raise(code);
+        std::ptr::null_mut()
+    }
 }
 
 #[no_mangle]
@@ -201,11 +222,14 @@ pub unsafe extern "C" fn aws_event_loop_group_new(
     allocator: *mut aws_allocator,
     options: *const aws_event_loop_group_options,
 ) -> *mut aws_event_loop_group {
-    fatal_precondition!(
-        !allocator.is_null() && !options.is_null(),
-        "aws_event_loop_group_new"
-    );
-    new_group(allocator, &*options)
+    // SAFETY: C passes pointers valid as the upstream header documents; NULL is checked where upstream checks it.
+    unsafe {
+        fatal_precondition!(
+            !allocator.is_null() && !options.is_null(),
+            "aws_event_loop_group_new"
+        );
+        new_group(allocator, &*options)
+    }
 }
 
 /// `max_threads` 0: half the processors.
@@ -215,14 +239,17 @@ pub unsafe extern "C" fn aws_event_loop_group_new_default(
     max_threads: u16,
     shutdown_options: *const aws_shutdown_callback_options,
 ) -> *mut aws_event_loop_group {
-    let options = aws_event_loop_group_options {
-        loop_count: max_threads,
-        r#type: aws_event_loop_type::AWS_EVENT_LOOP_PLATFORM_DEFAULT as c_int,
-        shutdown_options,
-        cpu_group: std::ptr::null(),
-        clock_override: None,
-    };
-    aws_event_loop_group_new(alloc, &options)
+    // SAFETY: C passes pointers valid as the upstream header documents; NULL is checked where upstream checks it.
+    unsafe {
+        let options = aws_event_loop_group_options {
+            loop_count: max_threads,
+            r#type: aws_event_loop_type::AWS_EVENT_LOOP_PLATFORM_DEFAULT as c_int,
+            shutdown_options,
+            cpu_group: std::ptr::null(),
+            clock_override: None,
+        };
+        aws_event_loop_group_new(alloc, &options)
+    }
 }
 
 #[no_mangle]
@@ -232,14 +259,17 @@ pub unsafe extern "C" fn aws_event_loop_group_new_default_pinned_to_cpu_group(
     cpu_group: u16,
     shutdown_options: *const aws_shutdown_callback_options,
 ) -> *mut aws_event_loop_group {
-    let options = aws_event_loop_group_options {
-        loop_count: max_threads,
-        r#type: aws_event_loop_type::AWS_EVENT_LOOP_PLATFORM_DEFAULT as c_int,
-        shutdown_options,
-        cpu_group: &cpu_group,
-        clock_override: None,
-    };
-    aws_event_loop_group_new(alloc, &options)
+    // SAFETY: C passes pointers valid as the upstream header documents; NULL is checked where upstream checks it.
+    unsafe {
+        let options = aws_event_loop_group_options {
+            loop_count: max_threads,
+            r#type: aws_event_loop_type::AWS_EVENT_LOOP_PLATFORM_DEFAULT as c_int,
+            shutdown_options,
+            cpu_group: &cpu_group,
+            clock_override: None,
+        };
+        aws_event_loop_group_new(alloc, &options)
+    }
 }
 
 /// NULL-tolerant; returns its argument.
@@ -247,24 +277,30 @@ pub unsafe extern "C" fn aws_event_loop_group_new_default_pinned_to_cpu_group(
 pub unsafe extern "C" fn aws_event_loop_group_acquire(
     el_group: *mut aws_event_loop_group,
 ) -> *mut aws_event_loop_group {
-    if !el_group.is_null() {
-        counter(&(*el_group).ref_count.ref_count).fetch_add(1, Ordering::Relaxed);
+    // SAFETY: C passes pointers valid as the upstream header documents; NULL is checked where upstream checks it.
+    unsafe {
+        if !el_group.is_null() {
+            counter(&(*el_group).ref_count.ref_count).fetch_add(1, Ordering::Relaxed);
+        }
+        el_group
     }
-    el_group
 }
 
 /// NULL-tolerant. The last release starts the asynchronous shutdown.
 #[no_mangle]
 pub unsafe extern "C" fn aws_event_loop_group_release(el_group: *mut aws_event_loop_group) {
-    if el_group.is_null() {
-        return;
-    }
-    let rc = &(*el_group).ref_count;
-    let before = counter(&rc.ref_count).fetch_sub(1, Ordering::AcqRel);
-    fatal_precondition!(before != 0, "aws_event_loop_group_release");
-    if before == 1 {
-        if let Some(on_zero) = rc.on_zero_fn {
-            on_zero(rc.object);
+    // SAFETY: C passes pointers valid as the upstream header documents; NULL is checked where upstream checks it.
+    unsafe {
+        if el_group.is_null() {
+            return;
+        }
+        let rc = &(*el_group).ref_count;
+        let before = counter(&rc.ref_count).fetch_sub(1, Ordering::AcqRel);
+        fatal_precondition!(before != 0, "aws_event_loop_group_release");
+        if before == 1 {
+            if let Some(on_zero) = rc.on_zero_fn {
+                on_zero(rc.object);
+            }
         }
     }
 }
@@ -273,18 +309,24 @@ pub unsafe extern "C" fn aws_event_loop_group_release(el_group: *mut aws_event_l
 pub unsafe extern "C" fn aws_event_loop_group_acquire_from_event_loop(
     event_loop: *mut aws_event_loop,
 ) -> *mut aws_event_loop_group {
-    if event_loop.is_null() {
-        return std::ptr::null_mut();
+    // SAFETY: C passes pointers valid as the upstream header documents; NULL is checked where upstream checks it.
+    unsafe {
+        if event_loop.is_null() {
+            return std::ptr::null_mut();
+        }
+        aws_event_loop_group_acquire((*event_loop).base_elg)
     }
-    aws_event_loop_group_acquire((*event_loop).base_elg)
 }
 
 #[no_mangle]
 pub unsafe extern "C" fn aws_event_loop_group_release_from_event_loop(
     event_loop: *mut aws_event_loop,
 ) {
-    if !event_loop.is_null() {
-        aws_event_loop_group_release((*event_loop).base_elg);
+    // SAFETY: C passes pointers valid as the upstream header documents; NULL is checked where upstream checks it.
+    unsafe {
+        if !event_loop.is_null() {
+            aws_event_loop_group_release((*event_loop).base_elg);
+        }
     }
 }
 
@@ -292,16 +334,22 @@ pub unsafe extern "C" fn aws_event_loop_group_release_from_event_loop(
 pub unsafe extern "C" fn aws_event_loop_group_get_loop_count(
     el_group: *const aws_event_loop_group,
 ) -> usize {
-    fatal_precondition!(!el_group.is_null(), "aws_event_loop_group_get_loop_count");
-    (*el_group).event_loops.length
+    // SAFETY: C passes pointers valid as the upstream header documents; NULL is checked where upstream checks it.
+    unsafe {
+        fatal_precondition!(!el_group.is_null(), "aws_event_loop_group_get_loop_count");
+        (*el_group).event_loops.length
+    }
 }
 
 #[no_mangle]
 pub unsafe extern "C" fn aws_event_loop_group_get_type(
     el_group: *const aws_event_loop_group,
 ) -> enum_aws_event_loop_type {
-    fatal_precondition!(!el_group.is_null(), "aws_event_loop_group_get_type");
-    (*el_group).event_loop_type
+    // SAFETY: C passes pointers valid as the upstream header documents; NULL is checked where upstream checks it.
+    unsafe {
+        fatal_precondition!(!el_group.is_null(), "aws_event_loop_group_get_type");
+        (*el_group).event_loop_type
+    }
 }
 
 /// NULL (with AWS_ERROR_INVALID_INDEX raised) when out of range, as
@@ -311,12 +359,15 @@ pub unsafe extern "C" fn aws_event_loop_group_get_loop_at(
     el_group: *mut aws_event_loop_group,
     index: usize,
 ) -> *mut aws_event_loop {
-    fatal_precondition!(!el_group.is_null(), "aws_event_loop_group_get_loop_at");
-    match loops(el_group).get(index) {
-        Some(&el) => el,
-        None => {
-            raise(crate::common::error_codes::AWS_ERROR_INVALID_INDEX);
-            std::ptr::null_mut()
+    // SAFETY: C passes pointers valid as the upstream header documents; NULL is checked where upstream checks it.
+    unsafe {
+        fatal_precondition!(!el_group.is_null(), "aws_event_loop_group_get_loop_at");
+        match loops(el_group).get(index) {
+            Some(&el) => el,
+            None => {
+                raise(crate::common::error_codes::AWS_ERROR_INVALID_INDEX);
+                std::ptr::null_mut()
+            }
         }
     }
 }
@@ -326,22 +377,25 @@ pub unsafe extern "C" fn aws_event_loop_group_get_loop_at(
 pub unsafe extern "C" fn aws_event_loop_group_get_next_loop(
     el_group: *mut aws_event_loop_group,
 ) -> *mut aws_event_loop {
-    fatal_precondition!(!el_group.is_null(), "aws_event_loop_group_get_next_loop");
-    let all = loops(el_group);
-    match all.len() {
-        0 => return std::ptr::null_mut(),
-        1 => return all[0],
-        _ => {}
-    }
-    let mut bits = 0u32;
-    if aws_device_random_u32(&mut bits) != AWS_OP_SUCCESS {
-        bits = crate::common::clock::high_res_ns().unwrap_or(0) as u32;
-    }
-    let a = all[(bits & 0xffff) as usize % all.len()];
-    let b = all[(bits >> 16) as usize % all.len()];
-    if aws_event_loop_get_load_factor(a) <= aws_event_loop_get_load_factor(b) {
-        a
-    } else {
-        b
+    // SAFETY: C passes pointers valid as the upstream header documents; NULL is checked where upstream checks it.
+    unsafe {
+        fatal_precondition!(!el_group.is_null(), "aws_event_loop_group_get_next_loop");
+        let all = loops(el_group);
+        match all.len() {
+            0 => return std::ptr::null_mut(),
+            1 => return all[0],
+            _ => {}
+        }
+        let mut bits = 0u32;
+        if aws_device_random_u32(&mut bits) != AWS_OP_SUCCESS {
+            bits = crate::common::clock::high_res_ns().unwrap_or(0) as u32;
+        }
+        let a = all[(bits & 0xffff) as usize % all.len()];
+        let b = all[(bits >> 16) as usize % all.len()];
+        if aws_event_loop_get_load_factor(a) <= aws_event_loop_get_load_factor(b) {
+            a
+        } else {
+            b
+        }
     }
 }
