@@ -20,6 +20,9 @@ pub type enum_aws_io_message_type = c_int;
 pub type enum_aws_tls_versions = c_int;
 pub type enum_aws_tls_cipher_pref = c_int;
 pub type enum_aws_tls_negotiation_status = c_int;
+pub type enum_aws_tls_hash_algorithm = c_int;
+pub type enum_aws_tls_signature_algorithm = c_int;
+pub type enum_aws_tls_key_operation_type = c_int;
 pub type enum_aws_address_record_type = c_int;
 
 #[repr(C)]
@@ -115,6 +118,33 @@ pub enum aws_tls_negotiation_status {
     AWS_TLS_NEGOTIATION_STATUS_FAILURE = 3,
 }
 
+/// Digest of a custom private-key operation.
+#[repr(C)]
+pub enum aws_tls_hash_algorithm {
+    AWS_TLS_HASH_UNKNOWN = 0,
+    AWS_TLS_HASH_SHA1 = 1,
+    AWS_TLS_HASH_SHA224 = 2,
+    AWS_TLS_HASH_SHA256 = 3,
+    AWS_TLS_HASH_SHA384 = 4,
+    AWS_TLS_HASH_SHA512 = 5,
+}
+
+/// Signature algorithm of a custom private-key operation.
+#[repr(C)]
+pub enum aws_tls_signature_algorithm {
+    AWS_TLS_SIGNATURE_UNKNOWN = 0,
+    AWS_TLS_SIGNATURE_RSA = 1,
+    AWS_TLS_SIGNATURE_ECDSA = 2,
+}
+
+/// Kind of a custom private-key operation.
+#[repr(C)]
+pub enum aws_tls_key_operation_type {
+    AWS_TLS_KEY_OPERATION_UNKNOWN = 0,
+    AWS_TLS_KEY_OPERATION_SIGN = 1,
+    AWS_TLS_KEY_OPERATION_DECRYPT = 2,
+}
+
 #[repr(C)]
 pub enum aws_address_record_type {
     AWS_ADDRESS_RECORD_TYPE_A = 0,
@@ -147,7 +177,12 @@ pub struct aws_channel {
 pub struct aws_socket_vtable {
     _opaque: [u8; 0],
 }
-pub struct aws_custom_key_op_handler {
+/// A private-key operation of a TLS handshake (private upstream).
+pub struct aws_tls_key_operation {
+    _opaque: [u8; 0],
+}
+/// A loaded PKCS#11 library (private upstream).
+pub struct aws_pkcs11_lib {
     _opaque: [u8; 0],
 }
 
@@ -624,6 +659,43 @@ pub type aws_channel_on_protocol_negotiated_fn = Option<
         user_data: *mut c_void,
     ) -> *mut aws_channel_handler,
 >;
+
+#[repr(C)]
+pub struct aws_custom_key_op_handler_vtable {
+    pub on_key_operation: Option<
+        unsafe extern "C" fn(
+            key_op_handler: *mut aws_custom_key_op_handler,
+            operation: *mut aws_tls_key_operation,
+        ),
+    >,
+}
+
+/// User code that performs private-key operations (e.g. PKCS#11).
+#[repr(C)]
+pub struct aws_custom_key_op_handler {
+    pub r#impl: *mut c_void,
+    pub vtable: *const aws_custom_key_op_handler_vtable,
+    pub ref_count: aws_ref_count,
+}
+
+/// Arguments of `aws_tls_ctx_options_init_client_mtls_with_pkcs11`.
+#[repr(C)]
+pub struct aws_tls_ctx_pkcs11_options {
+    pub pkcs11_lib: *mut aws_pkcs11_lib,
+    pub user_pin: aws_byte_cursor,
+    pub slot_id: *const u64,
+    pub token_label: aws_byte_cursor,
+    pub private_key_object_label: aws_byte_cursor,
+    pub cert_file_path: aws_byte_cursor,
+    pub cert_file_contents: aws_byte_cursor,
+}
+
+/// Apple SecItem labels (only used on iOS/tvOS upstream).
+#[repr(C)]
+pub struct aws_secitem_options {
+    pub cert_label: *mut aws_string,
+    pub key_label: *mut aws_string,
+}
 
 #[repr(C)]
 pub struct aws_tls_ctx {

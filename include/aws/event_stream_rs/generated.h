@@ -656,6 +656,11 @@
 
 #define CLOSED 129
 
+/*
+ Upstream's ALPN lists hold at most this many protocols.
+ */
+#define MAX_ALPN_PROTOCOLS 4
+
 enum aws_io_event_type {
   AWS_IO_EVENT_TYPE_READABLE = 1,
   AWS_IO_EVENT_TYPE_WRITABLE = 2,
@@ -736,6 +741,36 @@ enum aws_tls_negotiation_status {
   AWS_TLS_NEGOTIATION_STATUS_ONGOING = 1,
   AWS_TLS_NEGOTIATION_STATUS_SUCCESS = 2,
   AWS_TLS_NEGOTIATION_STATUS_FAILURE = 3,
+};
+
+/*
+ Digest of a custom private-key operation.
+ */
+enum aws_tls_hash_algorithm {
+  AWS_TLS_HASH_UNKNOWN = 0,
+  AWS_TLS_HASH_SHA1 = 1,
+  AWS_TLS_HASH_SHA224 = 2,
+  AWS_TLS_HASH_SHA256 = 3,
+  AWS_TLS_HASH_SHA384 = 4,
+  AWS_TLS_HASH_SHA512 = 5,
+};
+
+/*
+ Signature algorithm of a custom private-key operation.
+ */
+enum aws_tls_signature_algorithm {
+  AWS_TLS_SIGNATURE_UNKNOWN = 0,
+  AWS_TLS_SIGNATURE_RSA = 1,
+  AWS_TLS_SIGNATURE_ECDSA = 2,
+};
+
+/*
+ Kind of a custom private-key operation.
+ */
+enum aws_tls_key_operation_type {
+  AWS_TLS_KEY_OPERATION_UNKNOWN = 0,
+  AWS_TLS_KEY_OPERATION_SIGN = 1,
+  AWS_TLS_KEY_OPERATION_DECRYPT = 2,
 };
 
 enum aws_address_record_type {
@@ -892,14 +927,15 @@ enum aws_text_encoding {
  */
 struct WireError;
 struct aws_channel;
-struct aws_custom_key_op_handler;
 struct aws_event_stream_rpc_client_connection;
 struct aws_event_stream_rpc_client_continuation_token;
 struct aws_event_stream_rpc_server_connection;
 struct aws_event_stream_rpc_server_continuation_token;
 struct aws_event_stream_rpc_server_listener;
 struct aws_future_void;
+struct aws_pkcs11_lib;
 struct aws_socket_vtable;
+struct aws_tls_key_operation;
 struct aws_utf8_decoder;
 struct aws_allocator;
 struct aws_array_list;
@@ -984,7 +1020,11 @@ struct aws_socket_bind_options;
 struct aws_socket_listener_options;
 struct aws_crt_statistics_socket;
 struct aws_crt_statistics_tls;
+struct aws_custom_key_op_handler_vtable;
+struct aws_custom_key_op_handler;
 struct aws_tls_ctx_options;
+struct aws_tls_ctx_pkcs11_options;
+struct aws_secitem_options;
 struct aws_tls_negotiated_protocol_message;
 struct aws_event_stream_channel_handler_options;
 struct aws_event_stream_rpc_message_args;
@@ -1188,8 +1228,6 @@ struct WireError;
  */
 struct aws_channel;
 
-struct aws_custom_key_op_handler;
-
 struct aws_event_stream_rpc_client_connection;
 
 struct aws_event_stream_rpc_client_continuation_token;
@@ -1208,7 +1246,17 @@ struct aws_event_stream_rpc_server_listener;
  */
 struct aws_future_void;
 
+/*
+ A loaded PKCS#11 library (private upstream).
+ */
+struct aws_pkcs11_lib;
+
 struct aws_socket_vtable;
+
+/*
+ A private-key operation of a TLS handshake (private upstream).
+ */
+struct aws_tls_key_operation;
 
 struct aws_utf8_decoder;
 
@@ -1984,6 +2032,19 @@ struct aws_crt_statistics_tls {
 
 
 
+struct aws_custom_key_op_handler_vtable {
+  void (*on_key_operation)(struct aws_custom_key_op_handler *key_op_handler,
+                           struct aws_tls_key_operation *operation);
+};
+
+/*
+ User code that performs private-key operations (e.g. PKCS#11).
+ */
+struct aws_custom_key_op_handler {
+  void *impl;
+  const struct aws_custom_key_op_handler_vtable *vtable;
+  struct aws_ref_count ref_count;
+};
 
 struct aws_tls_ctx_options {
   struct aws_allocator *allocator;
@@ -2000,6 +2061,31 @@ struct aws_tls_ctx_options {
   struct aws_custom_key_op_handler *custom_key_op_handler;
   bool no_certificate_revocation;
 };
+
+/*
+ Arguments of `aws_tls_ctx_options_init_client_mtls_with_pkcs11`.
+ */
+struct aws_tls_ctx_pkcs11_options {
+  struct aws_pkcs11_lib *pkcs11_lib;
+  struct aws_byte_cursor user_pin;
+  const uint64_t *slot_id;
+  struct aws_byte_cursor token_label;
+  struct aws_byte_cursor private_key_object_label;
+  struct aws_byte_cursor cert_file_path;
+  struct aws_byte_cursor cert_file_contents;
+};
+
+/*
+ Apple SecItem labels (only used on iOS/tvOS upstream).
+ */
+struct aws_secitem_options {
+  struct aws_string *cert_label;
+  struct aws_string *key_label;
+};
+
+
+
+
 
 struct aws_tls_negotiated_protocol_message {
   struct aws_byte_buf protocol;
@@ -4170,6 +4256,193 @@ void aws_crt_statistics_tls_cleanup(struct aws_crt_statistics_tls *_stats);
  Nothing in the TLS sample is resettable (as upstream).
  */
 void aws_crt_statistics_tls_reset(struct aws_crt_statistics_tls *_stats);
+
+void aws_tls_ctx_options_init_default_client(struct aws_tls_ctx_options *options,
+                                             struct aws_allocator *allocator);
+
+void aws_tls_ctx_options_clean_up(struct aws_tls_ctx_options *options);
+
+int aws_tls_ctx_options_init_client_mtls(struct aws_tls_ctx_options *options,
+                                         struct aws_allocator *allocator,
+                                         const struct aws_byte_cursor *cert,
+                                         const struct aws_byte_cursor *pkey);
+
+int aws_tls_ctx_options_init_client_mtls_from_path(struct aws_tls_ctx_options *options,
+                                                   struct aws_allocator *allocator,
+                                                   const char *cert_path,
+                                                   const char *pkey_path);
+
+int aws_tls_ctx_options_init_default_server(struct aws_tls_ctx_options *options,
+                                            struct aws_allocator *allocator,
+                                            struct aws_byte_cursor *cert,
+                                            struct aws_byte_cursor *pkey);
+
+int aws_tls_ctx_options_init_default_server_from_path(struct aws_tls_ctx_options *options,
+                                                      struct aws_allocator *allocator,
+                                                      const char *cert_path,
+                                                      const char *pkey_path);
+
+int aws_tls_ctx_options_set_alpn_list(struct aws_tls_ctx_options *options, const char *alpn_list);
+
+void aws_tls_ctx_options_set_verify_peer(struct aws_tls_ctx_options *options, bool verify_peer);
+
+/*
+ Stored as upstream does; rustls checks no revocation either way.
+ */
+void aws_tls_ctx_options_set_no_certificate_revocation(struct aws_tls_ctx_options *options,
+                                                       bool no_revocation);
+
+/*
+ Stored as given; an unsupported preference fails at context creation.
+ */
+void aws_tls_ctx_options_set_tls_cipher_preference(struct aws_tls_ctx_options *options,
+                                                   enum aws_tls_cipher_pref cipher_pref);
+
+/*
+ Stored as given; an unsupported version fails at context creation.
+ */
+void aws_tls_ctx_options_set_minimum_tls_version(struct aws_tls_ctx_options *options,
+                                                 enum aws_tls_versions minimum_tls_version);
+
+void aws_tls_ctx_options_set_extension_data(struct aws_tls_ctx_options *options,
+                                            void *extension_data);
+
+int aws_tls_ctx_options_override_default_trust_store(struct aws_tls_ctx_options *options,
+                                                     const struct aws_byte_cursor *ca_file);
+
+int aws_tls_ctx_options_override_default_trust_store_from_path(struct aws_tls_ctx_options *options,
+                                                               const char *ca_path,
+                                                               const char *ca_file);
+
+int aws_tls_ctx_options_init_client_mtls_with_custom_key_operations(struct aws_tls_ctx_options *options,
+                                                                    struct aws_allocator *allocator,
+                                                                    struct aws_custom_key_op_handler *custom,
+                                                                    const struct aws_byte_cursor *cert_file_contents);
+
+int aws_tls_ctx_options_init_client_mtls_with_pkcs11(struct aws_tls_ctx_options *options,
+                                                     struct aws_allocator *allocator,
+                                                     const struct aws_tls_ctx_pkcs11_options *pkcs11_options);
+
+int aws_tls_ctx_options_init_client_mtls_from_system_path(struct aws_tls_ctx_options *options,
+                                                          struct aws_allocator *allocator,
+                                                          const char *cert_reg_path);
+
+int aws_tls_ctx_options_init_default_server_from_system_path(struct aws_tls_ctx_options *options,
+                                                             struct aws_allocator *allocator,
+                                                             const char *cert_reg_path);
+
+int aws_tls_ctx_options_init_client_mtls_pkcs12_from_path(struct aws_tls_ctx_options *options,
+                                                          struct aws_allocator *allocator,
+                                                          const char *pkcs12_path,
+                                                          const struct aws_byte_cursor *pkcs_pwd);
+
+int aws_tls_ctx_options_init_client_mtls_pkcs12(struct aws_tls_ctx_options *options,
+                                                struct aws_allocator *allocator,
+                                                struct aws_byte_cursor *pkcs12,
+                                                struct aws_byte_cursor *pkcs_pwd);
+
+int aws_tls_ctx_options_init_server_pkcs12_from_path(struct aws_tls_ctx_options *options,
+                                                     struct aws_allocator *allocator,
+                                                     const char *pkcs12_path,
+                                                     struct aws_byte_cursor *pkcs_password);
+
+int aws_tls_ctx_options_init_server_pkcs12(struct aws_tls_ctx_options *options,
+                                           struct aws_allocator *allocator,
+                                           struct aws_byte_cursor *pkcs12,
+                                           struct aws_byte_cursor *pkcs_password);
+
+/*
+ Leaves the options as they are (upstream does not zero them here).
+ */
+int aws_tls_ctx_options_set_keychain_path(struct aws_tls_ctx_options *options,
+                                          struct aws_byte_cursor *keychain_path_cursor);
+
+/*
+ Leaves the options as they are (upstream does not zero them here).
+ */
+int aws_tls_ctx_options_set_secitem_options(struct aws_tls_ctx_options *tls_ctx_options,
+                                            const struct aws_secitem_options *secitem_options);
+
+void aws_tls_secitem_options_clean_up(struct aws_secitem_options *secitem_options);
+
+struct aws_tls_ctx *aws_tls_server_ctx_new(struct aws_allocator *alloc,
+                                           const struct aws_tls_ctx_options *options);
+
+struct aws_tls_ctx *aws_tls_client_ctx_new(struct aws_allocator *alloc,
+                                           const struct aws_tls_ctx_options *options);
+
+struct aws_tls_ctx *aws_tls_ctx_acquire(struct aws_tls_ctx *ctx);
+
+void aws_tls_ctx_release(struct aws_tls_ctx *ctx);
+
+bool aws_tls_is_alpn_available(void);
+
+bool aws_tls_is_cipher_pref_supported(enum aws_tls_cipher_pref cipher_pref);
+
+/*
+ Holds a reference to `ctx`; the timeout is upstream's default.
+ */
+void aws_tls_connection_options_init_from_ctx(struct aws_tls_connection_options *conn_options,
+                                              struct aws_tls_ctx *ctx);
+
+void aws_tls_connection_options_clean_up(struct aws_tls_connection_options *connection_options);
+
+/*
+ Cleans up `to`, then makes it a deep copy of `from` (its own context
+ reference and strings).
+ */
+int aws_tls_connection_options_copy(struct aws_tls_connection_options *to,
+                                    const struct aws_tls_connection_options *from);
+
+void aws_tls_connection_options_set_callbacks(struct aws_tls_connection_options *conn_options,
+                                              aws_tls_on_negotiation_result_fn *on_negotiation_result,
+                                              aws_tls_on_data_read_fn *on_data_read,
+                                              aws_tls_on_error_fn *on_error,
+                                              void *user_data);
+
+int aws_tls_connection_options_set_server_name(struct aws_tls_connection_options *conn_options,
+                                               struct aws_allocator *allocator,
+                                               const struct aws_byte_cursor *server_name);
+
+int aws_tls_connection_options_set_alpn_list(struct aws_tls_connection_options *conn_options,
+                                             struct aws_allocator *allocator,
+                                             const char *alpn_list);
+
+/*
+ True for the error codes of TLS negotiation and TLS contexts.
+ */
+bool aws_error_code_is_tls(int error_code);
+
+struct aws_custom_key_op_handler *aws_custom_key_op_handler_acquire(struct aws_custom_key_op_handler *key_op_handler);
+
+/*
+ Drops one reference (the last calls the handler's on-zero function);
+ always returns NULL.
+ */
+struct aws_custom_key_op_handler *aws_custom_key_op_handler_release(struct aws_custom_key_op_handler *key_op_handler);
+
+void aws_custom_key_op_handler_perform_operation(struct aws_custom_key_op_handler *key_op_handler,
+                                                 struct aws_tls_key_operation *operation);
+
+void aws_tls_key_operation_complete(struct aws_tls_key_operation *operation,
+                                    struct aws_byte_cursor output);
+
+void aws_tls_key_operation_complete_with_error(struct aws_tls_key_operation *operation,
+                                               int error_code);
+
+struct aws_byte_cursor aws_tls_key_operation_get_input(const struct aws_tls_key_operation *operation);
+
+enum aws_tls_key_operation_type aws_tls_key_operation_get_type(const struct aws_tls_key_operation *operation);
+
+enum aws_tls_signature_algorithm aws_tls_key_operation_get_signature_algorithm(const struct aws_tls_key_operation *operation);
+
+enum aws_tls_hash_algorithm aws_tls_key_operation_get_digest_algorithm(const struct aws_tls_key_operation *operation);
+
+const char *aws_tls_hash_algorithm_str(enum aws_tls_hash_algorithm hash);
+
+const char *aws_tls_signature_algorithm_str(enum aws_tls_signature_algorithm signature);
+
+const char *aws_tls_key_operation_type_str(enum aws_tls_key_operation_type operation_type);
 
 #ifdef __cplusplus
 }  // extern "C"

@@ -18,7 +18,7 @@ use super::line::{thread_id_hex, Line, Truncating};
 use super::{aws_es_rs_logger_log, aws_es_rs_vformat, forget_root, LoggerVtable, StaticVtable};
 use crate::common::abi::*;
 use crate::common::allocator::{drop_in, new_in};
-use crate::common::error::raise;
+use crate::common::error::{raise, raise_io_error};
 use crate::common::error_codes::*;
 use crate::fatal_precondition;
 
@@ -205,21 +205,6 @@ fn write_line(file: *mut FILE, bytes: &[u8]) -> c_int {
         }
     }
     AWS_OP_SUCCESS
-}
-
-/// errno to upstream's error code (as aws_translate_and_raise_io_error_or does).
-fn raise_io_error(errno: c_int, fallback: c_int) -> c_int {
-    raise(match errno {
-        libc::EPERM | libc::EACCES => AWS_ERROR_NO_PERMISSION,
-        libc::EISDIR | libc::ENAMETOOLONG | libc::ENOENT | libc::ENOTDIR => {
-            AWS_ERROR_FILE_INVALID_PATH
-        }
-        libc::EMFILE | libc::ENFILE => AWS_ERROR_MAX_FDS_EXCEEDED,
-        libc::ENOMEM => AWS_ERROR_OOM,
-        libc::ENOSPC => AWS_ERROR_NO_SPACE,
-        libc::ENOTEMPTY => AWS_ERROR_DIRECTORY_NOT_EMPTY,
-        _ => fallback,
-    })
 }
 
 /// Opens `path` with `mode`, raising upstream's error on failure.

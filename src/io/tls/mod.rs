@@ -1,0 +1,20 @@
+//! TLS on rustls (ring provider): options, contexts and connection options
+//! of `tls_channel_handler.h`.
+//!
+//! - `pem`, `trust`, `verify`, `config`: the safe core (options → rustls
+//!   `ClientConfig`/`ServerConfig`).
+//! - `ctx`: the C `aws_tls_ctx` that owns a built configuration.
+//! - `capi`: the `aws_tls_*` option and connection-option shims;
+//!   `key_ops`: the custom private-key API, which this build does not drive.
+pub mod capi;
+pub mod config;
+pub mod ctx;
+pub mod key_ops;
+pub mod pem;
+pub mod trust;
+pub mod verify;
+
+#[cfg(test)]
+mod test_certs;
+#[cfg(test)]
+mod tests;
