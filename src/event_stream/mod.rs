@@ -1,5 +1,7 @@
 //! aws-c-event-stream: the wire codec, the streaming decoder, their C API and (later) RPC.
 pub mod abi;
 pub mod capi;
+pub mod channel_handler;
 pub mod decoder;
+pub mod framer;
 pub mod wire;
