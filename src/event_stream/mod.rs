@@ -1,5 +1,6 @@
-//! aws-c-event-stream: the wire codec, the streaming decoder, their C API and (later) RPC.
+//! aws-c-event-stream: the wire codec, the streaming decoder, their C API and the RPC connection cores.
 pub mod abi;
 pub mod capi;
 pub mod decoder;
+pub mod rpc;
 pub mod wire;
