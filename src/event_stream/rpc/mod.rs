@@ -44,6 +44,8 @@ pub mod client;
 pub mod protocol;
 /// cbindgen:ignore
 pub mod server;
+#[cfg(test)]
+mod test_support;
 
 pub use client::{ClientAction, ClientConnection, Rejected};
 pub use protocol::{

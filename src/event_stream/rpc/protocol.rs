@@ -335,3 +335,184 @@ impl Hasher for StreamIdHasher {
         self.0 = u64::from(v).wrapping_mul(0x9e37_79b9_7f4a_7c15);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::event_stream::rpc::test_support::{encode, vector, wire_string};
+
+    #[test]
+    fn wire_strings_match_upstream() {
+        for r in ErrorReply::ALL {
+            assert_eq!(
+                r.payload(),
+                wire_string(r.upstream_name()).as_bytes(),
+                "{r:?}"
+            );
+        }
+        assert_eq!(
+            CONTENT_TYPE_NAME,
+            wire_string("s_json_content_type_name").as_bytes()
+        );
+        assert_eq!(
+            CONTENT_TYPE_JSON,
+            wire_string("s_json_content_type_value").as_bytes()
+        );
+        assert_eq!(
+            MESSAGE_TYPE_NAME,
+            wire_string("aws_event_stream_rpc_message_type_name").as_bytes()
+        );
+        assert_eq!(
+            MESSAGE_FLAGS_NAME,
+            wire_string("aws_event_stream_rpc_message_flags_name").as_bytes()
+        );
+        assert_eq!(
+            STREAM_ID_NAME,
+            wire_string("aws_event_stream_rpc_stream_id_name").as_bytes()
+        );
+        assert_eq!(
+            OPERATION_NAME,
+            wire_string("aws_event_stream_rpc_operation_name").as_bytes()
+        );
+    }
+
+    #[test]
+    fn error_replies_match_golden_vectors() {
+        let pe = ErrorReply::ConnectNotCompleted.outgoing();
+        assert_eq!(encode(&pe.message), vector("rpc_protocol_error.bin"));
+        assert_eq!(pe.stream_id, 0);
+        assert_eq!(
+            pe.after_flush.close_with,
+            Some(AWS_ERROR_EVENT_STREAM_RPC_PROTOCOL_ERROR)
+        );
+        assert_eq!(
+            encode(&ErrorReply::Internal.outgoing().message),
+            vector("rpc_internal_error.bin")
+        );
+        for r in ErrorReply::ALL {
+            let m = r.outgoing().message;
+            let md = parse_metadata(&m).unwrap();
+            assert_eq!((md.stream_id, md.flags), (0, 0));
+            assert_eq!(md.message_type, r.message_type() as i32);
+            assert_eq!(m.headers[0].name, CONTENT_TYPE_NAME);
+            assert_eq!(m.payload, r.payload());
+        }
+    }
+
+    #[test]
+    fn builds_upstream_header_order() {
+        let m = build_message(
+            vec![],
+            Bytes::from_static(b"{}"),
+            5,
+            FLAG_CONNECTION_ACCEPTED,
+            0,
+            None,
+        )
+        .unwrap();
+        assert_eq!(encode(&m), vector("rpc_connect_ack_accepted.bin"));
+        let m = build_message(vec![], Bytes::new(), 0, 0, 3, Some(b"op")).unwrap();
+        let names: Vec<&[u8]> = m.headers.iter().map(|h| &h.name[..]).collect();
+        assert_eq!(
+            names,
+            [
+                MESSAGE_TYPE_NAME,
+                MESSAGE_FLAGS_NAME,
+                STREAM_ID_NAME,
+                OPERATION_NAME
+            ]
+        );
+    }
+
+    #[test]
+    fn build_fails_as_the_encoder_does() {
+        let big = Bytes::from(vec![
+            0u8;
+            crate::event_stream::wire::limits::MAX_MESSAGE_SIZE
+        ]);
+        assert_eq!(
+            build_message(vec![], big, 0, 0, 1, None),
+            Err(crate::common::error_codes::AWS_ERROR_EVENT_STREAM_MESSAGE_FIELD_SIZE_EXCEEDED)
+        );
+    }
+
+    fn int(name: &'static [u8], v: i32) -> Header {
+        Header::new(Bytes::from_static(name), HeaderValue::Int32(v))
+    }
+
+    #[test]
+    fn metadata_parsing_follows_upstream() {
+        let activate = Message::decode(vector("rpc_application_message_activate.bin")).unwrap();
+        let md = parse_metadata(&activate).unwrap();
+        assert_eq!((md.stream_id, md.message_type, md.flags), (6, 0, 0));
+        assert_eq!(md.operation, b"aws.greengrass#PublishToTopic");
+        // Case-insensitive names; the last duplicate wins until all four are seen.
+        let m = Message::new(
+            vec![
+                int(b":STREAM-ID", 1),
+                int(b":stream-id", 2),
+                int(b":Message-Type", 0),
+                int(b":message-flags", 2),
+            ],
+            Bytes::new(),
+        );
+        let md = parse_metadata(&m).unwrap();
+        assert_eq!(
+            (md.stream_id, md.message_type, md.flags, md.operation),
+            (2, 0, 2, &b""[..])
+        );
+        let op = Header::new(
+            Bytes::from_static(b"OPERATION"),
+            HeaderValue::String(Bytes::from_static(b"x")),
+        );
+        let m = Message::new(
+            vec![
+                int(b":stream-id", 1),
+                int(b":message-type", 0),
+                int(b":message-flags", 0),
+                op,
+                int(b":stream-id", 9),
+            ],
+            Bytes::new(),
+        );
+        assert_eq!(
+            parse_metadata(&m).unwrap().stream_id,
+            1,
+            "scan stops once all four are found"
+        );
+        // Wrong value types do not count; any missing field is a protocol error.
+        let wrong = Header::new(Bytes::from_static(b":stream-id"), HeaderValue::Int64(1));
+        let m = Message::new(
+            vec![wrong, int(b":message-type", 0), int(b":message-flags", 0)],
+            Bytes::new(),
+        );
+        assert_eq!(
+            parse_metadata(&m),
+            Err(AWS_ERROR_EVENT_STREAM_RPC_PROTOCOL_ERROR)
+        );
+        let op_as_bytes = Header::new(
+            Bytes::from_static(b"operation"),
+            HeaderValue::ByteBuf(Bytes::from_static(b"x")),
+        );
+        let m = Message::new(
+            vec![
+                op_as_bytes,
+                int(b":stream-id", 1),
+                int(b":message-type", 0),
+                int(b":message-flags", 0),
+            ],
+            Bytes::new(),
+        );
+        assert_eq!(parse_metadata(&m).unwrap().operation, b"");
+    }
+
+    #[test]
+    fn message_type_from_wire_value() {
+        assert_eq!(
+            MessageType::from_i32(4),
+            Some(MessageType::AWS_EVENT_STREAM_RPC_MESSAGE_TYPE_CONNECT)
+        );
+        assert_eq!(MessageType::from_i32(8), None);
+        assert_eq!(MessageType::from_i32(-1), None);
+    }
+}
