@@ -248,3 +248,344 @@ impl ClientConnection {
 fn violation(reply: ErrorReply) -> ClientAction {
     ClientAction::Violation(reply.outgoing())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::common::error_codes::AWS_ERROR_SUCCESS;
+    use crate::event_stream::rpc::protocol::{
+        AfterFlush, FLAG_CONNECTION_ACCEPTED, FLAG_TERMINATE_STREAM as TERM,
+    };
+    use crate::event_stream::rpc::test_support::{
+        args, encode, rpc, split_raw, string_header, vector, ClientHarness, Event,
+    };
+
+    const APP: i32 = 0;
+    const APP_ERR: i32 = 1;
+    const PING: i32 = 2;
+    const PING_RESPONSE: i32 = 3;
+    const CONNECT: i32 = 4;
+    const ACK: i32 = 5;
+    const PROTOCOL_ERROR: i32 = 6;
+    const PE: i32 = AWS_ERROR_EVENT_STREAM_RPC_PROTOCOL_ERROR;
+    const CLOSED: i32 = AWS_ERROR_EVENT_STREAM_RPC_CONNECTION_CLOSED;
+
+    fn connected() -> ClientHarness {
+        let mut h = ClientHarness::default();
+        let out = h
+            .core
+            .send_protocol_message(args(CONNECT, 0, b"{}"))
+            .unwrap();
+        h.run_send(out);
+        h.feed(&Message::decode(vector("rpc_connect_ack_accepted.bin")).unwrap());
+        assert_eq!(h.core.handshake(), Handshake::ConnectAckProcessed);
+        h.events.clear();
+        h
+    }
+
+    fn send(h: &mut ClientHarness, a: MessageArgs) {
+        let out = h.core.send_protocol_message(a).unwrap();
+        h.run_send(out);
+    }
+
+    #[test]
+    fn conversation_vector_byte_for_byte() {
+        let raw = split_raw(&vector("stream_01.bin"));
+        let payload = |i: usize| Message::decode(raw[i].clone()).unwrap().payload;
+        let mut h = ClientHarness::default();
+        let connect = MessageArgs {
+            headers: vec![string_header(":version", "0.1.0")],
+            payload: payload(0),
+            ..args(CONNECT, 0, b"")
+        };
+        send(&mut h, connect);
+        h.feed(&Message::decode(raw[1].clone()).unwrap());
+        send(
+            &mut h,
+            MessageArgs {
+                payload: payload(2),
+                ..args(PING, 0, b"")
+            },
+        );
+        h.feed(&Message::decode(raw[3].clone()).unwrap());
+        // The vector's streams are 8 and 9: use up ids 1..=7 first.
+        for _ in 1..=7 {
+            h.core.activate(b"warm-up", args(APP, 0, b"")).unwrap();
+        }
+        let request = |model: &'static str, i: usize| MessageArgs {
+            headers: vec![
+                string_header(":content-type", "application/json"),
+                string_header("service-model-type", model),
+            ],
+            payload: payload(i),
+            ..args(APP, 0, b"")
+        };
+        let out = h
+            .core
+            .activate(
+                b"aws.greengrass#PublishToTopic",
+                request("aws.greengrass#PublishToTopicRequest", 4),
+            )
+            .unwrap();
+        assert_eq!(out.stream_id, 8);
+        h.run_send(out);
+        h.feed(&Message::decode(raw[5].clone()).unwrap());
+        h.feed(&Message::decode(raw[6].clone()).unwrap());
+        let out = h
+            .core
+            .activate(
+                b"aws.greengrass#GetConfiguration",
+                request("aws.greengrass#GetConfigurationRequest", 7),
+            )
+            .unwrap();
+        h.run_send(out);
+        h.feed(&Message::decode(raw[8].clone()).unwrap());
+        assert_eq!(
+            h.events,
+            [
+                Event::Written(raw[0].clone()),
+                Event::Protocol(ACK),
+                Event::Written(raw[2].clone()),
+                Event::Protocol(PING_RESPONSE),
+                Event::Written(raw[4].clone()),
+                Event::Continuation(8, APP),
+                Event::Continuation(8, APP),
+                Event::ContinuationClosed(8),
+                Event::Written(raw[7].clone()),
+                Event::Continuation(9, APP_ERR),
+                Event::ContinuationClosed(9),
+            ]
+        );
+        assert!(h.send_failures.is_empty());
+        assert!(h.core.is_open());
+    }
+
+    #[test]
+    fn handshake_gates_sends() {
+        let mut h = ClientHarness::default();
+        // Before CONNECT: nothing else; an application message fails alone,
+        // anything else also takes the channel down.
+        let out = h.core.send_protocol_message(args(APP, 0, b"")).unwrap();
+        assert_eq!(
+            h.core.admit(&out),
+            Err(Rejected {
+                error: PE,
+                shutdown_channel: false
+            })
+        );
+        let out = h.core.send_protocol_message(args(PING, 0, b"")).unwrap();
+        assert_eq!(
+            h.core.admit(&out),
+            Err(Rejected {
+                error: PE,
+                shutdown_channel: true
+            })
+        );
+        let connect = h.core.send_protocol_message(args(CONNECT, 0, b"")).unwrap();
+        assert_eq!(h.core.admit(&connect), Ok(()));
+        // While the CONNECT_ACK is awaited nothing goes out, CONNECT included.
+        for ty in [APP, PING, CONNECT, ACK, PROTOCOL_ERROR] {
+            let out = h.core.send_protocol_message(args(ty, 0, b"")).unwrap();
+            assert_eq!(h.core.admit(&out).unwrap_err().error, PE, "type {ty}");
+        }
+        h.feed(&rpc(ACK, FLAG_CONNECTION_ACCEPTED, 0, None));
+        for ty in [APP, APP_ERR, PING, PING_RESPONSE, PROTOCOL_ERROR, 7, 8, -1] {
+            let out = h.core.send_protocol_message(args(ty, 0, b"")).unwrap();
+            assert_eq!(h.core.admit(&out), Ok(()), "type {ty}");
+        }
+        for ty in [CONNECT, ACK] {
+            let out = h.core.send_protocol_message(args(ty, 0, b"")).unwrap();
+            assert_eq!(
+                h.core.admit(&out),
+                Err(Rejected {
+                    error: PE,
+                    shutdown_channel: true
+                })
+            );
+        }
+    }
+
+    #[test]
+    fn sends_need_an_open_connection_with_a_channel() {
+        let mut core = ClientConnection::new();
+        let connect = core.send_protocol_message(args(CONNECT, 0, b"")).unwrap();
+        // No channel yet: nothing to shut down either.
+        assert_eq!(
+            core.admit(&connect),
+            Err(Rejected {
+                error: CLOSED,
+                shutdown_channel: false
+            })
+        );
+        let mut h = connected();
+        assert!(h.core.close());
+        let out = h.core.send_protocol_message(args(PING, 0, b"")).unwrap();
+        assert_eq!(
+            h.core.admit(&out),
+            Err(Rejected {
+                error: CLOSED,
+                shutdown_channel: true
+            })
+        );
+        assert_eq!(h.core.activate(b"op", args(APP, 0, b"")), Err(CLOSED));
+    }
+
+    #[test]
+    fn activation_rules() {
+        let mut h = ClientHarness::default();
+        assert_eq!(
+            h.core.activate(b"op", args(APP, 0, b"")),
+            Err(CLOSED),
+            "before CONNECT_ACK"
+        );
+        let mut h = connected();
+        let ids: Vec<u32> = (0..3)
+            .map(|_| h.core.activate(b"op", args(APP, 0, b"")).unwrap().stream_id)
+            .collect();
+        assert_eq!(ids, [1, 2, 3]);
+        // A message that cannot be built takes no id.
+        let huge = MessageArgs {
+            payload: bytes::Bytes::from(vec![
+                0;
+                crate::event_stream::wire::limits::MAX_MESSAGE_SIZE
+            ]),
+            ..args(APP, 0, b"")
+        };
+        assert!(h.core.activate(b"op", huge).is_err());
+        let out = h.core.activate(b"op", args(APP, 0, b"")).unwrap();
+        assert_eq!(out.stream_id, 4);
+        let md = crate::event_stream::rpc::parse_metadata(&out.message).unwrap();
+        assert_eq!((md.stream_id, md.operation), (4, &b"op"[..]));
+        assert_eq!(h.core.open_streams(), 4);
+    }
+
+    #[test]
+    fn streams_close_from_either_side_once() {
+        let mut h = connected();
+        let out = h.core.activate(b"op", args(APP, 0, b"")).unwrap();
+        h.run_send(out);
+        // Sent TERMINATE_STREAM: still open until flushed.
+        let term = h.core.send_on_stream(1, args(APP, TERM, b"")).unwrap();
+        assert_eq!(
+            term.after_flush,
+            AfterFlush {
+                end_stream: Some(1),
+                close_with: None
+            }
+        );
+        assert!(!h.core.is_stream_closed(1));
+        // The server's TERMINATE_STREAM: closed during the callback already.
+        assert_eq!(
+            h.core.on_message(&rpc(APP, TERM, 1, None)),
+            ClientAction::Continuation {
+                stream_id: 1,
+                terminate: true
+            }
+        );
+        assert!(h.core.is_stream_closed(1));
+        assert_eq!(
+            h.core.send_on_stream(1, args(APP, 0, b"")),
+            Err(AWS_ERROR_EVENT_STREAM_RPC_STREAM_CLOSED)
+        );
+        assert!(h.core.end_stream(1));
+        // Our queued TERMINATE_STREAM now fails when its task runs.
+        assert_eq!(
+            h.core.admit(&term),
+            Err(Rejected {
+                error: AWS_ERROR_EVENT_STREAM_RPC_STREAM_CLOSED,
+                shutdown_channel: false
+            })
+        );
+        assert!(!h.core.end_stream(1));
+        // Ours first this time.
+        let out = h.core.activate(b"op", args(APP, 0, b"")).unwrap();
+        h.run_send(out);
+        let term = h.core.send_on_stream(2, args(APP, TERM, b"")).unwrap();
+        h.run_send(term);
+        assert_eq!(h.closed, [2]);
+        assert_eq!(
+            h.core.on_message(&rpc(APP, TERM, 2, None)),
+            ClientAction::Ignored
+        );
+    }
+
+    #[test]
+    fn server_violations_detected_by_the_client() {
+        let reply = |r: ErrorReply| encode(&r.outgoing().message);
+        // Stream ids the client never used.
+        let mut h = connected();
+        h.feed(&rpc(APP, 0, 1, None));
+        assert_eq!(h.written(), [reply(ErrorReply::InvalidClientStreamId)]);
+        assert_eq!(h.closed_with(), Some(PE));
+        // A used id is ignored, terminating or not.
+        let mut h = connected();
+        let out = h.core.activate(b"op", args(APP, 0, b"")).unwrap();
+        h.run_send(out);
+        h.feed(&rpc(APP, TERM, 1, None));
+        h.feed(&rpc(APP, 0, 1, None));
+        assert_eq!(h.events.last(), Some(&Event::Ignored));
+        assert!(h.core.is_open());
+        // Wrong types for stream 0 / a stream, missing fields.
+        for (m, r) in [
+            (rpc(APP, 0, 0, None), ErrorReply::InvalidMessageType),
+            (rpc(8, 0, 0, None), ErrorReply::InvalidMessageType),
+            (rpc(PING, 0, 3, None), ErrorReply::InvalidStreamId),
+            (Message::default(), ErrorReply::InvalidMessage),
+            (
+                rpc(ACK, FLAG_CONNECTION_ACCEPTED, 0, None),
+                ErrorReply::ConnectNotCompleted,
+            ),
+        ] {
+            let mut h = connected();
+            h.feed(&m);
+            assert_eq!(h.written(), [reply(r)], "{r:?}");
+            assert_eq!(h.closed_with(), Some(PE));
+        }
+    }
+
+    #[test]
+    fn messages_before_the_connect_ack() {
+        // The reply cannot go out before the handshake: the send fails, the
+        // channel goes down with PROTOCOL_ERROR, as upstream.
+        let mut h = ClientHarness::default();
+        send(&mut h, args(CONNECT, 0, b""));
+        h.feed(&Message::decode(vector("rpc_ping.bin")).unwrap());
+        assert_eq!(h.written().len(), 1, "only the CONNECT");
+        assert_eq!(h.send_failures, [PE]);
+        assert_eq!(h.closed_with(), Some(PE));
+        assert!(!h.core.is_open());
+        // A CONNECT_ACK before the CONNECT was written.
+        let mut h = ClientHarness::default();
+        h.feed(&rpc(ACK, FLAG_CONNECTION_ACCEPTED, 0, None));
+        assert_eq!(h.closed_with(), Some(PE));
+        // A CONNECT_ACK on a stream.
+        let mut h = ClientHarness::default();
+        send(&mut h, args(CONNECT, 0, b""));
+        h.feed(&rpc(ACK, FLAG_CONNECTION_ACCEPTED, 1, None));
+        assert_eq!(h.closed_with(), Some(PE));
+    }
+
+    #[test]
+    fn rejected_connect_ack_reaches_the_application() {
+        let mut h = ClientHarness::default();
+        send(&mut h, args(CONNECT, 0, b""));
+        h.feed(&rpc(ACK, 0, 0, None));
+        assert_eq!(h.events.last(), Some(&Event::Protocol(ACK)));
+        assert!(h.core.is_open());
+        h.close(AWS_ERROR_SUCCESS);
+        assert_eq!(h.closed_with(), Some(AWS_ERROR_SUCCESS));
+    }
+
+    #[test]
+    fn shutdown_closes_every_stream() {
+        let mut h = connected();
+        for _ in 0..3 {
+            let out = h.core.activate(b"op", args(APP, 0, b"")).unwrap();
+            h.run_send(out);
+        }
+        h.close(AWS_ERROR_SUCCESS);
+        assert_eq!(h.closed, [1, 2, 3]);
+        assert!((1..=3).all(|id| h.core.is_stream_closed(id)));
+        assert!(!h.core.close());
+    }
+}
