@@ -320,25 +320,21 @@ mod tests {
             payload: payload(i),
             ..args(APP, 0, b"")
         };
-        let out = h
-            .core
-            .activate(
+        assert_eq!(
+            h.activate(
                 b"aws.greengrass#PublishToTopic",
                 request("aws.greengrass#PublishToTopicRequest", 4),
             )
-            .unwrap();
-        assert_eq!(out.stream_id, 8);
-        h.run_send(out);
+            .unwrap(),
+            8
+        );
         h.feed(&Message::decode(raw[5].clone()).unwrap());
         h.feed(&Message::decode(raw[6].clone()).unwrap());
-        let out = h
-            .core
-            .activate(
-                b"aws.greengrass#GetConfiguration",
-                request("aws.greengrass#GetConfigurationRequest", 7),
-            )
-            .unwrap();
-        h.run_send(out);
+        h.activate(
+            b"aws.greengrass#GetConfiguration",
+            request("aws.greengrass#GetConfigurationRequest", 7),
+        )
+        .unwrap();
         h.feed(&Message::decode(raw[8].clone()).unwrap());
         assert_eq!(
             h.events,
@@ -462,8 +458,7 @@ mod tests {
     #[test]
     fn streams_close_from_either_side_once() {
         let mut h = connected();
-        let out = h.core.activate(b"op", args(APP, 0, b"")).unwrap();
-        h.run_send(out);
+        h.activate(b"op", args(APP, 0, b"")).unwrap();
         // Sent TERMINATE_STREAM: still open until flushed.
         let term = h.core.send_on_stream(1, args(APP, TERM, b"")).unwrap();
         assert_eq!(
@@ -498,8 +493,7 @@ mod tests {
         );
         assert!(!h.core.end_stream(1));
         // Ours first this time.
-        let out = h.core.activate(b"op", args(APP, 0, b"")).unwrap();
-        h.run_send(out);
+        h.activate(b"op", args(APP, 0, b"")).unwrap();
         let term = h.core.send_on_stream(2, args(APP, TERM, b"")).unwrap();
         h.run_send(term);
         assert_eq!(h.closed, [2]);
@@ -519,8 +513,7 @@ mod tests {
         assert_eq!(h.closed_with(), Some(PE));
         // A used id is ignored, terminating or not.
         let mut h = connected();
-        let out = h.core.activate(b"op", args(APP, 0, b"")).unwrap();
-        h.run_send(out);
+        h.activate(b"op", args(APP, 0, b"")).unwrap();
         h.feed(&rpc(APP, TERM, 1, None));
         h.feed(&rpc(APP, 0, 1, None));
         assert_eq!(h.events.last(), Some(&Event::Ignored));
@@ -580,8 +573,7 @@ mod tests {
     fn shutdown_closes_every_stream() {
         let mut h = connected();
         for _ in 0..3 {
-            let out = h.core.activate(b"op", args(APP, 0, b"")).unwrap();
-            h.run_send(out);
+            h.activate(b"op", args(APP, 0, b"")).unwrap();
         }
         h.close(AWS_ERROR_SUCCESS);
         assert_eq!(h.closed, [1, 2, 3]);

@@ -117,9 +117,13 @@ pub struct ServerHarness {
     pub accept_streams: bool,
     decoder: StreamingDecoder,
     collector: MessageCollector,
-    /// Streams announced and accepted, and streams whose closed callback fired.
-    pub accepted: BTreeSet<u32>,
+    /// Streams whose continuation is live (the glue's id -> token map).
+    pub open: BTreeSet<u32>,
+    /// Streams whose closed callback fired, in order.
     pub closed: Vec<u32>,
+    /// When set, writes wait in `pending` until [`Self::flush_one`].
+    pub defer_flush: bool,
+    pub pending: std::collections::VecDeque<Outgoing>,
 }
 
 impl Default for ServerHarness {
@@ -130,8 +134,10 @@ impl Default for ServerHarness {
             accept_streams: true,
             decoder: StreamingDecoder::new(),
             collector: MessageCollector::new(),
-            accepted: BTreeSet::new(),
+            open: BTreeSet::new(),
             closed: vec![],
+            defer_flush: false,
+            pending: Default::default(),
         }
     }
 }
@@ -164,7 +170,11 @@ impl ServerHarness {
                     self.write(reply);
                     return;
                 }
-                self.accepted.insert(stream_id);
+                if self.open.contains(&stream_id) {
+                    // Re-announced after override_last_stream_id: the old token goes first.
+                    self.stream_closed(stream_id);
+                }
+                self.open.insert(stream_id);
                 self.continuation(stream_id, ty, terminate);
             }
             ServerAction::Continuation {
@@ -193,17 +203,32 @@ impl ServerHarness {
 
     fn stream_closed(&mut self, stream_id: u32) {
         assert!(
-            !self.closed.contains(&stream_id),
+            self.open.remove(&stream_id),
             "stream {stream_id} closed twice"
         );
         self.closed.push(stream_id);
         self.events.push(Event::ContinuationClosed(stream_id));
     }
 
-    /// Writes (and at once flushes) what the core produced.
+    /// Writes what the core produced; flushes at once unless `defer_flush`.
     pub fn write(&mut self, out: Option<Outgoing>) {
         let Some(out) = out else { return };
         self.events.push(Event::Written(encode(&out.message)));
+        if self.defer_flush {
+            self.pending.push_back(out);
+        } else {
+            self.flushed(out);
+        }
+    }
+
+    /// The channel reports the oldest pending write done.
+    pub fn flush_one(&mut self) {
+        if let Some(out) = self.pending.pop_front() {
+            self.flushed(out);
+        }
+    }
+
+    fn flushed(&mut self, out: Outgoing) {
         if let Some(id) = out.after_flush.end_stream {
             if self.core.end_stream(id) {
                 self.stream_closed(id);
@@ -269,6 +294,8 @@ pub struct ClientHarness {
     pub events: Vec<Event>,
     /// Flush callbacks fired with a failure: (error).
     pub send_failures: Vec<i32>,
+    /// Activated streams whose closed callback has not fired.
+    pub open: BTreeSet<u32>,
     pub closed: Vec<u32>,
 }
 
@@ -280,6 +307,7 @@ impl Default for ClientHarness {
             core,
             events: vec![],
             send_failures: vec![],
+            open: BTreeSet::new(),
             closed: vec![],
         }
     }
@@ -306,11 +334,20 @@ impl ClientHarness {
 
     fn stream_closed(&mut self, stream_id: u32) {
         assert!(
-            !self.closed.contains(&stream_id),
+            self.open.remove(&stream_id),
             "stream {stream_id} closed twice"
         );
         self.closed.push(stream_id);
         self.events.push(Event::ContinuationClosed(stream_id));
+    }
+
+    /// Activates a stream (the glue's token gets the id) and runs the send.
+    pub fn activate(&mut self, operation: &[u8], a: MessageArgs) -> Result<u32, i32> {
+        let out = self.core.activate(operation, a)?;
+        let id = out.stream_id;
+        self.open.insert(id);
+        self.run_send(out);
+        Ok(id)
     }
 
     /// The event-loop half of a send: admit, write and flush, or fail.
