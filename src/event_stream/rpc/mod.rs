@@ -40,6 +40,8 @@ pub mod capi;
 // The cores are Rust-only: keep them out of the generated C header.
 /// cbindgen:ignore
 pub mod client;
+#[cfg(test)]
+mod prop_tests;
 /// cbindgen:ignore
 pub mod protocol;
 /// cbindgen:ignore

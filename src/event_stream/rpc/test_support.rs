@@ -124,6 +124,8 @@ pub struct ServerHarness {
     /// When set, writes wait in `pending` until [`Self::flush_one`].
     pub defer_flush: bool,
     pub pending: std::collections::VecDeque<Outgoing>,
+    /// Protocol violations the core reported.
+    pub violations: usize,
 }
 
 impl Default for ServerHarness {
@@ -138,6 +140,7 @@ impl Default for ServerHarness {
             closed: vec![],
             defer_flush: false,
             pending: Default::default(),
+            violations: 0,
         }
     }
 }
@@ -183,6 +186,7 @@ impl ServerHarness {
             } => self.continuation(stream_id, ty, terminate),
             ServerAction::Ignored => self.events.push(Event::Ignored),
             ServerAction::Violation(reply) => {
+                self.violations += 1;
                 if let Some(r) = &reply {
                     assert_eq!(
                         r.after_flush.close_with,
@@ -257,7 +261,11 @@ impl ServerHarness {
         }
     }
 
+    /// The channel shuts down (once: later requests find it gone).
     fn shutdown(&mut self, code: i32) {
+        if self.closed_with().is_some() {
+            return;
+        }
         self.events.push(Event::ConnectionClosed(code));
         for id in self.core.on_shutdown() {
             self.stream_closed(id);
@@ -297,6 +305,8 @@ pub struct ClientHarness {
     /// Activated streams whose closed callback has not fired.
     pub open: BTreeSet<u32>,
     pub closed: Vec<u32>,
+    /// Protocol violations the core reported.
+    pub violations: usize,
 }
 
 impl Default for ClientHarness {
@@ -309,6 +319,7 @@ impl Default for ClientHarness {
             send_failures: vec![],
             open: BTreeSet::new(),
             closed: vec![],
+            violations: 0,
         }
     }
 }
@@ -328,7 +339,10 @@ impl ClientHarness {
                 }
             }
             ClientAction::Ignored => self.events.push(Event::Ignored),
-            ClientAction::Violation(reply) => self.run_send(reply),
+            ClientAction::Violation(reply) => {
+                self.violations += 1;
+                self.run_send(reply)
+            }
         }
     }
 
