@@ -32,7 +32,8 @@ pub enum ClientAction {
     /// call [`ClientConnection::end_stream`] and fire `on_continuation_closed`
     /// if it returns true.
     Continuation { stream_id: u32, terminate: bool },
-    /// Drop the message: a stream id this client used and already closed.
+    /// Drop the message: a stream id this client used and already closed, or
+    /// anything after [`ClientConnection::on_shutdown`].
     Ignored,
     /// The server broke the protocol: send the reply like any
     /// `send_protocol_message` (through [`ClientConnection::admit`]; its
@@ -62,6 +63,8 @@ enum Stream {
 #[derive(Debug)]
 pub struct ClientConnection {
     open: bool,
+    /// `on_shutdown` ran: the connection is gone and hears nothing more.
+    shut_down: bool,
     channel_up: bool,
     handshake: Handshake,
     latest_stream_id: u32,
@@ -80,6 +83,7 @@ impl ClientConnection {
     pub fn new() -> ClientConnection {
         ClientConnection {
             open: true,
+            shut_down: false,
             channel_up: false,
             handshake: Handshake::Initialized,
             latest_stream_id: 0,
@@ -176,6 +180,9 @@ impl ClientConnection {
 
     /// Routes one decoded message exactly as upstream's client does.
     pub fn on_message(&mut self, message: &Message) -> ClientAction {
+        if self.shut_down {
+            return ClientAction::Ignored;
+        }
         let meta = match parse_metadata(message) {
             Ok(m) => m,
             Err(_) => return violation(ErrorReply::InvalidMessage),
@@ -238,6 +245,7 @@ impl ClientConnection {
     /// each (before `on_connection_shutdown`, as upstream).
     pub fn on_shutdown(&mut self) -> Vec<u32> {
         self.open = false;
+        self.shut_down = true;
         self.channel_up = false;
         let mut ids: Vec<u32> = self.streams.drain().map(|(id, _)| id).collect();
         ids.sort_unstable();
@@ -556,6 +564,33 @@ mod tests {
         send(&mut h, args(CONNECT, 0, b""));
         h.feed(&rpc(ACK, FLAG_CONNECTION_ACCEPTED, 1, None));
         assert_eq!(h.closed_with(), Some(PE));
+    }
+
+    #[test]
+    fn server_protocol_error_before_connect_ack_is_not_delivered() {
+        // Upstream routes it as a handshake violation: the application never
+        // sees it, the connection goes down with PROTOCOL_ERROR.
+        let mut h = ClientHarness::default();
+        send(&mut h, args(CONNECT, 0, b""));
+        h.feed(&Message::decode(vector("rpc_protocol_error.bin")).unwrap());
+        assert!(!h.events.iter().any(|e| matches!(e, Event::Protocol(_))));
+        assert_eq!(h.closed_with(), Some(PE));
+        // After the handshake it is an ordinary protocol message.
+        let mut h = connected();
+        h.feed(&Message::decode(vector("rpc_protocol_error.bin")).unwrap());
+        assert_eq!(h.events, [Event::Protocol(PROTOCOL_ERROR)]);
+        assert!(h.core.is_open());
+    }
+
+    #[test]
+    fn oversized_operation_fails_activation() {
+        let mut h = connected();
+        let op = vec![b'o'; crate::event_stream::wire::limits::HEADER_VALUE_LEN_MAX + 1];
+        assert_eq!(
+            h.core.activate(&op, args(APP, 0, b"")),
+            Err(crate::common::error_codes::AWS_ERROR_EVENT_STREAM_MESSAGE_INVALID_HEADERS_LEN)
+        );
+        assert_eq!(h.activate(b"op", args(APP, 0, b"")), Ok(1));
     }
 
     #[test]

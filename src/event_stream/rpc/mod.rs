@@ -30,9 +30,12 @@
 //! the decoder's error. PING and PING_RESPONSE are protocol messages for the
 //! application to answer; the cores do not reply to them.
 //!
-//! Differences from upstream, on purpose: after the connection shuts down, a
-//! server continuation reports closed (upstream's keeps reporting open and its
-//! sends fail only when written).
+//! Differences from upstream, on purpose: after `on_shutdown` a server
+//! continuation reports closed and its sends fail with
+//! `AWS_ERROR_EVENT_STREAM_RPC_STREAM_CLOSED` (upstream's keeps reporting open
+//! and the write fails later), and messages still delivered are dropped
+//! (upstream routes them on a connection closed over an existing channel,
+//! creating continuations after it closed the others).
 //!
 //! [`protocol`] holds the shared vocabulary and the wire strings.
 

@@ -38,8 +38,8 @@ pub enum ServerAction<'m> {
     /// `terminate`, call [`ServerConnection::end_stream`] and fire
     /// `on_continuation_closed` if it returns true.
     Continuation { stream_id: u32, terminate: bool },
-    /// Drop the message (a TERMINATE_STREAM for a stream already gone:
-    /// simultaneous close).
+    /// Drop the message: a TERMINATE_STREAM for a stream already gone
+    /// (simultaneous close), or anything after [`ServerConnection::on_shutdown`].
     Ignored,
     /// The peer broke the protocol: write the reply if there is one (none once
     /// the connection is closed) and, once flushed, follow its `after_flush`
@@ -52,6 +52,8 @@ pub enum ServerAction<'m> {
 #[derive(Debug)]
 pub struct ServerConnection {
     open: bool,
+    /// `on_shutdown` ran: the connection is gone and hears nothing more.
+    shut_down: bool,
     handshake: Handshake,
     latest_stream_id: u32,
     /// Streams in upstream's continuation table.
@@ -68,6 +70,7 @@ impl ServerConnection {
     pub fn new() -> ServerConnection {
         ServerConnection {
             open: true,
+            shut_down: false,
             handshake: Handshake::Initialized,
             latest_stream_id: 0,
             streams: StreamMap::default(),
@@ -102,6 +105,9 @@ impl ServerConnection {
 
     /// Routes one decoded message exactly as upstream's server does.
     pub fn on_message<'m>(&mut self, message: &'m Message) -> ServerAction<'m> {
+        if self.shut_down {
+            return ServerAction::Ignored;
+        }
         let meta = match parse_metadata(message) {
             Ok(m) => m,
             Err(_) => return self.violation(ErrorReply::InvalidMessage),
@@ -216,6 +222,7 @@ impl ServerConnection {
     /// ids, ascending; fire `on_continuation_closed` for each.
     pub fn on_shutdown(&mut self) -> Vec<u32> {
         self.open = false;
+        self.shut_down = true;
         let mut ids: Vec<u32> = self.streams.drain().map(|(id, ())| id).collect();
         ids.sort_unstable();
         ids
