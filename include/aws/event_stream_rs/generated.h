@@ -2104,6 +2104,26 @@ extern "C" {
 #endif // __cplusplus
 
 /*
+ `:message-type` header name.
+ */
+extern const struct aws_byte_cursor aws_event_stream_rpc_message_type_name;
+
+/*
+ `:message-flags` header name.
+ */
+extern const struct aws_byte_cursor aws_event_stream_rpc_message_flags_name;
+
+/*
+ `:stream-id` header name.
+ */
+extern const struct aws_byte_cursor aws_event_stream_rpc_stream_id_name;
+
+/*
+ `operation` header name.
+ */
+extern const struct aws_byte_cursor aws_event_stream_rpc_operation_name;
+
+/*
  Largest application-data message the channel hands out (upstream: 16 KiB).
  Writable by C, as upstream's global is.
  */
