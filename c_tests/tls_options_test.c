@@ -548,9 +548,7 @@ static void test_errors_and_key_operations(void) {
 
     static const struct aws_custom_key_op_handler_vtable vtable = {.on_key_operation = s_on_key_operation};
     struct aws_custom_key_op_handler handler = {.impl = NULL, .vtable = &vtable};
-    handler.ref_count.ref_count.value = (void *)1;
-    handler.ref_count.object = &handler;
-    handler.ref_count.on_zero_fn = s_key_op_destroy;
+    aws_ref_count_init(&handler.ref_count, &handler, s_key_op_destroy);
     CHECK(aws_custom_key_op_handler_acquire(&handler) == &handler);
     aws_custom_key_op_handler_perform_operation(&handler, NULL);
     CHECK_INT_EQ(1, s_key_ops_performed);

@@ -3575,6 +3575,19 @@ struct aws_io_message *aws_channel_acquire_message_from_pool(struct aws_channel 
 int aws_channel_trigger_read(struct aws_channel *channel);
 
 /*
+ A counting pass-through handler (our extension; see the module doc).
+ */
+struct aws_channel_handler *aws_es_rs_counting_handler_new(struct aws_allocator *allocator);
+
+/*
+ Bytes the counting handler passed right (read) and left (written). Loop
+ thread of its channel. Aborts if `handler` is not a counting handler.
+ */
+void aws_es_rs_counting_handler_bytes(const struct aws_channel_handler *handler,
+                                      uint64_t *read,
+                                      uint64_t *written);
+
+/*
  Calls `destroy`; a handler without one is simply left alone.
  */
 void aws_channel_handler_destroy(struct aws_channel_handler *handler);
@@ -3614,19 +3627,6 @@ int aws_channel_handler_shutdown(struct aws_channel_handler *handler,
  Without `initial_window_size` the handler starts with a window of 0.
  */
 size_t aws_channel_handler_initial_window_size(struct aws_channel_handler *handler);
-
-/*
- A counting pass-through handler (our extension; see the module doc).
- */
-struct aws_channel_handler *aws_es_rs_counting_handler_new(struct aws_allocator *allocator);
-
-/*
- Bytes the counting handler passed right (read) and left (written). Loop
- thread of its channel. Aborts if `handler` is not a counting handler.
- */
-void aws_es_rs_counting_handler_bytes(const struct aws_channel_handler *handler,
-                                      uint64_t *read,
-                                      uint64_t *written);
 
 /*
  Any thread: starts shutting the channel down with `error_code` as the

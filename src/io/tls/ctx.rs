@@ -9,7 +9,6 @@ use super::config::TlsConfig;
 use crate::common::abi::*;
 use crate::common::allocator::{drop_in, new_in};
 use crate::io::abi::*;
-use crate::io::host_resolver::{ref_count_acquire, ref_count_init, ref_count_release};
 
 /// The allocation behind an `aws_tls_ctx *`: the public struct first, so the
 /// pointer to one is the pointer to the other.
@@ -40,7 +39,7 @@ pub unsafe fn new_ctx(alloc: *mut aws_allocator, config: TlsConfig) -> *mut aws_
     // SAFETY: `b` is the fresh, exclusively owned box.
     let ctx = unsafe { &mut (*b).ctx };
     ctx.r#impl = b as *mut c_void;
-    ref_count_init(&mut ctx.ref_count, b as *mut c_void, Some(destroy));
+    ctx.ref_count.init(b as *mut c_void, Some(destroy));
     b as *mut aws_tls_ctx
 }
 
@@ -72,7 +71,7 @@ pub unsafe fn config_of<'a>(ctx: *const aws_tls_ctx) -> Option<&'a TlsConfig> {
 pub unsafe fn acquire(ctx: *mut aws_tls_ctx) -> *mut aws_tls_ctx {
     // SAFETY: NULL or live per the caller.
     if let Some(c) = unsafe { ctx.as_ref() } {
-        ref_count_acquire(&c.ref_count);
+        c.ref_count.count().acquire("aws_tls_ctx_acquire");
     }
     ctx
 }
@@ -86,10 +85,6 @@ pub unsafe fn release(ctx: *mut aws_tls_ctx) {
     let Some(c) = (unsafe { ctx.as_ref() }) else {
         return;
     };
-    if ref_count_release(&c.ref_count, "aws_tls_ctx_release") {
-        if let Some(on_zero) = c.ref_count.on_zero_fn {
-            // SAFETY: the destructor registered with the count, run once at zero.
-            unsafe { on_zero(c.ref_count.object) };
-        }
-    }
+    // SAFETY: the context is not touched after its last release.
+    unsafe { c.ref_count.release_and_notify("aws_tls_ctx_release") };
 }

@@ -11,7 +11,6 @@ use crate::io::abi::aws_tls_hash_algorithm::*;
 use crate::io::abi::aws_tls_key_operation_type::*;
 use crate::io::abi::aws_tls_signature_algorithm::*;
 use crate::io::abi::*;
-use crate::io::host_resolver::{ref_count_acquire, ref_count_release};
 
 #[no_mangle]
 pub unsafe extern "C" fn aws_custom_key_op_handler_acquire(
@@ -19,7 +18,9 @@ pub unsafe extern "C" fn aws_custom_key_op_handler_acquire(
 ) -> *mut aws_custom_key_op_handler {
     // SAFETY: NULL or a live handler per the caller.
     if let Some(h) = unsafe { key_op_handler.as_ref() } {
-        ref_count_acquire(&h.ref_count);
+        h.ref_count
+            .count()
+            .acquire("aws_custom_key_op_handler_acquire");
     }
     key_op_handler
 }
@@ -32,13 +33,11 @@ pub unsafe extern "C" fn aws_custom_key_op_handler_release(
 ) -> *mut aws_custom_key_op_handler {
     // SAFETY: NULL or a live handler per the caller.
     if let Some(h) = unsafe { key_op_handler.as_ref() } {
-        let (on_zero, object) = (h.ref_count.on_zero_fn, h.ref_count.object);
-        if ref_count_release(&h.ref_count, "aws_custom_key_op_handler_release") {
-            if let Some(f) = on_zero {
-                // SAFETY: the handler's own destructor, run once at zero.
-                unsafe { f(object) };
-            }
-        }
+        // SAFETY: the handler is not touched after its last release.
+        unsafe {
+            h.ref_count
+                .release_and_notify("aws_custom_key_op_handler_release")
+        };
     }
     std::ptr::null_mut()
 }
