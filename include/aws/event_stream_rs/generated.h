@@ -4483,6 +4483,44 @@ int aws_tls_connection_options_set_alpn_list(struct aws_tls_connection_options *
  */
 bool aws_error_code_is_tls(int error_code);
 
+/*
+ A client TLS handler for `slot`; start it with
+ `aws_tls_client_handler_start_negotiation` once it is in the slot.
+ */
+struct aws_channel_handler *aws_tls_client_handler_new(struct aws_allocator *allocator,
+                                                       struct aws_tls_connection_options *options,
+                                                       struct aws_channel_slot *slot);
+
+/*
+ A server TLS handler for `slot`; it negotiates when the client speaks.
+ */
+struct aws_channel_handler *aws_tls_server_handler_new(struct aws_allocator *allocator,
+                                                       struct aws_tls_connection_options *options,
+                                                       struct aws_channel_slot *slot);
+
+/*
+ Starts the client handshake: at once on the channel's thread, else from a
+ task on it.
+ */
+int aws_tls_client_handler_start_negotiation(struct aws_channel_handler *handler);
+
+/*
+ The negotiated ALPN protocol (empty if none), pointing into the handler.
+ */
+struct aws_byte_buf aws_tls_handler_protocol(struct aws_channel_handler *handler);
+
+/*
+ Client: the name used for SNI and verification; server: the client's SNI.
+ */
+struct aws_byte_buf aws_tls_handler_server_name(struct aws_channel_handler *handler);
+
+/*
+ Puts a client TLS handler in a new slot right of `right_of_slot` and
+ starts negotiating.
+ */
+int aws_channel_setup_client_tls(struct aws_channel_slot *right_of_slot,
+                                 struct aws_tls_connection_options *tls_options);
+
 struct aws_custom_key_op_handler *aws_custom_key_op_handler_acquire(struct aws_custom_key_op_handler *key_op_handler);
 
 /*

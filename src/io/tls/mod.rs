@@ -4,11 +4,13 @@
 //! - `pem`, `trust`, `verify`, `config`: the safe core (options → rustls
 //!   `ClientConfig`/`ServerConfig`).
 //! - `ctx`: the C `aws_tls_ctx` that owns a built configuration.
+//! - `handler`: the TLS channel handler (rustls connection) and its C API.
 //! - `capi`: the `aws_tls_*` option and connection-option shims;
 //!   `key_ops`: the custom private-key API, which this build does not drive.
 pub mod capi;
 pub mod config;
 pub mod ctx;
+pub mod handler;
 pub mod key_ops;
 pub mod pem;
 pub mod trust;

@@ -1,0 +1,965 @@
+//! The TLS channel handler: a rustls connection between the socket side
+//! (left) and the application side (right), on the Rust handler trait.
+//!
+//! Reads: ciphertext messages are queued; rustls is fed from the queue only
+//! while it wants more (`read_tls` → `process_new_packets`), and decrypted
+//! data goes right in pool messages no larger than the downstream read
+//! window, so back-pressure holds. Data that arrives with the peer's last
+//! handshake flight is delivered right after the negotiation callback.
+//! During the handshake each message's bytes are given back to the window
+//! at once (handshake bytes are not application data), as upstream.
+//!
+//! Writes: plaintext is encrypted into as many write messages as needed; the
+//! last one carries the original message's completion callback.
+//!
+//! Negotiation: a client starts with `aws_tls_client_handler_start_negotiation`,
+//! a server on its first read. A timeout (`timeout_ms`) shuts the channel
+//! down with AWS_IO_TLS_NEGOTIATION_TIMEOUT. Failure reports
+//! AWS_IO_TLS_ERROR_NEGOTIATION_FAILURE to `on_negotiation_result`, then
+//! shuts the channel down with it; a bad record after the handshake shuts it
+//! down with AWS_IO_TLS_ERROR_READ_FAILURE, a close_notify from the peer with
+//! success. Shutting down the write direction sends close_notify.
+use std::cell::{Cell, RefCell, UnsafeCell};
+use std::collections::VecDeque;
+use std::io::{Read, Write};
+use std::ptr::{self, NonNull};
+use std::sync::Arc;
+
+use libc::{c_int, c_void};
+use rustls::pki_types::ServerName;
+use rustls::{ClientConnection, Connection, ServerConnection};
+
+use super::config::{parse_alpn_list, TlsConfig};
+use super::ctx;
+use crate::common::abi::aws_log_level::{AWS_LL_DEBUG, AWS_LL_WARN};
+use crate::common::abi::*;
+use crate::common::error_codes::*;
+use crate::io::abi::aws_io_log_subject::AWS_LS_IO_TLS;
+use crate::io::abi::aws_tls_negotiation_status::*;
+use crate::io::abi::*;
+use crate::io::channel::rust_handler::*;
+use crate::io::channel::{aws_channel_current_clock_time, aws_channel_slot_downstream_read_window};
+use crate::io::statistics::aws_crt_statistics_tls_init;
+
+/// Upstream's estimates: bytes a record adds, a record's payload, and the
+/// window a handshake needs.
+const EST_TLS_RECORD_OVERHEAD: usize = 53;
+const MAX_RECORD_SIZE: usize = 16 * 1024;
+const EST_HANDSHAKE_SIZE: usize = 7 * 1024;
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Negotiation {
+    Ongoing,
+    Succeeded,
+    Failed,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum ReadState {
+    Open,
+    /// Read shutdown waits for queued data to reach the next handler.
+    ShuttingDown,
+    ShutDown,
+}
+
+/// What a bootstrap does once negotiation is over (with its error code).
+pub(crate) type AfterNegotiation = Box<dyn FnOnce(c_int)>;
+
+/// The user's callbacks from `aws_tls_connection_options` (`on_error` is
+/// never called, as with upstream's s2n handler).
+struct Callbacks {
+    on_negotiation_result: aws_tls_on_negotiation_result_fn,
+    on_data_read: aws_tls_on_data_read_fn,
+    user_data: *mut c_void,
+}
+
+pub(crate) struct TlsHandler {
+    slot: Slot,
+    conn: RefCell<Connection>,
+    /// Our reference to the context the configuration came from.
+    ctx: *mut aws_tls_ctx,
+    callbacks: Callbacks,
+    advertise_alpn_message: bool,
+    timeout_ms: u32,
+    negotiation: Cell<Negotiation>,
+    started: Cell<bool>,
+    read_state: Cell<ReadState>,
+    shutdown_error: Cell<c_int>,
+    /// Ciphertext not yet taken by rustls (front may be partly consumed: copy_mark).
+    input: RefCell<VecDeque<IoMessage>>,
+    /// Negotiated ALPN protocol and server name; handed to C by pointer.
+    protocol: UnsafeCell<Vec<u8>>,
+    server_name: UnsafeCell<Vec<u8>>,
+    stats: UnsafeCell<aws_crt_statistics_tls>,
+    timeout_task: HandlerTask<TlsHandler>,
+    read_task: HandlerTask<TlsHandler>,
+    /// The bootstrap's step after the user's negotiation callback.
+    after_negotiation: RefCell<Option<AfterNegotiation>>,
+}
+
+crate::channel_handler_vtable!(TlsHandler);
+
+/// Writes into a message's spare room.
+struct SpareWriter<'a>(&'a mut IoMessage);
+
+impl Write for SpareWriter<'_> {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        Ok(self.0.append(bytes))
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+fn now_ns(slot: Slot) -> u64 {
+    let mut now = 0;
+    // SAFETY: a live channel; `now` is a local.
+    unsafe { aws_channel_current_clock_time(slot.channel(), &mut now) };
+    now
+}
+
+impl TlsHandler {
+    fn update_stats(&self, f: impl FnOnce(&mut aws_crt_statistics_tls)) {
+        // SAFETY: loop thread only; C reads the sample from gather_statistics
+        // on this thread, never during this call.
+        f(unsafe { &mut *self.stats.get() })
+    }
+
+    fn c_handler(&self) -> *mut aws_channel_handler {
+        c_handler_of(self)
+    }
+
+    /// Marks the handshake started (once): statistics and the timeout.
+    fn begin_negotiation(&self) {
+        if self.started.replace(true) {
+            return;
+        }
+        let now = now_ns(self.slot);
+        self.update_stats(|s| {
+            s.handshake_status = AWS_TLS_NEGOTIATION_STATUS_ONGOING as c_int;
+            s.handshake_start_ns = now;
+        });
+        if self.timeout_ms > 0 {
+            let at = now.saturating_add(u64::from(self.timeout_ms) * 1_000_000);
+            self.timeout_task
+                .schedule(self.slot, self, Self::on_timeout, Some(at), c"tls_timeout");
+        }
+    }
+
+    fn on_timeout(&self, ran: bool) {
+        if ran && self.negotiation.get() == Negotiation::Ongoing {
+            crate::aws_log!(
+                AWS_LL_WARN,
+                AWS_LS_IO_TLS,
+                "id={:p}: TLS negotiation timed out",
+                self.c_handler()
+            );
+            self.slot.shutdown_channel(AWS_IO_TLS_NEGOTIATION_TIMEOUT);
+        }
+    }
+
+    fn finish_negotiation(&self, error_code: c_int) {
+        let end = now_ns(self.slot);
+        self.update_stats(|s| {
+            s.handshake_status = if error_code == AWS_ERROR_SUCCESS {
+                AWS_TLS_NEGOTIATION_STATUS_SUCCESS as c_int
+            } else {
+                AWS_TLS_NEGOTIATION_STATUS_FAILURE as c_int
+            };
+            s.handshake_end_ns = end;
+        });
+        if let Some(cb) = self.callbacks.on_negotiation_result {
+            // SAFETY: the user's callback with its own user data, loop thread.
+            unsafe {
+                cb(
+                    self.c_handler(),
+                    self.slot.as_ptr(),
+                    error_code,
+                    self.callbacks.user_data,
+                )
+            };
+        }
+        let after = self.after_negotiation.borrow_mut().take();
+        if let Some(after) = after {
+            after(error_code);
+        }
+    }
+
+    /// Feeds queued ciphertext to rustls while it wants more.
+    fn feed(&self) -> Result<bool, rustls::Error> {
+        let mut fed = false;
+        loop {
+            let mut input = self.input.borrow_mut();
+            let mut conn = self.conn.borrow_mut();
+            if !conn.wants_read() {
+                return Ok(fed);
+            }
+            let Some(front) = input.front_mut() else {
+                return Ok(fed);
+            };
+            let mark = front.copy_mark();
+            let mut rest = &front[mark..];
+            let n = conn.read_tls(&mut rest).unwrap_or(0);
+            if n == 0 && mark < front.len() {
+                return Ok(fed);
+            }
+            front.set_copy_mark(mark + n);
+            if front.copy_mark() >= front.len() {
+                input.pop_front();
+            }
+            fed = true;
+            conn.process_new_packets()?;
+        }
+    }
+
+    /// Sends whatever rustls has to write (handshake, records, alerts); the
+    /// last message carries `completion`.
+    fn flush(
+        &self,
+        completion: Option<(aws_channel_on_message_write_completed_fn, *mut c_void)>,
+    ) -> Result<(), ErrorCode> {
+        loop {
+            if !self.conn.borrow().wants_write() {
+                return Ok(());
+            }
+            let mut msg = self.slot.acquire_max_message_for_write();
+            let last = {
+                let mut conn = self.conn.borrow_mut();
+                let _ = conn.write_tls(&mut SpareWriter(&mut msg));
+                !conn.wants_write()
+            };
+            if last {
+                if let Some((cb, user_data)) = completion {
+                    msg.set_on_completion(cb, user_data);
+                }
+            }
+            self.slot.send(msg, Direction::Write)?;
+        }
+    }
+
+    /// One pass of the read side: feed, flush, notice the end of the
+    /// handshake, deliver plaintext; repeated while anything moved.
+    fn drive(&self) {
+        loop {
+            if self.negotiation.get() == Negotiation::Failed
+                || self.read_state.get() == ReadState::ShutDown
+            {
+                return;
+            }
+            let fed = match self.feed() {
+                Ok(fed) => fed,
+                Err(e) => return self.fail(e),
+            };
+            if let Err(e) = self.flush(None) {
+                return self.slot.shutdown_channel(e);
+            }
+            if self.negotiation.get() == Negotiation::Ongoing
+                && !self.conn.borrow().is_handshaking()
+            {
+                self.on_negotiated();
+                if self.negotiation.get() != Negotiation::Succeeded {
+                    return;
+                }
+            }
+            let delivered = if self.negotiation.get() == Negotiation::Succeeded {
+                match self.deliver() {
+                    Some(n) => n,
+                    None => return,
+                }
+            } else {
+                0
+            };
+            if !fed && delivered == 0 {
+                break;
+            }
+        }
+        if self.read_state.get() == ReadState::ShuttingDown && self.input.borrow().is_empty() {
+            self.complete_read_shutdown(self.shutdown_error.get());
+        }
+    }
+
+    fn fail(&self, e: rustls::Error) {
+        // Tell the peer why (rustls queued an alert), best effort.
+        let _ = self.flush(None);
+        if self.negotiation.get() == Negotiation::Ongoing {
+            crate::aws_log!(
+                AWS_LL_WARN,
+                AWS_LS_IO_TLS,
+                "id={:p}: negotiation failed: {e}",
+                self.c_handler()
+            );
+            self.negotiation.set(Negotiation::Failed);
+            self.finish_negotiation(AWS_IO_TLS_ERROR_NEGOTIATION_FAILURE);
+            self.slot
+                .shutdown_channel(AWS_IO_TLS_ERROR_NEGOTIATION_FAILURE);
+        } else {
+            crate::aws_log!(
+                AWS_LL_WARN,
+                AWS_LS_IO_TLS,
+                "id={:p}: read failed: {e}",
+                self.c_handler()
+            );
+            self.end_reading(AWS_IO_TLS_ERROR_READ_FAILURE);
+        }
+    }
+
+    /// Reading is over (peer's close_notify, or an error): finish a pending
+    /// read shutdown, else shut the channel down.
+    fn end_reading(&self, error_code: c_int) {
+        if self.read_state.get() == ReadState::ShuttingDown {
+            let pending = self.shutdown_error.get();
+            self.complete_read_shutdown(if pending != 0 { pending } else { error_code });
+        } else {
+            self.slot.shutdown_channel(error_code);
+        }
+    }
+
+    fn complete_read_shutdown(&self, error_code: c_int) {
+        self.read_state.set(ReadState::ShutDown);
+        self.input.borrow_mut().clear();
+        let _ = self
+            .slot
+            .on_shutdown_complete(Direction::Read, error_code, false);
+    }
+
+    fn on_negotiated(&self) {
+        self.negotiation.set(Negotiation::Succeeded);
+        {
+            let conn = self.conn.borrow();
+            // SAFETY: loop thread; C only reads these after negotiation, via the
+            // accessors below, on this thread.
+            unsafe {
+                *self.protocol.get() = conn.alpn_protocol().map(<[u8]>::to_vec).unwrap_or_default();
+                if let Connection::Server(s) = &*conn {
+                    *self.server_name.get() = s
+                        .server_name()
+                        .map(|n| n.as_bytes().to_vec())
+                        .unwrap_or_default();
+                }
+            }
+            crate::aws_log!(
+                AWS_LL_DEBUG,
+                AWS_LS_IO_TLS,
+                "id={:p}: negotiated {:?}, ALPN {:?}",
+                self.c_handler(),
+                conn.protocol_version(),
+                conn.alpn_protocol().map(String::from_utf8_lossy)
+            );
+        }
+        // SAFETY: as above.
+        let protocol = unsafe { &*self.protocol.get() };
+        if self.advertise_alpn_message && !protocol.is_empty() && self.slot.right().is_some() {
+            let size = std::mem::size_of::<aws_tls_negotiated_protocol_message>();
+            let mut msg = self.slot.acquire_message(size);
+            let body = aws_tls_negotiated_protocol_message {
+                protocol: self.protocol_buf(),
+            };
+            // SAFETY: the struct is plain data; the message holds at least `size` bytes.
+            let bytes = unsafe { std::slice::from_raw_parts(&body as *const _ as *const u8, size) };
+            msg.append(bytes);
+            // SAFETY: we own the message.
+            unsafe { (*msg.as_ptr()).message_tag = AWS_TLS_NEGOTIATED_PROTOCOL_MESSAGE };
+            if let Err(e) = self.slot.send(msg, Direction::Read) {
+                return self.slot.shutdown_channel(e);
+            }
+        }
+        self.finish_negotiation(AWS_ERROR_SUCCESS);
+    }
+
+    fn protocol_buf(&self) -> aws_byte_buf {
+        // SAFETY: loop thread; set once at negotiation.
+        borrowed_buf(unsafe { &*self.protocol.get() })
+    }
+
+    /// Decrypted bytes go right (and to `on_data_read`), within the
+    /// downstream window. `None` when reading ended here.
+    fn deliver(&self) -> Option<usize> {
+        let has_right = self.slot.right().is_some();
+        let mut window = if has_right {
+            self.slot.downstream_read_window()
+        } else {
+            usize::MAX
+        };
+        let mut delivered = 0;
+        loop {
+            let state = match self.conn.borrow_mut().process_new_packets() {
+                Ok(s) => s,
+                Err(e) => {
+                    self.fail(e);
+                    return None;
+                }
+            };
+            let available = state.plaintext_bytes_to_read();
+            if available == 0 {
+                if state.peer_has_closed() {
+                    crate::aws_log!(
+                        AWS_LL_DEBUG,
+                        AWS_LS_IO_TLS,
+                        "id={:p}: peer sent close_notify",
+                        self.c_handler()
+                    );
+                    self.end_reading(AWS_ERROR_SUCCESS);
+                    return None;
+                }
+                return Some(delivered);
+            }
+            if window == 0 {
+                return Some(delivered);
+            }
+            let mut msg = self.slot.acquire_message(available.min(window));
+            let n = {
+                let mut conn = self.conn.borrow_mut();
+                conn.reader().read(msg.spare_mut()).unwrap_or(0)
+            };
+            if n == 0 {
+                return Some(delivered);
+            }
+            msg.advance(n);
+            window -= n.min(window);
+            delivered += n;
+            if let Some(cb) = self.callbacks.on_data_read {
+                // SAFETY: the user's callback, loop thread; the buffer is the message's.
+                unsafe {
+                    cb(
+                        self.c_handler(),
+                        self.slot.as_ptr(),
+                        &mut (*msg.as_ptr()).message_data,
+                        self.callbacks.user_data,
+                    )
+                };
+            }
+            if has_right {
+                if let Err(e) = self.slot.send(msg, Direction::Read) {
+                    self.slot.shutdown_channel(e);
+                    return None;
+                }
+            }
+        }
+    }
+
+    fn schedule_read(&self) {
+        self.read_task.schedule(
+            self.slot,
+            self,
+            |h, ran| {
+                if ran {
+                    h.drive()
+                }
+            },
+            None,
+            c"tls_read",
+        );
+    }
+
+    /// Client: starts the handshake (loop thread).
+    fn start(&self, ran: bool) {
+        if ran && self.negotiation.get() == Negotiation::Ongoing {
+            self.begin_negotiation();
+            self.drive();
+        }
+    }
+}
+
+fn borrowed_buf(bytes: &[u8]) -> aws_byte_buf {
+    if bytes.is_empty() {
+        return aws_byte_buf {
+            len: 0,
+            buffer: ptr::null_mut(),
+            capacity: 0,
+            allocator: ptr::null_mut(),
+        };
+    }
+    aws_byte_buf {
+        len: bytes.len(),
+        buffer: bytes.as_ptr() as *mut u8,
+        capacity: bytes.len(),
+        allocator: ptr::null_mut(),
+    }
+}
+
+impl ChannelHandler for TlsHandler {
+    fn process_read(&self, slot: Slot, message: IoMessage) -> Result<(), Refused> {
+        if self.read_state.get() == ReadState::ShutDown {
+            return Ok(());
+        }
+        if self.negotiation.get() == Negotiation::Failed {
+            return Err(Refused {
+                message,
+                error: AWS_IO_TLS_ERROR_NEGOTIATION_FAILURE,
+            });
+        }
+        let len = message.len();
+        self.input.borrow_mut().push_back(message);
+        if self.negotiation.get() == Negotiation::Ongoing {
+            self.begin_negotiation();
+            self.drive();
+            if self.negotiation.get() != Negotiation::Failed {
+                let _ = slot.increment_read_window(len);
+            }
+            return Ok(());
+        }
+        self.drive();
+        Ok(())
+    }
+
+    fn process_write(&self, slot: Slot, message: IoMessage) -> Result<(), Refused> {
+        if self.negotiation.get() != Negotiation::Succeeded {
+            return Err(Refused {
+                message,
+                error: AWS_IO_TLS_ERROR_NOT_NEGOTIATED,
+            });
+        }
+        let written = self.conn.borrow_mut().writer().write_all(&message);
+        if written.is_err() {
+            return Err(Refused {
+                message,
+                error: AWS_IO_TLS_ERROR_WRITE_FAILURE,
+            });
+        }
+        // SAFETY: we own the message.
+        let completion = unsafe {
+            (
+                (*message.as_ptr()).on_completion,
+                (*message.as_ptr()).user_data,
+            )
+        };
+        drop(message);
+        if completion.0.is_none() {
+            if let Err(e) = self.flush(None) {
+                slot.shutdown_channel(e);
+            }
+        } else if let Err(e) = self.flush(Some(completion)) {
+            slot.shutdown_channel(e);
+        }
+        Ok(())
+    }
+
+    fn increment_read_window(&self, slot: Slot, _size: usize) -> Result<(), ErrorCode> {
+        if self.read_state.get() == ReadState::ShutDown {
+            return Ok(());
+        }
+        // Ask the left for the downstream window plus the records' overhead.
+        let downstream = slot.downstream_read_window();
+        // SAFETY: a live slot on its loop thread.
+        let current = unsafe {
+            let s = &*slot.as_ptr();
+            s.window_size
+                .saturating_add(s.current_window_update_batch_size)
+        };
+        let records = downstream.div_ceil(MAX_RECORD_SIZE);
+        let desired = downstream.saturating_add(records.saturating_mul(EST_TLS_RECORD_OVERHEAD));
+        if desired > current {
+            slot.increment_read_window(desired - current)?;
+        }
+        if self.negotiation.get() == Negotiation::Succeeded {
+            // Whole records may sit in rustls or the queue: try again.
+            self.schedule_read();
+        }
+        Ok(())
+    }
+
+    fn shutdown(
+        &self,
+        slot: Slot,
+        dir: Direction,
+        error_code: ErrorCode,
+        free_scarce_resources_immediately: bool,
+    ) -> Result<(), ErrorCode> {
+        match dir {
+            Direction::Read => {
+                if self.negotiation.get() == Negotiation::Ongoing {
+                    self.negotiation.set(Negotiation::Failed);
+                }
+                let pending = !self.input.borrow().is_empty()
+                    || self
+                        .conn
+                        .borrow_mut()
+                        .process_new_packets()
+                        .map(|s| s.plaintext_bytes_to_read() > 0)
+                        .unwrap_or(false);
+                if !free_scarce_resources_immediately
+                    && self.negotiation.get() == Negotiation::Succeeded
+                    && pending
+                    && slot.right().is_some()
+                {
+                    // SAFETY: a live slot.
+                    if unsafe { aws_channel_slot_downstream_read_window(slot.as_ptr()) } == 0 {
+                        crate::aws_log!(
+                            AWS_LL_WARN,
+                            AWS_LS_IO_TLS,
+                            "id={:p}: TLS shutdown waits for the read window to open",
+                            self.c_handler()
+                        );
+                    }
+                    self.read_state.set(ReadState::ShuttingDown);
+                    self.shutdown_error.set(error_code);
+                    self.schedule_read();
+                    return Ok(());
+                }
+                self.read_state.set(ReadState::ShutDown);
+            }
+            Direction::Write => {
+                if !free_scarce_resources_immediately
+                    && error_code != AWS_IO_SOCKET_CLOSED
+                    && self.negotiation.get() == Negotiation::Succeeded
+                {
+                    self.conn.borrow_mut().send_close_notify();
+                    let _ = self.flush(None);
+                }
+            }
+        }
+        self.input.borrow_mut().clear();
+        slot.on_shutdown_complete(dir, error_code, free_scarce_resources_immediately)
+    }
+
+    fn initial_window_size(&self) -> usize {
+        EST_HANDSHAKE_SIZE
+    }
+
+    fn message_overhead(&self) -> usize {
+        EST_TLS_RECORD_OVERHEAD
+    }
+
+    fn statistics(&self) -> Option<NonNull<c_void>> {
+        NonNull::new(self.stats.get() as *mut c_void)
+    }
+}
+
+impl Drop for TlsHandler {
+    fn drop(&mut self) {
+        // SAFETY: our reference from construction.
+        unsafe { ctx::release(self.ctx) };
+    }
+}
+
+// ---- C API -------------------------------------------------------------------------------
+
+unsafe fn new_tls_handler(
+    allocator: *mut aws_allocator,
+    options: *mut aws_tls_connection_options,
+    slot: *mut aws_channel_slot,
+    client: bool,
+) -> *mut aws_channel_handler {
+    crate::fatal_precondition!(
+        !allocator.is_null() && !options.is_null() && !slot.is_null(),
+        "aws_tls_handler_new"
+    );
+    // SAFETY: checked non-NULL; valid per the caller.
+    let (o, slot_ref) = unsafe {
+        (
+            &*options,
+            Slot::from_raw(slot).unwrap_or_else(|| unreachable!()),
+        )
+    };
+    if o.ctx.is_null() {
+        crate::common::error::raise(AWS_IO_TLS_CTX_ERROR);
+        return ptr::null_mut();
+    }
+    // SAFETY: a live context per the caller.
+    let config = unsafe { ctx::config_of(o.ctx) };
+    // SAFETY: the options' strings are NULL or valid.
+    let (alpn, server_name) = unsafe {
+        (
+            (!o.alpn_list.is_null()).then(|| crate::common::string::string_bytes(o.alpn_list)),
+            (!o.server_name.is_null()).then(|| crate::common::string::string_bytes(o.server_name)),
+        )
+    };
+    let alpn = match alpn.map(parse_alpn_list).transpose() {
+        Ok(a) => a,
+        Err(e) => {
+            crate::common::error::raise(e.code());
+            return ptr::null_mut();
+        }
+    };
+    let conn = match (config, client) {
+        (Some(TlsConfig::Client(c)), true) => client_connection(c, alpn, server_name),
+        (Some(TlsConfig::Server(s)), false) => server_connection(s, alpn),
+        _ => Err("the context is not a TLS context of this kind".to_string()),
+    };
+    let mut conn = match conn {
+        Ok(c) => c,
+        Err(e) => {
+            crate::aws_log!(
+                AWS_LL_WARN,
+                AWS_LS_IO_TLS,
+                "static: cannot make a TLS connection: {e}"
+            );
+            crate::common::error::raise(AWS_IO_TLS_CTX_ERROR);
+            return ptr::null_mut();
+        }
+    };
+    // Every write is flushed at once, so rustls need not cap its buffer.
+    conn.set_buffer_limit(None);
+    // SAFETY: a zeroed sample is valid; init fills in category and status.
+    let mut stats: aws_crt_statistics_tls = unsafe { std::mem::zeroed() };
+    // SAFETY: `stats` is a local.
+    unsafe { aws_crt_statistics_tls_init(&mut stats) };
+    let handler = TlsHandler {
+        slot: slot_ref,
+        conn: RefCell::new(conn),
+        // SAFETY: a live context; released in Drop.
+        ctx: unsafe { ctx::acquire(o.ctx) },
+        callbacks: Callbacks {
+            on_negotiation_result: o.on_negotiation_result,
+            on_data_read: o.on_data_read,
+            user_data: o.user_data,
+        },
+        advertise_alpn_message: o.advertise_alpn_message,
+        timeout_ms: o.timeout_ms,
+        negotiation: Cell::new(Negotiation::Ongoing),
+        started: Cell::new(false),
+        read_state: Cell::new(ReadState::Open),
+        shutdown_error: Cell::new(0),
+        input: RefCell::new(VecDeque::new()),
+        protocol: UnsafeCell::new(Vec::new()),
+        server_name: UnsafeCell::new(if client {
+            server_name.map(<[u8]>::to_vec).unwrap_or_default()
+        } else {
+            Vec::new()
+        }),
+        stats: UnsafeCell::new(stats),
+        timeout_task: HandlerTask::default(),
+        read_task: HandlerTask::default(),
+        after_negotiation: RefCell::new(None),
+    };
+    // SAFETY: a live allocator; the channel destroys the handler.
+    let h = unsafe { new_handler(allocator, handler) };
+    // SAFETY: fresh handler; upstream sets the slot at construction too.
+    unsafe { (*h).slot = slot };
+    h
+}
+
+fn client_connection(
+    config: &Arc<rustls::ClientConfig>,
+    alpn: Option<Vec<Vec<u8>>>,
+    server_name: Option<&[u8]>,
+) -> Result<Connection, String> {
+    let name = match server_name {
+        Some(n) => {
+            let s = std::str::from_utf8(n).map_err(|_| "server name is not UTF-8".to_string())?;
+            ServerName::try_from(s.to_string()).map_err(|e| format!("server name {s:?}: {e}"))?
+        }
+        // No name: no SNI, and a verifying client fails the name check, as with s2n.
+        None => ServerName::IpAddress(std::net::Ipv4Addr::UNSPECIFIED.into()),
+    };
+    let config = if alpn.is_some() || server_name.is_none() {
+        let mut c = (**config).clone();
+        if let Some(a) = alpn {
+            c.alpn_protocols = a;
+        }
+        if server_name.is_none() {
+            c.enable_sni = false;
+        }
+        Arc::new(c)
+    } else {
+        config.clone()
+    };
+    ClientConnection::new(config, name)
+        .map(Connection::Client)
+        .map_err(|e| e.to_string())
+}
+
+fn server_connection(
+    config: &Arc<rustls::ServerConfig>,
+    alpn: Option<Vec<Vec<u8>>>,
+) -> Result<Connection, String> {
+    let config = match alpn {
+        Some(a) => {
+            let mut c = (**config).clone();
+            c.alpn_protocols = a;
+            Arc::new(c)
+        }
+        None => config.clone(),
+    };
+    ServerConnection::new(config)
+        .map(Connection::Server)
+        .map_err(|e| e.to_string())
+}
+
+/// A client TLS handler for `slot`; start it with
+/// `aws_tls_client_handler_start_negotiation` once it is in the slot.
+#[no_mangle]
+pub unsafe extern "C" fn aws_tls_client_handler_new(
+    allocator: *mut aws_allocator,
+    options: *mut aws_tls_connection_options,
+    slot: *mut aws_channel_slot,
+) -> *mut aws_channel_handler {
+    // SAFETY: forwarded caller contract.
+    unsafe { new_tls_handler(allocator, options, slot, true) }
+}
+
+/// A server TLS handler for `slot`; it negotiates when the client speaks.
+#[no_mangle]
+pub unsafe extern "C" fn aws_tls_server_handler_new(
+    allocator: *mut aws_allocator,
+    options: *mut aws_tls_connection_options,
+    slot: *mut aws_channel_slot,
+) -> *mut aws_channel_handler {
+    // SAFETY: forwarded caller contract.
+    unsafe { new_tls_handler(allocator, options, slot, false) }
+}
+
+/// Starts the client handshake: at once on the channel's thread, else from a
+/// task on it.
+#[no_mangle]
+pub unsafe extern "C" fn aws_tls_client_handler_start_negotiation(
+    handler: *mut aws_channel_handler,
+) -> c_int {
+    // SAFETY: the handler's type is checked before use.
+    let h = unsafe {
+        expect_handler::<TlsHandler>(handler, "aws_tls_client_handler_start_negotiation")
+    };
+    // SAFETY: a live channel.
+    if unsafe { crate::io::channel::aws_channel_thread_is_callers_thread(h.slot.channel()) } {
+        h.start(true);
+        return AWS_OP_SUCCESS;
+    }
+    let target = handler as usize;
+    let job = Box::new(move |ran| {
+        // SAFETY: the handler lives as long as its channel runs tasks.
+        let h = unsafe { expect_handler::<TlsHandler>(target as *const _, "tls negotiation task") };
+        h.start(ran);
+    });
+    // SAFETY: the channel outlives its tasks (it cancels them at shutdown).
+    unsafe {
+        run_on_channel(
+            h.slot.channel(),
+            (*handler).alloc,
+            c"tls_start_negotiation",
+            job,
+        )
+    };
+    AWS_OP_SUCCESS
+}
+
+/// The negotiated ALPN protocol (empty if none), pointing into the handler.
+#[no_mangle]
+pub unsafe extern "C" fn aws_tls_handler_protocol(
+    handler: *mut aws_channel_handler,
+) -> aws_byte_buf {
+    // SAFETY: the handler's type is checked before use.
+    let h = unsafe { expect_handler::<TlsHandler>(handler, "aws_tls_handler_protocol") };
+    h.protocol_buf()
+}
+
+/// Client: the name used for SNI and verification; server: the client's SNI.
+#[no_mangle]
+pub unsafe extern "C" fn aws_tls_handler_server_name(
+    handler: *mut aws_channel_handler,
+) -> aws_byte_buf {
+    // SAFETY: the handler's type is checked before use.
+    let h = unsafe { expect_handler::<TlsHandler>(handler, "aws_tls_handler_server_name") };
+    // SAFETY: loop thread; set at construction or negotiation.
+    borrowed_buf(unsafe { &*h.server_name.get() })
+}
+
+/// Puts a client TLS handler in a new slot right of `right_of_slot` and
+/// starts negotiating.
+#[no_mangle]
+pub unsafe extern "C" fn aws_channel_setup_client_tls(
+    right_of_slot: *mut aws_channel_slot,
+    tls_options: *mut aws_tls_connection_options,
+) -> c_int {
+    use crate::io::channel::*;
+    crate::fatal_precondition!(!right_of_slot.is_null(), "aws_channel_setup_client_tls");
+    // SAFETY: a live slot per the caller; the channel owns what is inserted.
+    unsafe {
+        let channel = (*right_of_slot).channel;
+        let alloc = (*right_of_slot).alloc;
+        let slot = aws_channel_slot_new(channel);
+        if slot.is_null() {
+            return AWS_OP_ERR;
+        }
+        let handler = aws_tls_client_handler_new(alloc, tls_options, slot);
+        if handler.is_null() {
+            aws_channel_slot_remove(slot);
+            return AWS_OP_ERR;
+        }
+        aws_channel_slot_insert_right(right_of_slot, slot);
+        if aws_channel_slot_set_handler(slot, handler) != AWS_OP_SUCCESS {
+            return AWS_OP_ERR;
+        }
+        aws_tls_client_handler_start_negotiation(handler)
+    }
+}
+
+// ---- bootstraps ------------------------------------------------------------------------
+
+/// A bootstrap's own deep copy of the caller's `aws_tls_connection_options`
+/// (holds a context reference and its strings until dropped).
+pub(crate) struct OwnedTlsOptions(aws_tls_connection_options);
+
+impl OwnedTlsOptions {
+    /// # Safety
+    /// `from` is a valid, initialized options struct.
+    /// Options without a context are refused with AWS_IO_TLS_CTX_ERROR
+    /// (upstream would crash on them later).
+    pub(crate) unsafe fn copy_from(from: *const aws_tls_connection_options) -> Result<Self, c_int> {
+        // SAFETY: valid per the caller.
+        if unsafe { (*from).ctx.is_null() } {
+            return Err(AWS_IO_TLS_CTX_ERROR);
+        }
+        // SAFETY: a zeroed struct is what clean up expects of an empty one.
+        let mut to: aws_tls_connection_options = unsafe { std::mem::zeroed() };
+        // SAFETY: `to` is a local; `from` valid per the caller.
+        if unsafe { super::capi::aws_tls_connection_options_copy(&mut to, from) } != AWS_OP_SUCCESS
+        {
+            let err = crate::common::error::last_error();
+            // SAFETY: whatever was copied is owned by `to`.
+            unsafe { super::capi::aws_tls_connection_options_clean_up(&mut to) };
+            return Err(err);
+        }
+        Ok(OwnedTlsOptions(to))
+    }
+
+    pub(crate) fn as_ptr(&self) -> *mut aws_tls_connection_options {
+        &self.0 as *const _ as *mut _
+    }
+}
+
+impl Drop for OwnedTlsOptions {
+    fn drop(&mut self) {
+        // SAFETY: we own the copy.
+        unsafe { super::capi::aws_tls_connection_options_clean_up(&mut self.0) };
+    }
+}
+
+/// Bootstraps: puts a TLS handler right of `left` and starts it (client);
+/// `after(error_code)` runs once negotiation is over, after the user's own
+/// `on_negotiation_result`, as upstream's bootstrap does.
+///
+/// # Safety
+/// Loop thread of `left`'s live channel; `options` valid for this call.
+pub(crate) unsafe fn install_tls_handler(
+    alloc: *mut aws_allocator,
+    left: *mut aws_channel_slot,
+    options: *mut aws_tls_connection_options,
+    server: bool,
+    after: AfterNegotiation,
+) -> Result<(), c_int> {
+    use crate::common::error::last_error;
+    use crate::io::channel::*;
+    // SAFETY: per the caller; the channel owns the slot and handler once inserted.
+    unsafe {
+        let slot = aws_channel_slot_new((*left).channel);
+        if slot.is_null() {
+            return Err(last_error());
+        }
+        aws_channel_slot_insert_right(left, slot);
+        let handler = new_tls_handler(alloc, options, slot, !server);
+        if handler.is_null() {
+            let err = last_error();
+            aws_channel_slot_remove(slot);
+            return Err(err);
+        }
+        let h = expect_handler::<TlsHandler>(handler, "install_tls_handler");
+        *h.after_negotiation.borrow_mut() = Some(after);
+        if aws_channel_slot_set_handler(slot, handler) != AWS_OP_SUCCESS {
+            return Err(last_error());
+        }
+        if !server {
+            h.start(true);
+        }
+    }
+    Ok(())
+}
