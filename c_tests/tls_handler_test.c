@@ -282,6 +282,142 @@ static void test_negotiation_timeout(void) {
     aws_tls_ctx_release(client_ctx);
 }
 
+/* ---- back-pressure ------------------------------------------------------------------------ */
+
+/* A client-side handler with a read window of WINDOW bytes: it checks that no
+ * message overruns what it granted, and grants WINDOW more each time the
+ * window is used up. */
+#define WINDOW 1000
+
+struct windowed {
+    struct aws_channel_handler base;
+    struct echo_conn *conn;
+    size_t granted;
+    size_t largest;
+    int overruns;
+};
+
+static int s_windowed_read(struct aws_channel_handler *handler, struct aws_channel_slot *slot,
+                           struct aws_io_message *message) {
+    struct windowed *w = handler->impl;
+    size_t len = message->message_data.len;
+    if (len > w->granted) {
+        w->overruns++;
+    }
+    w->granted -= len < w->granted ? len : w->granted;
+    w->largest = len > w->largest ? len : w->largest;
+    struct aws_byte_cursor data = aws_byte_cursor_from_buf(&message->message_data);
+    aws_byte_buf_append_dynamic(&w->conn->received, &data);
+    aws_mem_release(message->allocator, message);
+    if (w->conn->received.len >= w->conn->sent.len) {
+        aws_mutex_lock(&s_mutex);
+        w->conn->echo_complete = true;
+        aws_mutex_unlock(&s_mutex);
+        aws_channel_shutdown(slot->channel, AWS_ERROR_SUCCESS);
+    } else if (w->granted == 0) {
+        w->granted = WINDOW;
+        aws_channel_slot_increment_read_window(slot, WINDOW);
+    }
+    return AWS_OP_SUCCESS;
+}
+
+static size_t s_windowed_initial_window(struct aws_channel_handler *handler) {
+    (void)handler;
+    return WINDOW;
+}
+
+static struct aws_channel_handler_vtable s_windowed_vtable = {
+    .process_read_message = s_windowed_read,
+    .process_write_message = s_echo_process_write,
+    .increment_read_window = s_echo_increment_window,
+    .shutdown = s_echo_shutdown,
+    .initial_window_size = s_windowed_initial_window,
+    .message_overhead = s_echo_overhead,
+    .destroy = s_echo_destroy,
+};
+
+static struct windowed s_windowed;
+
+static void s_windowed_setup(struct aws_client_bootstrap *bootstrap, int error_code, struct aws_channel *channel,
+                             void *user_data) {
+    (void)bootstrap;
+    struct echo_conn *c = user_data;
+    if (!error_code) {
+        c->channel = channel;
+        struct windowed *w = aws_mem_calloc(s_alloc, 1, sizeof(struct windowed));
+        w->base.vtable = &s_windowed_vtable;
+        w->base.alloc = s_alloc;
+        w->base.impl = w;
+        w->conn = c;
+        w->granted = WINDOW;
+        struct aws_channel_slot *slot = aws_channel_slot_new(channel);
+        aws_channel_slot_insert_end(channel, slot);
+        aws_channel_slot_set_handler(slot, &w->base);
+        c->slot = slot;
+        s_send_all(c);
+    }
+    aws_mutex_lock(&s_mutex);
+    c->setup_calls++;
+    c->setup_seq = ++s_seq;
+    c->setup_error = error_code;
+    aws_condition_variable_notify_all(&s_cv);
+    aws_mutex_unlock(&s_mutex);
+}
+
+/* Reports the handler's counters before it is destroyed (loop thread). */
+static void s_windowed_shutdown(struct aws_client_bootstrap *bootstrap, int error_code, struct aws_channel *channel,
+                                void *user_data) {
+    struct echo_conn *c = user_data;
+    struct aws_channel_slot *slot = c->slot;
+    if (slot && slot->handler) {
+        struct windowed *w = slot->handler->impl;
+        s_windowed.largest = w->largest;
+        s_windowed.overruns = w->overruns;
+    }
+    s_client_shutdown(bootstrap, error_code, channel, user_data);
+}
+
+static void test_read_window_is_honoured(void) {
+    struct aws_tls_ctx *server_ctx = s_server_ctx(false, NULL);
+    struct aws_tls_ctx *client_ctx = s_client_ctx("ca.pem", false);
+    struct negotiation client_neg = {0};
+    struct aws_tls_connection_options server_tls, client_tls;
+    aws_tls_connection_options_init_from_ctx(&server_tls, server_ctx);
+    s_client_tls_options(&client_tls, client_ctx, &client_neg, NULL);
+    struct echo_server server;
+    s_server_start(&server, &server_tls);
+    aws_tls_connection_options_clean_up(&server_tls);
+
+    struct echo_conn c = {.group = s_group, .messages = 8, .message_size = 8000};
+    s_fill_pattern(&c, 3);
+    struct aws_socket_options options = {.type = AWS_SOCKET_STREAM, .domain = AWS_SOCKET_IPV4,
+                                         .connect_timeout_ms = 10000};
+    struct aws_socket_channel_bootstrap_options co = {
+        .bootstrap = s_client_bootstrap,
+        .host_name = "127.0.0.1",
+        .port = s_bound_port(server.listener),
+        .socket_options = &options,
+        .tls_options = &client_tls,
+        .setup_callback = s_windowed_setup,
+        .shutdown_callback = s_windowed_shutdown,
+        .enable_read_back_pressure = true,
+        .user_data = &c,
+    };
+    memset(&s_windowed, 0, sizeof(s_windowed));
+    CHECK_INT_EQ(AWS_OP_SUCCESS, aws_client_bootstrap_new_socket_channel(&co));
+    aws_tls_connection_options_clean_up(&client_tls);
+    CHECK(s_wait_for(WAIT_NS, s_conn_done, &c));
+    CHECK_INT_EQ(0, c.setup_error);
+    CHECK_INT_EQ(AWS_ERROR_SUCCESS, c.shutdown_error);
+    CHECK_MEM_EQ(c.sent.buffer, c.sent.len, c.received.buffer, c.received.len);
+    CHECK_INT_EQ(0, s_windowed.overruns);
+    CHECK(s_windowed.largest > 0 && s_windowed.largest <= WINDOW);
+    s_server_stop(&server);
+    s_conn_clean_up(&c);
+    aws_tls_ctx_release(client_ctx);
+    aws_tls_ctx_release(server_ctx);
+}
+
 /* ---- interop with the openssl command ------------------------------------------------------ */
 
 /* Echo handler variant for s_client: echoes, and closes the connection once a
@@ -398,6 +534,7 @@ int main(void) {
     RUN_TEST(test_mutual_tls_echo);
     RUN_TEST(test_untrusted_server_fails_negotiation);
     RUN_TEST(test_negotiation_timeout);
+    RUN_TEST(test_read_window_is_honoured);
     RUN_TEST(test_openssl_s_client_against_our_server);
     RUN_TEST(test_our_client_against_openssl_s_server);
 

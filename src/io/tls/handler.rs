@@ -46,6 +46,8 @@ use crate::io::statistics::aws_crt_statistics_tls_init;
 const EST_TLS_RECORD_OVERHEAD: usize = 53;
 const MAX_RECORD_SIZE: usize = 16 * 1024;
 const EST_HANDSHAKE_SIZE: usize = 7 * 1024;
+/// The largest TLS record on the wire (header, 16 KiB, TLS 1.2's expansion).
+const MAX_WIRE_RECORD: usize = 5 + 16 * 1024 + 2048;
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 enum Negotiation {
@@ -538,7 +540,9 @@ impl ChannelHandler for TlsHandler {
         if self.read_state.get() == ReadState::ShutDown {
             return Ok(());
         }
-        // Ask the left for the downstream window plus the records' overhead.
+        // Ask the left for the downstream window plus the records' overhead,
+        // and never less than one whole record: a record is decrypted only
+        // when complete, so a smaller window could stall the connection.
         let downstream = slot.downstream_read_window();
         // SAFETY: a live slot on its loop thread.
         let current = unsafe {
@@ -547,7 +551,9 @@ impl ChannelHandler for TlsHandler {
                 .saturating_add(s.current_window_update_batch_size)
         };
         let records = downstream.div_ceil(MAX_RECORD_SIZE);
-        let desired = downstream.saturating_add(records.saturating_mul(EST_TLS_RECORD_OVERHEAD));
+        let desired = downstream
+            .saturating_add(records.saturating_mul(EST_TLS_RECORD_OVERHEAD))
+            .max(MAX_WIRE_RECORD);
         if desired > current {
             slot.increment_read_window(desired - current)?;
         }
