@@ -337,6 +337,8 @@ static struct aws_channel_handler_vtable s_windowed_vtable = {
 };
 
 static struct windowed s_windowed;
+/* Whether the windowed client sends its pattern (else the server speaks first). */
+static bool s_windowed_sends = true;
 
 static void s_windowed_setup(struct aws_client_bootstrap *bootstrap, int error_code, struct aws_channel *channel,
                              void *user_data) {
@@ -354,7 +356,9 @@ static void s_windowed_setup(struct aws_client_bootstrap *bootstrap, int error_c
         aws_channel_slot_insert_end(channel, slot);
         aws_channel_slot_set_handler(slot, &w->base);
         c->slot = slot;
-        s_send_all(c);
+        if (s_windowed_sends) {
+            s_send_all(c);
+        }
     }
     aws_mutex_lock(&s_mutex);
     c->setup_calls++;
@@ -414,6 +418,99 @@ static void test_read_window_is_honoured(void) {
     CHECK(s_windowed.largest > 0 && s_windowed.largest <= WINDOW);
     s_server_stop(&server);
     s_conn_clean_up(&c);
+    aws_tls_ctx_release(client_ctx);
+    aws_tls_ctx_release(server_ctx);
+}
+
+/* The server writes a pattern and closes as soon as the last byte is written
+ * (close_notify, then FIN): the client, reading through a 1000-byte window,
+ * still gets every byte before its read side shuts down. */
+static struct aws_byte_buf s_burst;
+
+static void s_burst_written(struct aws_channel *channel, struct aws_io_message *message, int err, void *user_data) {
+    (void)message, (void)err, (void)user_data;
+    aws_channel_shutdown(channel, AWS_ERROR_SUCCESS);
+}
+
+static void s_burst_incoming(struct aws_server_bootstrap *bootstrap, int error_code, struct aws_channel *channel,
+                             void *user_data) {
+    struct echo_server *s = user_data;
+    if (!error_code) {
+        struct aws_channel_slot *slot = s_add_echo_handler(channel, s, NULL);
+        struct aws_byte_cursor all = aws_byte_cursor_from_buf(&s_burst);
+        while (slot && all.len > 0) {
+            struct aws_io_message *msg =
+                aws_channel_acquire_message_from_pool(channel, AWS_IO_MESSAGE_APPLICATION_DATA, all.len);
+            size_t n = msg->message_data.capacity < all.len ? msg->message_data.capacity : all.len;
+            struct aws_byte_cursor chunk = aws_byte_cursor_advance(&all, n);
+            aws_byte_buf_write_from_whole_cursor(&msg->message_data, chunk);
+            if (all.len == 0) {
+                msg->on_completion = s_burst_written;
+            }
+            if (aws_channel_slot_send_message(slot, msg, AWS_CHANNEL_DIR_WRITE)) {
+                aws_mem_release(msg->allocator, msg);
+                break;
+            }
+        }
+    }
+    s_server_incoming(bootstrap, error_code, channel, user_data);
+}
+
+static void test_data_before_close_is_delivered(void) {
+    struct aws_tls_ctx *server_ctx = s_server_ctx(false, NULL);
+    struct aws_tls_ctx *client_ctx = s_client_ctx("ca.pem", false);
+    struct negotiation client_neg = {0};
+    struct aws_tls_connection_options server_tls, client_tls;
+    aws_tls_connection_options_init_from_ctx(&server_tls, server_ctx);
+    s_client_tls_options(&client_tls, client_ctx, &client_neg, NULL);
+
+    struct echo_conn c = {.group = s_group, .messages = 5, .message_size = 10000};
+    s_fill_pattern(&c, 5);
+    aws_byte_buf_init_copy(&s_burst, s_alloc, &c.sent);
+
+    struct echo_server server;
+    memset(&server, 0, sizeof(server));
+    server.group = s_group;
+    server.bootstrap = aws_server_bootstrap_new(s_alloc, s_group);
+    struct aws_socket_options options = {.type = AWS_SOCKET_STREAM, .domain = AWS_SOCKET_IPV4,
+                                         .connect_timeout_ms = 10000};
+    struct aws_server_socket_channel_bootstrap_options so = {
+        .bootstrap = server.bootstrap,
+        .host_name = "127.0.0.1",
+        .socket_options = &options,
+        .tls_options = &server_tls,
+        .incoming_callback = s_burst_incoming,
+        .shutdown_callback = s_server_shutdown,
+        .destroy_callback = s_server_destroy,
+        .user_data = &server,
+    };
+    server.listener = aws_server_bootstrap_new_socket_listener(&so);
+    CHECK(server.listener != NULL);
+    aws_tls_connection_options_clean_up(&server_tls);
+
+    struct aws_socket_channel_bootstrap_options co = {
+        .bootstrap = s_client_bootstrap,
+        .host_name = "127.0.0.1",
+        .port = s_bound_port(server.listener),
+        .socket_options = &options,
+        .tls_options = &client_tls,
+        .setup_callback = s_windowed_setup,
+        .shutdown_callback = s_windowed_shutdown,
+        .enable_read_back_pressure = true,
+        .user_data = &c,
+    };
+    s_windowed_sends = false;
+    memset(&s_windowed, 0, sizeof(s_windowed));
+    CHECK_INT_EQ(AWS_OP_SUCCESS, aws_client_bootstrap_new_socket_channel(&co));
+    aws_tls_connection_options_clean_up(&client_tls);
+    CHECK(s_wait_for(WAIT_NS, s_conn_done, &c));
+    s_windowed_sends = true;
+    CHECK_INT_EQ(0, c.setup_error);
+    CHECK_MEM_EQ(c.sent.buffer, c.sent.len, c.received.buffer, c.received.len);
+    CHECK_INT_EQ(0, s_windowed.overruns);
+    s_server_stop(&server);
+    s_conn_clean_up(&c);
+    aws_byte_buf_clean_up(&s_burst);
     aws_tls_ctx_release(client_ctx);
     aws_tls_ctx_release(server_ctx);
 }
@@ -535,6 +632,7 @@ int main(void) {
     RUN_TEST(test_untrusted_server_fails_negotiation);
     RUN_TEST(test_negotiation_timeout);
     RUN_TEST(test_read_window_is_honoured);
+    RUN_TEST(test_data_before_close_is_delivered);
     RUN_TEST(test_openssl_s_client_against_our_server);
     RUN_TEST(test_our_client_against_openssl_s_server);
 

@@ -275,9 +275,20 @@ impl TlsHandler {
                 break;
             }
         }
-        if self.read_state.get() == ReadState::ShuttingDown && self.input.borrow().is_empty() {
+        if self.read_state.get() == ReadState::ShuttingDown && !self.has_pending_input() {
             self.complete_read_shutdown(self.shutdown_error.get());
         }
+    }
+
+    /// Ciphertext queued, or plaintext waiting in rustls.
+    fn has_pending_input(&self) -> bool {
+        !self.input.borrow().is_empty()
+            || self
+                .conn
+                .borrow_mut()
+                .process_new_packets()
+                .map(|s| s.plaintext_bytes_to_read() > 0)
+                .unwrap_or(false)
     }
 
     fn fail(&self, e: rustls::Error) {
@@ -576,13 +587,7 @@ impl ChannelHandler for TlsHandler {
                 if self.negotiation.get() == Negotiation::Ongoing {
                     self.negotiation.set(Negotiation::Failed);
                 }
-                let pending = !self.input.borrow().is_empty()
-                    || self
-                        .conn
-                        .borrow_mut()
-                        .process_new_packets()
-                        .map(|s| s.plaintext_bytes_to_read() > 0)
-                        .unwrap_or(false);
+                let pending = self.has_pending_input();
                 if !free_scarce_resources_immediately
                     && self.negotiation.get() == Negotiation::Succeeded
                     && pending
