@@ -164,6 +164,7 @@ pub unsafe fn install_event_stream_handler(
     alloc: *mut aws_allocator,
     channel: *mut aws_channel,
     receiver: RustReceiver,
+    user_data: *mut c_void,
     initial_window_size: usize,
     manual_window: bool,
 ) -> Result<*mut aws_channel_handler, c_int> {
@@ -172,6 +173,7 @@ pub unsafe fn install_event_stream_handler(
         let handler = EventStreamHandler::new_c_handler(
             alloc,
             Receiver::Rust(std::cell::RefCell::new(receiver)),
+            user_data,
             initial_window_size,
             manual_window,
         );
