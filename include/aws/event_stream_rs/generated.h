@@ -947,28 +947,31 @@ struct aws_io_message;
 struct aws_channel_handler_vtable;
 struct aws_channel_handler;
 struct aws_event_stream_channel_handler_options;
-union aws_io_handle_data;
-struct aws_io_handle;
-struct aws_event_loop_vtable;
+struct aws_socket_options;
+struct aws_tls_ctx;
+struct aws_tls_connection_options;
 struct aws_shutdown_callback_options;
 struct aws_event_loop_group;
-struct aws_event_loop;
-struct aws_channel_options;
-struct aws_event_loop_local_object;
-struct aws_crt_statistics_sample_interval;
-struct aws_crt_statistics_handler_vtable;
-struct aws_crt_statistics_handler;
-struct aws_channel_task;
 struct aws_host_resolution_config;
 struct aws_host_address;
 struct aws_host_resolver_purge_host_options;
 struct aws_host_resolver_vtable;
 struct aws_host_resolver;
 struct aws_client_bootstrap;
+struct aws_event_stream_rpc_message_args;
+struct aws_event_stream_rpc_client_connection_options;
+union aws_io_handle_data;
+struct aws_io_handle;
+struct aws_event_loop_vtable;
+struct aws_event_loop;
+struct aws_event_stream_rpc_client_stream_continuation_options;
+struct aws_channel_options;
+struct aws_event_loop_local_object;
+struct aws_crt_statistics_sample_interval;
+struct aws_crt_statistics_handler_vtable;
+struct aws_crt_statistics_handler;
+struct aws_channel_task;
 struct aws_client_bootstrap_options;
-struct aws_socket_options;
-struct aws_tls_ctx;
-struct aws_tls_connection_options;
 struct aws_socket_channel_bootstrap_options;
 struct aws_server_bootstrap;
 struct aws_socket_endpoint;
@@ -987,12 +990,9 @@ struct aws_crt_statistics_socket;
 struct aws_crt_statistics_tls;
 struct aws_tls_ctx_options;
 struct aws_tls_negotiated_protocol_message;
-struct aws_event_stream_rpc_message_args;
 struct aws_event_stream_rpc_server_stream_continuation_options;
 struct aws_event_stream_rpc_connection_options;
 struct aws_event_stream_rpc_server_listener_options;
-struct aws_event_stream_rpc_client_stream_continuation_options;
-struct aws_event_stream_rpc_client_connection_options;
 struct aws_logger_pipeline;
 struct aws_crt_statistics_base;
 
@@ -1058,12 +1058,55 @@ typedef void (aws_event_stream_channel_handler_on_message_received_fn)(struct aw
 typedef void (aws_event_stream_channel_handler_on_message_written_fn)(struct aws_event_stream_message *message,
                                                                        int error_code,
                                                                        void *user_data);
+typedef void (aws_tls_on_negotiation_result_fn)(struct aws_channel_handler *handler,
+                                                 struct aws_channel_slot *slot,
+                                                 int error_code,
+                                                 void *user_data);
+typedef void (aws_tls_on_data_read_fn)(struct aws_channel_handler *handler,
+                                        struct aws_channel_slot *slot,
+                                        struct aws_byte_buf *buffer,
+                                        void *user_data);
+typedef void (aws_tls_on_error_fn)(struct aws_channel_handler *handler,
+                                    struct aws_channel_slot *slot,
+                                    int err,
+                                    const char *message,
+                                    void *user_data);
+typedef void (aws_on_host_resolved_result_fn)(struct aws_host_resolver *resolver,
+                                               const struct aws_string *host_name,
+                                               int err_code,
+                                               const struct aws_array_list *host_addresses,
+                                               void *user_data);
+typedef int (aws_resolve_host_implementation_fn)(struct aws_allocator *allocator,
+                                                  const struct aws_string *host_name,
+                                                  struct aws_array_list *output_addresses,
+                                                  void *user_data);
+typedef struct aws_channel_handler *(aws_channel_on_protocol_negotiated_fn)(struct aws_channel_slot *new_slot,
+                                                                             struct aws_byte_buf *protocol,
+                                                                             void *user_data);
+typedef void (aws_client_bootstrap_shutdown_complete_fn)(void *user_data);
+typedef void (aws_event_stream_rpc_client_on_connection_setup_fn)(struct aws_event_stream_rpc_client_connection *connection,
+                                                                   int error_code,
+                                                                   void *user_data);
+typedef void (aws_event_stream_rpc_client_connection_protocol_message_fn)(struct aws_event_stream_rpc_client_connection *connection,
+                                                                           const struct aws_event_stream_rpc_message_args *message_args,
+                                                                           void *user_data);
+typedef void (aws_event_stream_rpc_client_on_connection_shutdown_fn)(struct aws_event_stream_rpc_client_connection *connection,
+                                                                      int error_code,
+                                                                      void *user_data);
+typedef void (aws_event_stream_rpc_client_on_connection_terminated_fn)(void *user_data);
+typedef void (aws_event_stream_rpc_client_message_flush_fn)(int error_code, void *user_data);
 typedef void (aws_io_set_queue_on_handle_fn)(struct aws_io_handle *handle, void *queue);
 typedef void (aws_event_loop_on_event_fn)(struct aws_event_loop *event_loop,
                                            struct aws_io_handle *handle,
                                            int events,
                                            void *user_data);
 typedef int (aws_io_clock_fn)(uint64_t *timestamp);
+typedef void (aws_event_stream_rpc_client_stream_continuation_fn)(struct aws_event_stream_rpc_client_continuation_token *token,
+                                                                   const struct aws_event_stream_rpc_message_args *message_args,
+                                                                   void *user_data);
+typedef void (aws_event_stream_rpc_client_stream_continuation_closed_fn)(struct aws_event_stream_rpc_client_continuation_token *token,
+                                                                          void *user_data);
+typedef void (aws_event_stream_rpc_client_stream_continuation_terminated_fn)(void *user_data);
 typedef void (aws_channel_on_setup_completed_fn)(struct aws_channel *channel,
                                                   int error_code,
                                                   void *user_data);
@@ -1080,32 +1123,6 @@ typedef uint64_t (aws_crt_statistics_handler_get_report_interval_ms_fn)(struct a
 typedef void (aws_channel_task_fn)(struct aws_channel_task *channel_task,
                                     void *arg,
                                     enum aws_task_status status);
-typedef void (aws_on_host_resolved_result_fn)(struct aws_host_resolver *resolver,
-                                               const struct aws_string *host_name,
-                                               int err_code,
-                                               const struct aws_array_list *host_addresses,
-                                               void *user_data);
-typedef int (aws_resolve_host_implementation_fn)(struct aws_allocator *allocator,
-                                                  const struct aws_string *host_name,
-                                                  struct aws_array_list *output_addresses,
-                                                  void *user_data);
-typedef struct aws_channel_handler *(aws_channel_on_protocol_negotiated_fn)(struct aws_channel_slot *new_slot,
-                                                                             struct aws_byte_buf *protocol,
-                                                                             void *user_data);
-typedef void (aws_client_bootstrap_shutdown_complete_fn)(void *user_data);
-typedef void (aws_tls_on_negotiation_result_fn)(struct aws_channel_handler *handler,
-                                                 struct aws_channel_slot *slot,
-                                                 int error_code,
-                                                 void *user_data);
-typedef void (aws_tls_on_data_read_fn)(struct aws_channel_handler *handler,
-                                        struct aws_channel_slot *slot,
-                                        struct aws_byte_buf *buffer,
-                                        void *user_data);
-typedef void (aws_tls_on_error_fn)(struct aws_channel_handler *handler,
-                                    struct aws_channel_slot *slot,
-                                    int err,
-                                    const char *message,
-                                    void *user_data);
 typedef void (aws_client_bootstrap_on_channel_event_fn)(struct aws_client_bootstrap *bootstrap,
                                                          int error_code,
                                                          struct aws_channel *channel,
@@ -1163,23 +1180,6 @@ typedef void (aws_event_stream_rpc_server_on_connection_shutdown_fn)(struct aws_
 typedef void (aws_event_stream_rpc_server_message_flush_fn)(int error_code, void *user_data);
 typedef void (aws_event_stream_rpc_server_on_listener_destroy_fn)(struct aws_event_stream_rpc_server_listener *server,
                                                                    void *user_data);
-typedef void (aws_event_stream_rpc_client_stream_continuation_fn)(struct aws_event_stream_rpc_client_continuation_token *token,
-                                                                   const struct aws_event_stream_rpc_message_args *message_args,
-                                                                   void *user_data);
-typedef void (aws_event_stream_rpc_client_stream_continuation_closed_fn)(struct aws_event_stream_rpc_client_continuation_token *token,
-                                                                          void *user_data);
-typedef void (aws_event_stream_rpc_client_stream_continuation_terminated_fn)(void *user_data);
-typedef void (aws_event_stream_rpc_client_connection_protocol_message_fn)(struct aws_event_stream_rpc_client_connection *connection,
-                                                                           const struct aws_event_stream_rpc_message_args *message_args,
-                                                                           void *user_data);
-typedef void (aws_event_stream_rpc_client_on_connection_shutdown_fn)(struct aws_event_stream_rpc_client_connection *connection,
-                                                                      int error_code,
-                                                                      void *user_data);
-typedef void (aws_event_stream_rpc_client_on_connection_setup_fn)(struct aws_event_stream_rpc_client_connection *connection,
-                                                                   int error_code,
-                                                                   void *user_data);
-typedef void (aws_event_stream_rpc_client_on_connection_terminated_fn)(void *user_data);
-typedef void (aws_event_stream_rpc_client_message_flush_fn)(int error_code, void *user_data);
 
 struct WireError;
 
@@ -1608,43 +1608,43 @@ struct aws_event_stream_channel_handler_options {
 };
 
 
-union aws_io_handle_data {
-  int fd;
-  void *handle;
+
+
+
+
+struct aws_socket_options {
+  enum aws_socket_type type;
+  enum aws_socket_domain domain;
+  enum aws_socket_impl_type impl_type;
+  uint32_t connect_timeout_ms;
+  uint16_t keep_alive_interval_sec;
+  uint16_t keep_alive_timeout_sec;
+  uint16_t keep_alive_max_failed_probes;
+  bool keepalive;
+  enum aws_socket_tcp_nodelay tcp_nodelay;
+  char network_interface_name[16];
 };
 
 
-struct aws_io_handle {
-  union aws_io_handle_data data;
-  void *additional_data;
-  aws_io_set_queue_on_handle_fn *set_queue;
+
+
+struct aws_tls_ctx {
+  struct aws_allocator *alloc;
+  void *impl;
+  struct aws_ref_count ref_count;
 };
 
-
-struct aws_event_loop_vtable {
-  void (*start_destroy)(struct aws_event_loop *event_loop);
-  void (*complete_destroy)(struct aws_event_loop *event_loop);
-  int (*run)(struct aws_event_loop *event_loop);
-  int (*stop)(struct aws_event_loop *event_loop);
-  int (*wait_for_stop_completion)(struct aws_event_loop *event_loop);
-  void (*schedule_task_now)(struct aws_event_loop *event_loop, struct aws_task *task);
-  void (*schedule_task_now_serialized)(struct aws_event_loop *event_loop, struct aws_task *task);
-  void (*schedule_task_future)(struct aws_event_loop *event_loop,
-                               struct aws_task *task,
-                               uint64_t run_at_nanos);
-  void (*cancel_task)(struct aws_event_loop *event_loop, struct aws_task *task);
-  int (*connect_to_io_completion_port)(struct aws_event_loop *event_loop,
-                                       struct aws_io_handle *handle);
-  int (*subscribe_to_io_events)(struct aws_event_loop *event_loop,
-                                struct aws_io_handle *handle,
-                                int events,
-                                aws_event_loop_on_event_fn *on_event,
-                                void *user_data);
-  int (*unsubscribe_from_io_events)(struct aws_event_loop *event_loop, struct aws_io_handle *handle);
-  void (*free_io_event_resources)(void *user_data);
-  bool (*is_on_callers_thread)(struct aws_event_loop *event_loop);
+struct aws_tls_connection_options {
+  struct aws_string *alpn_list;
+  struct aws_string *server_name;
+  aws_tls_on_negotiation_result_fn *on_negotiation_result;
+  aws_tls_on_data_read_fn *on_data_read;
+  aws_tls_on_error_fn *on_error;
+  void *user_data;
+  struct aws_tls_ctx *ctx;
+  bool advertise_alpn_message;
+  uint32_t timeout_ms;
 };
-
 
 struct aws_shutdown_callback_options {
   aws_simple_completion_callback *shutdown_callback_fn;
@@ -1658,66 +1658,6 @@ struct aws_event_loop_group {
   struct aws_ref_count ref_count;
   struct aws_shutdown_callback_options shutdown_options;
   enum aws_event_loop_type event_loop_type;
-};
-
-struct aws_event_loop {
-  struct aws_event_loop_vtable *vtable;
-  struct aws_allocator *alloc;
-  aws_io_clock_fn *clock;
-  struct aws_hash_table local_data;
-  struct aws_atomic_var current_load_factor;
-  uint64_t latest_tick_start;
-  size_t current_tick_latency_sum;
-  struct aws_atomic_var next_flush_time;
-  struct aws_event_loop_group *base_elg;
-  void *impl_data;
-};
-
-
-
-struct aws_channel_options {
-  struct aws_event_loop *event_loop;
-  aws_channel_on_setup_completed_fn *on_setup_completed;
-  aws_channel_on_shutdown_completed_fn *on_shutdown_completed;
-  void *setup_user_data;
-  void *shutdown_user_data;
-  bool enable_read_back_pressure;
-};
-
-
-struct aws_event_loop_local_object {
-  const void *key;
-  void *object;
-  aws_event_loop_on_local_object_removed_fn *on_object_removed;
-};
-
-struct aws_crt_statistics_sample_interval {
-  uint64_t begin_time_ms;
-  uint64_t end_time_ms;
-};
-
-
-
-
-struct aws_crt_statistics_handler_vtable {
-  aws_crt_statistics_handler_process_statistics_fn *process_statistics;
-  aws_crt_statistics_handler_destroy_fn *destroy;
-  aws_crt_statistics_handler_get_report_interval_ms_fn *get_report_interval_ms;
-};
-
-struct aws_crt_statistics_handler {
-  struct aws_crt_statistics_handler_vtable *vtable;
-  struct aws_allocator *allocator;
-  void *impl;
-};
-
-
-struct aws_channel_task {
-  struct aws_task wrapper_task;
-  aws_channel_task_fn *task_fn;
-  void *arg;
-  const char *type_tag;
-  struct aws_linked_list_node node;
 };
 
 
@@ -1788,50 +1728,147 @@ struct aws_client_bootstrap {
   void *user_data;
 };
 
+
+
+struct aws_event_stream_rpc_message_args {
+  struct aws_event_stream_header_value_pair *headers;
+  size_t headers_count;
+  struct aws_byte_buf *payload;
+  enum aws_event_stream_rpc_message_type message_type;
+  uint32_t message_flags;
+};
+
+
+
+
+struct aws_event_stream_rpc_client_connection_options {
+  const char *host_name;
+  uint32_t port;
+  const struct aws_socket_options *socket_options;
+  const struct aws_tls_connection_options *tls_options;
+  struct aws_client_bootstrap *bootstrap;
+  aws_event_stream_rpc_client_on_connection_setup_fn *on_connection_setup;
+  aws_event_stream_rpc_client_connection_protocol_message_fn *on_connection_protocol_message;
+  aws_event_stream_rpc_client_on_connection_shutdown_fn *on_connection_shutdown;
+  aws_event_stream_rpc_client_on_connection_terminated_fn *on_connection_terminated;
+  void *user_data;
+};
+
+
+union aws_io_handle_data {
+  int fd;
+  void *handle;
+};
+
+
+struct aws_io_handle {
+  union aws_io_handle_data data;
+  void *additional_data;
+  aws_io_set_queue_on_handle_fn *set_queue;
+};
+
+
+struct aws_event_loop_vtable {
+  void (*start_destroy)(struct aws_event_loop *event_loop);
+  void (*complete_destroy)(struct aws_event_loop *event_loop);
+  int (*run)(struct aws_event_loop *event_loop);
+  int (*stop)(struct aws_event_loop *event_loop);
+  int (*wait_for_stop_completion)(struct aws_event_loop *event_loop);
+  void (*schedule_task_now)(struct aws_event_loop *event_loop, struct aws_task *task);
+  void (*schedule_task_now_serialized)(struct aws_event_loop *event_loop, struct aws_task *task);
+  void (*schedule_task_future)(struct aws_event_loop *event_loop,
+                               struct aws_task *task,
+                               uint64_t run_at_nanos);
+  void (*cancel_task)(struct aws_event_loop *event_loop, struct aws_task *task);
+  int (*connect_to_io_completion_port)(struct aws_event_loop *event_loop,
+                                       struct aws_io_handle *handle);
+  int (*subscribe_to_io_events)(struct aws_event_loop *event_loop,
+                                struct aws_io_handle *handle,
+                                int events,
+                                aws_event_loop_on_event_fn *on_event,
+                                void *user_data);
+  int (*unsubscribe_from_io_events)(struct aws_event_loop *event_loop, struct aws_io_handle *handle);
+  void (*free_io_event_resources)(void *user_data);
+  bool (*is_on_callers_thread)(struct aws_event_loop *event_loop);
+};
+
+
+struct aws_event_loop {
+  struct aws_event_loop_vtable *vtable;
+  struct aws_allocator *alloc;
+  aws_io_clock_fn *clock;
+  struct aws_hash_table local_data;
+  struct aws_atomic_var current_load_factor;
+  uint64_t latest_tick_start;
+  size_t current_tick_latency_sum;
+  struct aws_atomic_var next_flush_time;
+  struct aws_event_loop_group *base_elg;
+  void *impl_data;
+};
+
+
+
+
+struct aws_event_stream_rpc_client_stream_continuation_options {
+  aws_event_stream_rpc_client_stream_continuation_fn *on_continuation;
+  aws_event_stream_rpc_client_stream_continuation_closed_fn *on_continuation_closed;
+  aws_event_stream_rpc_client_stream_continuation_terminated_fn *on_continuation_terminated;
+  void *user_data;
+};
+
+
+
+struct aws_channel_options {
+  struct aws_event_loop *event_loop;
+  aws_channel_on_setup_completed_fn *on_setup_completed;
+  aws_channel_on_shutdown_completed_fn *on_shutdown_completed;
+  void *setup_user_data;
+  void *shutdown_user_data;
+  bool enable_read_back_pressure;
+};
+
+
+struct aws_event_loop_local_object {
+  const void *key;
+  void *object;
+  aws_event_loop_on_local_object_removed_fn *on_object_removed;
+};
+
+struct aws_crt_statistics_sample_interval {
+  uint64_t begin_time_ms;
+  uint64_t end_time_ms;
+};
+
+
+
+
+struct aws_crt_statistics_handler_vtable {
+  aws_crt_statistics_handler_process_statistics_fn *process_statistics;
+  aws_crt_statistics_handler_destroy_fn *destroy;
+  aws_crt_statistics_handler_get_report_interval_ms_fn *get_report_interval_ms;
+};
+
+struct aws_crt_statistics_handler {
+  struct aws_crt_statistics_handler_vtable *vtable;
+  struct aws_allocator *allocator;
+  void *impl;
+};
+
+
+struct aws_channel_task {
+  struct aws_task wrapper_task;
+  aws_channel_task_fn *task_fn;
+  void *arg;
+  const char *type_tag;
+  struct aws_linked_list_node node;
+};
+
 struct aws_client_bootstrap_options {
   struct aws_event_loop_group *event_loop_group;
   struct aws_host_resolver *host_resolver;
   const struct aws_host_resolution_config *host_resolution_config;
   aws_client_bootstrap_shutdown_complete_fn *on_shutdown_complete;
   void *user_data;
-};
-
-
-
-
-
-struct aws_socket_options {
-  enum aws_socket_type type;
-  enum aws_socket_domain domain;
-  enum aws_socket_impl_type impl_type;
-  uint32_t connect_timeout_ms;
-  uint16_t keep_alive_interval_sec;
-  uint16_t keep_alive_timeout_sec;
-  uint16_t keep_alive_max_failed_probes;
-  bool keepalive;
-  enum aws_socket_tcp_nodelay tcp_nodelay;
-  char network_interface_name[16];
-};
-
-
-
-
-struct aws_tls_ctx {
-  struct aws_allocator *alloc;
-  void *impl;
-  struct aws_ref_count ref_count;
-};
-
-struct aws_tls_connection_options {
-  struct aws_string *alpn_list;
-  struct aws_string *server_name;
-  aws_tls_on_negotiation_result_fn *on_negotiation_result;
-  aws_tls_on_data_read_fn *on_data_read;
-  aws_tls_on_error_fn *on_error;
-  void *user_data;
-  struct aws_tls_ctx *ctx;
-  bool advertise_alpn_message;
-  uint32_t timeout_ms;
 };
 
 
@@ -2015,15 +2052,6 @@ struct aws_tls_negotiated_protocol_message {
 };
 
 
-struct aws_event_stream_rpc_message_args {
-  struct aws_event_stream_header_value_pair *headers;
-  size_t headers_count;
-  struct aws_byte_buf *payload;
-  enum aws_event_stream_rpc_message_type message_type;
-  uint32_t message_flags;
-};
-
-
 
 
 struct aws_event_stream_rpc_server_stream_continuation_options {
@@ -2052,34 +2080,6 @@ struct aws_event_stream_rpc_server_listener_options {
   aws_event_stream_rpc_server_on_new_connection_fn *on_new_connection;
   aws_event_stream_rpc_server_on_connection_shutdown_fn *on_connection_shutdown;
   aws_event_stream_rpc_server_on_listener_destroy_fn *on_destroy_callback;
-  void *user_data;
-};
-
-
-
-
-
-
-
-
-
-struct aws_event_stream_rpc_client_stream_continuation_options {
-  aws_event_stream_rpc_client_stream_continuation_fn *on_continuation;
-  aws_event_stream_rpc_client_stream_continuation_closed_fn *on_continuation_closed;
-  aws_event_stream_rpc_client_stream_continuation_terminated_fn *on_continuation_terminated;
-  void *user_data;
-};
-
-struct aws_event_stream_rpc_client_connection_options {
-  const char *host_name;
-  uint32_t port;
-  const struct aws_socket_options *socket_options;
-  const struct aws_tls_connection_options *tls_options;
-  struct aws_client_bootstrap *bootstrap;
-  aws_event_stream_rpc_client_on_connection_setup_fn *on_connection_setup;
-  aws_event_stream_rpc_client_connection_protocol_message_fn *on_connection_protocol_message;
-  aws_event_stream_rpc_client_on_connection_shutdown_fn *on_connection_shutdown;
-  aws_event_stream_rpc_client_on_connection_terminated_fn *on_connection_terminated;
   void *user_data;
 };
 
@@ -3426,6 +3426,117 @@ void aws_event_stream_channel_handler_increment_read_window(struct aws_channel_h
 void *aws_event_stream_channel_handler_get_user_data(struct aws_channel_handler *handler);
 
 /*
+ Connects to `host_name:port` (or a Unix socket path) through `bootstrap`.
+ On success `on_connection_setup` runs exactly once, on the connection's
+ event-loop thread: with the connection (acquire it there to keep it; the
+ library's reference goes when the channel shuts down) or with NULL and the
+ error. `on_connection_shutdown` runs on the same thread, only after a
+ successful setup; `on_connection_protocol_message` on it for each
+ connection-level message. `on_connection_terminated` runs where the last
+ reference is released (also after a failed connect).
+ */
+int aws_event_stream_rpc_client_connection_connect(struct aws_allocator *allocator,
+                                                   const struct aws_event_stream_rpc_client_connection_options *conn_options);
+
+/*
+ Any thread.
+ */
+void aws_event_stream_rpc_client_connection_acquire(const struct aws_event_stream_rpc_client_connection *connection);
+
+/*
+ Any thread; NULL is ignored. The last release frees the connection (close
+ it first: an open connection keeps its own reference until shutdown).
+ */
+void aws_event_stream_rpc_client_connection_release(const struct aws_event_stream_rpc_client_connection *connection);
+
+/*
+ Any thread. The first call closes the connection (sends fail from now
+ on) and shuts its channel down with `shutdown_error_code` from a task on
+ the event loop; `on_connection_shutdown` follows there.
+ */
+void aws_event_stream_rpc_client_connection_close(struct aws_event_stream_rpc_client_connection *connection,
+                                                  int shutdown_error_code);
+
+/*
+ Any thread.
+ */
+bool aws_event_stream_rpc_client_connection_is_open(const struct aws_event_stream_rpc_client_connection *connection);
+
+/*
+ Any thread. Queues a connection-level message (stream id 0); `flush_fn`
+ (may be NULL) then runs exactly once on the event-loop thread: 0 once
+ written, or the error (AWS_ERROR_EVENT_STREAM_RPC_CONNECTION_CLOSED,
+ AWS_ERROR_EVENT_STREAM_RPC_PROTOCOL_ERROR if the handshake does not allow
+ it — CONNECT first, then nothing until the CONNECT_ACK — after which a
+ non-application message failure shuts the connection down).
+ */
+int aws_event_stream_rpc_client_connection_send_protocol_message(struct aws_event_stream_rpc_client_connection *connection,
+                                                                 const struct aws_event_stream_rpc_message_args *message_args,
+                                                                 aws_event_stream_rpc_client_message_flush_fn *flush_fn,
+                                                                 void *user_data);
+
+/*
+ Any thread; NULL gives NULL.
+ */
+struct aws_event_loop *aws_event_stream_rpc_client_connection_get_event_loop(const struct aws_event_stream_rpc_client_connection *connection);
+
+/*
+ Any thread. A new continuation token (reference count 1; release it when
+ done). Nothing is sent and no callback fires until it is activated; then
+ `on_continuation` and `on_continuation_closed` (exactly once, also when
+ the connection shuts down) run on the connection's event-loop thread, and
+ `on_continuation_terminated` (optional) where the last reference goes.
+ */
+struct aws_event_stream_rpc_client_continuation_token *aws_event_stream_rpc_client_connection_new_stream(struct aws_event_stream_rpc_client_connection *connection,
+                                                                                                         const struct aws_event_stream_rpc_client_stream_continuation_options *continuation_options);
+
+/*
+ Any thread.
+ */
+void aws_event_stream_rpc_client_continuation_acquire(const struct aws_event_stream_rpc_client_continuation_token *continuation);
+
+/*
+ Any thread; NULL is ignored.
+ */
+void aws_event_stream_rpc_client_continuation_release(const struct aws_event_stream_rpc_client_continuation_token *continuation);
+
+/*
+ Any thread. True once the stream ended (TERMINATE_STREAM received, or
+ sent and flushed, or the connection shut down); false before activation.
+ */
+bool aws_event_stream_rpc_client_continuation_is_closed(const struct aws_event_stream_rpc_client_continuation_token *continuation);
+
+/*
+ Any thread. Starts the stream: it takes the next stream id and its first
+ message carries `operation_name`. Fails with AWS_ERROR_INVALID_STATE if
+ already activated, AWS_ERROR_EVENT_STREAM_RPC_CONNECTION_CLOSED before the
+ CONNECT_ACK or once closed. On success `flush_fn` (may be NULL) runs once
+ on the event-loop thread, as do the token's callbacks from then on.
+ */
+int aws_event_stream_rpc_client_continuation_activate(struct aws_event_stream_rpc_client_continuation_token *continuation,
+                                                      struct aws_byte_cursor operation_name,
+                                                      const struct aws_event_stream_rpc_message_args *message_args,
+                                                      aws_event_stream_rpc_client_message_flush_fn *flush_fn,
+                                                      void *user_data);
+
+/*
+ Any thread.
+ */
+void *aws_event_stream_rpc_client_continuation_get_user_data(struct aws_event_stream_rpc_client_continuation_token *continuation);
+
+/*
+ Any thread. Queues a message on an activated stream:
+ AWS_ERROR_EVENT_STREAM_RPC_STREAM_NOT_ACTIVATED before activation,
+ AWS_ERROR_EVENT_STREAM_RPC_STREAM_CLOSED once it ended. With the
+ TERMINATE_STREAM flag the stream ends (`on_continuation_closed`) once the
+ message is flushed. `flush_fn` (may be NULL) runs once on the event-loop thread.
+ */
+int aws_event_stream_rpc_client_continuation_send_message(struct aws_event_stream_rpc_client_continuation_token *continuation,
+                                                          const struct aws_event_stream_rpc_message_args *message_args,
+                                                          aws_event_stream_rpc_client_message_flush_fn *flush_fn,
+                                                          void *user_data);
+
+/*
  Creates a channel on `creation_args->event_loop`. Setup completes
  asynchronously: `on_setup_completed` runs on the loop thread.
  */
@@ -3489,6 +3600,19 @@ struct aws_io_message *aws_channel_acquire_message_from_pool(struct aws_channel 
 int aws_channel_trigger_read(struct aws_channel *channel);
 
 /*
+ A counting pass-through handler (our extension; see the module doc).
+ */
+struct aws_channel_handler *aws_es_rs_counting_handler_new(struct aws_allocator *allocator);
+
+/*
+ Bytes the counting handler passed right (read) and left (written). Loop
+ thread of its channel. Aborts if `handler` is not a counting handler.
+ */
+void aws_es_rs_counting_handler_bytes(const struct aws_channel_handler *handler,
+                                      uint64_t *read,
+                                      uint64_t *written);
+
+/*
  Calls `destroy`; a handler without one is simply left alone.
  */
 void aws_channel_handler_destroy(struct aws_channel_handler *handler);
@@ -3528,19 +3652,6 @@ int aws_channel_handler_shutdown(struct aws_channel_handler *handler,
  Without `initial_window_size` the handler starts with a window of 0.
  */
 size_t aws_channel_handler_initial_window_size(struct aws_channel_handler *handler);
-
-/*
- A counting pass-through handler (our extension; see the module doc).
- */
-struct aws_channel_handler *aws_es_rs_counting_handler_new(struct aws_allocator *allocator);
-
-/*
- Bytes the counting handler passed right (read) and left (written). Loop
- thread of its channel. Aborts if `handler` is not a counting handler.
- */
-void aws_es_rs_counting_handler_bytes(const struct aws_channel_handler *handler,
-                                      uint64_t *read,
-                                      uint64_t *written);
 
 /*
  Any thread: starts shutting the channel down with `error_code` as the

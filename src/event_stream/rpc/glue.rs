@@ -16,7 +16,9 @@ use crate::common::error_codes::*;
 use crate::event_stream::abi::*;
 use crate::event_stream::capi::headers::fill_from_raw;
 use crate::event_stream::channel_handler::{EventStreamHandler, Receiver, RustReceiver, WriteDone};
-use crate::event_stream::wire::{Header, HeaderType, HeaderValue, Message};
+use crate::event_stream::wire::{
+    Header, HeaderIter, HeaderType, HeaderValue, Message, MessageView,
+};
 use crate::io::abi::*;
 use crate::io::channel::rust_handler::*;
 use crate::io::channel::*;
@@ -110,6 +112,23 @@ unsafe fn header_from_pair(p: &aws_event_stream_header_value_pair) -> Result<Hea
         }
     };
     Ok(Header::new(Bytes::copy_from_slice(name), value))
+}
+
+/// An owned copy of a received message for a core (the view's bytes are the
+/// channel's, valid only for the call). The headers are parsed as upstream's
+/// one-shot `aws_event_stream_message_headers` (at most 1024); its error
+/// code when they do not parse.
+pub fn owned_message(view: &MessageView<'_>) -> Result<Message, c_int> {
+    let block = Bytes::copy_from_slice(view.headers_block);
+    let mut headers = Vec::new();
+    for raw in HeaderIter::new(&block) {
+        let raw = raw.map_err(|e| e.aws_error_code())?;
+        headers.push(Header::new(
+            block.slice_ref(raw.name),
+            raw.value.to_value_in(&block),
+        ));
+    }
+    Ok(Message::new(headers, Bytes::copy_from_slice(view.payload)))
 }
 
 /// C message args over a received message, valid while `message` and the
