@@ -3350,7 +3350,7 @@ int aws_event_stream_read_headers_from_buffer(struct aws_array_list *headers,
                                               const uint8_t *buffer,
                                               size_t headers_len);
 
-void aws_event_stream_library_init(struct aws_allocator *_allocator);
+void aws_event_stream_library_init(struct aws_allocator *allocator);
 
 void aws_event_stream_library_clean_up(void);
 
