@@ -691,6 +691,19 @@ static void s_conversation(const char *host, enum aws_socket_domain domain) {
     CHECK(aws_event_stream_rpc_client_connection_is_open(c.conn));
     CHECK_INT_EQ(0, c.other_protocol_messages);
 
+#ifdef AWS_EVENT_STREAM_RS_GENERATED_H
+    /* Ours only: a NULL flush_fn means no callback (upstream calls it anyway). */
+    struct aws_byte_buf quiet = aws_byte_buf_from_c_str("no-flush-callback");
+    struct aws_event_stream_rpc_message_args qa = s_args(AWS_EVENT_STREAM_RPC_MESSAGE_TYPE_PING, 0, &quiet);
+    CHECK_INT_EQ(AWS_OP_SUCCESS, aws_event_stream_rpc_client_connection_send_protocol_message(c.conn, &qa, NULL, NULL));
+    WAIT_UNTIL(c.ping_responses == 2);
+    CHECK_STR_EQ("no-flush-callback", c.last_ping_response);
+    qa.message_type = AWS_EVENT_STREAM_RPC_MESSAGE_TYPE_APPLICATION_MESSAGE;
+    CHECK_INT_EQ(AWS_OP_SUCCESS, aws_event_stream_rpc_client_continuation_send_message(streams[2].token, &qa, NULL, NULL));
+    WAIT_UNTIL(streams[2].messages == echoed + 1);
+    CHECK_STR_EQ("no-flush-callback", streams[2].last_payload);
+#endif
+
     /* Close from the client: stream 3 closes before the shutdown callback;
      * streams 1 and 2 do not close again. */
     aws_event_stream_rpc_client_connection_close(c.conn, AWS_ERROR_SUCCESS);

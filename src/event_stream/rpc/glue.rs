@@ -317,3 +317,35 @@ pub unsafe fn write_outgoing(
         }));
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::event_stream::rpc::test_support::vector;
+    use crate::event_stream::wire::validate_message;
+
+    #[test]
+    fn owned_message_is_the_decoded_message() {
+        for name in [
+            "many_mixed_headers_with_payload.bin",
+            "rpc_connect_ack_accepted.bin",
+            "empty_message.bin",
+        ] {
+            let bytes = vector(name);
+            let view = validate_message(&bytes).unwrap();
+            let owned = owned_message(&view).unwrap();
+            assert_eq!(owned, Message::decode(bytes.clone()).unwrap(), "{name}");
+        }
+    }
+
+    #[test]
+    fn owned_message_caps_headers_as_the_one_shot_parser() {
+        let headers: Vec<Header> = (0..1025)
+            .map(|i| Header::new(Bytes::from(format!("h{i}")), HeaderValue::Bool(true)))
+            .collect();
+        let bytes = Message::new(headers, Bytes::new()).to_bytes().unwrap();
+        let view = validate_message(&bytes).unwrap();
+        let expected = Message::decode(bytes.clone()).unwrap_err().aws_error_code();
+        assert_eq!(owned_message(&view), Err(expected));
+    }
+}
