@@ -947,11 +947,19 @@ struct aws_io_message;
 struct aws_channel_handler_vtable;
 struct aws_channel_handler;
 struct aws_event_stream_channel_handler_options;
+struct aws_socket_options;
+struct aws_tls_ctx;
+struct aws_tls_connection_options;
+struct aws_shutdown_callback_options;
+struct aws_event_loop_group;
+struct aws_server_bootstrap;
+struct aws_event_stream_rpc_message_args;
+struct aws_event_stream_rpc_server_stream_continuation_options;
+struct aws_event_stream_rpc_connection_options;
+struct aws_event_stream_rpc_server_listener_options;
 union aws_io_handle_data;
 struct aws_io_handle;
 struct aws_event_loop_vtable;
-struct aws_shutdown_callback_options;
-struct aws_event_loop_group;
 struct aws_event_loop;
 struct aws_channel_options;
 struct aws_event_loop_local_object;
@@ -966,11 +974,7 @@ struct aws_host_resolver_vtable;
 struct aws_host_resolver;
 struct aws_client_bootstrap;
 struct aws_client_bootstrap_options;
-struct aws_socket_options;
-struct aws_tls_ctx;
-struct aws_tls_connection_options;
 struct aws_socket_channel_bootstrap_options;
-struct aws_server_bootstrap;
 struct aws_socket_endpoint;
 struct aws_socket;
 struct aws_server_socket_channel_bootstrap_options;
@@ -987,10 +991,6 @@ struct aws_crt_statistics_socket;
 struct aws_crt_statistics_tls;
 struct aws_tls_ctx_options;
 struct aws_tls_negotiated_protocol_message;
-struct aws_event_stream_rpc_message_args;
-struct aws_event_stream_rpc_server_stream_continuation_options;
-struct aws_event_stream_rpc_connection_options;
-struct aws_event_stream_rpc_server_listener_options;
 struct aws_event_stream_rpc_client_stream_continuation_options;
 struct aws_event_stream_rpc_client_connection_options;
 struct aws_logger_pipeline;
@@ -1058,6 +1058,45 @@ typedef void (aws_event_stream_channel_handler_on_message_received_fn)(struct aw
 typedef void (aws_event_stream_channel_handler_on_message_written_fn)(struct aws_event_stream_message *message,
                                                                        int error_code,
                                                                        void *user_data);
+typedef void (aws_tls_on_negotiation_result_fn)(struct aws_channel_handler *handler,
+                                                 struct aws_channel_slot *slot,
+                                                 int error_code,
+                                                 void *user_data);
+typedef void (aws_tls_on_data_read_fn)(struct aws_channel_handler *handler,
+                                        struct aws_channel_slot *slot,
+                                        struct aws_byte_buf *buffer,
+                                        void *user_data);
+typedef void (aws_tls_on_error_fn)(struct aws_channel_handler *handler,
+                                    struct aws_channel_slot *slot,
+                                    int err,
+                                    const char *message,
+                                    void *user_data);
+typedef struct aws_channel_handler *(aws_channel_on_protocol_negotiated_fn)(struct aws_channel_slot *new_slot,
+                                                                             struct aws_byte_buf *protocol,
+                                                                             void *user_data);
+typedef void (aws_event_stream_rpc_server_stream_continuation_fn)(struct aws_event_stream_rpc_server_continuation_token *token,
+                                                                   const struct aws_event_stream_rpc_message_args *message_args,
+                                                                   void *user_data);
+typedef void (aws_event_stream_rpc_server_stream_continuation_closed_fn)(struct aws_event_stream_rpc_server_continuation_token *token,
+                                                                          void *user_data);
+typedef int (aws_event_stream_rpc_server_on_incoming_stream_fn)(struct aws_event_stream_rpc_server_connection *connection,
+                                                                 struct aws_event_stream_rpc_server_continuation_token *token,
+                                                                 struct aws_byte_cursor operation_name,
+                                                                 struct aws_event_stream_rpc_server_stream_continuation_options *continuation_options,
+                                                                 void *user_data);
+typedef void (aws_event_stream_rpc_server_connection_protocol_message_fn)(struct aws_event_stream_rpc_server_connection *connection,
+                                                                           const struct aws_event_stream_rpc_message_args *message_args,
+                                                                           void *user_data);
+typedef int (aws_event_stream_rpc_server_on_new_connection_fn)(struct aws_event_stream_rpc_server_connection *connection,
+                                                                int error_code,
+                                                                struct aws_event_stream_rpc_connection_options *connection_options,
+                                                                void *user_data);
+typedef void (aws_event_stream_rpc_server_on_connection_shutdown_fn)(struct aws_event_stream_rpc_server_connection *connection,
+                                                                      int error_code,
+                                                                      void *user_data);
+typedef void (aws_event_stream_rpc_server_on_listener_destroy_fn)(struct aws_event_stream_rpc_server_listener *server,
+                                                                   void *user_data);
+typedef void (aws_event_stream_rpc_server_message_flush_fn)(int error_code, void *user_data);
 typedef void (aws_io_set_queue_on_handle_fn)(struct aws_io_handle *handle, void *queue);
 typedef void (aws_event_loop_on_event_fn)(struct aws_event_loop *event_loop,
                                            struct aws_io_handle *handle,
@@ -1089,23 +1128,7 @@ typedef int (aws_resolve_host_implementation_fn)(struct aws_allocator *allocator
                                                   const struct aws_string *host_name,
                                                   struct aws_array_list *output_addresses,
                                                   void *user_data);
-typedef struct aws_channel_handler *(aws_channel_on_protocol_negotiated_fn)(struct aws_channel_slot *new_slot,
-                                                                             struct aws_byte_buf *protocol,
-                                                                             void *user_data);
 typedef void (aws_client_bootstrap_shutdown_complete_fn)(void *user_data);
-typedef void (aws_tls_on_negotiation_result_fn)(struct aws_channel_handler *handler,
-                                                 struct aws_channel_slot *slot,
-                                                 int error_code,
-                                                 void *user_data);
-typedef void (aws_tls_on_data_read_fn)(struct aws_channel_handler *handler,
-                                        struct aws_channel_slot *slot,
-                                        struct aws_byte_buf *buffer,
-                                        void *user_data);
-typedef void (aws_tls_on_error_fn)(struct aws_channel_handler *handler,
-                                    struct aws_channel_slot *slot,
-                                    int err,
-                                    const char *message,
-                                    void *user_data);
 typedef void (aws_client_bootstrap_on_channel_event_fn)(struct aws_client_bootstrap *bootstrap,
                                                          int error_code,
                                                          struct aws_channel *channel,
@@ -1140,29 +1163,6 @@ typedef void (aws_socket_on_write_completed_fn)(struct aws_socket *socket,
                                                  size_t bytes_written,
                                                  void *user_data);
 typedef void (aws_socket_on_shutdown_complete_fn)(void *user_data);
-typedef void (aws_event_stream_rpc_server_stream_continuation_fn)(struct aws_event_stream_rpc_server_continuation_token *token,
-                                                                   const struct aws_event_stream_rpc_message_args *message_args,
-                                                                   void *user_data);
-typedef void (aws_event_stream_rpc_server_stream_continuation_closed_fn)(struct aws_event_stream_rpc_server_continuation_token *token,
-                                                                          void *user_data);
-typedef void (aws_event_stream_rpc_server_connection_protocol_message_fn)(struct aws_event_stream_rpc_server_connection *connection,
-                                                                           const struct aws_event_stream_rpc_message_args *message_args,
-                                                                           void *user_data);
-typedef int (aws_event_stream_rpc_server_on_incoming_stream_fn)(struct aws_event_stream_rpc_server_connection *connection,
-                                                                 struct aws_event_stream_rpc_server_continuation_token *token,
-                                                                 struct aws_byte_cursor operation_name,
-                                                                 struct aws_event_stream_rpc_server_stream_continuation_options *continuation_options,
-                                                                 void *user_data);
-typedef int (aws_event_stream_rpc_server_on_new_connection_fn)(struct aws_event_stream_rpc_server_connection *connection,
-                                                                int error_code,
-                                                                struct aws_event_stream_rpc_connection_options *connection_options,
-                                                                void *user_data);
-typedef void (aws_event_stream_rpc_server_on_connection_shutdown_fn)(struct aws_event_stream_rpc_server_connection *connection,
-                                                                      int error_code,
-                                                                      void *user_data);
-typedef void (aws_event_stream_rpc_server_message_flush_fn)(int error_code, void *user_data);
-typedef void (aws_event_stream_rpc_server_on_listener_destroy_fn)(struct aws_event_stream_rpc_server_listener *server,
-                                                                   void *user_data);
 typedef void (aws_event_stream_rpc_client_stream_continuation_fn)(struct aws_event_stream_rpc_client_continuation_token *token,
                                                                    const struct aws_event_stream_rpc_message_args *message_args,
                                                                    void *user_data);
@@ -1608,6 +1608,107 @@ struct aws_event_stream_channel_handler_options {
 };
 
 
+
+
+
+
+struct aws_socket_options {
+  enum aws_socket_type type;
+  enum aws_socket_domain domain;
+  enum aws_socket_impl_type impl_type;
+  uint32_t connect_timeout_ms;
+  uint16_t keep_alive_interval_sec;
+  uint16_t keep_alive_timeout_sec;
+  uint16_t keep_alive_max_failed_probes;
+  bool keepalive;
+  enum aws_socket_tcp_nodelay tcp_nodelay;
+  char network_interface_name[16];
+};
+
+
+
+
+struct aws_tls_ctx {
+  struct aws_allocator *alloc;
+  void *impl;
+  struct aws_ref_count ref_count;
+};
+
+struct aws_tls_connection_options {
+  struct aws_string *alpn_list;
+  struct aws_string *server_name;
+  aws_tls_on_negotiation_result_fn *on_negotiation_result;
+  aws_tls_on_data_read_fn *on_data_read;
+  aws_tls_on_error_fn *on_error;
+  void *user_data;
+  struct aws_tls_ctx *ctx;
+  bool advertise_alpn_message;
+  uint32_t timeout_ms;
+};
+
+struct aws_shutdown_callback_options {
+  aws_simple_completion_callback *shutdown_callback_fn;
+  void *shutdown_callback_user_data;
+};
+
+
+struct aws_event_loop_group {
+  struct aws_allocator *allocator;
+  struct aws_array_list event_loops;
+  struct aws_ref_count ref_count;
+  struct aws_shutdown_callback_options shutdown_options;
+  enum aws_event_loop_type event_loop_type;
+};
+
+
+struct aws_server_bootstrap {
+  struct aws_allocator *allocator;
+  struct aws_event_loop_group *event_loop_group;
+  aws_channel_on_protocol_negotiated_fn *on_protocol_negotiated;
+  struct aws_ref_count ref_count;
+};
+
+
+struct aws_event_stream_rpc_message_args {
+  struct aws_event_stream_header_value_pair *headers;
+  size_t headers_count;
+  struct aws_byte_buf *payload;
+  enum aws_event_stream_rpc_message_type message_type;
+  uint32_t message_flags;
+};
+
+
+
+struct aws_event_stream_rpc_server_stream_continuation_options {
+  aws_event_stream_rpc_server_stream_continuation_fn *on_continuation;
+  aws_event_stream_rpc_server_stream_continuation_closed_fn *on_continuation_closed;
+  void *user_data;
+};
+
+
+
+struct aws_event_stream_rpc_connection_options {
+  aws_event_stream_rpc_server_on_incoming_stream_fn *on_incoming_stream;
+  aws_event_stream_rpc_server_connection_protocol_message_fn *on_connection_protocol_message;
+  void *user_data;
+};
+
+
+
+
+struct aws_event_stream_rpc_server_listener_options {
+  const char *host_name;
+  uint32_t port;
+  const struct aws_socket_options *socket_options;
+  const struct aws_tls_connection_options *tls_options;
+  struct aws_server_bootstrap *bootstrap;
+  aws_event_stream_rpc_server_on_new_connection_fn *on_new_connection;
+  aws_event_stream_rpc_server_on_connection_shutdown_fn *on_connection_shutdown;
+  aws_event_stream_rpc_server_on_listener_destroy_fn *on_destroy_callback;
+  void *user_data;
+};
+
+
 union aws_io_handle_data {
   int fd;
   void *handle;
@@ -1645,20 +1746,6 @@ struct aws_event_loop_vtable {
   bool (*is_on_callers_thread)(struct aws_event_loop *event_loop);
 };
 
-
-struct aws_shutdown_callback_options {
-  aws_simple_completion_callback *shutdown_callback_fn;
-  void *shutdown_callback_user_data;
-};
-
-
-struct aws_event_loop_group {
-  struct aws_allocator *allocator;
-  struct aws_array_list event_loops;
-  struct aws_ref_count ref_count;
-  struct aws_shutdown_callback_options shutdown_options;
-  enum aws_event_loop_type event_loop_type;
-};
 
 struct aws_event_loop {
   struct aws_event_loop_vtable *vtable;
@@ -1776,7 +1863,6 @@ struct aws_host_resolver {
 };
 
 
-
 struct aws_client_bootstrap {
   struct aws_allocator *allocator;
   struct aws_event_loop_group *event_loop_group;
@@ -1797,44 +1883,6 @@ struct aws_client_bootstrap_options {
 };
 
 
-
-
-
-struct aws_socket_options {
-  enum aws_socket_type type;
-  enum aws_socket_domain domain;
-  enum aws_socket_impl_type impl_type;
-  uint32_t connect_timeout_ms;
-  uint16_t keep_alive_interval_sec;
-  uint16_t keep_alive_timeout_sec;
-  uint16_t keep_alive_max_failed_probes;
-  bool keepalive;
-  enum aws_socket_tcp_nodelay tcp_nodelay;
-  char network_interface_name[16];
-};
-
-
-
-
-struct aws_tls_ctx {
-  struct aws_allocator *alloc;
-  void *impl;
-  struct aws_ref_count ref_count;
-};
-
-struct aws_tls_connection_options {
-  struct aws_string *alpn_list;
-  struct aws_string *server_name;
-  aws_tls_on_negotiation_result_fn *on_negotiation_result;
-  aws_tls_on_data_read_fn *on_data_read;
-  aws_tls_on_error_fn *on_error;
-  void *user_data;
-  struct aws_tls_ctx *ctx;
-  bool advertise_alpn_message;
-  uint32_t timeout_ms;
-};
-
-
 struct aws_socket_channel_bootstrap_options {
   struct aws_client_bootstrap *bootstrap;
   const char *host_name;
@@ -1848,13 +1896,6 @@ struct aws_socket_channel_bootstrap_options {
   void *user_data;
   struct aws_event_loop *requested_event_loop;
   const struct aws_host_resolution_config *host_resolution_override_config;
-};
-
-struct aws_server_bootstrap {
-  struct aws_allocator *allocator;
-  struct aws_event_loop_group *event_loop_group;
-  aws_channel_on_protocol_negotiated_fn *on_protocol_negotiated;
-  struct aws_ref_count ref_count;
 };
 
 struct aws_socket_endpoint {
@@ -2012,47 +2053,6 @@ struct aws_tls_ctx_options {
 
 struct aws_tls_negotiated_protocol_message {
   struct aws_byte_buf protocol;
-};
-
-
-struct aws_event_stream_rpc_message_args {
-  struct aws_event_stream_header_value_pair *headers;
-  size_t headers_count;
-  struct aws_byte_buf *payload;
-  enum aws_event_stream_rpc_message_type message_type;
-  uint32_t message_flags;
-};
-
-
-
-
-struct aws_event_stream_rpc_server_stream_continuation_options {
-  aws_event_stream_rpc_server_stream_continuation_fn *on_continuation;
-  aws_event_stream_rpc_server_stream_continuation_closed_fn *on_continuation_closed;
-  void *user_data;
-};
-
-
-struct aws_event_stream_rpc_connection_options {
-  aws_event_stream_rpc_server_on_incoming_stream_fn *on_incoming_stream;
-  aws_event_stream_rpc_server_connection_protocol_message_fn *on_connection_protocol_message;
-  void *user_data;
-};
-
-
-
-
-
-struct aws_event_stream_rpc_server_listener_options {
-  const char *host_name;
-  uint32_t port;
-  const struct aws_socket_options *socket_options;
-  const struct aws_tls_connection_options *tls_options;
-  struct aws_server_bootstrap *bootstrap;
-  aws_event_stream_rpc_server_on_new_connection_fn *on_new_connection;
-  aws_event_stream_rpc_server_on_connection_shutdown_fn *on_connection_shutdown;
-  aws_event_stream_rpc_server_on_listener_destroy_fn *on_destroy_callback;
-  void *user_data;
 };
 
 
@@ -3350,7 +3350,7 @@ int aws_event_stream_read_headers_from_buffer(struct aws_array_list *headers,
                                               const uint8_t *buffer,
                                               size_t headers_len);
 
-void aws_event_stream_library_init(struct aws_allocator *_allocator);
+void aws_event_stream_library_init(struct aws_allocator *allocator);
 
 void aws_event_stream_library_clean_up(void);
 
@@ -3426,6 +3426,97 @@ void aws_event_stream_channel_handler_increment_read_window(struct aws_channel_h
 void *aws_event_stream_channel_handler_get_user_data(struct aws_channel_handler *handler);
 
 /*
+ A listener with one reference (release it with
+ `aws_event_stream_rpc_server_listener_release`); NULL with the error
+ raised. `on_new_connection`, `on_connection_shutdown` and the connection
+ and stream callbacks run on the connection's event-loop thread;
+ `on_destroy_callback` runs once the listener and all its connections are
+ gone.
+ */
+struct aws_event_stream_rpc_server_listener *aws_event_stream_rpc_server_new_listener(struct aws_allocator *allocator,
+                                                                                      struct aws_event_stream_rpc_server_listener_options *options);
+
+void aws_event_stream_rpc_server_listener_acquire(struct aws_event_stream_rpc_server_listener *listener);
+
+/*
+ The last release stops accepting; `on_destroy_callback` follows once
+ every connection has shut down.
+ */
+void aws_event_stream_rpc_server_listener_release(struct aws_event_stream_rpc_server_listener *listener);
+
+/*
+ The port the listener is bound to (useful after asking for port 0).
+ */
+uint32_t aws_event_stream_rpc_server_listener_get_bound_port(const struct aws_event_stream_rpc_server_listener *listener);
+
+/*
+ A connection on a channel the caller set up (loop thread). No listener
+ callbacks fire for it. Returned with a reference the caller must release.
+ */
+struct aws_event_stream_rpc_server_connection *aws_event_stream_rpc_server_connection_from_existing_channel(struct aws_event_stream_rpc_server_listener *server,
+                                                                                                            struct aws_channel *channel,
+                                                                                                            const struct aws_event_stream_rpc_connection_options *connection_options);
+
+void aws_event_stream_rpc_server_connection_acquire(struct aws_event_stream_rpc_server_connection *connection);
+
+void aws_event_stream_rpc_server_connection_release(struct aws_event_stream_rpc_server_connection *connection);
+
+void *aws_event_stream_rpc_server_connection_get_user_data(struct aws_event_stream_rpc_server_connection *connection);
+
+/*
+ Any thread.
+ */
+bool aws_event_stream_rpc_server_connection_is_open(struct aws_event_stream_rpc_server_connection *connection);
+
+/*
+ Any thread. Shuts the channel down with `shutdown_error_code`; the
+ streams close and, for a listener's connection, `on_connection_shutdown`
+ follows on the loop thread.
+ */
+void aws_event_stream_rpc_server_connection_close(struct aws_event_stream_rpc_server_connection *connection,
+                                                  int shutdown_error_code);
+
+/*
+ Any thread. Sends a connection-level message (CONNECT_ACK, PING_RESPONSE,
+ errors…); `flush_fn` (may be NULL) runs on the loop thread once written.
+ Before the CONNECT_ACK only CONNECT_ACK and error messages may go
+ (AWS_ERROR_EVENT_STREAM_RPC_PROTOCOL_ERROR); a closed connection refuses
+ with AWS_ERROR_EVENT_STREAM_RPC_CONNECTION_CLOSED. A CONNECT_ACK without
+ the accepted flag closes the connection once flushed.
+ */
+int aws_event_stream_rpc_server_connection_send_protocol_message(struct aws_event_stream_rpc_server_connection *connection,
+                                                                 const struct aws_event_stream_rpc_message_args *message_args,
+                                                                 aws_event_stream_rpc_server_message_flush_fn *flush_fn,
+                                                                 void *user_data);
+
+/*
+ Moves the stream-id counter (tests and proxies use it).
+ */
+void aws_event_stream_rpc_server_override_last_stream_id(struct aws_event_stream_rpc_server_connection *connection,
+                                                         int32_t value);
+
+void aws_event_stream_rpc_server_continuation_acquire(struct aws_event_stream_rpc_server_continuation_token *continuation);
+
+void aws_event_stream_rpc_server_continuation_release(struct aws_event_stream_rpc_server_continuation_token *continuation);
+
+/*
+ Any thread: true once the stream ended (TERMINATE_STREAM either way, or
+ the connection shut down).
+ */
+bool aws_event_stream_rpc_server_continuation_is_closed(struct aws_event_stream_rpc_server_continuation_token *continuation);
+
+/*
+ Any thread. Sends an application message (or error) on the stream;
+ `flush_fn` (may be NULL) runs on the loop thread once written. With
+ TERMINATE_STREAM the stream closes once flushed (`on_continuation_closed`
+ fires). A closed stream refuses with AWS_ERROR_EVENT_STREAM_RPC_STREAM_CLOSED.
+ */
+int aws_event_stream_rpc_server_continuation_send_message(struct aws_event_stream_rpc_server_continuation_token *continuation,
+                                                          const struct aws_event_stream_rpc_message_args *message_args,
+                                                          aws_event_stream_rpc_server_message_flush_fn *flush_fn,
+                                                          void *user_data);
+
+/*
  Creates a channel on `creation_args->event_loop`. Setup completes
  asynchronously: `on_setup_completed` runs on the loop thread.
  */
@@ -3489,6 +3580,19 @@ struct aws_io_message *aws_channel_acquire_message_from_pool(struct aws_channel 
 int aws_channel_trigger_read(struct aws_channel *channel);
 
 /*
+ A counting pass-through handler (our extension; see the module doc).
+ */
+struct aws_channel_handler *aws_es_rs_counting_handler_new(struct aws_allocator *allocator);
+
+/*
+ Bytes the counting handler passed right (read) and left (written). Loop
+ thread of its channel. Aborts if `handler` is not a counting handler.
+ */
+void aws_es_rs_counting_handler_bytes(const struct aws_channel_handler *handler,
+                                      uint64_t *read,
+                                      uint64_t *written);
+
+/*
  Calls `destroy`; a handler without one is simply left alone.
  */
 void aws_channel_handler_destroy(struct aws_channel_handler *handler);
@@ -3528,19 +3632,6 @@ int aws_channel_handler_shutdown(struct aws_channel_handler *handler,
  Without `initial_window_size` the handler starts with a window of 0.
  */
 size_t aws_channel_handler_initial_window_size(struct aws_channel_handler *handler);
-
-/*
- A counting pass-through handler (our extension; see the module doc).
- */
-struct aws_channel_handler *aws_es_rs_counting_handler_new(struct aws_allocator *allocator);
-
-/*
- Bytes the counting handler passed right (read) and left (written). Loop
- thread of its channel. Aborts if `handler` is not a counting handler.
- */
-void aws_es_rs_counting_handler_bytes(const struct aws_channel_handler *handler,
-                                      uint64_t *read,
-                                      uint64_t *written);
 
 /*
  Any thread: starts shutting the channel down with `error_code` as the

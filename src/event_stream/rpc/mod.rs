@@ -41,6 +41,7 @@
 
 pub mod capi;
 pub mod glue;
+pub mod server_capi;
 // The cores are Rust-only: keep them out of the generated C header.
 /// cbindgen:ignore
 pub mod client;
