@@ -219,7 +219,8 @@ impl ServerConnection {
 
     /// The channel shut down (or an existing-channel connection was closed):
     /// the connection is closed and every open stream is gone. Returns their
-    /// ids, ascending; fire `on_continuation_closed` for each.
+    /// ids, ascending; fire `on_continuation_closed` for each (before
+    /// `on_connection_shutdown`, as upstream).
     pub fn on_shutdown(&mut self) -> Vec<u32> {
         self.open = false;
         self.shut_down = true;
