@@ -105,6 +105,12 @@ impl ClientConnection {
         self.handshake
     }
 
+    /// The last stream id taken.
+    #[cfg(test)]
+    pub(crate) fn latest_stream_id(&self) -> u32 {
+        self.latest_stream_id
+    }
+
     /// Number of active continuations (room for a future stream limit).
     pub fn open_streams(&self) -> usize {
         self.streams.len()

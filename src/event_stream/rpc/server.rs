@@ -27,8 +27,8 @@ pub enum ServerAction<'m> {
     /// fire `on_continuation` with the message, then, if `terminate`, call
     /// [`ServerConnection::end_stream`] and fire `on_continuation_closed` if it
     /// returns true. (After `override_last_stream_id` moved the counter back,
-    /// an id still mapped can come again: close the old token first, as
-    /// upstream's table replacement does.)
+    /// an id still mapped can come again: first fire the old token's
+    /// `on_continuation_closed` and drop it, as upstream's table replacement does.)
     IncomingStream {
         stream_id: u32,
         operation: &'m [u8],
@@ -84,6 +84,12 @@ impl ServerConnection {
 
     pub fn handshake(&self) -> Handshake {
         self.handshake
+    }
+
+    /// The last stream id seen.
+    #[cfg(test)]
+    pub(crate) fn latest_stream_id(&self) -> u32 {
+        self.latest_stream_id
     }
 
     /// Number of open continuations (room for a future stream limit).

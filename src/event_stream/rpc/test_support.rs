@@ -166,16 +166,16 @@ impl ServerHarness {
                 operation,
                 terminate,
             } => {
+                if self.open.contains(&stream_id) {
+                    // Re-announced after override_last_stream_id: the old token goes first.
+                    self.stream_closed(stream_id);
+                }
                 self.events
                     .push(Event::IncomingStream(stream_id, operation.to_vec()));
                 if !self.accept_streams {
                     let reply = self.core.reject_stream(stream_id);
                     self.write(reply);
                     return;
-                }
-                if self.open.contains(&stream_id) {
-                    // Re-announced after override_last_stream_id: the old token goes first.
-                    self.stream_closed(stream_id);
                 }
                 self.open.insert(stream_id);
                 self.continuation(stream_id, ty, terminate);
