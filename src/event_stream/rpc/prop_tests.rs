@@ -225,7 +225,9 @@ proptest! {
         while !h.pending.is_empty() {
             h.flush_one();
         }
-        // Every protocol violation, once flushed, closed the connection with an error code.
+        // Well-formed traffic is never a violation; every violation, once
+        // flushed, closed the connection with an error code.
+        prop_assert!(chaos || h.violations == 0);
         if h.violations > 0 {
             prop_assert!(!h.core.is_open());
             prop_assert!(h.closed_with().is_some());
@@ -277,6 +279,7 @@ proptest! {
                 prop_assert!(!h.core.is_stream_closed(*id));
             }
         }
+        prop_assert!(chaos || (h.violations == 0 && h.send_failures.is_empty()));
         if h.violations > 0 {
             prop_assert!(!h.core.is_open());
             prop_assert!(h.closed_with().is_some());
