@@ -43,9 +43,12 @@ pub enum ClientAction {
 }
 
 /// Why a send may not go out ([`ClientConnection::admit`]). The glue fires the
-/// message's flush callback with `error` (then follows its `after_flush`
-/// close) and, if `shutdown_channel`, shuts the channel down with `error`:
-/// upstream treats a failed non-application send as connection-fatal.
+/// message's flush callback with `error` and, if `shutdown_channel`, shuts the
+/// channel down with `error` (upstream treats a failed non-application send as
+/// connection-fatal). The `after_flush` steps are for written messages only,
+/// except that a [`ClientAction::Violation`] reply closes the connection with
+/// `AWS_ERROR_EVENT_STREAM_RPC_PROTOCOL_ERROR` either way (that close is
+/// upstream's flush callback for it).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Rejected {
     pub error: i32,
