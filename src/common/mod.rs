@@ -15,5 +15,6 @@ pub mod logging;
 pub mod mem_tracer;
 pub mod string;
 pub mod sync;
+pub mod system_info;
 pub mod task_scheduler;
 pub mod thread;
