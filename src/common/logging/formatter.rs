@@ -53,17 +53,13 @@ fn with_scratch<R>(
     key: &'static std::thread::LocalKey<RefCell<Vec<u8>>>,
     f: impl FnOnce(&mut Vec<u8>) -> R,
 ) -> R {
-    let mut f = Some(f);
-    let reused = key.with(|cell| {
-        cell.try_borrow_mut().ok().map(|mut buf| {
+    key.with(|cell| match cell.try_borrow_mut() {
+        Ok(mut buf) => {
             buf.clear();
-            (f.take().expect("scratch closure runs once"))(&mut buf)
-        })
-    });
-    match reused {
-        Some(result) => result,
-        None => (f.take().expect("scratch closure runs once"))(&mut Vec::new()),
-    }
+            f(&mut buf)
+        }
+        Err(_) => f(&mut Vec::new()),
+    })
 }
 
 /// Appends the printf expansion of `format`/`args` to `out`; None if printf fails.
