@@ -877,6 +877,16 @@ enum aws_crt_common_statistics_category {
 };
 
 /*
+ How a log line's timestamp is written (upstream's <aws/common/date_time.h>).
+ */
+enum aws_date_format {
+  AWS_DATE_FORMAT_RFC822 = 0,
+  AWS_DATE_FORMAT_ISO_8601 = 1,
+  AWS_DATE_FORMAT_ISO_8601_BASIC = 2,
+  AWS_DATE_FORMAT_AUTO_DETECT = 3,
+};
+
+/*
  What `aws_text_detect_encoding` (an inline helper in encoding.h) reports.
  */
 enum aws_text_encoding {
@@ -885,6 +895,14 @@ enum aws_text_encoding {
   AWS_TEXT_UTF16 = 2,
   AWS_TEXT_UTF32 = 3,
   AWS_TEXT_ASCII = 4,
+};
+
+enum aws_platform_os {
+  AWS_PLATFORM_OS_WINDOWS = 0,
+  AWS_PLATFORM_OS_MAC = 1,
+  AWS_PLATFORM_OS_IOS = 2,
+  AWS_PLATFORM_OS_ANDROID = 3,
+  AWS_PLATFORM_OS_UNIX = 4,
 };
 
 /*
@@ -900,6 +918,7 @@ struct aws_event_stream_rpc_server_continuation_token;
 struct aws_event_stream_rpc_server_listener;
 struct aws_future_void;
 struct aws_socket_vtable;
+struct aws_system_environment;
 struct aws_utf8_decoder;
 struct aws_allocator;
 struct aws_array_list;
@@ -914,19 +933,23 @@ struct aws_hash_iter;
 struct aws_logger_vtable;
 struct aws_logger;
 struct aws_string;
-struct aws_log_formatter_vtable;
-struct aws_log_formatter;
 struct aws_log_channel_vtable;
 struct aws_log_writer_vtable;
 struct aws_log_writer;
 struct aws_log_channel;
+struct aws_log_formatter_vtable;
+struct aws_log_formatter;
+struct aws_log_formatter_standard_options;
+struct aws_logging_standard_formatting_data;
 struct aws_logger_standard_options;
 struct aws_log_subject_info;
 struct aws_log_subject_info_list;
+struct aws_log_writer_file_options;
 struct aws_atomic_var;
 struct aws_ref_count;
 struct aws_mutex;
 struct aws_condition_variable;
+struct aws_cpu_info;
 struct aws_linked_list_node;
 struct aws_priority_queue_node;
 union aws_task_abi_extension;
@@ -1007,6 +1030,11 @@ typedef void (aws_error_handler_fn)(int err, void *ctx);
 typedef uint64_t (aws_hash_fn)(const void *key);
 typedef bool (aws_hash_callback_eq_fn)(const void *a, const void *b);
 typedef void (aws_hash_callback_destroy_fn)(void *key_or_value);
+typedef int (aws_log_channel_send_fn)(struct aws_log_channel *channel, struct aws_string *output);
+typedef void (aws_log_channel_clean_up_fn)(struct aws_log_channel *channel);
+typedef int (aws_log_writer_write_fn)(struct aws_log_writer *writer,
+                                       const struct aws_string *output);
+typedef void (aws_log_writer_clean_up_fn)(struct aws_log_writer *writer);
 typedef int (aws_log_formatter_format_fn)(struct aws_log_formatter *formatter,
                                            struct aws_string **formatted_output,
                                            enum aws_log_level level,
@@ -1014,11 +1042,6 @@ typedef int (aws_log_formatter_format_fn)(struct aws_log_formatter *formatter,
                                            const char *format,
                                            va_list args);
 typedef void (aws_log_formatter_clean_up_fn)(struct aws_log_formatter *logger);
-typedef int (aws_log_channel_send_fn)(struct aws_log_channel *channel, struct aws_string *output);
-typedef void (aws_log_channel_clean_up_fn)(struct aws_log_channel *channel);
-typedef int (aws_log_writer_write_fn)(struct aws_log_writer *writer,
-                                       const struct aws_string *output);
-typedef void (aws_log_writer_clean_up_fn)(struct aws_log_writer *writer);
 typedef void (aws_simple_completion_callback)(void *user_data);
 typedef bool (aws_condition_predicate_fn)(void *user_data);
 typedef void (aws_task_fn)(struct aws_task *task, void *arg, enum aws_task_status status);
@@ -1210,6 +1233,11 @@ struct aws_future_void;
 
 struct aws_socket_vtable;
 
+/*
+ Opaque: what `aws_system_environment_load` found out about the machine.
+ */
+struct aws_system_environment;
+
 struct aws_utf8_decoder;
 
 struct aws_allocator {
@@ -1323,19 +1351,6 @@ struct aws_string {
 
 
 
-struct aws_log_formatter_vtable {
-  aws_log_formatter_format_fn *format;
-  aws_log_formatter_clean_up_fn *clean_up;
-};
-
-struct aws_log_formatter {
-  struct aws_log_formatter_vtable *vtable;
-  struct aws_allocator *allocator;
-  void *impl;
-};
-
-
-
 struct aws_log_channel_vtable {
   aws_log_channel_send_fn *send;
   aws_log_channel_clean_up_fn *clean_up;
@@ -1361,6 +1376,35 @@ struct aws_log_channel {
   void *impl;
 };
 
+
+
+struct aws_log_formatter_vtable {
+  aws_log_formatter_format_fn *format;
+  aws_log_formatter_clean_up_fn *clean_up;
+};
+
+struct aws_log_formatter {
+  struct aws_log_formatter_vtable *vtable;
+  struct aws_allocator *allocator;
+  void *impl;
+};
+
+
+struct aws_log_formatter_standard_options {
+  enum aws_date_format date_format;
+};
+
+struct aws_logging_standard_formatting_data {
+  char *log_line_buffer;
+  size_t total_length;
+  enum aws_log_level level;
+  const char *subject_name;
+  const char *format;
+  enum aws_date_format date_format;
+  struct aws_allocator *allocator;
+  size_t amount_written;
+};
+
 struct aws_logger_standard_options {
   enum aws_log_level level;
   const char *filename;
@@ -1376,6 +1420,11 @@ struct aws_log_subject_info {
 struct aws_log_subject_info_list {
   struct aws_log_subject_info *subject_list;
   size_t count;
+};
+
+struct aws_log_writer_file_options {
+  const char *filename;
+  FILE *file;
 };
 
 
@@ -1398,6 +1447,12 @@ struct aws_mutex {
 struct aws_condition_variable {
   pthread_cond_t condition_handle;
   bool initialized;
+};
+
+
+struct aws_cpu_info {
+  int32_t cpu_id;
+  bool suspected_hyper_thread;
 };
 
 
@@ -2819,10 +2874,15 @@ void aws_fatal_assert(const char *cond_str, const char *file, int line);
 void aws_backtrace_print(FILE *fp, void *call_site_data);
 
 /*
- Upstream logs each frame at `log_level`; until a logger is wired here the
- frames go to stderr, prefixed with the level.
+ Logs the caller's stack through the installed logger, one frame per line
+ at `log_level` (subject AWS_LS_COMMON_GENERAL).
  */
 void aws_backtrace_log(int log_level);
+
+/*
+ Fills `stack_frames` with up to `num_frames` return addresses of the caller's stack.
+ */
+size_t aws_backtrace(void **stack_frames, size_t num_frames);
 
 /*
  Installs `logger` process-wide; NULL restores the null logger.
@@ -2859,6 +2919,39 @@ int aws_string_to_log_level(const char *level_string, enum aws_log_level *log_le
  */
 int aws_thread_id_t_to_string(aws_thread_id_t thread_id, char *buffer, size_t bufsz);
 
+int aws_log_channel_init_foreground(struct aws_log_channel *channel,
+                                    struct aws_allocator *allocator,
+                                    struct aws_log_writer *writer);
+
+int aws_log_channel_init_background(struct aws_log_channel *channel,
+                                    struct aws_allocator *allocator,
+                                    struct aws_log_writer *writer);
+
+void aws_log_channel_clean_up(struct aws_log_channel *channel);
+
+/*
+ A formatter that writes upstream's standard line with `options->date_format`
+ timestamps (AUTO_DETECT or an unknown value fails each line with
+ AWS_ERROR_INVALID_ARGUMENT, as upstream).
+ */
+int aws_log_formatter_init_default(struct aws_log_formatter *formatter,
+                                   struct aws_allocator *allocator,
+                                   struct aws_log_formatter_standard_options *options);
+
+void aws_log_formatter_clean_up(struct aws_log_formatter *formatter);
+
+/*
+ The standard line into `formatting_data->log_line_buffer` (`total_length`
+ bytes): the line, cut so that it and its newline fit with a NUL after
+ them; `amount_written` gets its length without the NUL.
+ */
+int aws_format_standard_log_line(struct aws_logging_standard_formatting_data *formatting_data,
+                                 va_list args);
+
+int aws_logger_init_noalloc(struct aws_logger *logger,
+                            struct aws_allocator *allocator,
+                            struct aws_logger_standard_options *options);
+
 int aws_logger_init_from_external(struct aws_logger *logger,
                                   struct aws_allocator *allocator,
                                   struct aws_log_formatter *formatter,
@@ -2866,17 +2959,13 @@ int aws_logger_init_from_external(struct aws_logger *logger,
                                   struct aws_log_writer *writer,
                                   enum aws_log_level level);
 
-extern void flockfile(FILE *file);
-
-extern void funlockfile(FILE *file);
-
+/*
+ Upstream's standard logger: lines go to `options->file` or are appended to
+ `options->filename` (exactly one) by a background thread.
+ */
 int aws_logger_init_standard(struct aws_logger *logger,
                              struct aws_allocator *allocator,
                              struct aws_logger_standard_options *options);
-
-int aws_logger_init_noalloc(struct aws_logger *logger,
-                            struct aws_allocator *allocator,
-                            struct aws_logger_standard_options *options);
 
 const char *aws_log_subject_name(aws_log_subject_t subject);
 
@@ -2891,6 +2980,20 @@ void aws_register_log_subject_info_list(struct aws_log_subject_info_list *log_su
  as upstream); our built-in names for that slot apply again.
  */
 void aws_unregister_log_subject_info_list(struct aws_log_subject_info_list *log_subject_list);
+
+int aws_log_writer_init_stdout(struct aws_log_writer *writer, struct aws_allocator *allocator);
+
+int aws_log_writer_init_stderr(struct aws_log_writer *writer, struct aws_allocator *allocator);
+
+/*
+ A writer to `options->file` (left open at clean-up) or to `options->filename`
+ (opened for append, closed at clean-up); exactly one must be set.
+ */
+int aws_log_writer_init_file(struct aws_log_writer *writer,
+                             struct aws_allocator *allocator,
+                             struct aws_log_writer_file_options *options);
+
+void aws_log_writer_clean_up(struct aws_log_writer *writer);
 
 /*
  Wraps `allocator`. `deprecated` is ignored, as upstream. Levels above
@@ -3051,6 +3154,71 @@ int aws_condition_variable_wait_for_pred(struct aws_condition_variable *conditio
                                          int64_t time_to_wait,
                                          aws_condition_predicate_fn *pred,
                                          void *pred_ctx);
+
+/*
+ Online processors (`sysconf(_SC_NPROCESSORS_ONLN)`).
+ */
+size_t aws_system_info_processor_count(void);
+
+/*
+ The page size in bytes (`sysconf(_SC_PAGESIZE)`).
+ */
+size_t aws_system_info_page_size(void);
+
+/*
+ Always 1: without libnuma upstream reports one group too.
+ */
+uint16_t aws_get_cpu_group_count(void);
+
+/*
+ Every online processor, whatever the group (upstream without libnuma).
+ */
+size_t aws_get_cpu_count_for_group(uint16_t group_idx);
+
+/*
+ Fills `cpu_ids_array` with CPU ids 0, 1, ... and, like upstream without
+ libnuma, marks the second half as suspected hyper-threads.
+ */
+void aws_get_cpu_ids_for_group(uint16_t group_idx,
+                               struct aws_cpu_info *cpu_ids_array,
+                               size_t cpu_ids_array_length);
+
+bool aws_is_debugger_present(void);
+
+/*
+ Stops in the attached debugger, if any (SIGTRAP); otherwise does nothing.
+ */
+void aws_debug_break(void);
+
+enum aws_platform_os aws_get_platform_build_os(void);
+
+struct aws_byte_cursor aws_get_platform_build_os_string(void);
+
+/*
+ Reads what is known about the machine; the caller holds one reference.
+ */
+struct aws_system_environment *aws_system_environment_load(struct aws_allocator *allocator);
+
+struct aws_system_environment *aws_system_environment_acquire(struct aws_system_environment *env);
+
+/*
+ Drops one reference; the last one frees the environment. NULL is ignored.
+ */
+void aws_system_environment_release(struct aws_system_environment *env);
+
+/*
+ The DMI system vendor (e.g. "Amazon EC2"), empty if unknown; valid while the environment is.
+ */
+struct aws_byte_cursor aws_system_environment_get_virtualization_vendor(const struct aws_system_environment *env);
+
+/*
+ The DMI product name, empty if unknown; valid while the environment is.
+ */
+struct aws_byte_cursor aws_system_environment_get_virtualization_product_name(const struct aws_system_environment *env);
+
+size_t aws_system_environment_get_processor_count(struct aws_system_environment *env);
+
+size_t aws_system_environment_get_cpu_group_count(const struct aws_system_environment *env);
 
 void aws_task_init(struct aws_task *task, aws_task_fn *fn, void *arg, const char *type_tag);
 
