@@ -529,6 +529,10 @@ unsafe extern "C" fn on_incoming_channel(
     // SAFETY: the bootstrap calls this on the channel's loop thread with our listener.
     unsafe {
         let Some(on_new) = (*l).on_new_connection else {
+            // Nobody to accept connections (upstream would crash): refuse them.
+            if !channel.is_null() {
+                aws_channel_shutdown(channel, AWS_ERROR_INVALID_STATE);
+            }
             return;
         };
         if error_code != AWS_ERROR_SUCCESS || channel.is_null() {
@@ -628,10 +632,6 @@ pub unsafe extern "C" fn aws_event_stream_rpc_server_new_listener(
     // SAFETY: checked non-NULL; C's options.
     unsafe {
         let o = &*options;
-        fatal_precondition!(
-            o.on_new_connection.is_some() && o.on_connection_shutdown.is_some(),
-            "aws_event_stream_rpc_server_new_listener"
-        );
         let l = new_in(
             allocator,
             Listener {
