@@ -10,12 +10,12 @@ use std::{mem, ptr};
 
 use libc::{c_char, c_int, c_void};
 
-use super::array_list;
 use super::bytes;
 use crate::common::abi::{
     aws_allocator, aws_array_list, aws_byte_buf, aws_byte_cursor, AWS_OP_ERR, AWS_OP_SUCCESS,
 };
 use crate::common::allocator::{aws_mem_acquire, aws_mem_release};
+use crate::common::array_list;
 use crate::common::error::raise;
 use crate::common::error_codes::*;
 use crate::event_stream::abi::aws_event_stream_header_value_type::*;
@@ -169,7 +169,7 @@ unsafe fn add_fixed(
 unsafe fn push_fixed(headers: *mut aws_array_list, name: &[u8], ty: c_int, value: &[u8]) -> c_int {
     // SAFETY: this fn's caller guarantees its pointer arguments are valid and used on their owning thread.
     unsafe {
-        match array_list::push_back_zeroed::<Pair>(headers) {
+        match array_list::push_zeroed::<Pair>(headers) {
             Ok(p) => {
                 set_header(p, name, ty, value.len() as u16);
                 set_static_value(p, value);
@@ -208,7 +208,7 @@ unsafe fn add_variable(
             ptr::copy_nonoverlapping(value, mem, value_len as usize);
             stored = mem;
         }
-        match array_list::push_back_zeroed::<Pair>(headers) {
+        match array_list::push_zeroed::<Pair>(headers) {
             Ok(p) => {
                 set_header(p, name, ty, value_len);
                 set_variable_value(p, stored, owned);
@@ -567,7 +567,7 @@ pub unsafe extern "C" fn aws_event_stream_add_header(
         if !is_variable(p.header_value_type) {
             // Upstream copies the flag as is; a fixed value is never ours to free.
             p.value_owned = 0;
-            return array_list::push_back(headers, &p);
+            return array_list::push_item(headers, &p);
         }
         let len = p.header_value_len as usize;
         let value = p.header_value.variable_len_val;
@@ -586,7 +586,7 @@ pub unsafe extern "C" fn aws_event_stream_add_header(
             p.header_value.variable_len_val = mem;
             p.value_owned = 1;
         }
-        if array_list::push_back(headers, &p) != AWS_OP_SUCCESS {
+        if array_list::push_item(headers, &p) != AWS_OP_SUCCESS {
             if p.value_owned != 0 {
                 aws_mem_release(
                     (*headers).alloc,
@@ -977,7 +977,7 @@ pub unsafe extern "C" fn aws_event_stream_read_headers_from_buffer(
         let block = std::slice::from_raw_parts(buffer, headers_len);
         for h in HeaderIter::new(block) {
             match h {
-                Ok(h) => match array_list::push_back_zeroed::<Pair>(headers) {
+                Ok(h) => match array_list::push_zeroed::<Pair>(headers) {
                     Ok(p) => fill_from_raw(p, &h, false),
                     Err(e) => return e,
                 },

@@ -5,7 +5,6 @@
 //! handled field by field here ([`array_list`]); byte buffers likewise
 //! ([`bytes`]), so this module does not depend on the exported aws-c-common
 //! helpers.
-pub mod array_list;
 pub mod bytes;
 pub mod debug_str;
 pub mod decoder;
