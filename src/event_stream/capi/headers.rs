@@ -147,32 +147,28 @@ unsafe fn check_name(name: &aws_byte_cursor) -> Result<&[u8], c_int> {
     }
 }
 
-/// Pushes a fixed-size header after checking the list and name.
-unsafe fn add_fixed(
-    headers: *mut aws_array_list,
-    name: aws_byte_cursor,
-    ty: c_int,
-    value: &[u8],
-) -> c_int {
+/// Pushes a fixed-size header (bool, byte, integer, timestamp, uuid) after
+/// checking the list and name: the one body of the typed adders.
+unsafe fn add_fixed(headers: *mut aws_array_list, name: aws_byte_cursor, value: RawValue) -> c_int {
     // SAFETY: this fn's caller guarantees its pointer arguments are valid and used on their owning thread.
     unsafe {
         fatal_precondition!(!headers.is_null(), "aws_event_stream_add_header");
-        let name = match check_name(&name) {
-            Ok(n) => n,
-            Err(e) => return e,
-        };
-        push_fixed(headers, name, ty, value)
+        match check_name(&name) {
+            Ok(name) => push_fixed(headers, name, value),
+            Err(e) => e,
+        }
     }
 }
 
-/// Pushes a fixed-size header with a checked name.
-unsafe fn push_fixed(headers: *mut aws_array_list, name: &[u8], ty: c_int, value: &[u8]) -> c_int {
+/// Pushes a fixed-size header with a checked name (bools carry no value bytes).
+unsafe fn push_fixed(headers: *mut aws_array_list, name: &[u8], value: RawValue) -> c_int {
     // SAFETY: this fn's caller guarantees its pointer arguments are valid and used on their owning thread.
     unsafe {
         match array_list::push_zeroed::<Pair>(headers) {
             Ok(p) => {
-                set_header(p, name, ty, value.len() as u16);
-                set_static_value(p, value);
+                let (bytes, n) = value.static_bytes();
+                set_header(p, name, value.type_byte() as c_int, n as u16);
+                set_static_value(p, &bytes[..n]);
                 AWS_OP_SUCCESS
             }
             Err(e) => e,
@@ -329,9 +325,7 @@ pub unsafe extern "C" fn aws_event_stream_add_bool_header(
     value: i8,
 ) -> c_int {
     // SAFETY: C passes pointers valid as the upstream header documents; NULL is checked where upstream checks it.
-    unsafe {
-        aws_event_stream_add_bool_header_by_cursor(headers, cursor(name, name_len), value != 0)
-    }
+    unsafe { add_fixed(headers, cursor(name, name_len), RawValue::Bool(value != 0)) }
 }
 
 #[no_mangle]
@@ -342,7 +336,7 @@ pub unsafe extern "C" fn aws_event_stream_add_byte_header(
     value: i8,
 ) -> c_int {
     // SAFETY: C passes pointers valid as the upstream header documents; NULL is checked where upstream checks it.
-    unsafe { aws_event_stream_add_byte_header_by_cursor(headers, cursor(name, name_len), value) }
+    unsafe { add_fixed(headers, cursor(name, name_len), RawValue::Byte(value)) }
 }
 
 #[no_mangle]
@@ -353,7 +347,7 @@ pub unsafe extern "C" fn aws_event_stream_add_int16_header(
     value: i16,
 ) -> c_int {
     // SAFETY: C passes pointers valid as the upstream header documents; NULL is checked where upstream checks it.
-    unsafe { aws_event_stream_add_int16_header_by_cursor(headers, cursor(name, name_len), value) }
+    unsafe { add_fixed(headers, cursor(name, name_len), RawValue::Int16(value)) }
 }
 
 #[no_mangle]
@@ -364,7 +358,7 @@ pub unsafe extern "C" fn aws_event_stream_add_int32_header(
     value: i32,
 ) -> c_int {
     // SAFETY: C passes pointers valid as the upstream header documents; NULL is checked where upstream checks it.
-    unsafe { aws_event_stream_add_int32_header_by_cursor(headers, cursor(name, name_len), value) }
+    unsafe { add_fixed(headers, cursor(name, name_len), RawValue::Int32(value)) }
 }
 
 #[no_mangle]
@@ -375,7 +369,7 @@ pub unsafe extern "C" fn aws_event_stream_add_int64_header(
     value: i64,
 ) -> c_int {
     // SAFETY: C passes pointers valid as the upstream header documents; NULL is checked where upstream checks it.
-    unsafe { aws_event_stream_add_int64_header_by_cursor(headers, cursor(name, name_len), value) }
+    unsafe { add_fixed(headers, cursor(name, name_len), RawValue::Int64(value)) }
 }
 
 #[no_mangle]
@@ -386,9 +380,7 @@ pub unsafe extern "C" fn aws_event_stream_add_timestamp_header(
     value: i64,
 ) -> c_int {
     // SAFETY: C passes pointers valid as the upstream header documents; NULL is checked where upstream checks it.
-    unsafe {
-        aws_event_stream_add_timestamp_header_by_cursor(headers, cursor(name, name_len), value)
-    }
+    unsafe { add_fixed(headers, cursor(name, name_len), RawValue::Timestamp(value)) }
 }
 
 #[no_mangle]
@@ -416,10 +408,7 @@ pub unsafe extern "C" fn aws_event_stream_add_bool_header_by_cursor(
     value: bool,
 ) -> c_int {
     // SAFETY: C passes pointers valid as the upstream header documents; NULL is checked where upstream checks it.
-    unsafe {
-        let ty = if value { BOOL_TRUE } else { BOOL_FALSE };
-        add_fixed(headers, name, ty, &[])
-    }
+    unsafe { add_fixed(headers, name, RawValue::Bool(value)) }
 }
 
 #[no_mangle]
@@ -429,10 +418,7 @@ pub unsafe extern "C" fn aws_event_stream_add_byte_header_by_cursor(
     value: i8,
 ) -> c_int {
     // SAFETY: C passes pointers valid as the upstream header documents; NULL is checked where upstream checks it.
-    unsafe {
-        let ty = AWS_EVENT_STREAM_HEADER_BYTE as c_int;
-        add_fixed(headers, name, ty, &value.to_be_bytes())
-    }
+    unsafe { add_fixed(headers, name, RawValue::Byte(value)) }
 }
 
 #[no_mangle]
@@ -442,10 +428,7 @@ pub unsafe extern "C" fn aws_event_stream_add_int16_header_by_cursor(
     value: i16,
 ) -> c_int {
     // SAFETY: C passes pointers valid as the upstream header documents; NULL is checked where upstream checks it.
-    unsafe {
-        let ty = AWS_EVENT_STREAM_HEADER_INT16 as c_int;
-        add_fixed(headers, name, ty, &value.to_be_bytes())
-    }
+    unsafe { add_fixed(headers, name, RawValue::Int16(value)) }
 }
 
 #[no_mangle]
@@ -455,10 +438,7 @@ pub unsafe extern "C" fn aws_event_stream_add_int32_header_by_cursor(
     value: i32,
 ) -> c_int {
     // SAFETY: C passes pointers valid as the upstream header documents; NULL is checked where upstream checks it.
-    unsafe {
-        let ty = AWS_EVENT_STREAM_HEADER_INT32 as c_int;
-        add_fixed(headers, name, ty, &value.to_be_bytes())
-    }
+    unsafe { add_fixed(headers, name, RawValue::Int32(value)) }
 }
 
 #[no_mangle]
@@ -468,10 +448,7 @@ pub unsafe extern "C" fn aws_event_stream_add_int64_header_by_cursor(
     value: i64,
 ) -> c_int {
     // SAFETY: C passes pointers valid as the upstream header documents; NULL is checked where upstream checks it.
-    unsafe {
-        let ty = AWS_EVENT_STREAM_HEADER_INT64 as c_int;
-        add_fixed(headers, name, ty, &value.to_be_bytes())
-    }
+    unsafe { add_fixed(headers, name, RawValue::Int64(value)) }
 }
 
 #[no_mangle]
@@ -481,10 +458,7 @@ pub unsafe extern "C" fn aws_event_stream_add_timestamp_header_by_cursor(
     value: i64,
 ) -> c_int {
     // SAFETY: C passes pointers valid as the upstream header documents; NULL is checked where upstream checks it.
-    unsafe {
-        let ty = AWS_EVENT_STREAM_HEADER_TIMESTAMP as c_int;
-        add_fixed(headers, name, ty, &value.to_be_bytes())
-    }
+    unsafe { add_fixed(headers, name, RawValue::Timestamp(value)) }
 }
 
 #[no_mangle]
@@ -506,9 +480,9 @@ pub unsafe extern "C" fn aws_event_stream_add_uuid_header_by_cursor(
         if value.len != UUID_LEN {
             return raise(AWS_ERROR_EVENT_STREAM_MESSAGE_INVALID_HEADERS_LEN);
         }
-        let ty = AWS_EVENT_STREAM_HEADER_UUID as c_int;
         // SAFETY: the caller's cursor holds 16 readable bytes.
-        push_fixed(headers, name, ty, crate::ffi::slice(value.ptr, UUID_LEN))
+        let uuid = &*(value.ptr as *const [u8; UUID_LEN]);
+        push_fixed(headers, name, RawValue::Uuid(uuid))
     }
 }
 
