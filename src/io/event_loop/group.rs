@@ -10,7 +10,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use libc::{c_int, c_void};
 
-use super::epoll::aws_event_loop_get_default_type;
+use super::mio_loop::aws_event_loop_get_default_type;
 use super::*;
 use crate::common::allocator::{aws_mem_calloc, aws_mem_release};
 use crate::common::clock::aws_high_res_clock_get_ticks;
@@ -187,7 +187,7 @@ unsafe fn new_group(
                 r#type: options.r#type,
                 parent_elg: group,
             };
-            let el = super::epoll::aws_event_loop_new(alloc, &el_options);
+            let el = super::mio_loop::aws_event_loop_new(alloc, &el_options);
             if el.is_null() {
                 return fail(group);
             }
