@@ -2,4 +2,6 @@
 pub mod abi;
 pub mod capi;
 pub mod decoder;
+#[doc(hidden)]
+pub mod fuzz_targets;
 pub mod wire;
