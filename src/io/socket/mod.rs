@@ -261,8 +261,9 @@ pub unsafe extern "C" fn aws_socket_set_close_complete_callback(
 ) -> c_int {
     // SAFETY: C passes pointers valid as the upstream header documents; NULL is checked where upstream checks it.
     unsafe {
-        posix::set_close_callback(
+        posix::set_done_callback(
             checked(socket, "aws_socket_set_close_complete_callback"),
+            posix::Done::Close,
             r#fn,
             user_data,
         )
@@ -277,8 +278,9 @@ pub unsafe extern "C" fn aws_socket_set_cleanup_complete_callback(
 ) -> c_int {
     // SAFETY: C passes pointers valid as the upstream header documents; NULL is checked where upstream checks it.
     unsafe {
-        posix::set_cleanup_callback(
+        posix::set_done_callback(
             checked(socket, "aws_socket_set_cleanup_complete_callback"),
+            posix::Done::CleanUp,
             r#fn,
             user_data,
         )

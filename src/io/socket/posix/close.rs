@@ -56,9 +56,7 @@ pub unsafe fn close(socket: *mut aws_socket) -> c_int {
                 complete(socket, &w, AWS_IO_SOCKET_CLOSED);
             }
         }
-        if let Some(cb) = (*i).on_close_complete {
-            cb((*i).close_user_data);
-        }
+        (*i).on_close_complete.call();
         AWS_OP_SUCCESS
     }
 }

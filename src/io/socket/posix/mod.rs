@@ -109,10 +109,8 @@ pub struct SocketImpl {
     currently_subscribed: bool,
     continue_accept: bool,
     close_happened: *mut bool,
-    on_close_complete: aws_socket_on_shutdown_complete_fn,
-    close_user_data: *mut c_void,
-    on_cleanup_complete: aws_socket_on_shutdown_complete_fn,
-    cleanup_user_data: *mut c_void,
+    on_close_complete: DoneCallback,
+    on_cleanup_complete: DoneCallback,
 }
 
 unsafe fn imp<'a>(socket: *mut aws_socket) -> &'a mut SocketImpl {
@@ -201,10 +199,8 @@ pub unsafe fn init(
                 currently_subscribed: false,
                 continue_accept: false,
                 close_happened: ptr::null_mut(),
-                on_close_complete: None,
-                close_user_data: ptr::null_mut(),
-                on_cleanup_complete: None,
-                cleanup_user_data: ptr::null_mut(),
+                on_close_complete: DoneCallback::NONE,
+                on_cleanup_complete: DoneCallback::NONE,
             },
         );
         if i.is_null() {
@@ -275,42 +271,56 @@ pub unsafe fn clean_up(socket: *mut aws_socket) {
         }
         let i = (*socket).r#impl as *mut SocketImpl;
         let on_done = (*i).on_cleanup_complete;
-        let done_data = (*i).cleanup_user_data;
         release(i);
         ptr::write_bytes(socket, 0, 1);
         set_fd(&mut *socket, -1);
-        if let Some(cb) = on_done {
-            cb(done_data);
+        on_done.call();
+    }
+}
+
+/// A close- or clean-up-complete callback and its user data.
+#[derive(Clone, Copy)]
+pub struct DoneCallback {
+    func: aws_socket_on_shutdown_complete_fn,
+    user_data: *mut c_void,
+}
+
+impl DoneCallback {
+    const NONE: DoneCallback = DoneCallback {
+        func: None,
+        user_data: ptr::null_mut(),
+    };
+
+    /// # Safety
+    /// The callback must still be callable with its user data.
+    unsafe fn call(self) {
+        if let Some(f) = self.func {
+            // SAFETY: per this fn's contract.
+            unsafe { f(self.user_data) }
         }
     }
 }
 
-pub unsafe fn set_close_callback(
-    socket: *mut aws_socket,
-    cb: aws_socket_on_shutdown_complete_fn,
-    user_data: *mut c_void,
-) -> c_int {
-    // SAFETY: this fn's caller guarantees its pointer arguments are valid and used on their owning thread.
-    unsafe {
-        let i = imp(socket);
-        i.on_close_complete = cb;
-        i.close_user_data = user_data;
-        AWS_OP_SUCCESS
-    }
+/// Which completion a [`set_done_callback`] call sets.
+pub enum Done {
+    Close,
+    CleanUp,
 }
 
-pub unsafe fn set_cleanup_callback(
+pub unsafe fn set_done_callback(
     socket: *mut aws_socket,
-    cb: aws_socket_on_shutdown_complete_fn,
+    which: Done,
+    func: aws_socket_on_shutdown_complete_fn,
     user_data: *mut c_void,
 ) -> c_int {
     // SAFETY: this fn's caller guarantees its pointer arguments are valid and used on their owning thread.
-    unsafe {
-        let i = imp(socket);
-        i.on_cleanup_complete = cb;
-        i.cleanup_user_data = user_data;
-        AWS_OP_SUCCESS
-    }
+    let i = unsafe { imp(socket) };
+    let slot = match which {
+        Done::Close => &mut i.on_close_complete,
+        Done::CleanUp => &mut i.on_cleanup_complete,
+    };
+    *slot = DoneCallback { func, user_data };
+    AWS_OP_SUCCESS
 }
 
 // ---- options ------------------------------------------------------------------------
