@@ -314,6 +314,17 @@ mod tests {
         }
     }
 
+    /// An empty static list of u32 over `storage`.
+    fn fixed(storage: &mut [u32]) -> aws_array_list {
+        aws_array_list {
+            alloc: ptr::null_mut(),
+            current_size: size_of_val(storage),
+            length: 0,
+            item_size: 4,
+            data: storage.as_mut_ptr() as *mut c_void,
+        }
+    }
+
     #[test]
     fn ensure_capacity_doubles_or_fits_and_reports_errors() {
         let mut l = dynamic();
@@ -341,13 +352,7 @@ mod tests {
             aws_mem_release(l.alloc, l.data);
 
             let mut buf = [0u32; 4];
-            let mut s = aws_array_list {
-                alloc: ptr::null_mut(),
-                current_size: 16,
-                length: 0,
-                item_size: 4,
-                data: buf.as_mut_ptr() as *mut c_void,
-            };
+            let mut s = fixed(&mut buf);
             assert_eq!(aws_array_list_ensure_capacity(&mut s, 3), 0);
             assert_eq!(aws_array_list_ensure_capacity(&mut s, 4), AWS_OP_ERR);
             assert_eq!(last_error(), AWS_ERROR_INVALID_INDEX);
@@ -360,13 +365,7 @@ mod tests {
     fn push_item_grows_fills_and_refuses_as_push_back() {
         let mut l = dynamic();
         let mut buf = [0u32; 2];
-        let mut s = aws_array_list {
-            alloc: ptr::null_mut(),
-            current_size: 8,
-            length: 0,
-            item_size: 4,
-            data: buf.as_mut_ptr() as *mut c_void,
-        };
+        let mut s = fixed(&mut buf);
         // SAFETY: `l` and `s` are valid lists; `l`'s memory is freed at the end.
         unsafe {
             for i in 0..5u32 {

@@ -448,13 +448,7 @@ pub unsafe extern "C" fn aws_byte_buf_eq_c_str(
 ) -> bool {
     fatal_precondition!(!c_str.is_null(), "aws_byte_buf_eq_c_str");
     // SAFETY: valid buffer (checked) and a NUL-terminated string.
-    unsafe {
-        ascii::eq_c_str(
-            buf_bytes(buf_ref(buf, "aws_byte_buf_eq_c_str")),
-            c_str,
-            false,
-        )
-    }
+    unsafe { buf_eq_c_str(buf, c_str, false, "aws_byte_buf_eq_c_str") }
 }
 
 #[no_mangle]
@@ -463,14 +457,19 @@ pub unsafe extern "C" fn aws_byte_buf_eq_c_str_ignore_case(
     c_str: *const c_char,
 ) -> bool {
     fatal_precondition!(!c_str.is_null(), "aws_byte_buf_eq_c_str_ignore_case");
-    // SAFETY: as above.
-    unsafe {
-        ascii::eq_c_str(
-            buf_bytes(buf_ref(buf, "aws_byte_buf_eq_c_str_ignore_case")),
-            c_str,
-            true,
-        )
-    }
+    // SAFETY: valid buffer (checked) and a NUL-terminated string.
+    unsafe { buf_eq_c_str(buf, c_str, true, "aws_byte_buf_eq_c_str_ignore_case") }
+}
+
+/// Both `aws_byte_buf_eq_c_str` forms (`c_str` checked); `func` names a NULL abort.
+unsafe fn buf_eq_c_str(
+    buf: *const aws_byte_buf,
+    c_str: *const c_char,
+    ignore_case: bool,
+    func: &str,
+) -> bool {
+    // SAFETY: valid buffer (checked) and, per the caller, a NUL-terminated string.
+    unsafe { ascii::eq_c_str(buf_bytes(buf_ref(buf, func)), c_str, ignore_case) }
 }
 
 // ---- appends (int-returning, raise on failure) -----------------------------------
@@ -523,12 +522,8 @@ pub unsafe extern "C" fn aws_byte_buf_append_dynamic(
     to: *mut aws_byte_buf,
     from: *const aws_byte_cursor,
 ) -> c_int {
-    const F: &str = "aws_byte_buf_append_dynamic";
-    // SAFETY: valid arguments (checked).
-    unsafe {
-        let from = *cursor_ref(from, F);
-        append_dynamic(buf_mut(to, F), from.ptr, from.len, false)
-    }
+    // SAFETY: forwarded caller contract.
+    unsafe { append_cursor_dynamic(to, from, false, "aws_byte_buf_append_dynamic") }
 }
 
 /// As `aws_byte_buf_append_dynamic`, but a replaced allocation is zeroed before it is freed.
@@ -537,11 +532,21 @@ pub unsafe extern "C" fn aws_byte_buf_append_dynamic_secure(
     to: *mut aws_byte_buf,
     from: *const aws_byte_cursor,
 ) -> c_int {
-    const F: &str = "aws_byte_buf_append_dynamic_secure";
+    // SAFETY: forwarded caller contract.
+    unsafe { append_cursor_dynamic(to, from, true, "aws_byte_buf_append_dynamic_secure") }
+}
+
+/// The two cursor forms of [`append_dynamic`], named `func` in a NULL abort.
+unsafe fn append_cursor_dynamic(
+    to: *mut aws_byte_buf,
+    from: *const aws_byte_cursor,
+    secure: bool,
+    func: &str,
+) -> c_int {
     // SAFETY: valid arguments (checked).
     unsafe {
-        let from = *cursor_ref(from, F);
-        append_dynamic(buf_mut(to, F), from.ptr, from.len, true)
+        let from = *cursor_ref(from, func);
+        append_dynamic(buf_mut(to, func), from.ptr, from.len, secure)
     }
 }
 
@@ -566,15 +571,9 @@ pub unsafe extern "C" fn aws_byte_buf_append_byte_dynamic(
     buffer: *mut aws_byte_buf,
     value: u8,
 ) -> c_int {
+    const F: &str = "aws_byte_buf_append_byte_dynamic";
     // SAFETY: valid buffer (checked); `value` lives on our stack for the call.
-    unsafe {
-        append_dynamic(
-            buf_mut(buffer, "aws_byte_buf_append_byte_dynamic"),
-            &value,
-            1,
-            false,
-        )
-    }
+    unsafe { append_dynamic(buf_mut(buffer, F), &value, 1, false) }
 }
 
 #[no_mangle]
@@ -582,15 +581,9 @@ pub unsafe extern "C" fn aws_byte_buf_append_byte_dynamic_secure(
     buffer: *mut aws_byte_buf,
     value: u8,
 ) -> c_int {
+    const F: &str = "aws_byte_buf_append_byte_dynamic_secure";
     // SAFETY: as above.
-    unsafe {
-        append_dynamic(
-            buf_mut(buffer, "aws_byte_buf_append_byte_dynamic_secure"),
-            &value,
-            1,
-            true,
-        )
-    }
+    unsafe { append_dynamic(buf_mut(buffer, F), &value, 1, true) }
 }
 
 /// Appends, then points the cursor at the copy inside `to`.

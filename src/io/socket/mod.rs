@@ -16,6 +16,8 @@ use crate::io::abi::*;
 pub mod endpoint;
 pub mod posix;
 
+use posix::Done;
+
 /// Aborts on a socket that was never initialised (upstream's precondition).
 unsafe fn checked(socket: *mut aws_socket, func: &str) -> *mut aws_socket {
     // SAFETY: this fn's caller guarantees its pointer arguments are valid and used on their owning thread.
@@ -263,7 +265,7 @@ pub unsafe extern "C" fn aws_socket_set_close_complete_callback(
     unsafe {
         posix::set_done_callback(
             checked(socket, "aws_socket_set_close_complete_callback"),
-            posix::Done::Close,
+            Done::Close,
             r#fn,
             user_data,
         )
@@ -280,7 +282,7 @@ pub unsafe extern "C" fn aws_socket_set_cleanup_complete_callback(
     unsafe {
         posix::set_done_callback(
             checked(socket, "aws_socket_set_cleanup_complete_callback"),
-            posix::Done::CleanUp,
+            Done::CleanUp,
             r#fn,
             user_data,
         )
