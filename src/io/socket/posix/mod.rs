@@ -9,6 +9,10 @@
 //! Lifetime: the public `aws_socket` belongs to the caller (often on its
 //! stack); the private [`SocketImpl`] is counted, so a callback that cleans the
 //! socket up mid-dispatch leaves the impl alive until the dispatch returns.
+//!
+//! Here: the state, init/clean-up, options and queries; `connect.rs`,
+//! `listen.rs` (bind, listen, accept), `io.rs` (io events, reads, writes) and
+//! `close.rs` (close, shutdown) hold the rest.
 use std::collections::VecDeque;
 use std::mem::{size_of, zeroed};
 use std::ptr;
