@@ -1001,8 +1001,8 @@ struct aws_socket_channel_bootstrap_options;
 struct aws_socket_endpoint;
 struct aws_socket;
 struct aws_server_socket_channel_bootstrap_options;
-struct aws_event_loop_options;
 struct aws_event_loop_group_options;
+struct aws_event_loop_options;
 struct aws_host_resolver_default_options;
 struct aws_memory_pool;
 struct aws_message_pool;
@@ -1997,19 +1997,19 @@ struct aws_server_socket_channel_bootstrap_options {
   void *user_data;
 };
 
-struct aws_event_loop_options {
-  aws_io_clock_fn *clock;
-  struct aws_thread_options *thread_options;
-  enum aws_event_loop_type type;
-  struct aws_event_loop_group *parent_elg;
-};
-
 struct aws_event_loop_group_options {
   uint16_t loop_count;
   enum aws_event_loop_type type;
   const struct aws_shutdown_callback_options *shutdown_options;
   const uint16_t *cpu_group;
   aws_io_clock_fn *clock_override;
+};
+
+struct aws_event_loop_options {
+  aws_io_clock_fn *clock;
+  struct aws_thread_options *thread_options;
+  enum aws_event_loop_type type;
+  struct aws_event_loop_group *parent_elg;
 };
 
 
@@ -4089,29 +4089,6 @@ void aws_event_loop_register_tick_end(struct aws_event_loop *event_loop);
  */
 size_t aws_event_loop_get_load_factor(struct aws_event_loop *event_loop);
 
-/*
- Upstream declares this without export; we export it for tests and callers
- that pick the implementation explicitly.
- */
-struct aws_event_loop *aws_event_loop_new_with_epoll(struct aws_allocator *alloc,
-                                                     const struct aws_event_loop_options *options);
-
-enum aws_event_loop_type aws_event_loop_get_default_type(void);
-
-/*
- Creates a loop of `options->type` (the default type: epoll). Other types do
- not exist on this platform: AWS_ERROR_PLATFORM_NOT_SUPPORTED.
- */
-struct aws_event_loop *aws_event_loop_new(struct aws_allocator *alloc,
-                                          const struct aws_event_loop_options *options);
-
-/*
- A loop on the given clock (NULL: the high-resolution clock) with default
- thread options.
- */
-struct aws_event_loop *aws_event_loop_new_default(struct aws_allocator *alloc,
-                                                  aws_io_clock_fn *clock);
-
 struct aws_event_loop_group *aws_event_loop_group_new(struct aws_allocator *allocator,
                                                       const struct aws_event_loop_group_options *options);
 
@@ -4156,6 +4133,29 @@ struct aws_event_loop *aws_event_loop_group_get_loop_at(struct aws_event_loop_gr
  Best of two random picks by load factor.
  */
 struct aws_event_loop *aws_event_loop_group_get_next_loop(struct aws_event_loop_group *el_group);
+
+/*
+ Upstream declares this without export; we export it for tests and callers
+ that pick the implementation explicitly.
+ */
+struct aws_event_loop *aws_event_loop_new_with_epoll(struct aws_allocator *alloc,
+                                                     const struct aws_event_loop_options *options);
+
+enum aws_event_loop_type aws_event_loop_get_default_type(void);
+
+/*
+ Creates a loop of `options->type` (the default type: epoll). Other types do
+ not exist on this platform: AWS_ERROR_PLATFORM_NOT_SUPPORTED.
+ */
+struct aws_event_loop *aws_event_loop_new(struct aws_allocator *alloc,
+                                          const struct aws_event_loop_options *options);
+
+/*
+ A loop on the given clock (NULL: the high-resolution clock) with default
+ thread options.
+ */
+struct aws_event_loop *aws_event_loop_new_default(struct aws_allocator *alloc,
+                                                  aws_io_clock_fn *clock);
 
 struct aws_future_void *aws_future_void_new(struct aws_allocator *alloc);
 
