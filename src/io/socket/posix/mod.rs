@@ -26,6 +26,7 @@ use crate::common::abi::*;
 use crate::common::allocator::{aws_mem_acquire, drop_in, new_in};
 use crate::common::error::{last_error, raise};
 use crate::common::error_codes::*;
+use crate::common::ref_count::RefCount;
 use crate::common::task_scheduler::aws_task_init;
 use crate::io::abi::*;
 use crate::io::event_loop::*;
@@ -99,7 +100,7 @@ struct ConnectArgs {
 pub struct SocketImpl {
     alloc: *mut aws_allocator,
     socket: *mut aws_socket,
-    refs: usize,
+    refs: RefCount,
     write_queue: VecDeque<WriteRequest>,
     written_queue: VecDeque<WriteRequest>,
     next_seq: u64,
@@ -131,15 +132,14 @@ unsafe fn imp<'a>(socket: *mut aws_socket) -> &'a mut SocketImpl {
 unsafe fn acquire(i: *mut SocketImpl) {
     // SAFETY: this fn's caller guarantees its pointer arguments are valid and used on their owning thread.
     unsafe {
-        (*i).refs += 1;
+        (*i).refs.acquire("aws_socket");
     }
 }
 
 unsafe fn release(i: *mut SocketImpl) {
     // SAFETY: this fn's caller guarantees its pointer arguments are valid and used on their owning thread.
     unsafe {
-        (*i).refs -= 1;
-        if (*i).refs == 0 {
+        if (*i).refs.release("aws_socket") {
             drop_in((*i).alloc, i);
         }
     }
@@ -191,7 +191,7 @@ pub unsafe fn init(
             SocketImpl {
                 alloc,
                 socket,
-                refs: 1,
+                refs: RefCount::new(1),
                 write_queue: VecDeque::new(),
                 written_queue: VecDeque::new(),
                 next_seq: 0,
