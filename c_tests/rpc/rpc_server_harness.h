@@ -32,7 +32,6 @@ struct srv {
     struct aws_event_stream_rpc_server_listener *listener;
     /* knobs, set before connecting */
     bool reject_connect;           /* CONNECT_ACK without the accepted flag */
-    bool fail_new_connection;      /* on_new_connection returns an error */
     int32_t override_last_stream;  /* > 0: applied when CONNECT arrives */
     bool echo;                     /* answer each stream message with its payload */
     /* the (single) connection */
@@ -172,9 +171,6 @@ static int s_srv_on_new_connection(struct aws_event_stream_rpc_server_connection
     }
     aws_condition_variable_notify_all(&s_cv);
     aws_mutex_unlock(&s_lock);
-    if (s->fail_new_connection) {
-        return aws_raise_error(AWS_ERROR_INVALID_STATE);
-    }
     options->on_incoming_stream = s_srv_on_incoming_stream;
     options->on_connection_protocol_message = s_srv_on_protocol_message;
     options->user_data = s;

@@ -148,7 +148,7 @@ static const char *s_transport_names[] = {"v4", "v6", "unix"};
 
 struct rpc_endpoint {
     struct aws_socket_options socket_options;
-    char host[128];
+    char host[100]; /* fits a sockaddr_un path */
     uint32_t port;
 };
 
