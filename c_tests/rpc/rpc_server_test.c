@@ -54,7 +54,6 @@ static void test_connect_flow_and_server_close(enum rpc_transport t) {
     if (s_pair_open(&p, t)) {
         struct aws_event_stream_rpc_server_connection *conn = p.srv.conn;
         CHECK(aws_event_stream_rpc_server_connection_is_open(conn));
-        CHECK(aws_event_stream_rpc_server_connection_get_user_data(conn) == &p.srv);
 
         /* Before the handshake the server may not send anything below CONNECT_ACK. */
         struct aws_byte_buf payload;
@@ -65,6 +64,8 @@ static void test_connect_flow_and_server_close(enum rpc_transport t) {
         CHECK_INT_EQ(AWS_ERROR_EVENT_STREAM_RPC_PROTOCOL_ERROR, aws_last_error());
 
         peer_handshake(&p.peer);
+        /* Set once on_new_connection has returned, so checked after the first message. */
+        CHECK(aws_event_stream_rpc_server_connection_get_user_data(conn) == &p.srv);
         CHECK_INT_EQ(1, p.srv.protocol_messages);
         CHECK_INT_EQ(T_CONNECT, p.srv.protocol[0].type);
         CHECK_INT_EQ(0, p.peer.msgs[0].stream_id);
