@@ -54,7 +54,7 @@ static struct aws_allocator *s_alloc;
 static struct aws_mutex s_lock = AWS_MUTEX_INIT;
 static struct aws_condition_variable s_cv = AWS_CONDITION_VARIABLE_INIT;
 /* Incremented under s_lock by callbacks that record their order. */
-static int s_seq;
+static int s_seq __attribute__((unused));
 
 /* Waits (bounded) until pred(arg) holds; pred runs under s_lock. */
 static bool s_wait(bool (*pred)(void *), void *arg) {
@@ -144,7 +144,9 @@ static struct aws_event_loop *s_current_loop(struct rpc_env *env) {
 /* ---- endpoints ----------------------------------------------------------------------- */
 
 enum rpc_transport { RPC_V4, RPC_V6, RPC_UNIX, RPC_TRANSPORT_COUNT };
-static const char *s_transport_names[] = {"v4", "v6", "unix"};
+static const char *s_transport_name(int t) {
+    return t == RPC_V4 ? "v4" : t == RPC_V6 ? "v6" : "unix";
+}
 
 struct rpc_endpoint {
     struct aws_socket_options socket_options;
@@ -184,7 +186,7 @@ static void rpc_endpoint_clean_up(struct rpc_endpoint *ep) {
         for (int t_ = 0; t_ < RPC_TRANSPORT_COUNT; ++t_) {                                                             \
             int before_ = g_test_failures;                                                                             \
             fn((enum rpc_transport)t_);                                                                                \
-            fprintf(stderr, "%s %s/%s\n", g_test_failures == before_ ? "PASS" : "FAIL", #fn, s_transport_names[t_]); \
+            fprintf(stderr, "%s %s/%s\n", g_test_failures == before_ ? "PASS" : "FAIL", #fn, s_transport_name(t_)); \
         }                                                                                                              \
     } while (0)
 
