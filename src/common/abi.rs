@@ -152,6 +152,11 @@ pub struct aws_byte_cursor {
     pub ptr: *mut u8,
 }
 
+// SAFETY: a cursor is a plain (len, ptr) value, so sharing one between threads
+// only copies the pointer; every dereference is unsafe and argued where it
+// happens. Needed for the exported `const struct aws_byte_cursor` statics.
+unsafe impl Sync for aws_byte_cursor {}
+
 /// Immutable, length-prefixed string; `bytes` is a flexible array (always
 /// NUL-terminated), hence the one-element array.
 #[repr(C)]

@@ -13,6 +13,7 @@ pub mod hash_table;
 pub mod library;
 pub mod logging;
 pub mod mem_tracer;
+pub mod ref_count;
 pub mod string;
 pub mod sync;
 pub mod task_scheduler;

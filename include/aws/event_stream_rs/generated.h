@@ -923,6 +923,8 @@ struct aws_log_channel;
 struct aws_logger_standard_options;
 struct aws_log_subject_info;
 struct aws_log_subject_info_list;
+struct aws_atomic_var;
+struct aws_ref_count;
 struct aws_mutex;
 struct aws_condition_variable;
 struct aws_linked_list_node;
@@ -940,19 +942,18 @@ struct aws_event_stream_header_value_pair;
 struct aws_event_stream_message_prelude;
 struct aws_event_stream_streaming_decoder;
 struct aws_event_stream_streaming_decoder_options;
+struct aws_channel_slot;
+struct aws_io_message;
+struct aws_channel_handler_vtable;
+struct aws_channel_handler;
+struct aws_event_stream_channel_handler_options;
 union aws_io_handle_data;
 struct aws_io_handle;
 struct aws_event_loop_vtable;
-struct aws_atomic_var;
-struct aws_ref_count;
 struct aws_shutdown_callback_options;
 struct aws_event_loop_group;
 struct aws_event_loop;
 struct aws_channel_options;
-struct aws_io_message;
-struct aws_channel_handler_vtable;
-struct aws_channel_handler;
-struct aws_channel_slot;
 struct aws_event_loop_local_object;
 struct aws_crt_statistics_sample_interval;
 struct aws_crt_statistics_handler_vtable;
@@ -986,7 +987,6 @@ struct aws_crt_statistics_socket;
 struct aws_crt_statistics_tls;
 struct aws_tls_ctx_options;
 struct aws_tls_negotiated_protocol_message;
-struct aws_event_stream_channel_handler_options;
 struct aws_event_stream_rpc_message_args;
 struct aws_event_stream_rpc_server_stream_continuation_options;
 struct aws_event_stream_rpc_connection_options;
@@ -1019,6 +1019,7 @@ typedef void (aws_log_channel_clean_up_fn)(struct aws_log_channel *channel);
 typedef int (aws_log_writer_write_fn)(struct aws_log_writer *writer,
                                        const struct aws_string *output);
 typedef void (aws_log_writer_clean_up_fn)(struct aws_log_writer *writer);
+typedef void (aws_simple_completion_callback)(void *user_data);
 typedef bool (aws_condition_predicate_fn)(void *user_data);
 typedef void (aws_task_fn)(struct aws_task *task, void *arg, enum aws_task_status status);
 typedef int (aws_priority_queue_compare_fn)(const void *a, const void *b);
@@ -1047,23 +1048,28 @@ typedef void (aws_event_stream_on_error_fn)(struct aws_event_stream_streaming_de
                                              int error_code,
                                              const char *message,
                                              void *user_data);
+typedef void (aws_channel_on_message_write_completed_fn)(struct aws_channel *channel,
+                                                          struct aws_io_message *message,
+                                                          int err_code,
+                                                          void *user_data);
+typedef void (aws_event_stream_channel_handler_on_message_received_fn)(struct aws_event_stream_message *message,
+                                                                        int error_code,
+                                                                        void *user_data);
+typedef void (aws_event_stream_channel_handler_on_message_written_fn)(struct aws_event_stream_message *message,
+                                                                       int error_code,
+                                                                       void *user_data);
 typedef void (aws_io_set_queue_on_handle_fn)(struct aws_io_handle *handle, void *queue);
 typedef void (aws_event_loop_on_event_fn)(struct aws_event_loop *event_loop,
                                            struct aws_io_handle *handle,
                                            int events,
                                            void *user_data);
 typedef int (aws_io_clock_fn)(uint64_t *timestamp);
-typedef void (aws_simple_completion_callback)(void *user_data);
 typedef void (aws_channel_on_setup_completed_fn)(struct aws_channel *channel,
                                                   int error_code,
                                                   void *user_data);
 typedef void (aws_channel_on_shutdown_completed_fn)(struct aws_channel *channel,
                                                      int error_code,
                                                      void *user_data);
-typedef void (aws_channel_on_message_write_completed_fn)(struct aws_channel *channel,
-                                                          struct aws_io_message *message,
-                                                          int err_code,
-                                                          void *user_data);
 typedef void (aws_event_loop_on_local_object_removed_fn)(struct aws_event_loop_local_object *object);
 typedef void (aws_crt_statistics_handler_process_statistics_fn)(struct aws_crt_statistics_handler *handler,
                                                                  struct aws_crt_statistics_sample_interval *interval,
@@ -1134,12 +1140,6 @@ typedef void (aws_socket_on_write_completed_fn)(struct aws_socket *socket,
                                                  size_t bytes_written,
                                                  void *user_data);
 typedef void (aws_socket_on_shutdown_complete_fn)(void *user_data);
-typedef void (aws_event_stream_channel_handler_on_message_received_fn)(struct aws_event_stream_message *message,
-                                                                        int error_code,
-                                                                        void *user_data);
-typedef void (aws_event_stream_channel_handler_on_message_written_fn)(struct aws_event_stream_message *message,
-                                                                       int error_code,
-                                                                       void *user_data);
 typedef void (aws_event_stream_rpc_server_stream_continuation_fn)(struct aws_event_stream_rpc_server_continuation_token *token,
                                                                    const struct aws_event_stream_rpc_message_args *message_args,
                                                                    void *user_data);
@@ -1379,6 +1379,17 @@ struct aws_log_subject_info_list {
 };
 
 
+struct aws_atomic_var {
+  void *value;
+};
+
+
+struct aws_ref_count {
+  struct aws_atomic_var ref_count;
+  void *object;
+  aws_simple_completion_callback *on_zero_fn;
+};
+
 struct aws_mutex {
   pthread_mutex_t mutex_handle;
   bool initialized;
@@ -1532,91 +1543,15 @@ struct aws_event_stream_streaming_decoder_options {
   void *user_data;
 };
 
-union aws_io_handle_data {
-  int fd;
-  void *handle;
-};
-
-
-struct aws_io_handle {
-  union aws_io_handle_data data;
-  void *additional_data;
-  aws_io_set_queue_on_handle_fn *set_queue;
-};
-
-
-struct aws_event_loop_vtable {
-  void (*start_destroy)(struct aws_event_loop *event_loop);
-  void (*complete_destroy)(struct aws_event_loop *event_loop);
-  int (*run)(struct aws_event_loop *event_loop);
-  int (*stop)(struct aws_event_loop *event_loop);
-  int (*wait_for_stop_completion)(struct aws_event_loop *event_loop);
-  void (*schedule_task_now)(struct aws_event_loop *event_loop, struct aws_task *task);
-  void (*schedule_task_now_serialized)(struct aws_event_loop *event_loop, struct aws_task *task);
-  void (*schedule_task_future)(struct aws_event_loop *event_loop,
-                               struct aws_task *task,
-                               uint64_t run_at_nanos);
-  void (*cancel_task)(struct aws_event_loop *event_loop, struct aws_task *task);
-  int (*connect_to_io_completion_port)(struct aws_event_loop *event_loop,
-                                       struct aws_io_handle *handle);
-  int (*subscribe_to_io_events)(struct aws_event_loop *event_loop,
-                                struct aws_io_handle *handle,
-                                int events,
-                                aws_event_loop_on_event_fn *on_event,
-                                void *user_data);
-  int (*unsubscribe_from_io_events)(struct aws_event_loop *event_loop, struct aws_io_handle *handle);
-  void (*free_io_event_resources)(void *user_data);
-  bool (*is_on_callers_thread)(struct aws_event_loop *event_loop);
-};
-
-
-struct aws_atomic_var {
-  void *value;
-};
-
-
-struct aws_ref_count {
-  struct aws_atomic_var ref_count;
-  void *object;
-  aws_simple_completion_callback *on_zero_fn;
-};
-
-struct aws_shutdown_callback_options {
-  aws_simple_completion_callback *shutdown_callback_fn;
-  void *shutdown_callback_user_data;
-};
-
-
-struct aws_event_loop_group {
-  struct aws_allocator *allocator;
-  struct aws_array_list event_loops;
-  struct aws_ref_count ref_count;
-  struct aws_shutdown_callback_options shutdown_options;
-  enum aws_event_loop_type event_loop_type;
-};
-
-struct aws_event_loop {
-  struct aws_event_loop_vtable *vtable;
+struct aws_channel_slot {
   struct aws_allocator *alloc;
-  aws_io_clock_fn *clock;
-  struct aws_hash_table local_data;
-  struct aws_atomic_var current_load_factor;
-  uint64_t latest_tick_start;
-  size_t current_tick_latency_sum;
-  struct aws_atomic_var next_flush_time;
-  struct aws_event_loop_group *base_elg;
-  void *impl_data;
-};
-
-
-
-struct aws_channel_options {
-  struct aws_event_loop *event_loop;
-  aws_channel_on_setup_completed_fn *on_setup_completed;
-  aws_channel_on_shutdown_completed_fn *on_shutdown_completed;
-  void *setup_user_data;
-  void *shutdown_user_data;
-  bool enable_read_back_pressure;
+  struct aws_channel *channel;
+  struct aws_channel_slot *adj_left;
+  struct aws_channel_slot *adj_right;
+  struct aws_channel_handler *handler;
+  size_t window_size;
+  size_t upstream_message_overhead;
+  size_t current_window_update_batch_size;
 };
 
 
@@ -1664,15 +1599,89 @@ struct aws_channel_handler {
   void *impl;
 };
 
-struct aws_channel_slot {
+
+struct aws_event_stream_channel_handler_options {
+  aws_event_stream_channel_handler_on_message_received_fn *on_message_received;
+  void *user_data;
+  size_t initial_window_size;
+  bool manual_window_management;
+};
+
+
+union aws_io_handle_data {
+  int fd;
+  void *handle;
+};
+
+
+struct aws_io_handle {
+  union aws_io_handle_data data;
+  void *additional_data;
+  aws_io_set_queue_on_handle_fn *set_queue;
+};
+
+
+struct aws_event_loop_vtable {
+  void (*start_destroy)(struct aws_event_loop *event_loop);
+  void (*complete_destroy)(struct aws_event_loop *event_loop);
+  int (*run)(struct aws_event_loop *event_loop);
+  int (*stop)(struct aws_event_loop *event_loop);
+  int (*wait_for_stop_completion)(struct aws_event_loop *event_loop);
+  void (*schedule_task_now)(struct aws_event_loop *event_loop, struct aws_task *task);
+  void (*schedule_task_now_serialized)(struct aws_event_loop *event_loop, struct aws_task *task);
+  void (*schedule_task_future)(struct aws_event_loop *event_loop,
+                               struct aws_task *task,
+                               uint64_t run_at_nanos);
+  void (*cancel_task)(struct aws_event_loop *event_loop, struct aws_task *task);
+  int (*connect_to_io_completion_port)(struct aws_event_loop *event_loop,
+                                       struct aws_io_handle *handle);
+  int (*subscribe_to_io_events)(struct aws_event_loop *event_loop,
+                                struct aws_io_handle *handle,
+                                int events,
+                                aws_event_loop_on_event_fn *on_event,
+                                void *user_data);
+  int (*unsubscribe_from_io_events)(struct aws_event_loop *event_loop, struct aws_io_handle *handle);
+  void (*free_io_event_resources)(void *user_data);
+  bool (*is_on_callers_thread)(struct aws_event_loop *event_loop);
+};
+
+
+struct aws_shutdown_callback_options {
+  aws_simple_completion_callback *shutdown_callback_fn;
+  void *shutdown_callback_user_data;
+};
+
+
+struct aws_event_loop_group {
+  struct aws_allocator *allocator;
+  struct aws_array_list event_loops;
+  struct aws_ref_count ref_count;
+  struct aws_shutdown_callback_options shutdown_options;
+  enum aws_event_loop_type event_loop_type;
+};
+
+struct aws_event_loop {
+  struct aws_event_loop_vtable *vtable;
   struct aws_allocator *alloc;
-  struct aws_channel *channel;
-  struct aws_channel_slot *adj_left;
-  struct aws_channel_slot *adj_right;
-  struct aws_channel_handler *handler;
-  size_t window_size;
-  size_t upstream_message_overhead;
-  size_t current_window_update_batch_size;
+  aws_io_clock_fn *clock;
+  struct aws_hash_table local_data;
+  struct aws_atomic_var current_load_factor;
+  uint64_t latest_tick_start;
+  size_t current_tick_latency_sum;
+  struct aws_atomic_var next_flush_time;
+  struct aws_event_loop_group *base_elg;
+  void *impl_data;
+};
+
+
+
+struct aws_channel_options {
+  struct aws_event_loop *event_loop;
+  aws_channel_on_setup_completed_fn *on_setup_completed;
+  aws_channel_on_shutdown_completed_fn *on_shutdown_completed;
+  void *setup_user_data;
+  void *shutdown_user_data;
+  bool enable_read_back_pressure;
 };
 
 
@@ -2006,15 +2015,6 @@ struct aws_tls_negotiated_protocol_message {
 };
 
 
-
-struct aws_event_stream_channel_handler_options {
-  aws_event_stream_channel_handler_on_message_received_fn *on_message_received;
-  void *user_data;
-  size_t initial_window_size;
-  bool manual_window_management;
-};
-
-
 struct aws_event_stream_rpc_message_args {
   struct aws_event_stream_header_value_pair *headers;
   size_t headers_count;
@@ -2102,6 +2102,26 @@ struct aws_crt_statistics_base {
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
+
+/*
+ `:message-type` header name.
+ */
+extern const struct aws_byte_cursor aws_event_stream_rpc_message_type_name;
+
+/*
+ `:message-flags` header name.
+ */
+extern const struct aws_byte_cursor aws_event_stream_rpc_message_flags_name;
+
+/*
+ `:stream-id` header name.
+ */
+extern const struct aws_byte_cursor aws_event_stream_rpc_stream_id_name;
+
+/*
+ `operation` header name.
+ */
+extern const struct aws_byte_cursor aws_event_stream_rpc_operation_name;
 
 /*
  Largest application-data message the channel hands out (upstream: 16 KiB).
@@ -2902,6 +2922,20 @@ size_t aws_mem_tracer_count(struct aws_allocator *trace_allocator);
  */
 void aws_mem_tracer_dump(struct aws_allocator *trace_allocator);
 
+void aws_ref_count_init(struct aws_ref_count *ref_count,
+                        void *object,
+                        aws_simple_completion_callback *on_zero_fn);
+
+/*
+ Returns the object, as upstream does.
+ */
+void *aws_ref_count_acquire(struct aws_ref_count *ref_count);
+
+/*
+ Returns the count left (0: `on_zero_fn` has run).
+ */
+size_t aws_ref_count_release(struct aws_ref_count *ref_count);
+
 struct aws_string *aws_string_new_from_array(struct aws_allocator *allocator,
                                              const uint8_t *bytes,
                                              size_t len);
@@ -3369,6 +3403,28 @@ const uint8_t *aws_event_stream_message_buffer(const struct aws_event_stream_mes
 int aws_event_stream_message_headers(const struct aws_event_stream_message *message,
                                      struct aws_array_list *headers);
 
+struct aws_channel_handler *aws_event_stream_channel_handler_new(struct aws_allocator *allocator,
+                                                                 const struct aws_event_stream_channel_handler_options *handler_options);
+
+/*
+ Any thread. The message must stay valid until `on_message_written` runs
+ (loop thread) with 0 once flushed, or an error (then the channel shuts
+ down; AWS_ERROR_IO_OPERATION_CANCELLED if it already had).
+ */
+int aws_event_stream_channel_handler_write_message(struct aws_channel_handler *handler,
+                                                   struct aws_event_stream_message *message,
+                                                   aws_event_stream_channel_handler_on_message_written_fn *on_message_written,
+                                                   void *user_data);
+
+/*
+ With manual window management, re-opens the read window by `size` (any
+ thread). Without it, does nothing (the handler manages the window).
+ */
+void aws_event_stream_channel_handler_increment_read_window(struct aws_channel_handler *handler,
+                                                            size_t window_update_size);
+
+void *aws_event_stream_channel_handler_get_user_data(struct aws_channel_handler *handler);
+
 /*
  Creates a channel on `creation_args->event_loop`. Setup completes
  asynchronously: `on_setup_completed` runs on the loop thread.
@@ -3472,6 +3528,19 @@ int aws_channel_handler_shutdown(struct aws_channel_handler *handler,
  Without `initial_window_size` the handler starts with a window of 0.
  */
 size_t aws_channel_handler_initial_window_size(struct aws_channel_handler *handler);
+
+/*
+ A counting pass-through handler (our extension; see the module doc).
+ */
+struct aws_channel_handler *aws_es_rs_counting_handler_new(struct aws_allocator *allocator);
+
+/*
+ Bytes the counting handler passed right (read) and left (written). Loop
+ thread of its channel. Aborts if `handler` is not a counting handler.
+ */
+void aws_es_rs_counting_handler_bytes(const struct aws_channel_handler *handler,
+                                      uint64_t *read,
+                                      uint64_t *written);
 
 /*
  Any thread: starts shutting the channel down with `error_code` as the
@@ -4130,7 +4199,8 @@ struct aws_channel_handler *aws_socket_handler_new(struct aws_allocator *allocat
                                                    size_t max_read_size);
 
 /*
- The socket a handler made by `aws_socket_handler_new` wraps.
+ The socket a handler made by `aws_socket_handler_new` wraps. Any other
+ handler is API misuse: abort with a message, as upstream's assert would.
  */
 const struct aws_socket *aws_socket_handler_get_socket(const struct aws_channel_handler *handler);
 
