@@ -135,12 +135,14 @@ static void peer_handshake(struct raw_peer *p) {
     CHECK_INT_EQ(AWS_EVENT_STREAM_RPC_MESSAGE_FLAG_CONNECTION_ACCEPTED, p->msgs[0].flags);
 }
 
-/* Shuts the peer's channel down (if still up) and waits for its shutdown callback. */
+/* Shuts the peer's channel down (if still up), waits for its shutdown
+ * callback and drops the hold; a second call does nothing. */
 static void peer_close(struct raw_peer *p) {
-    if (p->setup_calls == 1 && p->setup_error == 0) {
+    if (p->channel) {
         aws_channel_shutdown(p->channel, AWS_ERROR_SUCCESS);
         CHECK(s_wait_count(&p->shutdown_calls, 1));
         aws_channel_release_hold(p->channel);
+        p->channel = NULL;
     }
     CHECK_INT_EQ(0, p->wrong_thread);
 }
