@@ -877,6 +877,16 @@ enum aws_crt_common_statistics_category {
 };
 
 /*
+ How a log line's timestamp is written (upstream's <aws/common/date_time.h>).
+ */
+enum aws_date_format {
+  AWS_DATE_FORMAT_RFC822 = 0,
+  AWS_DATE_FORMAT_ISO_8601 = 1,
+  AWS_DATE_FORMAT_ISO_8601_BASIC = 2,
+  AWS_DATE_FORMAT_AUTO_DETECT = 3,
+};
+
+/*
  What `aws_text_detect_encoding` (an inline helper in encoding.h) reports.
  */
 enum aws_text_encoding {
@@ -885,6 +895,14 @@ enum aws_text_encoding {
   AWS_TEXT_UTF16 = 2,
   AWS_TEXT_UTF32 = 3,
   AWS_TEXT_ASCII = 4,
+};
+
+enum aws_platform_os {
+  AWS_PLATFORM_OS_WINDOWS = 0,
+  AWS_PLATFORM_OS_MAC = 1,
+  AWS_PLATFORM_OS_IOS = 2,
+  AWS_PLATFORM_OS_ANDROID = 3,
+  AWS_PLATFORM_OS_UNIX = 4,
 };
 
 /*
@@ -900,6 +918,7 @@ struct aws_event_stream_rpc_server_continuation_token;
 struct aws_event_stream_rpc_server_listener;
 struct aws_future_void;
 struct aws_socket_vtable;
+struct aws_system_environment;
 struct aws_utf8_decoder;
 struct aws_allocator;
 struct aws_array_list;
@@ -914,19 +933,23 @@ struct aws_hash_iter;
 struct aws_logger_vtable;
 struct aws_logger;
 struct aws_string;
-struct aws_log_formatter_vtable;
-struct aws_log_formatter;
 struct aws_log_channel_vtable;
 struct aws_log_writer_vtable;
 struct aws_log_writer;
 struct aws_log_channel;
+struct aws_log_formatter_vtable;
+struct aws_log_formatter;
+struct aws_log_formatter_standard_options;
+struct aws_logging_standard_formatting_data;
 struct aws_logger_standard_options;
 struct aws_log_subject_info;
 struct aws_log_subject_info_list;
+struct aws_log_writer_file_options;
 struct aws_atomic_var;
 struct aws_ref_count;
 struct aws_mutex;
 struct aws_condition_variable;
+struct aws_cpu_info;
 struct aws_linked_list_node;
 struct aws_priority_queue_node;
 union aws_task_abi_extension;
@@ -965,6 +988,10 @@ struct aws_io_handle;
 struct aws_event_loop_vtable;
 struct aws_event_loop;
 struct aws_event_stream_rpc_client_stream_continuation_options;
+struct aws_server_bootstrap;
+struct aws_event_stream_rpc_server_stream_continuation_options;
+struct aws_event_stream_rpc_connection_options;
+struct aws_event_stream_rpc_server_listener_options;
 struct aws_channel_options;
 struct aws_event_loop_local_object;
 struct aws_crt_statistics_sample_interval;
@@ -973,12 +1000,11 @@ struct aws_crt_statistics_handler;
 struct aws_channel_task;
 struct aws_client_bootstrap_options;
 struct aws_socket_channel_bootstrap_options;
-struct aws_server_bootstrap;
 struct aws_socket_endpoint;
 struct aws_socket;
 struct aws_server_socket_channel_bootstrap_options;
-struct aws_event_loop_options;
 struct aws_event_loop_group_options;
+struct aws_event_loop_options;
 struct aws_host_resolver_default_options;
 struct aws_memory_pool;
 struct aws_message_pool;
@@ -990,9 +1016,6 @@ struct aws_crt_statistics_socket;
 struct aws_crt_statistics_tls;
 struct aws_tls_ctx_options;
 struct aws_tls_negotiated_protocol_message;
-struct aws_event_stream_rpc_server_stream_continuation_options;
-struct aws_event_stream_rpc_connection_options;
-struct aws_event_stream_rpc_server_listener_options;
 struct aws_logger_pipeline;
 struct aws_crt_statistics_base;
 
@@ -1007,6 +1030,11 @@ typedef void (aws_error_handler_fn)(int err, void *ctx);
 typedef uint64_t (aws_hash_fn)(const void *key);
 typedef bool (aws_hash_callback_eq_fn)(const void *a, const void *b);
 typedef void (aws_hash_callback_destroy_fn)(void *key_or_value);
+typedef int (aws_log_channel_send_fn)(struct aws_log_channel *channel, struct aws_string *output);
+typedef void (aws_log_channel_clean_up_fn)(struct aws_log_channel *channel);
+typedef int (aws_log_writer_write_fn)(struct aws_log_writer *writer,
+                                       const struct aws_string *output);
+typedef void (aws_log_writer_clean_up_fn)(struct aws_log_writer *writer);
 typedef int (aws_log_formatter_format_fn)(struct aws_log_formatter *formatter,
                                            struct aws_string **formatted_output,
                                            enum aws_log_level level,
@@ -1014,11 +1042,6 @@ typedef int (aws_log_formatter_format_fn)(struct aws_log_formatter *formatter,
                                            const char *format,
                                            va_list args);
 typedef void (aws_log_formatter_clean_up_fn)(struct aws_log_formatter *logger);
-typedef int (aws_log_channel_send_fn)(struct aws_log_channel *channel, struct aws_string *output);
-typedef void (aws_log_channel_clean_up_fn)(struct aws_log_channel *channel);
-typedef int (aws_log_writer_write_fn)(struct aws_log_writer *writer,
-                                       const struct aws_string *output);
-typedef void (aws_log_writer_clean_up_fn)(struct aws_log_writer *writer);
 typedef void (aws_simple_completion_callback)(void *user_data);
 typedef bool (aws_condition_predicate_fn)(void *user_data);
 typedef void (aws_task_fn)(struct aws_task *task, void *arg, enum aws_task_status status);
@@ -1107,6 +1130,29 @@ typedef void (aws_event_stream_rpc_client_stream_continuation_fn)(struct aws_eve
 typedef void (aws_event_stream_rpc_client_stream_continuation_closed_fn)(struct aws_event_stream_rpc_client_continuation_token *token,
                                                                           void *user_data);
 typedef void (aws_event_stream_rpc_client_stream_continuation_terminated_fn)(void *user_data);
+typedef void (aws_event_stream_rpc_server_stream_continuation_fn)(struct aws_event_stream_rpc_server_continuation_token *token,
+                                                                   const struct aws_event_stream_rpc_message_args *message_args,
+                                                                   void *user_data);
+typedef void (aws_event_stream_rpc_server_stream_continuation_closed_fn)(struct aws_event_stream_rpc_server_continuation_token *token,
+                                                                          void *user_data);
+typedef int (aws_event_stream_rpc_server_on_incoming_stream_fn)(struct aws_event_stream_rpc_server_connection *connection,
+                                                                 struct aws_event_stream_rpc_server_continuation_token *token,
+                                                                 struct aws_byte_cursor operation_name,
+                                                                 struct aws_event_stream_rpc_server_stream_continuation_options *continuation_options,
+                                                                 void *user_data);
+typedef void (aws_event_stream_rpc_server_connection_protocol_message_fn)(struct aws_event_stream_rpc_server_connection *connection,
+                                                                           const struct aws_event_stream_rpc_message_args *message_args,
+                                                                           void *user_data);
+typedef int (aws_event_stream_rpc_server_on_new_connection_fn)(struct aws_event_stream_rpc_server_connection *connection,
+                                                                int error_code,
+                                                                struct aws_event_stream_rpc_connection_options *connection_options,
+                                                                void *user_data);
+typedef void (aws_event_stream_rpc_server_on_connection_shutdown_fn)(struct aws_event_stream_rpc_server_connection *connection,
+                                                                      int error_code,
+                                                                      void *user_data);
+typedef void (aws_event_stream_rpc_server_on_listener_destroy_fn)(struct aws_event_stream_rpc_server_listener *server,
+                                                                   void *user_data);
+typedef void (aws_event_stream_rpc_server_message_flush_fn)(int error_code, void *user_data);
 typedef void (aws_channel_on_setup_completed_fn)(struct aws_channel *channel,
                                                   int error_code,
                                                   void *user_data);
@@ -1157,29 +1203,6 @@ typedef void (aws_socket_on_write_completed_fn)(struct aws_socket *socket,
                                                  size_t bytes_written,
                                                  void *user_data);
 typedef void (aws_socket_on_shutdown_complete_fn)(void *user_data);
-typedef void (aws_event_stream_rpc_server_stream_continuation_fn)(struct aws_event_stream_rpc_server_continuation_token *token,
-                                                                   const struct aws_event_stream_rpc_message_args *message_args,
-                                                                   void *user_data);
-typedef void (aws_event_stream_rpc_server_stream_continuation_closed_fn)(struct aws_event_stream_rpc_server_continuation_token *token,
-                                                                          void *user_data);
-typedef void (aws_event_stream_rpc_server_connection_protocol_message_fn)(struct aws_event_stream_rpc_server_connection *connection,
-                                                                           const struct aws_event_stream_rpc_message_args *message_args,
-                                                                           void *user_data);
-typedef int (aws_event_stream_rpc_server_on_incoming_stream_fn)(struct aws_event_stream_rpc_server_connection *connection,
-                                                                 struct aws_event_stream_rpc_server_continuation_token *token,
-                                                                 struct aws_byte_cursor operation_name,
-                                                                 struct aws_event_stream_rpc_server_stream_continuation_options *continuation_options,
-                                                                 void *user_data);
-typedef int (aws_event_stream_rpc_server_on_new_connection_fn)(struct aws_event_stream_rpc_server_connection *connection,
-                                                                int error_code,
-                                                                struct aws_event_stream_rpc_connection_options *connection_options,
-                                                                void *user_data);
-typedef void (aws_event_stream_rpc_server_on_connection_shutdown_fn)(struct aws_event_stream_rpc_server_connection *connection,
-                                                                      int error_code,
-                                                                      void *user_data);
-typedef void (aws_event_stream_rpc_server_message_flush_fn)(int error_code, void *user_data);
-typedef void (aws_event_stream_rpc_server_on_listener_destroy_fn)(struct aws_event_stream_rpc_server_listener *server,
-                                                                   void *user_data);
 
 struct WireError;
 
@@ -1209,6 +1232,11 @@ struct aws_event_stream_rpc_server_listener;
 struct aws_future_void;
 
 struct aws_socket_vtable;
+
+/*
+ Opaque: what `aws_system_environment_load` found out about the machine.
+ */
+struct aws_system_environment;
 
 struct aws_utf8_decoder;
 
@@ -1323,19 +1351,6 @@ struct aws_string {
 
 
 
-struct aws_log_formatter_vtable {
-  aws_log_formatter_format_fn *format;
-  aws_log_formatter_clean_up_fn *clean_up;
-};
-
-struct aws_log_formatter {
-  struct aws_log_formatter_vtable *vtable;
-  struct aws_allocator *allocator;
-  void *impl;
-};
-
-
-
 struct aws_log_channel_vtable {
   aws_log_channel_send_fn *send;
   aws_log_channel_clean_up_fn *clean_up;
@@ -1361,6 +1376,35 @@ struct aws_log_channel {
   void *impl;
 };
 
+
+
+struct aws_log_formatter_vtable {
+  aws_log_formatter_format_fn *format;
+  aws_log_formatter_clean_up_fn *clean_up;
+};
+
+struct aws_log_formatter {
+  struct aws_log_formatter_vtable *vtable;
+  struct aws_allocator *allocator;
+  void *impl;
+};
+
+
+struct aws_log_formatter_standard_options {
+  enum aws_date_format date_format;
+};
+
+struct aws_logging_standard_formatting_data {
+  char *log_line_buffer;
+  size_t total_length;
+  enum aws_log_level level;
+  const char *subject_name;
+  const char *format;
+  enum aws_date_format date_format;
+  struct aws_allocator *allocator;
+  size_t amount_written;
+};
+
 struct aws_logger_standard_options {
   enum aws_log_level level;
   const char *filename;
@@ -1376,6 +1420,11 @@ struct aws_log_subject_info {
 struct aws_log_subject_info_list {
   struct aws_log_subject_info *subject_list;
   size_t count;
+};
+
+struct aws_log_writer_file_options {
+  const char *filename;
+  FILE *file;
 };
 
 
@@ -1398,6 +1447,12 @@ struct aws_mutex {
 struct aws_condition_variable {
   pthread_cond_t condition_handle;
   bool initialized;
+};
+
+
+struct aws_cpu_info {
+  int32_t cpu_id;
+  bool suspected_hyper_thread;
 };
 
 
@@ -1816,6 +1871,45 @@ struct aws_event_stream_rpc_client_stream_continuation_options {
   void *user_data;
 };
 
+struct aws_server_bootstrap {
+  struct aws_allocator *allocator;
+  struct aws_event_loop_group *event_loop_group;
+  aws_channel_on_protocol_negotiated_fn *on_protocol_negotiated;
+  struct aws_ref_count ref_count;
+};
+
+
+
+struct aws_event_stream_rpc_server_stream_continuation_options {
+  aws_event_stream_rpc_server_stream_continuation_fn *on_continuation;
+  aws_event_stream_rpc_server_stream_continuation_closed_fn *on_continuation_closed;
+  void *user_data;
+};
+
+
+
+struct aws_event_stream_rpc_connection_options {
+  aws_event_stream_rpc_server_on_incoming_stream_fn *on_incoming_stream;
+  aws_event_stream_rpc_server_connection_protocol_message_fn *on_connection_protocol_message;
+  void *user_data;
+};
+
+
+
+
+struct aws_event_stream_rpc_server_listener_options {
+  const char *host_name;
+  uint32_t port;
+  const struct aws_socket_options *socket_options;
+  const struct aws_tls_connection_options *tls_options;
+  struct aws_server_bootstrap *bootstrap;
+  aws_event_stream_rpc_server_on_new_connection_fn *on_new_connection;
+  aws_event_stream_rpc_server_on_connection_shutdown_fn *on_connection_shutdown;
+  aws_event_stream_rpc_server_on_listener_destroy_fn *on_destroy_callback;
+  void *user_data;
+};
+
+
 
 
 struct aws_channel_options {
@@ -1887,13 +1981,6 @@ struct aws_socket_channel_bootstrap_options {
   const struct aws_host_resolution_config *host_resolution_override_config;
 };
 
-struct aws_server_bootstrap {
-  struct aws_allocator *allocator;
-  struct aws_event_loop_group *event_loop_group;
-  aws_channel_on_protocol_negotiated_fn *on_protocol_negotiated;
-  struct aws_ref_count ref_count;
-};
-
 struct aws_socket_endpoint {
   char address[108];
   uint32_t port;
@@ -1938,19 +2025,19 @@ struct aws_server_socket_channel_bootstrap_options {
   void *user_data;
 };
 
-struct aws_event_loop_options {
-  aws_io_clock_fn *clock;
-  struct aws_thread_options *thread_options;
-  enum aws_event_loop_type type;
-  struct aws_event_loop_group *parent_elg;
-};
-
 struct aws_event_loop_group_options {
   uint16_t loop_count;
   enum aws_event_loop_type type;
   const struct aws_shutdown_callback_options *shutdown_options;
   const uint16_t *cpu_group;
   aws_io_clock_fn *clock_override;
+};
+
+struct aws_event_loop_options {
+  aws_io_clock_fn *clock;
+  struct aws_thread_options *thread_options;
+  enum aws_event_loop_type type;
+  struct aws_event_loop_group *parent_elg;
 };
 
 
@@ -2049,38 +2136,6 @@ struct aws_tls_ctx_options {
 
 struct aws_tls_negotiated_protocol_message {
   struct aws_byte_buf protocol;
-};
-
-
-
-
-struct aws_event_stream_rpc_server_stream_continuation_options {
-  aws_event_stream_rpc_server_stream_continuation_fn *on_continuation;
-  aws_event_stream_rpc_server_stream_continuation_closed_fn *on_continuation_closed;
-  void *user_data;
-};
-
-
-struct aws_event_stream_rpc_connection_options {
-  aws_event_stream_rpc_server_on_incoming_stream_fn *on_incoming_stream;
-  aws_event_stream_rpc_server_connection_protocol_message_fn *on_connection_protocol_message;
-  void *user_data;
-};
-
-
-
-
-
-struct aws_event_stream_rpc_server_listener_options {
-  const char *host_name;
-  uint32_t port;
-  const struct aws_socket_options *socket_options;
-  const struct aws_tls_connection_options *tls_options;
-  struct aws_server_bootstrap *bootstrap;
-  aws_event_stream_rpc_server_on_new_connection_fn *on_new_connection;
-  aws_event_stream_rpc_server_on_connection_shutdown_fn *on_connection_shutdown;
-  aws_event_stream_rpc_server_on_listener_destroy_fn *on_destroy_callback;
-  void *user_data;
 };
 
 
@@ -2819,10 +2874,15 @@ void aws_fatal_assert(const char *cond_str, const char *file, int line);
 void aws_backtrace_print(FILE *fp, void *call_site_data);
 
 /*
- Upstream logs each frame at `log_level`; until a logger is wired here the
- frames go to stderr, prefixed with the level.
+ Logs the caller's stack through the installed logger, one frame per line
+ at `log_level` (subject AWS_LS_COMMON_GENERAL).
  */
 void aws_backtrace_log(int log_level);
+
+/*
+ Fills `stack_frames` with up to `num_frames` return addresses of the caller's stack.
+ */
+size_t aws_backtrace(void **stack_frames, size_t num_frames);
 
 /*
  Installs `logger` process-wide; NULL restores the null logger.
@@ -2859,6 +2919,39 @@ int aws_string_to_log_level(const char *level_string, enum aws_log_level *log_le
  */
 int aws_thread_id_t_to_string(aws_thread_id_t thread_id, char *buffer, size_t bufsz);
 
+int aws_log_channel_init_foreground(struct aws_log_channel *channel,
+                                    struct aws_allocator *allocator,
+                                    struct aws_log_writer *writer);
+
+int aws_log_channel_init_background(struct aws_log_channel *channel,
+                                    struct aws_allocator *allocator,
+                                    struct aws_log_writer *writer);
+
+void aws_log_channel_clean_up(struct aws_log_channel *channel);
+
+/*
+ A formatter that writes upstream's standard line with `options->date_format`
+ timestamps (AUTO_DETECT or an unknown value fails each line with
+ AWS_ERROR_INVALID_ARGUMENT, as upstream).
+ */
+int aws_log_formatter_init_default(struct aws_log_formatter *formatter,
+                                   struct aws_allocator *allocator,
+                                   struct aws_log_formatter_standard_options *options);
+
+void aws_log_formatter_clean_up(struct aws_log_formatter *formatter);
+
+/*
+ The standard line into `formatting_data->log_line_buffer` (`total_length`
+ bytes): the line, cut so that it and its newline fit with a NUL after
+ them; `amount_written` gets its length without the NUL.
+ */
+int aws_format_standard_log_line(struct aws_logging_standard_formatting_data *formatting_data,
+                                 va_list args);
+
+int aws_logger_init_noalloc(struct aws_logger *logger,
+                            struct aws_allocator *allocator,
+                            struct aws_logger_standard_options *options);
+
 int aws_logger_init_from_external(struct aws_logger *logger,
                                   struct aws_allocator *allocator,
                                   struct aws_log_formatter *formatter,
@@ -2866,17 +2959,13 @@ int aws_logger_init_from_external(struct aws_logger *logger,
                                   struct aws_log_writer *writer,
                                   enum aws_log_level level);
 
-extern void flockfile(FILE *file);
-
-extern void funlockfile(FILE *file);
-
+/*
+ Upstream's standard logger: lines go to `options->file` or are appended to
+ `options->filename` (exactly one) by a background thread.
+ */
 int aws_logger_init_standard(struct aws_logger *logger,
                              struct aws_allocator *allocator,
                              struct aws_logger_standard_options *options);
-
-int aws_logger_init_noalloc(struct aws_logger *logger,
-                            struct aws_allocator *allocator,
-                            struct aws_logger_standard_options *options);
 
 const char *aws_log_subject_name(aws_log_subject_t subject);
 
@@ -2891,6 +2980,20 @@ void aws_register_log_subject_info_list(struct aws_log_subject_info_list *log_su
  as upstream); our built-in names for that slot apply again.
  */
 void aws_unregister_log_subject_info_list(struct aws_log_subject_info_list *log_subject_list);
+
+int aws_log_writer_init_stdout(struct aws_log_writer *writer, struct aws_allocator *allocator);
+
+int aws_log_writer_init_stderr(struct aws_log_writer *writer, struct aws_allocator *allocator);
+
+/*
+ A writer to `options->file` (left open at clean-up) or to `options->filename`
+ (opened for append, closed at clean-up); exactly one must be set.
+ */
+int aws_log_writer_init_file(struct aws_log_writer *writer,
+                             struct aws_allocator *allocator,
+                             struct aws_log_writer_file_options *options);
+
+void aws_log_writer_clean_up(struct aws_log_writer *writer);
 
 /*
  Wraps `allocator`. `deprecated` is ignored, as upstream. Levels above
@@ -3051,6 +3154,71 @@ int aws_condition_variable_wait_for_pred(struct aws_condition_variable *conditio
                                          int64_t time_to_wait,
                                          aws_condition_predicate_fn *pred,
                                          void *pred_ctx);
+
+/*
+ Online processors (`sysconf(_SC_NPROCESSORS_ONLN)`).
+ */
+size_t aws_system_info_processor_count(void);
+
+/*
+ The page size in bytes (`sysconf(_SC_PAGESIZE)`).
+ */
+size_t aws_system_info_page_size(void);
+
+/*
+ Always 1: without libnuma upstream reports one group too.
+ */
+uint16_t aws_get_cpu_group_count(void);
+
+/*
+ Every online processor, whatever the group (upstream without libnuma).
+ */
+size_t aws_get_cpu_count_for_group(uint16_t group_idx);
+
+/*
+ Fills `cpu_ids_array` with CPU ids 0, 1, ... and, like upstream without
+ libnuma, marks the second half as suspected hyper-threads.
+ */
+void aws_get_cpu_ids_for_group(uint16_t group_idx,
+                               struct aws_cpu_info *cpu_ids_array,
+                               size_t cpu_ids_array_length);
+
+bool aws_is_debugger_present(void);
+
+/*
+ Stops in the attached debugger, if any (SIGTRAP); otherwise does nothing.
+ */
+void aws_debug_break(void);
+
+enum aws_platform_os aws_get_platform_build_os(void);
+
+struct aws_byte_cursor aws_get_platform_build_os_string(void);
+
+/*
+ Reads what is known about the machine; the caller holds one reference.
+ */
+struct aws_system_environment *aws_system_environment_load(struct aws_allocator *allocator);
+
+struct aws_system_environment *aws_system_environment_acquire(struct aws_system_environment *env);
+
+/*
+ Drops one reference; the last one frees the environment. NULL is ignored.
+ */
+void aws_system_environment_release(struct aws_system_environment *env);
+
+/*
+ The DMI system vendor (e.g. "Amazon EC2"), empty if unknown; valid while the environment is.
+ */
+struct aws_byte_cursor aws_system_environment_get_virtualization_vendor(const struct aws_system_environment *env);
+
+/*
+ The DMI product name, empty if unknown; valid while the environment is.
+ */
+struct aws_byte_cursor aws_system_environment_get_virtualization_product_name(const struct aws_system_environment *env);
+
+size_t aws_system_environment_get_processor_count(struct aws_system_environment *env);
+
+size_t aws_system_environment_get_cpu_group_count(const struct aws_system_environment *env);
 
 void aws_task_init(struct aws_task *task, aws_task_fn *fn, void *arg, const char *type_tag);
 
@@ -3537,6 +3705,97 @@ int aws_event_stream_rpc_client_continuation_send_message(struct aws_event_strea
                                                           void *user_data);
 
 /*
+ A listener with one reference (release it with
+ `aws_event_stream_rpc_server_listener_release`); NULL with the error
+ raised. `on_new_connection`, `on_connection_shutdown` and the connection
+ and stream callbacks run on the connection's event-loop thread;
+ `on_destroy_callback` runs once the listener and all its connections are
+ gone.
+ */
+struct aws_event_stream_rpc_server_listener *aws_event_stream_rpc_server_new_listener(struct aws_allocator *allocator,
+                                                                                      struct aws_event_stream_rpc_server_listener_options *options);
+
+void aws_event_stream_rpc_server_listener_acquire(struct aws_event_stream_rpc_server_listener *listener);
+
+/*
+ The last release stops accepting; `on_destroy_callback` follows once
+ every connection has shut down.
+ */
+void aws_event_stream_rpc_server_listener_release(struct aws_event_stream_rpc_server_listener *listener);
+
+/*
+ The port the listener is bound to (useful after asking for port 0).
+ */
+uint32_t aws_event_stream_rpc_server_listener_get_bound_port(const struct aws_event_stream_rpc_server_listener *listener);
+
+/*
+ A connection on a channel the caller set up (loop thread). No listener
+ callbacks fire for it. Returned with a reference the caller must release.
+ */
+struct aws_event_stream_rpc_server_connection *aws_event_stream_rpc_server_connection_from_existing_channel(struct aws_event_stream_rpc_server_listener *server,
+                                                                                                            struct aws_channel *channel,
+                                                                                                            const struct aws_event_stream_rpc_connection_options *connection_options);
+
+void aws_event_stream_rpc_server_connection_acquire(struct aws_event_stream_rpc_server_connection *connection);
+
+void aws_event_stream_rpc_server_connection_release(struct aws_event_stream_rpc_server_connection *connection);
+
+void *aws_event_stream_rpc_server_connection_get_user_data(struct aws_event_stream_rpc_server_connection *connection);
+
+/*
+ Any thread.
+ */
+bool aws_event_stream_rpc_server_connection_is_open(struct aws_event_stream_rpc_server_connection *connection);
+
+/*
+ Any thread. Shuts the channel down with `shutdown_error_code`; the
+ streams close and, for a listener's connection, `on_connection_shutdown`
+ follows on the loop thread.
+ */
+void aws_event_stream_rpc_server_connection_close(struct aws_event_stream_rpc_server_connection *connection,
+                                                  int shutdown_error_code);
+
+/*
+ Any thread. Sends a connection-level message (CONNECT_ACK, PING_RESPONSE,
+ errors…); `flush_fn` (may be NULL) runs on the loop thread once written.
+ Before the CONNECT_ACK only CONNECT_ACK and error messages may go
+ (AWS_ERROR_EVENT_STREAM_RPC_PROTOCOL_ERROR); a closed connection refuses
+ with AWS_ERROR_EVENT_STREAM_RPC_CONNECTION_CLOSED. A CONNECT_ACK without
+ the accepted flag closes the connection once flushed.
+ */
+int aws_event_stream_rpc_server_connection_send_protocol_message(struct aws_event_stream_rpc_server_connection *connection,
+                                                                 const struct aws_event_stream_rpc_message_args *message_args,
+                                                                 aws_event_stream_rpc_server_message_flush_fn *flush_fn,
+                                                                 void *user_data);
+
+/*
+ Moves the stream-id counter (tests and proxies use it).
+ */
+void aws_event_stream_rpc_server_override_last_stream_id(struct aws_event_stream_rpc_server_connection *connection,
+                                                         int32_t value);
+
+void aws_event_stream_rpc_server_continuation_acquire(struct aws_event_stream_rpc_server_continuation_token *continuation);
+
+void aws_event_stream_rpc_server_continuation_release(struct aws_event_stream_rpc_server_continuation_token *continuation);
+
+/*
+ Any thread: true once the stream ended (TERMINATE_STREAM either way, or
+ the connection shut down).
+ */
+bool aws_event_stream_rpc_server_continuation_is_closed(struct aws_event_stream_rpc_server_continuation_token *continuation);
+
+/*
+ Any thread. Sends an application message (or error) on the stream;
+ `flush_fn` (may be NULL) runs on the loop thread once written. With
+ TERMINATE_STREAM the stream closes once flushed (`on_continuation_closed`
+ fires). A closed stream refuses with AWS_ERROR_EVENT_STREAM_RPC_STREAM_CLOSED.
+ */
+int aws_event_stream_rpc_server_continuation_send_message(struct aws_event_stream_rpc_server_continuation_token *continuation,
+                                                          const struct aws_event_stream_rpc_message_args *message_args,
+                                                          aws_event_stream_rpc_server_message_flush_fn *flush_fn,
+                                                          void *user_data);
+
+/*
  Creates a channel on `creation_args->event_loop`. Setup completes
  asynchronously: `on_setup_completed` runs on the loop thread.
  */
@@ -3941,29 +4200,6 @@ void aws_event_loop_register_tick_end(struct aws_event_loop *event_loop);
  */
 size_t aws_event_loop_get_load_factor(struct aws_event_loop *event_loop);
 
-/*
- Upstream declares this without export; we export it for tests and callers
- that pick the implementation explicitly.
- */
-struct aws_event_loop *aws_event_loop_new_with_epoll(struct aws_allocator *alloc,
-                                                     const struct aws_event_loop_options *options);
-
-enum aws_event_loop_type aws_event_loop_get_default_type(void);
-
-/*
- Creates a loop of `options->type` (the default type: epoll). Other types do
- not exist on this platform: AWS_ERROR_PLATFORM_NOT_SUPPORTED.
- */
-struct aws_event_loop *aws_event_loop_new(struct aws_allocator *alloc,
-                                          const struct aws_event_loop_options *options);
-
-/*
- A loop on the given clock (NULL: the high-resolution clock) with default
- thread options.
- */
-struct aws_event_loop *aws_event_loop_new_default(struct aws_allocator *alloc,
-                                                  aws_io_clock_fn *clock);
-
 struct aws_event_loop_group *aws_event_loop_group_new(struct aws_allocator *allocator,
                                                       const struct aws_event_loop_group_options *options);
 
@@ -4008,6 +4244,29 @@ struct aws_event_loop *aws_event_loop_group_get_loop_at(struct aws_event_loop_gr
  Best of two random picks by load factor.
  */
 struct aws_event_loop *aws_event_loop_group_get_next_loop(struct aws_event_loop_group *el_group);
+
+/*
+ Upstream declares this without export; we export it for tests and callers
+ that pick the implementation explicitly.
+ */
+struct aws_event_loop *aws_event_loop_new_with_epoll(struct aws_allocator *alloc,
+                                                     const struct aws_event_loop_options *options);
+
+enum aws_event_loop_type aws_event_loop_get_default_type(void);
+
+/*
+ Creates a loop of `options->type` (the default type: epoll). Other types do
+ not exist on this platform: AWS_ERROR_PLATFORM_NOT_SUPPORTED.
+ */
+struct aws_event_loop *aws_event_loop_new(struct aws_allocator *alloc,
+                                          const struct aws_event_loop_options *options);
+
+/*
+ A loop on the given clock (NULL: the high-resolution clock) with default
+ thread options.
+ */
+struct aws_event_loop *aws_event_loop_new_default(struct aws_allocator *alloc,
+                                                  aws_io_clock_fn *clock);
 
 struct aws_future_void *aws_future_void_new(struct aws_allocator *alloc);
 

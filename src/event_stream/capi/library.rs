@@ -1,7 +1,7 @@
 //! Library init/clean-up. Our error and log-subject tables are built in, so
-//! there is nothing to register; the calls track the init state and, as
-//! upstream's do, init / clean up aws-c-io with it (idempotent, clean-up only
-//! after init).
+//! there is nothing to register; as upstream, init also initialises aws-c-io
+//! (and so aws-c-common) and clean-up cleans it up (idempotent, clean-up
+//! only after init).
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::common::abi::aws_allocator;

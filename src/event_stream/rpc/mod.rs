@@ -42,6 +42,7 @@
 pub mod capi;
 pub mod client_capi;
 pub mod glue;
+pub mod server_capi;
 // The cores are Rust-only: keep them out of the generated C header.
 /// cbindgen:ignore
 pub mod client;
