@@ -843,6 +843,37 @@ static void test_connection_refused(void) {
     CHECK_INT_EQ(1, c.setup_calls);
 }
 
+/* A connect that fails at once returns the error; no setup callback, and the
+ * connection is already gone (terminated on the calling thread). */
+static void test_synchronous_connect_failure(void) {
+    char missing[128], too_long[200];
+    snprintf(missing, sizeof(missing), "%s/no-such-dir/rpc.sock", s_tmp_dir);
+    memset(too_long, 'a', sizeof(too_long) - 1);
+    too_long[0] = '/';
+    too_long[sizeof(too_long) - 1] = '\0';
+    const char *hosts[2] = {missing, too_long};
+    const int errors[2] = {AWS_ERROR_FILE_INVALID_PATH, AWS_IO_SOCKET_INVALID_ADDRESS};
+    for (int i = 0; i < 2; ++i) {
+        struct client c;
+        memset(&c, 0, sizeof(c));
+        struct aws_socket_options so = {.type = AWS_SOCKET_STREAM, .domain = AWS_SOCKET_LOCAL, .connect_timeout_ms = 3000};
+        struct aws_event_stream_rpc_client_connection_options o = {
+            .host_name = hosts[i],
+            .socket_options = &so,
+            .bootstrap = s_client_bootstrap,
+            .on_connection_setup = s_client_setup,
+            .on_connection_protocol_message = s_client_protocol_message,
+            .on_connection_shutdown = s_client_shutdown,
+            .on_connection_terminated = s_client_terminated,
+            .user_data = &c,
+        };
+        CHECK_INT_EQ(AWS_OP_ERR, aws_event_stream_rpc_client_connection_connect(s_alloc, &o));
+        CHECK_INT_EQ(errors[i], aws_last_error());
+        CHECK_INT_EQ(1, c.terminated);
+        CHECK_INT_EQ(0, c.setup_calls);
+    }
+}
+
 int main(void) {
     s_alloc = aws_mem_tracer_new(aws_default_allocator(), NULL, AWS_MEMTRACE_BYTES, 0);
     aws_event_stream_library_init(s_alloc);
@@ -866,6 +897,7 @@ int main(void) {
     RUN_TEST(test_server_breaks_protocol);
     RUN_TEST(test_send_before_connect);
     RUN_TEST(test_connection_refused);
+    RUN_TEST(test_synchronous_connect_failure);
 
     aws_client_bootstrap_release(s_client_bootstrap);
     aws_server_bootstrap_release(s_server_bootstrap);
