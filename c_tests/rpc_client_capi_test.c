@@ -81,6 +81,7 @@ static bool s_buf_is(const struct aws_byte_buf *b, const char *s) {
 /* ---- the raw server ------------------------------------------------------------------- */
 
 #define MAX_SERVER_CONNS 4
+#define MAX_ACTIVATIONS 32
 struct server_conn;
 
 struct server {
@@ -90,8 +91,8 @@ struct server {
     int connections, shutdowns, destroyed;
     int connects, protocol_errors_received, terminates_received, app_messages;
     int activations;
-    int32_t activation_ids[8];
-    char activation_ops[8][32];
+    int32_t activation_ids[MAX_ACTIVATIONS];
+    char activation_ops[MAX_ACTIVATIONS][32];
     struct server_conn *conns[MAX_SERVER_CONNS];
 };
 
@@ -186,7 +187,7 @@ static void s_server_on_message(struct aws_event_stream_message *message, int er
             break;
         case AWS_EVENT_STREAM_RPC_MESSAGE_TYPE_APPLICATION_MESSAGE:
             s_server.app_messages++;
-            if (op[0] && s_server.activations < 8) {
+            if (op[0] && s_server.activations < MAX_ACTIVATIONS) {
                 s_server.activation_ids[s_server.activations] = stream_id;
                 memcpy(s_server.activation_ops[s_server.activations], op, sizeof(op));
                 s_server.activations++;
@@ -755,6 +756,68 @@ static void test_conversation_unix(void) {
     unlink(path);
 }
 
+/* Streams activated from several threads at once reach the wire in stream-id
+ * order (ids are taken and sends queued under one lock). */
+#define ACTIVATOR_THREADS 4
+#define ACTIVATIONS_PER_THREAD 4
+
+struct activator {
+    struct stream *streams;
+    int failures;
+};
+
+static void s_activator_main(void *arg) {
+    struct activator *a = arg;
+    for (int i = 0; i < ACTIVATIONS_PER_THREAD; ++i) {
+        if (s_activate(&a->streams[i], "test.concurrent", "hi", NULL)) {
+            a->failures++;
+        }
+    }
+}
+
+static void test_concurrent_activation(void) {
+    uint32_t port = s_start_server("127.0.0.1", AWS_SOCKET_IPV4, false);
+    struct client c;
+    if (s_connect(&c, "127.0.0.1", port, AWS_SOCKET_IPV4)) {
+        s_handshake(&c);
+        struct stream streams[ACTIVATOR_THREADS * ACTIVATIONS_PER_THREAD];
+        struct activator activators[ACTIVATOR_THREADS];
+        struct aws_thread threads[ACTIVATOR_THREADS];
+        for (int i = 0; i < ACTIVATOR_THREADS * ACTIVATIONS_PER_THREAD; ++i) {
+            s_new_stream(&c, &streams[i]);
+        }
+        for (int t = 0; t < ACTIVATOR_THREADS; ++t) {
+            activators[t].streams = &streams[t * ACTIVATIONS_PER_THREAD];
+            activators[t].failures = 0;
+            aws_thread_init(&threads[t], s_alloc);
+            CHECK_INT_EQ(AWS_OP_SUCCESS, aws_thread_launch(&threads[t], s_activator_main, &activators[t], NULL));
+        }
+        for (int t = 0; t < ACTIVATOR_THREADS; ++t) {
+            aws_thread_join(&threads[t]);
+            aws_thread_clean_up(&threads[t]);
+            CHECK_INT_EQ(0, activators[t].failures);
+        }
+        const int total = ACTIVATOR_THREADS * ACTIVATIONS_PER_THREAD;
+        WAIT_UNTIL(s_server.activations == total);
+        for (int i = 0; i < total; ++i) {
+            CHECK_INT_EQ(i + 1, s_server.activation_ids[i]);
+        }
+        for (int i = 0; i < total; ++i) {
+            WAIT_UNTIL(streams[i].messages == 1);
+        }
+        aws_event_stream_rpc_client_connection_close(c.conn, AWS_ERROR_SUCCESS);
+        WAIT_UNTIL(c.shutdown_calls == 1);
+        for (int i = 0; i < total; ++i) {
+            CHECK_INT_EQ(1, streams[i].closed_calls);
+            CHECK(streams[i].closed_seq < c.shutdown_seq);
+            aws_event_stream_rpc_client_continuation_release(streams[i].token);
+            WAIT_UNTIL(streams[i].terminated == 1);
+        }
+        s_release_client(&c);
+    }
+    s_stop_server();
+}
+
 /* A rejected CONNECT_ACK reaches the application; the server then hangs up. */
 static void test_rejected_connect(void) {
     uint32_t port = s_start_server("127.0.0.1", AWS_SOCKET_IPV4, true);
@@ -892,6 +955,7 @@ int main(void) {
     RUN_TEST(test_conversation_tcp_ipv4);
     RUN_TEST(test_conversation_tcp_ipv6);
     RUN_TEST(test_conversation_unix);
+    RUN_TEST(test_concurrent_activation);
     RUN_TEST(test_rejected_connect);
     RUN_TEST(test_server_hangs_up);
     RUN_TEST(test_server_breaks_protocol);
