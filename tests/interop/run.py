@@ -52,7 +52,7 @@ def main():
     passed, failed = 0, []
     for module in modules():
         for name in importlib.import_module(module).TESTS:
-            if args.select and not any(s in name for s in args.select):
+            if args.select and not any(s in "%s.%s" % (module, name) for s in args.select):
                 continue
             start = time.monotonic()
             cmd = [sys.executable, os.path.abspath(__file__), "--bin", args.bin, "--one", module, name]
