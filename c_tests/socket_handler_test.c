@@ -12,6 +12,7 @@
 #include <aws/io/socket.h>
 #include <aws/io/socket_channel_handler.h>
 #include <aws/io/statistics.h>
+#include <aws/event_stream_rs/handlers.h>
 
 #include "socket_test_util.h"
 
@@ -31,6 +32,8 @@ struct app {
     bool echo;
     bool auto_window;
     bool with_middle; /* put s_middle between the socket handler and this handler */
+    bool with_rust_middle; /* put the Rust counting handler there instead */
+    struct aws_channel_handler *rust_middle;
     /* observed, under s_mutex */
     uint8_t rx[4096];
     size_t rx_len;
@@ -199,6 +202,13 @@ static void s_on_setup(struct aws_channel *channel, int error_code, void *user_d
             s_middle.base.alloc = s_alloc;
             s_middle.base.impl = &s_middle;
             CHECK_INT_EQ(AWS_OP_SUCCESS, aws_channel_slot_set_handler(mid, &s_middle.base));
+            CHECK(a->socket_slot->adj_right == mid);
+        }
+        if (a->with_rust_middle) {
+            struct aws_channel_slot *mid = aws_channel_slot_new(channel);
+            CHECK_INT_EQ(AWS_OP_SUCCESS, aws_channel_slot_insert_end(channel, mid));
+            a->rust_middle = aws_es_rs_counting_handler_new(s_alloc);
+            CHECK_INT_EQ(AWS_OP_SUCCESS, aws_channel_slot_set_handler(mid, a->rust_middle));
             CHECK(a->socket_slot->adj_right == mid);
         }
         a->slot = aws_channel_slot_new(channel);
@@ -466,6 +476,63 @@ static void test_middle_handler(void) {
     s_release_group(group);
 }
 
+/* The worked example of HACKING.md: socket handler | Rust counting
+ * pass-through | C echo handler. The client gets its text back unchanged and
+ * the Rust handler counted every byte both ways. */
+struct rust_counts {
+    struct app *a;
+    uint64_t read;
+    uint64_t written;
+    bool done;
+};
+
+static void s_read_counts(void *arg) {
+    struct rust_counts *c = arg;
+    aws_es_rs_counting_handler_bytes(c->a->rust_middle, &c->read, &c->written);
+    aws_mutex_lock(&s_mutex);
+    c->done = true;
+    s_signal();
+    aws_mutex_unlock(&s_mutex);
+}
+
+static bool s_counts_pred(void *arg) {
+    return ((struct rust_counts *)arg)->done;
+}
+
+static void test_rust_middle_handler(void) {
+    struct aws_event_loop_group *group = s_new_group(2);
+    s_reset_app(&s_server, aws_event_loop_group_get_loop_at(group, 0));
+    s_reset_app(&s_client, aws_event_loop_group_get_loop_at(group, 1));
+    s_server.echo = true;
+    s_server.with_rust_middle = true;
+
+    struct aws_socket listener;
+    struct aws_socket_endpoint endpoint;
+    CHECK(s_listen(&listener, AWS_SOCKET_IPV4, 8, &endpoint));
+    if (s_connect_pair(AWS_SOCKET_IPV4, &listener, &endpoint)) {
+        static const char text[] = "a rust handler sits in the middle, 7 times";
+        struct send_req r = {.a = &s_client, .data = (const uint8_t *)text, .len = sizeof(text) - 1, .chunk = 5};
+        s_run_on_loop(s_client.loop, s_send_fn, &r);
+        struct rx_want w = {&s_client, r.len};
+        CHECK(s_wait(s_rx_pred, &w));
+        aws_mutex_lock(&s_mutex);
+        CHECK_MEM_EQ(text, r.len, s_client.rx, s_client.rx_len);
+        aws_mutex_unlock(&s_mutex);
+        struct rust_counts counts = {.a = &s_server};
+        s_run_on_loop(s_server.loop, s_read_counts, &counts);
+        CHECK(s_wait(s_counts_pred, &counts));
+        CHECK_INT_EQ(r.len, counts.read);
+        CHECK_INT_EQ(r.len, counts.written);
+
+        s_run_on_loop(s_client.loop, s_shutdown_fn, &s_client);
+        CHECK(s_wait(s_shutdown_pred, &s_client));
+        CHECK(s_wait(s_shutdown_pred, &s_server));
+    }
+    CHECK_INT_EQ(AWS_OP_SUCCESS, aws_socket_close(&listener));
+    aws_socket_clean_up(&listener);
+    s_release_group(group);
+}
+
 static void test_echo_ipv4(void) {
     s_test_echo(AWS_SOCKET_IPV4);
 }
@@ -635,6 +702,7 @@ int main(void) {
     RUN_TEST(test_echo_ipv6);
     RUN_TEST(test_echo_local);
     RUN_TEST(test_middle_handler);
+    RUN_TEST(test_rust_middle_handler);
     RUN_TEST(test_back_pressure);
     RUN_TEST(test_many_writes);
     aws_io_library_clean_up();

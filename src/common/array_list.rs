@@ -55,6 +55,29 @@ pub unsafe extern "C" fn aws_array_list_ensure_capacity(
     }
 }
 
+/// `aws_array_list_push_back` for Rust callers: appends a copy of `item`,
+/// growing a dynamic list. A list of another item size is refused with
+/// AWS_ERROR_INVALID_ARGUMENT rather than overrun.
+///
+/// # Safety
+/// `list` is a live, initialised list whose items are `T`s.
+pub(crate) unsafe fn push_item<T: Copy>(list: *mut aws_array_list, item: &T) -> c_int {
+    // SAFETY: per the caller; capacity for `index` is ensured before the write.
+    unsafe {
+        let l = &mut *list;
+        if l.item_size != std::mem::size_of::<T>() {
+            return raise(AWS_ERROR_INVALID_ARGUMENT);
+        }
+        let index = l.length;
+        if aws_array_list_ensure_capacity(list, index) != AWS_OP_SUCCESS {
+            return AWS_OP_ERR;
+        }
+        ((*list).data as *mut T).add(index).write_unaligned(*item);
+        (*list).length = index + 1;
+        AWS_OP_SUCCESS
+    }
+}
+
 /// Reallocates a dynamic list to exactly its length; static lists refuse.
 #[no_mangle]
 pub unsafe extern "C" fn aws_array_list_shrink_to_fit(list: *mut aws_array_list) -> c_int {

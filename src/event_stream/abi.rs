@@ -221,6 +221,7 @@ use crate::io::abi::{
 pub type enum_aws_event_stream_rpc_message_type = c_int;
 
 #[repr(C)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum aws_event_stream_rpc_message_type {
     AWS_EVENT_STREAM_RPC_MESSAGE_TYPE_APPLICATION_MESSAGE = 0,
     AWS_EVENT_STREAM_RPC_MESSAGE_TYPE_APPLICATION_ERROR = 1,
@@ -234,6 +235,7 @@ pub enum aws_event_stream_rpc_message_type {
 }
 
 #[repr(C)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum aws_event_stream_rpc_message_flag {
     AWS_EVENT_STREAM_RPC_MESSAGE_FLAG_CONNECTION_ACCEPTED = 1,
     AWS_EVENT_STREAM_RPC_MESSAGE_FLAG_TERMINATE_STREAM = 2,

@@ -3,8 +3,8 @@
 //! The callback runs exactly once: synchronously on the thread that completes
 //! the future, or at once on the registering thread if the future is already
 //! done, or (event-loop variant) as a task on the given loop.
+use crate::common::ref_count::RefCount;
 use std::cell::UnsafeCell;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
@@ -39,7 +39,7 @@ struct State {
 
 struct FutureVoid {
     alloc: *mut aws_allocator,
-    refs: AtomicUsize,
+    refs: RefCount,
     state: Mutex<State>,
     done_cond: Condvar,
     /// The task that carries an event-loop callback.
@@ -144,7 +144,7 @@ pub unsafe extern "C" fn aws_future_void_new(alloc: *mut aws_allocator) -> *mut 
             alloc,
             FutureVoid {
                 alloc,
-                refs: AtomicUsize::new(1),
+                refs: RefCount::new(1),
                 state: Mutex::new(State {
                     done: false,
                     error: 0,
@@ -167,7 +167,7 @@ pub unsafe extern "C" fn aws_future_void_acquire(
     // SAFETY: C passes pointers valid as the upstream header documents; NULL is checked where upstream checks it.
     unsafe {
         if !future.is_null() {
-            get(future).refs.fetch_add(1, Ordering::Relaxed);
+            get(future).refs.acquire("aws_future_void_acquire");
         }
         future
     }
@@ -182,9 +182,7 @@ pub unsafe extern "C" fn aws_future_void_release(
     unsafe {
         if !future.is_null() {
             let me = get(future);
-            let before = me.refs.fetch_sub(1, Ordering::AcqRel);
-            fatal_precondition!(before != 0, "aws_future_void_release");
-            if before == 1 {
+            if me.refs.release("aws_future_void_release") {
                 drop_in(me.alloc, future as *mut FutureVoid);
             }
         }
@@ -340,7 +338,7 @@ pub unsafe extern "C" fn aws_future_void_wait(
 mod tests {
     use super::*;
     use crate::common::allocator::default_allocator;
-    use std::sync::atomic::AtomicUsize;
+    use std::sync::atomic::{AtomicUsize, Ordering};
 
     unsafe extern "C" fn count(user_data: *mut c_void) {
         // SAFETY: C passes pointers valid as the upstream header documents; NULL is checked where upstream checks it.

@@ -97,6 +97,12 @@ impl Message {
         MIN_MESSAGE_LEN + self.headers_len() + self.payload.len()
     }
 
+    /// Checks every limit upstream's encoder (`aws_event_stream_message_init`)
+    /// checks, without encoding.
+    pub fn check_limits(&self) -> Result<(), WireError> {
+        self.checked_prelude().map(|_| ())
+    }
+
     /// Checks every limit upstream's encoder checks; returns the prelude.
     fn checked_prelude(&self) -> Result<Prelude, WireError> {
         let mut headers_len = 0usize;

@@ -12,8 +12,8 @@
 //! `task.rs` channel tasks; `slot.rs` slots, messages and windows;
 //! `shutdown.rs` the shutdown sequence; `handler.rs` vtable dispatch;
 //! `stats.rs` the statistics hook.
+use crate::common::ref_count::RefCount;
 use std::ptr::{addr_of_mut, null_mut};
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 
 use libc::{c_int, c_void};
@@ -33,8 +33,10 @@ use crate::io::message_pool::{
     aws_message_pool_acquire, aws_message_pool_clean_up, aws_message_pool_init,
 };
 
+pub mod example_handler;
 mod handler;
 pub(crate) mod list;
+pub mod rust_handler;
 mod shutdown;
 mod slot;
 mod stats;
@@ -86,7 +88,7 @@ pub struct Channel {
     pub(crate) first: *mut aws_channel_slot,
     pub(crate) msg_pool: *mut aws_message_pool,
     pub(crate) state: State,
-    pub(crate) refcount: AtomicUsize,
+    pub(crate) refcount: RefCount,
     pub(crate) deletion_task: aws_task,
 
     pub(crate) on_shutdown_completed: aws_channel_on_shutdown_completed_fn,
@@ -273,7 +275,7 @@ pub unsafe extern "C" fn aws_channel_new(
             state: State::SettingUp,
             // One reference for the creator (dropped by aws_channel_destroy), one
             // for the pending setup task.
-            refcount: AtomicUsize::new(2),
+            refcount: RefCount::new(2),
             deletion_task: std::mem::zeroed(),
             on_shutdown_completed: opts.on_shutdown_completed,
             shutdown_user_data: opts.shutdown_user_data,
@@ -448,8 +450,7 @@ pub unsafe extern "C" fn aws_channel_acquire_hold(channel: *mut aws_channel) {
     // SAFETY: C passes pointers valid as the upstream header documents; NULL is checked where upstream checks it.
     unsafe {
         fatal_precondition!(!channel.is_null(), "aws_channel_acquire_hold");
-        let previous = (*ch(channel)).refcount.fetch_add(1, Ordering::Relaxed);
-        fatal_precondition!(previous != 0, "aws_channel_acquire_hold");
+        (*ch(channel)).refcount.acquire("aws_channel_acquire_hold");
     }
 }
 
@@ -460,9 +461,7 @@ pub unsafe extern "C" fn aws_channel_release_hold(channel: *mut aws_channel) {
     unsafe {
         fatal_precondition!(!channel.is_null(), "aws_channel_release_hold");
         let c = ch(channel);
-        let previous = (*c).refcount.fetch_sub(1, Ordering::AcqRel);
-        fatal_precondition!(previous != 0, "aws_channel_release_hold");
-        if previous != 1 {
+        if !(*c).refcount.release("aws_channel_release_hold") {
             return;
         }
         if aws_event_loop_thread_is_callers_thread((*c).event_loop) {

@@ -12,9 +12,9 @@
 //! References on a Connection: one until `setup_callback` has run, one per
 //! connection attempt in flight; the winning attempt's reference passes to the
 //! channel and is dropped after `shutdown_callback`.
+use crate::common::ref_count::RefCount;
 use std::net::IpAddr;
 use std::ptr::{self, null_mut};
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use libc::{c_char, c_int, c_void};
 
@@ -33,7 +33,7 @@ use crate::io::host_resolver::*;
 use crate::io::library::aws_io_fatal_assert_library_initialized;
 use crate::io::socket::*;
 
-use super::{install_socket_handler, RUN_READY};
+use super::{install_chain, RUN_READY};
 
 const LS: aws_io_log_subject = aws_io_log_subject::AWS_LS_IO_CHANNEL_BOOTSTRAP;
 
@@ -91,7 +91,7 @@ pub unsafe extern "C" fn aws_client_bootstrap_new(
         r.on_protocol_negotiated = None;
         r.on_shutdown_complete = o.on_shutdown_complete;
         r.user_data = o.user_data;
-        ref_count_init(&mut r.ref_count, b as *mut c_void, Some(bootstrap_destroy));
+        r.ref_count.init(b as *mut c_void, Some(bootstrap_destroy));
         crate::aws_log!(
             aws_log_level::AWS_LL_INFO,
             LS,
@@ -110,7 +110,7 @@ pub unsafe extern "C" fn aws_client_bootstrap_acquire(
 ) -> *mut aws_client_bootstrap {
     // SAFETY: a non-NULL bootstrap is valid per the caller.
     if let Some(b) = unsafe { bootstrap.as_ref() } {
-        ref_count_acquire(&b.ref_count);
+        b.ref_count.count().acquire("aws_client_bootstrap_acquire");
     }
     bootstrap
 }
@@ -122,10 +122,11 @@ pub unsafe extern "C" fn aws_client_bootstrap_acquire(
 pub unsafe extern "C" fn aws_client_bootstrap_release(bootstrap: *mut aws_client_bootstrap) {
     // SAFETY: a non-NULL bootstrap is valid per the caller.
     if let Some(b) = unsafe { bootstrap.as_ref() } {
-        if ref_count_release(&b.ref_count, "aws_client_bootstrap_release") {
-            // SAFETY: last reference.
-            unsafe { bootstrap_destroy(bootstrap as *mut c_void) };
-        }
+        // SAFETY: the on-zero callback (bootstrap_destroy) frees it; not touched after.
+        unsafe {
+            b.ref_count
+                .release_and_notify("aws_client_bootstrap_release")
+        };
     }
 }
 
@@ -152,7 +153,7 @@ type EventFn =
 struct Connection {
     alloc: *mut aws_allocator,
     bootstrap: *mut aws_client_bootstrap,
-    refs: AtomicUsize,
+    refs: RefCount,
     creation_cb: aws_client_bootstrap_on_channel_event_fn,
     setup_cb: EventFn,
     shutdown_cb: aws_client_bootstrap_on_channel_event_fn,
@@ -176,13 +177,13 @@ struct Connection {
 
 unsafe fn acquire(c: *mut Connection) {
     // SAFETY: a live connection per the caller.
-    unsafe { (*c).refs.fetch_add(1, Ordering::Relaxed) };
+    unsafe { (*c).refs.acquire("client connection") };
 }
 
 unsafe fn release(c: *mut Connection) {
     // SAFETY: a live connection per the caller; the last release frees it.
     unsafe {
-        if (*c).refs.fetch_sub(1, Ordering::AcqRel) != 1 {
+        if !(*c).refs.release("client connection") {
             return;
         }
         let alloc = (*c).alloc;
@@ -315,17 +316,31 @@ unsafe extern "C" fn on_channel_setup(
     let c = user_data as *mut Connection;
     // SAFETY: channel loop thread; the channel's reference keeps `c` alive.
     unsafe {
-        let conn = &mut *c;
-        let err = if error_code != AWS_ERROR_SUCCESS {
-            error_code
-        } else if install_socket_handler(conn.alloc, channel, conn.socket) != AWS_OP_SUCCESS {
-            last_error()
-        } else {
-            setup_done(c, AWS_ERROR_SUCCESS, channel);
+        if error_code != AWS_ERROR_SUCCESS {
+            // The shutdown completion reports the failure through setup_callback.
+            aws_channel_shutdown(channel, error_code);
             return;
-        };
-        // The shutdown completion reports the failure through setup_callback.
-        aws_channel_shutdown(channel, err);
+        }
+        install_chain(
+            (*c).alloc,
+            channel,
+            (*c).socket,
+            chain_ready,
+            c as *mut c_void,
+        );
+    }
+}
+
+/// The handler chain is ready (or failed): the user's setup callback, or a
+/// shutdown whose completion reports the failure through it.
+unsafe fn chain_ready(user: *mut c_void, channel: *mut aws_channel, error_code: c_int) {
+    // SAFETY: the channel's reference keeps the connection alive.
+    unsafe {
+        if error_code == AWS_ERROR_SUCCESS {
+            setup_done(user as *mut Connection, AWS_ERROR_SUCCESS, channel);
+        } else {
+            aws_channel_shutdown(channel, error_code);
+        }
     }
 }
 
@@ -629,7 +644,7 @@ pub unsafe extern "C" fn aws_client_bootstrap_new_socket_channel(
             Connection {
                 alloc: b.allocator,
                 bootstrap: aws_client_bootstrap_acquire(o.bootstrap),
-                refs: AtomicUsize::new(1),
+                refs: RefCount::new(1),
                 creation_cb: o.creation_callback,
                 setup_cb: o.setup_callback.unwrap(),
                 shutdown_cb: o.shutdown_callback,

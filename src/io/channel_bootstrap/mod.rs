@@ -8,7 +8,10 @@
 //! listed in COMPAT.md (DNS failures are reported on a loop thread, not the
 //! resolver thread; a failed channel creation for an accepted socket is
 //! reported once and the socket freed).
-use libc::c_int;
+use libc::{c_int, c_void};
+
+use crate::common::error::last_error;
+use crate::common::error_codes::AWS_ERROR_SUCCESS;
 
 use crate::common::abi::*;
 use crate::io::abi::*;
@@ -18,21 +21,36 @@ pub mod server;
 
 pub(crate) const RUN_READY: c_int = aws_task_status::AWS_TASK_STATUS_RUN_READY as c_int;
 
-/// Puts a socket handler into a new slot of `channel` (the first one).
+/// Called when a connection's handler chain is ready for application data
+/// (`error_code` 0, with the channel), or could not be made ready (the caller
+/// then shuts the channel down with that error).
+pub(crate) type ChainReady =
+    unsafe fn(user: *mut c_void, channel: *mut aws_channel, error_code: c_int);
+
+/// The one channel-setup path of both bootstraps: on the channel's loop
+/// thread, once the channel is set up, installs the handler chain for a
+/// connected `socket` — the socket handler first, then whatever the
+/// connection asks for — and calls `ready` when the chain can carry
+/// application data. For plain TCP that is at once; a chain that must first
+/// negotiate (TLS) holds `ready` back until it has, so the user's setup /
+/// incoming callback fires only then (upstream's order).
 ///
 /// # Safety
-/// Loop thread of `channel`; `socket` is connected and assigned to that loop.
-pub(crate) unsafe fn install_socket_handler(
+/// Loop thread of `channel`; `socket` is connected and assigned to that loop;
+/// `user` stays valid until `ready` has run.
+pub(crate) unsafe fn install_chain(
     alloc: *mut aws_allocator,
     channel: *mut aws_channel,
     socket: *mut aws_socket,
-) -> c_int {
+    ready: ChainReady,
+    user: *mut c_void,
+) {
     use crate::io::channel::*;
     // SAFETY: per the caller.
     unsafe {
         let slot = aws_channel_slot_new(channel);
         if slot.is_null() {
-            return AWS_OP_ERR;
+            return ready(user, channel, last_error());
         }
         let handler = crate::io::socket_channel_handler::aws_socket_handler_new(
             alloc,
@@ -41,9 +59,14 @@ pub(crate) unsafe fn install_socket_handler(
             max_fragment_size(),
         );
         if handler.is_null() {
+            let err = last_error();
             aws_channel_slot_remove(slot);
-            return AWS_OP_ERR;
+            return ready(user, channel, err);
         }
-        aws_channel_slot_set_handler(slot, handler)
+        if aws_channel_slot_set_handler(slot, handler) != AWS_OP_SUCCESS {
+            return ready(user, channel, last_error());
+        }
+        // Plain TCP: nothing to negotiate.
+        ready(user, channel, AWS_ERROR_SUCCESS)
     }
 }

@@ -9,8 +9,8 @@
 //! channel is gone, one while an asynchronous listener setup is pending. The
 //! last one fires `destroy_callback`, so it comes after the listener is
 //! closed and every accepted channel has shut down, as upstream orders it.
+use crate::common::ref_count::RefCount;
 use std::ptr::{self, null_mut};
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use libc::{c_int, c_void};
 
@@ -25,10 +25,9 @@ use crate::io::abi::*;
 use crate::io::channel::{aws_channel_destroy, aws_channel_new, aws_channel_shutdown};
 use crate::io::event_loop::group::*;
 use crate::io::event_loop::*;
-use crate::io::host_resolver::{ref_count_acquire, ref_count_init, ref_count_release};
 use crate::io::socket::*;
 
-use super::install_socket_handler;
+use super::install_chain;
 
 const LS: aws_io_log_subject = aws_io_log_subject::AWS_LS_IO_CHANNEL_BOOTSTRAP;
 
@@ -63,11 +62,8 @@ pub unsafe extern "C" fn aws_server_bootstrap_new(
         (*b).allocator = allocator;
         (*b).event_loop_group = aws_event_loop_group_acquire(el_group);
         (*b).on_protocol_negotiated = None;
-        ref_count_init(
-            &mut (*b).ref_count,
-            b as *mut c_void,
-            Some(bootstrap_destroy),
-        );
+        (*b).ref_count
+            .init(b as *mut c_void, Some(bootstrap_destroy));
         crate::aws_log!(
             aws_log_level::AWS_LL_INFO,
             LS,
@@ -86,7 +82,7 @@ pub unsafe extern "C" fn aws_server_bootstrap_acquire(
 ) -> *mut aws_server_bootstrap {
     // SAFETY: a non-NULL bootstrap is valid per the caller.
     if let Some(b) = unsafe { bootstrap.as_ref() } {
-        ref_count_acquire(&b.ref_count);
+        b.ref_count.count().acquire("aws_server_bootstrap_acquire");
     }
     bootstrap
 }
@@ -96,10 +92,11 @@ pub unsafe extern "C" fn aws_server_bootstrap_acquire(
 pub unsafe extern "C" fn aws_server_bootstrap_release(bootstrap: *mut aws_server_bootstrap) {
     // SAFETY: a non-NULL bootstrap is valid per the caller.
     if let Some(b) = unsafe { bootstrap.as_ref() } {
-        if ref_count_release(&b.ref_count, "aws_server_bootstrap_release") {
-            // SAFETY: last reference.
-            unsafe { bootstrap_destroy(bootstrap as *mut c_void) };
-        }
+        // SAFETY: the on-zero callback (bootstrap_destroy) frees it; not touched after.
+        unsafe {
+            b.ref_count
+                .release_and_notify("aws_server_bootstrap_release")
+        };
     }
 }
 
@@ -129,7 +126,7 @@ struct Listener {
     socket: aws_socket,
     alloc: *mut aws_allocator,
     bootstrap: *mut aws_server_bootstrap,
-    refs: AtomicUsize,
+    refs: RefCount,
     incoming_cb: AcceptFn,
     shutdown_cb: AcceptFn,
     destroy_cb: aws_server_bootstrap_on_server_listener_destroy_fn,
@@ -141,13 +138,13 @@ struct Listener {
 
 unsafe fn acquire(l: *mut Listener) {
     // SAFETY: live listener per the caller.
-    unsafe { (*l).refs.fetch_add(1, Ordering::Relaxed) };
+    unsafe { (*l).refs.acquire("server listener") };
 }
 
 unsafe fn release(l: *mut Listener) {
     // SAFETY: live listener; the last release frees it.
     unsafe {
-        if (*l).refs.fetch_sub(1, Ordering::AcqRel) != 1 {
+        if !(*l).refs.release("server listener") {
             return;
         }
         let bootstrap = (*l).bootstrap;
@@ -213,11 +210,20 @@ unsafe extern "C" fn on_channel_setup(
             release(l);
             return;
         }
-        if install_socket_handler(alloc, channel, (*a).socket) != AWS_OP_SUCCESS {
-            aws_channel_shutdown(channel, last_error());
-            return;
+        install_chain(alloc, channel, (*a).socket, chain_ready, a as *mut c_void);
+    }
+}
+
+/// The handler chain is ready (or failed): the incoming callback, or a
+/// shutdown whose completion reports the failure through it.
+unsafe fn chain_ready(user: *mut c_void, channel: *mut aws_channel, error_code: c_int) {
+    // SAFETY: the channel's reference keeps the connection record alive.
+    unsafe {
+        if error_code == AWS_ERROR_SUCCESS {
+            incoming(&mut *(user as *mut Accepted), AWS_ERROR_SUCCESS, channel);
+        } else {
+            aws_channel_shutdown(channel, error_code);
         }
-        incoming(&mut *a, AWS_ERROR_SUCCESS, channel);
     }
 }
 
@@ -404,7 +410,7 @@ pub unsafe extern "C" fn aws_server_bootstrap_new_socket_listener(
                 socket: std::mem::zeroed(),
                 alloc: b.allocator,
                 bootstrap: aws_server_bootstrap_acquire(o.bootstrap),
-                refs: AtomicUsize::new(1),
+                refs: RefCount::new(1),
                 incoming_cb: o.incoming_callback.unwrap(),
                 shutdown_cb: o.shutdown_callback.unwrap(),
                 destroy_cb: o.destroy_callback,
@@ -469,7 +475,7 @@ pub unsafe extern "C" fn aws_server_bootstrap_new_socket_listener(
         let accept_loop = aws_event_loop_group_get_next_loop(b.event_loop_group);
         if aws_socket_start_accept(&mut (*l).socket, accept_loop, accept) != AWS_OP_SUCCESS {
             if async_setup {
-                (*l).refs.fetch_sub(1, Ordering::Relaxed);
+                let _ = (*l).refs.release("server listener");
             }
             return fail(l);
         }

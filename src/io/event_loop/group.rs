@@ -6,7 +6,6 @@
 //! The last release may happen on one of the group's own loop threads, which
 //! cannot join itself: a separate managed thread destroys the loops, then calls
 //! the shutdown callback from its at-exit hook, once every loop thread is gone.
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use libc::{c_int, c_void};
 
@@ -18,12 +17,6 @@ use crate::common::device_random::aws_device_random_u32;
 use crate::common::error::last_error;
 use crate::common::error_codes::AWS_ERROR_OOM;
 use crate::common::thread::*;
-
-/// A pointer-sized atomic over `aws_atomic_var`, as upstream's inline atomics use it.
-fn counter(var: &aws_atomic_var) -> &AtomicUsize {
-    // SAFETY: aws_atomic_var is one pointer-sized, suitably aligned word.
-    unsafe { &*(var as *const aws_atomic_var as *const AtomicUsize) }
-}
 
 fn processor_count() -> usize {
     std::thread::available_parallelism().map_or(1, |n| n.get())
@@ -138,9 +131,9 @@ unsafe fn new_group(
             return group;
         }
         (*group).allocator = alloc;
-        counter(&(*group).ref_count.ref_count).store(1, Ordering::Relaxed);
-        (*group).ref_count.object = group as *mut c_void;
-        (*group).ref_count.on_zero_fn = Some(shutdown_async);
+        (*group)
+            .ref_count
+            .init(group as *mut c_void, Some(shutdown_async));
         (*group).event_loop_type = aws_event_loop_get_default_type();
 
         let count = match options.loop_count as usize {
@@ -280,7 +273,10 @@ pub unsafe extern "C" fn aws_event_loop_group_acquire(
     // SAFETY: C passes pointers valid as the upstream header documents; NULL is checked where upstream checks it.
     unsafe {
         if !el_group.is_null() {
-            counter(&(*el_group).ref_count.ref_count).fetch_add(1, Ordering::Relaxed);
+            (*el_group)
+                .ref_count
+                .count()
+                .acquire("aws_event_loop_group_acquire");
         }
         el_group
     }
@@ -294,14 +290,9 @@ pub unsafe extern "C" fn aws_event_loop_group_release(el_group: *mut aws_event_l
         if el_group.is_null() {
             return;
         }
-        let rc = &(*el_group).ref_count;
-        let before = counter(&rc.ref_count).fetch_sub(1, Ordering::AcqRel);
-        fatal_precondition!(before != 0, "aws_event_loop_group_release");
-        if before == 1 {
-            if let Some(on_zero) = rc.on_zero_fn {
-                on_zero(rc.object);
-            }
-        }
+        (*el_group)
+            .ref_count
+            .release_and_notify("aws_event_loop_group_release");
     }
 }
 

@@ -29,7 +29,7 @@ use crate::io::event_loop::group::{aws_event_loop_group_acquire, aws_event_loop_
 
 use super::{
     aws_default_dns_resolve, aws_host_address_clean_up,
-    aws_host_resolver_init_default_resolution_config, ref_count_init, spawn_managed, NS_PER_SEC,
+    aws_host_resolver_init_default_resolution_config, spawn_managed, NS_PER_SEC,
 };
 
 type ResolvedFn = unsafe extern "C" fn(
@@ -211,7 +211,7 @@ pub unsafe extern "C" fn aws_host_resolver_new_default(
         r.allocator = allocator;
         r.r#impl = imp as *mut c_void;
         r.vtable = &VTABLE.0 as *const _ as *mut aws_host_resolver_vtable;
-        ref_count_init(&mut r.ref_count, resolver as *mut c_void, Some(on_zero));
+        r.ref_count.init(resolver as *mut c_void, Some(on_zero));
         if let Some(shutdown) = options.shutdown_options.as_ref() {
             r.shutdown_options = aws_shutdown_callback_options {
                 shutdown_callback_fn: shutdown.shutdown_callback_fn,

@@ -2,7 +2,6 @@
 //! dispatch through the resolver's public vtable, so C programs may plug in
 //! their own resolver), the `aws_host_address` helpers, the blocking
 //! `getaddrinfo` back end and the default caching resolver.
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use libc::{c_int, c_void};
 
@@ -23,36 +22,6 @@ pub(crate) use spawn::spawn_managed;
 /// Seconds a resolved address stays usable by default (upstream's value).
 pub const AWS_DEFAULT_DNS_TTL: usize = 30;
 const NS_PER_SEC: u64 = 1_000_000_000;
-
-fn counter(var: &aws_atomic_var) -> &AtomicUsize {
-    // SAFETY: aws_atomic_var is one pointer-sized word, the same layout as
-    // AtomicUsize; every access to it goes through atomics.
-    unsafe { &*(&var.value as *const *mut c_void as *const AtomicUsize) }
-}
-
-/// Sets a public ref count to one with `on_zero` as its destructor.
-pub(crate) fn ref_count_init(
-    rc: &mut aws_ref_count,
-    object: *mut c_void,
-    on_zero: aws_simple_completion_callback,
-) {
-    counter(&rc.ref_count).store(1, Ordering::Relaxed);
-    rc.object = object;
-    rc.on_zero_fn = on_zero;
-}
-
-pub(crate) fn ref_count_acquire(rc: &aws_ref_count) {
-    counter(&rc.ref_count).fetch_add(1, Ordering::Relaxed);
-}
-
-/// Drops one reference; true when it was the last one.
-pub(crate) fn ref_count_release(rc: &aws_ref_count, who: &str) -> bool {
-    let before = counter(&rc.ref_count).fetch_sub(1, Ordering::AcqRel);
-    if before == 0 {
-        crate::ffi::fatal(&format!("{who}: reference count released below zero"));
-    }
-    before == 1
-}
 
 // ---- aws_host_address ----------------------------------------------------------
 
@@ -142,7 +111,7 @@ pub unsafe extern "C" fn aws_host_resolver_acquire(
 ) -> *mut aws_host_resolver {
     // SAFETY: a non-NULL resolver is valid per the caller.
     if let Some(r) = unsafe { resolver.as_ref() } {
-        ref_count_acquire(&r.ref_count);
+        r.ref_count.count().acquire("aws_host_resolver_acquire");
     }
     resolver
 }
@@ -155,7 +124,7 @@ pub unsafe extern "C" fn aws_host_resolver_release(resolver: *mut aws_host_resol
     let Some(r) = (unsafe { resolver.as_ref() }) else {
         return;
     };
-    if !ref_count_release(&r.ref_count, "aws_host_resolver_release") {
+    if !r.ref_count.count().release("aws_host_resolver_release") {
         return;
     }
     // SAFETY: the last reference is gone; the destructor owns the resolver now.

@@ -1190,37 +1190,58 @@ pub unsafe fn read(
     buffer: &mut aws_byte_buf,
     amount: &mut usize,
 ) -> c_int {
-    // SAFETY: this fn's caller guarantees its pointer arguments are valid and used on their owning thread.
+    // SAFETY: the caller's buffer is valid for `capacity` bytes; the socket per the caller.
+    unsafe {
+        let tail =
+            crate::ffi::slice_mut(buffer.buffer.add(buffer.len), buffer.capacity - buffer.len);
+        match read_into(socket, tail) {
+            Ok(n) => {
+                *amount = n;
+                buffer.len += n;
+                AWS_OP_SUCCESS
+            }
+            Err(e) => {
+                *amount = 0;
+                raise(e)
+            }
+        }
+    }
+}
+
+/// Loop thread: reads what is available into `buf`. `Ok(0)` only when `buf` is
+/// empty; end of stream is `AWS_IO_SOCKET_CLOSED`, nothing to read yet
+/// `AWS_IO_READ_WOULD_BLOCK` (upstream's codes).
+///
+/// # Safety
+/// `socket` is a live socket.
+pub unsafe fn read_into(socket: *mut aws_socket, buf: &mut [u8]) -> Result<usize, c_int> {
+    // SAFETY: per the caller; `buf` is valid for its length.
     unsafe {
         let s = &mut *socket;
         if !on_loop_thread(s.event_loop) {
-            return raise(AWS_ERROR_IO_EVENT_LOOP_THREAD_ONLY);
+            return Err(AWS_ERROR_IO_EVENT_LOOP_THREAD_ONLY);
         }
         if s.state & CONNECTED_READ == 0 {
-            return raise(AWS_IO_SOCKET_NOT_CONNECTED);
+            return Err(AWS_IO_SOCKET_NOT_CONNECTED);
         }
-        let room = buffer.capacity - buffer.len;
-        let n = libc::read(fd_of(s), buffer.buffer.add(buffer.len) as *mut c_void, room);
+        let n = libc::read(fd_of(s), buf.as_mut_ptr() as *mut c_void, buf.len());
         if n > 0 {
-            *amount = n as usize;
-            buffer.len += n as usize;
-            return AWS_OP_SUCCESS;
+            return Ok(n as usize);
         }
         if n == 0 {
-            *amount = 0;
             // EOF; a zero-sized read says nothing about the peer.
-            return if room > 0 {
-                raise(AWS_IO_SOCKET_CLOSED)
+            return if buf.is_empty() {
+                Ok(0)
             } else {
-                AWS_OP_SUCCESS
+                Err(AWS_IO_SOCKET_CLOSED)
             };
         }
-        match errno() {
-            libc::EAGAIN => raise(AWS_IO_READ_WOULD_BLOCK),
-            libc::EPIPE | libc::ECONNRESET => raise(AWS_IO_SOCKET_CLOSED),
-            libc::ETIMEDOUT => raise(AWS_IO_SOCKET_TIMEOUT),
-            e => raise(socket_error_from_errno(e)),
-        }
+        Err(match errno() {
+            libc::EAGAIN => AWS_IO_READ_WOULD_BLOCK,
+            libc::EPIPE | libc::ECONNRESET => AWS_IO_SOCKET_CLOSED,
+            libc::ETIMEDOUT => AWS_IO_SOCKET_TIMEOUT,
+            e => socket_error_from_errno(e),
+        })
     }
 }
 
