@@ -1,6 +1,7 @@
 """Helpers shared by the interop tests: start/stop the C example servers, wait on futures and queues.
 
-The directory holding the example binaries comes from INTEROP_BIN_DIR (set by run.py from --bin).
+The example binaries come from INTEROP_BIN_DIR (run.py --bin); echo_rpc_client from INTEROP_CLIENT_BIN_DIR
+(run.py --client-bin) if set.
 Every wait is bounded; a test that blocks anyway is killed by run.py's per-test timeout.
 """
 import os
@@ -21,7 +22,8 @@ def loop_counts():
 
 
 def bin_path(name):
-    path = os.path.join(os.environ["INTEROP_BIN_DIR"], name)
+    where = os.environ.get("INTEROP_CLIENT_BIN_DIR") if name == "echo_rpc_client" else None
+    path = os.path.join(where or os.environ["INTEROP_BIN_DIR"], name)
     if not os.access(path, os.X_OK):
         raise AssertionError("missing executable " + path)
     return path

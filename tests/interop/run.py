@@ -3,7 +3,8 @@
     python run.py --bin DIR [--timeout SECONDS] [SUBSTRING ...]
 
 DIR holds the example binaries (echo_rpc_server, echo_rpc_client, ipc_server), built against
-upstream's libraries or ours. Each test_*.py module next to this file exports TESTS, a dict of
+upstream's libraries or ours; --client-bin DIR2 takes echo_rpc_client from elsewhere, so a client
+built on one library can be tested against servers built on the other. Each test_*.py module next to this file exports TESTS, a dict of
 name -> function; a SUBSTRING selects the tests whose name contains it. Ends with a plain
 "N passed, N failed" line; exits non-zero if anything failed.
 """
@@ -37,6 +38,7 @@ def run_one(module, name):
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--bin", default=os.environ.get("INTEROP_BIN_DIR"), help="directory of the example binaries")
+    parser.add_argument("--client-bin", help="directory of echo_rpc_client if not --bin (e.g. one built on upstream)")
     parser.add_argument("--timeout", type=float, default=60.0, help="seconds per test")
     parser.add_argument("--one", nargs=2, metavar=("MODULE", "TEST"), help=argparse.SUPPRESS)
     parser.add_argument("select", nargs="*")
@@ -44,6 +46,8 @@ def main():
     if not args.bin:
         parser.error("--bin DIR or INTEROP_BIN_DIR is required")
     os.environ["INTEROP_BIN_DIR"] = os.path.abspath(args.bin)
+    if args.client_bin:
+        os.environ["INTEROP_CLIENT_BIN_DIR"] = os.path.abspath(args.client_bin)
     sys.path.insert(0, HERE)
 
     if args.one:
@@ -56,6 +60,8 @@ def main():
                 continue
             start = time.monotonic()
             cmd = [sys.executable, os.path.abspath(__file__), "--bin", args.bin, "--one", module, name]
+            if args.client_bin:
+                cmd[4:4] = ["--client-bin", args.client_bin]
             # its own process group, so a timeout also takes down the servers it started
             proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                                     stdin=subprocess.DEVNULL, start_new_session=True)
