@@ -29,15 +29,24 @@ def bin_path(name):
     return path
 
 
+def c_env():
+    """Environment of the C programs: INTEROP_LD_LIBRARY_PATH, if set, picks the library they load at run time
+    (e.g. programs built on upstream's headers and libraries, run on ours)."""
+    env = dict(os.environ)
+    if os.environ.get("INTEROP_LD_LIBRARY_PATH"):
+        env["LD_LIBRARY_PATH"] = os.environ["INTEROP_LD_LIBRARY_PATH"]
+    return env
+
+
 class Server:
     """A C example server in a child process; stdout lines are collected as they arrive."""
 
-    def __init__(self, name, *args, env=None):
+    def __init__(self, name, *args):
         self.name = name
         self.lines = []
         self._new_line = threading.Condition()
         self.proc = subprocess.Popen([bin_path(name), *args], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                     text=True, env=env)
+                                     text=True, env=c_env())
         self._reader = threading.Thread(target=self._read, daemon=True)
         self._reader.start()
         first = self.wait_for_line(r"^listening on ")
