@@ -38,6 +38,13 @@ def c_env():
     return env
 
 
+def valgrind_prefix():
+    """INTEROP_VALGRIND=1 runs the servers under valgrind; any error fails the test through the exit code."""
+    if not os.environ.get("INTEROP_VALGRIND"):
+        return []
+    return ["valgrind", "-q", "--error-exitcode=99", "--leak-check=full", "--errors-for-leak-kinds=definite"]
+
+
 class Server:
     """A C example server in a child process; stdout lines are collected as they arrive."""
 
@@ -45,7 +52,7 @@ class Server:
         self.name = name
         self.lines = []
         self._new_line = threading.Condition()
-        self.proc = subprocess.Popen([bin_path(name), *args], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        self.proc = subprocess.Popen([*valgrind_prefix(), bin_path(name), *args], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                      text=True, env=c_env())
         self._reader = threading.Thread(target=self._read, daemon=True)
         self._reader.start()
