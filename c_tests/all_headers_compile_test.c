@@ -8,9 +8,13 @@
 #include <aws/common/byte_order.h>
 #include <aws/common/common.h>
 #include <aws/common/config.h>
+#include <aws/common/date_time.h>
 #include <aws/common/error.h>
 #include <aws/common/exports.h>
 #include <aws/common/linked_list.h>
+#include <aws/common/log_channel.h>
+#include <aws/common/log_formatter.h>
+#include <aws/common/log_writer.h>
 #include <aws/common/macros.h>
 #include <aws/common/math.h>
 #include <aws/common/package.h>
@@ -22,6 +26,7 @@
 #include <aws/common/statistics.h>
 #include <aws/common/stdbool.h>
 #include <aws/common/stdint.h>
+#include <aws/common/system_info.h>
 #include <aws/common/zero.h>
 
 #include <aws/checksums/checksums.h>

@@ -22,6 +22,8 @@ pub type enum_aws_thread_join_strategy = c_int;
 pub type enum_aws_hash_iter_status = c_int;
 pub type enum_aws_timestamp_unit = c_int;
 pub type enum_aws_mem_trace_level = c_int;
+pub type enum_aws_date_format = c_int;
+pub type enum_aws_platform_os = c_int;
 
 #[repr(C)]
 pub enum aws_log_level {
@@ -449,6 +451,38 @@ pub struct aws_log_channel {
     pub r#impl: *mut c_void,
 }
 
+/// How a log line's timestamp is written (upstream's <aws/common/date_time.h>).
+#[repr(C)]
+pub enum aws_date_format {
+    AWS_DATE_FORMAT_RFC822 = 0,
+    AWS_DATE_FORMAT_ISO_8601 = 1,
+    AWS_DATE_FORMAT_ISO_8601_BASIC = 2,
+    AWS_DATE_FORMAT_AUTO_DETECT = 3,
+}
+
+#[repr(C)]
+pub struct aws_log_formatter_standard_options {
+    pub date_format: enum_aws_date_format,
+}
+
+#[repr(C)]
+pub struct aws_logging_standard_formatting_data {
+    pub log_line_buffer: *mut c_char,
+    pub total_length: usize,
+    pub level: enum_aws_log_level,
+    pub subject_name: *const c_char,
+    pub format: *const c_char,
+    pub date_format: enum_aws_date_format,
+    pub allocator: *mut aws_allocator,
+    pub amount_written: usize,
+}
+
+#[repr(C)]
+pub struct aws_log_writer_file_options {
+    pub filename: *const c_char,
+    pub file: *mut FILE,
+}
+
 #[repr(C)]
 pub struct aws_logger_pipeline {
     pub formatter: *mut aws_log_formatter,
@@ -531,4 +565,26 @@ pub enum aws_text_encoding {
 pub struct aws_utf8_decoder_options {
     pub on_codepoint: Option<unsafe extern "C" fn(codepoint: u32, user_data: *mut c_void) -> c_int>,
     pub user_data: *mut c_void,
+}
+
+// ---- system info ----------------------------------------------------------------
+
+#[repr(C)]
+pub enum aws_platform_os {
+    AWS_PLATFORM_OS_WINDOWS = 0,
+    AWS_PLATFORM_OS_MAC = 1,
+    AWS_PLATFORM_OS_IOS = 2,
+    AWS_PLATFORM_OS_ANDROID = 3,
+    AWS_PLATFORM_OS_UNIX = 4,
+}
+
+#[repr(C)]
+pub struct aws_cpu_info {
+    pub cpu_id: i32,
+    pub suspected_hyper_thread: bool,
+}
+
+/// Opaque: what `aws_system_environment_load` found out about the machine.
+pub struct aws_system_environment {
+    _opaque: [u8; 0],
 }

@@ -146,21 +146,30 @@ pub unsafe extern "C" fn aws_backtrace_print(fp: *mut FILE, call_site_data: *mut
     }
 }
 
-/// Upstream logs each frame at `log_level`; until a logger is wired here the
-/// frames go to stderr, prefixed with the level.
+/// Logs the caller's stack through the installed logger, one frame per line
+/// at `log_level` (subject AWS_LS_COMMON_GENERAL).
 #[no_mangle]
 pub extern "C" fn aws_backtrace_log(log_level: c_int) {
-    let mut err = std::io::stderr().lock();
+    let general = aws_common_log_subject::AWS_LS_COMMON_GENERAL as u32;
     match stack_symbols(1) {
         Some(lines) => {
             for l in lines {
-                let _ = writeln!(err, "[{log_level}] {l}");
+                crate::aws_log!(log_level, general, "{l}");
             }
         }
-        None => {
-            let _ = writeln!(err, "[{log_level}] Unable to capture backtrace");
-        }
+        None => crate::aws_log!(log_level, general, "Unable to capture backtrace"),
     }
+}
+
+/// Fills `stack_frames` with up to `num_frames` return addresses of the caller's stack.
+#[no_mangle]
+pub unsafe extern "C" fn aws_backtrace(stack_frames: *mut *mut c_void, num_frames: usize) -> usize {
+    if stack_frames.is_null() {
+        return 0;
+    }
+    let n = num_frames.min(c_int::MAX as usize) as c_int;
+    // SAFETY: the caller's array holds num_frames pointers.
+    unsafe { libc::backtrace(stack_frames, n) }.max(0) as usize
 }
 
 #[cfg(test)]

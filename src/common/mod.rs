@@ -16,5 +16,6 @@ pub mod mem_tracer;
 pub mod ref_count;
 pub mod string;
 pub mod sync;
+pub mod system_info;
 pub mod task_scheduler;
 pub mod thread;

@@ -38,11 +38,9 @@ pub type WriteJob = Box<dyn FnOnce(Option<&EventStreamHandler>) + Send>;
 
 /// Where received messages go.
 pub enum Receiver {
-    /// Upstream's callback: a message (borrowed for the call) or NULL + error.
-    C {
-        on_message: aws_event_stream_channel_handler_on_message_received_fn,
-        user_data: *mut c_void,
-    },
+    /// Upstream's callback: a message (borrowed for the call) or NULL + error,
+    /// with the handler's user data.
+    C(aws_event_stream_channel_handler_on_message_received_fn),
     /// A Rust consumer (the RPC connections): a view, or the framing error.
     Rust(RefCell<RustReceiver>),
 }
@@ -56,6 +54,9 @@ pub struct WriteDone {
 
 pub struct EventStreamHandler {
     receiver: Receiver,
+    /// `aws_event_stream_channel_handler_get_user_data` (for a Rust receiver,
+    /// its connection object, as upstream's RPC layer sets it).
+    user_data: *mut c_void,
     framer: RefCell<Framer>,
     initial_window: usize,
     manual_window: bool,
@@ -82,11 +83,13 @@ impl EventStreamHandler {
     pub unsafe fn new_c_handler(
         alloc: *mut aws_allocator,
         receiver: Receiver,
+        user_data: *mut c_void,
         initial_window_size: usize,
         manual_window_management: bool,
     ) -> *mut aws_channel_handler {
         let h = EventStreamHandler {
             receiver,
+            user_data,
             framer: RefCell::new(Framer::new()),
             initial_window: if initial_window_size > 0 {
                 initial_window_size
@@ -109,19 +112,17 @@ impl EventStreamHandler {
 
     fn deliver(&self, item: Result<MessageView<'_>, c_int>) {
         match &self.receiver {
-            Receiver::C {
-                on_message,
-                user_data,
-            } => {
+            Receiver::C(on_message) => {
                 let Some(cb) = *on_message else { return };
+                let user_data = self.user_data;
                 match item {
                     Ok(view) => {
                         let mut m = message_over(view, self.alloc);
                         // SAFETY: the user's callback; the message borrows bytes valid for the call.
-                        unsafe { cb(&mut m, AWS_OP_SUCCESS, *user_data) };
+                        unsafe { cb(&mut m, AWS_OP_SUCCESS, user_data) };
                     }
                     // SAFETY: as above, with no message.
-                    Err(e) => unsafe { cb(std::ptr::null_mut(), e, *user_data) },
+                    Err(e) => unsafe { cb(std::ptr::null_mut(), e, user_data) },
                 }
             }
             Receiver::Rust(f) => (f.borrow_mut())(item),
@@ -282,10 +283,8 @@ pub unsafe extern "C" fn aws_event_stream_channel_handler_new(
     unsafe {
         EventStreamHandler::new_c_handler(
             allocator,
-            Receiver::C {
-                on_message: o.on_message_received,
-                user_data: o.user_data,
-            },
+            Receiver::C(o.on_message_received),
+            o.user_data,
             o.initial_window_size,
             o.manual_window_management,
         )
@@ -402,19 +401,17 @@ pub unsafe extern "C" fn aws_event_stream_channel_handler_increment_read_window(
         return;
     }
     let slot = h.slot();
-    let grant = move |h: &EventStreamHandler| {
+    let grant = move || {
         if let Err(e) = slot.increment_read_window(window_update_size) {
-            let _ = h;
             slot.shutdown_channel(e);
         }
     };
     // SAFETY: a live channel.
     if unsafe { aws_channel_thread_is_callers_thread(slot.channel()) } {
-        grant(h);
-        return;
+        return grant();
     }
-    let me = SendPtr(h as *const EventStreamHandler);
-    // SAFETY: tasks run or are cancelled before the handler is destroyed.
+    // SAFETY: a live channel; the job needs only the slot, which lives as
+    // long as the channel runs its tasks.
     unsafe {
         run_on_channel(
             slot.channel(),
@@ -422,7 +419,7 @@ pub unsafe extern "C" fn aws_event_stream_channel_handler_increment_read_window(
             c"aws_event_stream_channel_handler_increment_read_window",
             Box::new(move |ran| {
                 if ran {
-                    grant(&*{ me }.0);
+                    grant()
                 }
             }),
         );
@@ -440,8 +437,5 @@ pub unsafe extern "C" fn aws_event_stream_channel_handler_get_user_data(
             "aws_event_stream_channel_handler_get_user_data",
         )
     };
-    match &h.receiver {
-        Receiver::C { user_data, .. } => *user_data,
-        Receiver::Rust(_) => std::ptr::null_mut(),
-    }
+    h.user_data
 }

@@ -912,6 +912,16 @@ enum aws_crt_common_statistics_category {
 };
 
 /*
+ How a log line's timestamp is written (upstream's <aws/common/date_time.h>).
+ */
+enum aws_date_format {
+  AWS_DATE_FORMAT_RFC822 = 0,
+  AWS_DATE_FORMAT_ISO_8601 = 1,
+  AWS_DATE_FORMAT_ISO_8601_BASIC = 2,
+  AWS_DATE_FORMAT_AUTO_DETECT = 3,
+};
+
+/*
  What `aws_text_detect_encoding` (an inline helper in encoding.h) reports.
  */
 enum aws_text_encoding {
@@ -920,6 +930,14 @@ enum aws_text_encoding {
   AWS_TEXT_UTF16 = 2,
   AWS_TEXT_UTF32 = 3,
   AWS_TEXT_ASCII = 4,
+};
+
+enum aws_platform_os {
+  AWS_PLATFORM_OS_WINDOWS = 0,
+  AWS_PLATFORM_OS_MAC = 1,
+  AWS_PLATFORM_OS_IOS = 2,
+  AWS_PLATFORM_OS_ANDROID = 3,
+  AWS_PLATFORM_OS_UNIX = 4,
 };
 
 /*
@@ -935,6 +953,7 @@ struct aws_event_stream_rpc_server_listener;
 struct aws_future_void;
 struct aws_pkcs11_lib;
 struct aws_socket_vtable;
+struct aws_system_environment;
 struct aws_tls_key_operation;
 struct aws_utf8_decoder;
 struct aws_allocator;
@@ -950,19 +969,23 @@ struct aws_hash_iter;
 struct aws_logger_vtable;
 struct aws_logger;
 struct aws_string;
-struct aws_log_formatter_vtable;
-struct aws_log_formatter;
 struct aws_log_channel_vtable;
 struct aws_log_writer_vtable;
 struct aws_log_writer;
 struct aws_log_channel;
+struct aws_log_formatter_vtable;
+struct aws_log_formatter;
+struct aws_log_formatter_standard_options;
+struct aws_logging_standard_formatting_data;
 struct aws_logger_standard_options;
 struct aws_log_subject_info;
 struct aws_log_subject_info_list;
+struct aws_log_writer_file_options;
 struct aws_atomic_var;
 struct aws_ref_count;
 struct aws_mutex;
 struct aws_condition_variable;
+struct aws_cpu_info;
 struct aws_linked_list_node;
 struct aws_priority_queue_node;
 union aws_task_abi_extension;
@@ -983,35 +1006,41 @@ struct aws_io_message;
 struct aws_channel_handler_vtable;
 struct aws_channel_handler;
 struct aws_event_stream_channel_handler_options;
-union aws_io_handle_data;
-struct aws_io_handle;
-struct aws_event_loop_vtable;
+struct aws_socket_options;
+struct aws_tls_ctx;
+struct aws_tls_connection_options;
 struct aws_shutdown_callback_options;
 struct aws_event_loop_group;
-struct aws_event_loop;
-struct aws_channel_options;
-struct aws_event_loop_local_object;
-struct aws_crt_statistics_sample_interval;
-struct aws_crt_statistics_handler_vtable;
-struct aws_crt_statistics_handler;
-struct aws_channel_task;
 struct aws_host_resolution_config;
 struct aws_host_address;
 struct aws_host_resolver_purge_host_options;
 struct aws_host_resolver_vtable;
 struct aws_host_resolver;
 struct aws_client_bootstrap;
-struct aws_client_bootstrap_options;
-struct aws_socket_options;
-struct aws_tls_ctx;
-struct aws_tls_connection_options;
-struct aws_socket_channel_bootstrap_options;
+struct aws_event_stream_rpc_message_args;
+struct aws_event_stream_rpc_client_connection_options;
+union aws_io_handle_data;
+struct aws_io_handle;
+struct aws_event_loop_vtable;
+struct aws_event_loop;
+struct aws_event_stream_rpc_client_stream_continuation_options;
 struct aws_server_bootstrap;
+struct aws_event_stream_rpc_server_stream_continuation_options;
+struct aws_event_stream_rpc_connection_options;
+struct aws_event_stream_rpc_server_listener_options;
+struct aws_channel_options;
+struct aws_event_loop_local_object;
+struct aws_crt_statistics_sample_interval;
+struct aws_crt_statistics_handler_vtable;
+struct aws_crt_statistics_handler;
+struct aws_channel_task;
+struct aws_client_bootstrap_options;
+struct aws_socket_channel_bootstrap_options;
 struct aws_socket_endpoint;
 struct aws_socket;
 struct aws_server_socket_channel_bootstrap_options;
-struct aws_event_loop_options;
 struct aws_event_loop_group_options;
+struct aws_event_loop_options;
 struct aws_host_resolver_default_options;
 struct aws_memory_pool;
 struct aws_message_pool;
@@ -1027,12 +1056,6 @@ struct aws_tls_ctx_options;
 struct aws_tls_ctx_pkcs11_options;
 struct aws_secitem_options;
 struct aws_tls_negotiated_protocol_message;
-struct aws_event_stream_rpc_message_args;
-struct aws_event_stream_rpc_server_stream_continuation_options;
-struct aws_event_stream_rpc_connection_options;
-struct aws_event_stream_rpc_server_listener_options;
-struct aws_event_stream_rpc_client_stream_continuation_options;
-struct aws_event_stream_rpc_client_connection_options;
 struct aws_logger_pipeline;
 struct aws_crt_statistics_base;
 
@@ -1047,6 +1070,11 @@ typedef void (aws_error_handler_fn)(int err, void *ctx);
 typedef uint64_t (aws_hash_fn)(const void *key);
 typedef bool (aws_hash_callback_eq_fn)(const void *a, const void *b);
 typedef void (aws_hash_callback_destroy_fn)(void *key_or_value);
+typedef int (aws_log_channel_send_fn)(struct aws_log_channel *channel, struct aws_string *output);
+typedef void (aws_log_channel_clean_up_fn)(struct aws_log_channel *channel);
+typedef int (aws_log_writer_write_fn)(struct aws_log_writer *writer,
+                                       const struct aws_string *output);
+typedef void (aws_log_writer_clean_up_fn)(struct aws_log_writer *writer);
 typedef int (aws_log_formatter_format_fn)(struct aws_log_formatter *formatter,
                                            struct aws_string **formatted_output,
                                            enum aws_log_level level,
@@ -1054,11 +1082,6 @@ typedef int (aws_log_formatter_format_fn)(struct aws_log_formatter *formatter,
                                            const char *format,
                                            va_list args);
 typedef void (aws_log_formatter_clean_up_fn)(struct aws_log_formatter *logger);
-typedef int (aws_log_channel_send_fn)(struct aws_log_channel *channel, struct aws_string *output);
-typedef void (aws_log_channel_clean_up_fn)(struct aws_log_channel *channel);
-typedef int (aws_log_writer_write_fn)(struct aws_log_writer *writer,
-                                       const struct aws_string *output);
-typedef void (aws_log_writer_clean_up_fn)(struct aws_log_writer *writer);
 typedef void (aws_simple_completion_callback)(void *user_data);
 typedef bool (aws_condition_predicate_fn)(void *user_data);
 typedef void (aws_task_fn)(struct aws_task *task, void *arg, enum aws_task_status status);
@@ -1098,12 +1121,78 @@ typedef void (aws_event_stream_channel_handler_on_message_received_fn)(struct aw
 typedef void (aws_event_stream_channel_handler_on_message_written_fn)(struct aws_event_stream_message *message,
                                                                        int error_code,
                                                                        void *user_data);
+typedef void (aws_tls_on_negotiation_result_fn)(struct aws_channel_handler *handler,
+                                                 struct aws_channel_slot *slot,
+                                                 int error_code,
+                                                 void *user_data);
+typedef void (aws_tls_on_data_read_fn)(struct aws_channel_handler *handler,
+                                        struct aws_channel_slot *slot,
+                                        struct aws_byte_buf *buffer,
+                                        void *user_data);
+typedef void (aws_tls_on_error_fn)(struct aws_channel_handler *handler,
+                                    struct aws_channel_slot *slot,
+                                    int err,
+                                    const char *message,
+                                    void *user_data);
+typedef void (aws_on_host_resolved_result_fn)(struct aws_host_resolver *resolver,
+                                               const struct aws_string *host_name,
+                                               int err_code,
+                                               const struct aws_array_list *host_addresses,
+                                               void *user_data);
+typedef int (aws_resolve_host_implementation_fn)(struct aws_allocator *allocator,
+                                                  const struct aws_string *host_name,
+                                                  struct aws_array_list *output_addresses,
+                                                  void *user_data);
+typedef struct aws_channel_handler *(aws_channel_on_protocol_negotiated_fn)(struct aws_channel_slot *new_slot,
+                                                                             struct aws_byte_buf *protocol,
+                                                                             void *user_data);
+typedef void (aws_client_bootstrap_shutdown_complete_fn)(void *user_data);
+typedef void (aws_event_stream_rpc_client_on_connection_setup_fn)(struct aws_event_stream_rpc_client_connection *connection,
+                                                                   int error_code,
+                                                                   void *user_data);
+typedef void (aws_event_stream_rpc_client_connection_protocol_message_fn)(struct aws_event_stream_rpc_client_connection *connection,
+                                                                           const struct aws_event_stream_rpc_message_args *message_args,
+                                                                           void *user_data);
+typedef void (aws_event_stream_rpc_client_on_connection_shutdown_fn)(struct aws_event_stream_rpc_client_connection *connection,
+                                                                      int error_code,
+                                                                      void *user_data);
+typedef void (aws_event_stream_rpc_client_on_connection_terminated_fn)(void *user_data);
+typedef void (aws_event_stream_rpc_client_message_flush_fn)(int error_code, void *user_data);
 typedef void (aws_io_set_queue_on_handle_fn)(struct aws_io_handle *handle, void *queue);
 typedef void (aws_event_loop_on_event_fn)(struct aws_event_loop *event_loop,
                                            struct aws_io_handle *handle,
                                            int events,
                                            void *user_data);
 typedef int (aws_io_clock_fn)(uint64_t *timestamp);
+typedef void (aws_event_stream_rpc_client_stream_continuation_fn)(struct aws_event_stream_rpc_client_continuation_token *token,
+                                                                   const struct aws_event_stream_rpc_message_args *message_args,
+                                                                   void *user_data);
+typedef void (aws_event_stream_rpc_client_stream_continuation_closed_fn)(struct aws_event_stream_rpc_client_continuation_token *token,
+                                                                          void *user_data);
+typedef void (aws_event_stream_rpc_client_stream_continuation_terminated_fn)(void *user_data);
+typedef void (aws_event_stream_rpc_server_stream_continuation_fn)(struct aws_event_stream_rpc_server_continuation_token *token,
+                                                                   const struct aws_event_stream_rpc_message_args *message_args,
+                                                                   void *user_data);
+typedef void (aws_event_stream_rpc_server_stream_continuation_closed_fn)(struct aws_event_stream_rpc_server_continuation_token *token,
+                                                                          void *user_data);
+typedef int (aws_event_stream_rpc_server_on_incoming_stream_fn)(struct aws_event_stream_rpc_server_connection *connection,
+                                                                 struct aws_event_stream_rpc_server_continuation_token *token,
+                                                                 struct aws_byte_cursor operation_name,
+                                                                 struct aws_event_stream_rpc_server_stream_continuation_options *continuation_options,
+                                                                 void *user_data);
+typedef void (aws_event_stream_rpc_server_connection_protocol_message_fn)(struct aws_event_stream_rpc_server_connection *connection,
+                                                                           const struct aws_event_stream_rpc_message_args *message_args,
+                                                                           void *user_data);
+typedef int (aws_event_stream_rpc_server_on_new_connection_fn)(struct aws_event_stream_rpc_server_connection *connection,
+                                                                int error_code,
+                                                                struct aws_event_stream_rpc_connection_options *connection_options,
+                                                                void *user_data);
+typedef void (aws_event_stream_rpc_server_on_connection_shutdown_fn)(struct aws_event_stream_rpc_server_connection *connection,
+                                                                      int error_code,
+                                                                      void *user_data);
+typedef void (aws_event_stream_rpc_server_on_listener_destroy_fn)(struct aws_event_stream_rpc_server_listener *server,
+                                                                   void *user_data);
+typedef void (aws_event_stream_rpc_server_message_flush_fn)(int error_code, void *user_data);
 typedef void (aws_channel_on_setup_completed_fn)(struct aws_channel *channel,
                                                   int error_code,
                                                   void *user_data);
@@ -1120,32 +1209,6 @@ typedef uint64_t (aws_crt_statistics_handler_get_report_interval_ms_fn)(struct a
 typedef void (aws_channel_task_fn)(struct aws_channel_task *channel_task,
                                     void *arg,
                                     enum aws_task_status status);
-typedef void (aws_on_host_resolved_result_fn)(struct aws_host_resolver *resolver,
-                                               const struct aws_string *host_name,
-                                               int err_code,
-                                               const struct aws_array_list *host_addresses,
-                                               void *user_data);
-typedef int (aws_resolve_host_implementation_fn)(struct aws_allocator *allocator,
-                                                  const struct aws_string *host_name,
-                                                  struct aws_array_list *output_addresses,
-                                                  void *user_data);
-typedef struct aws_channel_handler *(aws_channel_on_protocol_negotiated_fn)(struct aws_channel_slot *new_slot,
-                                                                             struct aws_byte_buf *protocol,
-                                                                             void *user_data);
-typedef void (aws_client_bootstrap_shutdown_complete_fn)(void *user_data);
-typedef void (aws_tls_on_negotiation_result_fn)(struct aws_channel_handler *handler,
-                                                 struct aws_channel_slot *slot,
-                                                 int error_code,
-                                                 void *user_data);
-typedef void (aws_tls_on_data_read_fn)(struct aws_channel_handler *handler,
-                                        struct aws_channel_slot *slot,
-                                        struct aws_byte_buf *buffer,
-                                        void *user_data);
-typedef void (aws_tls_on_error_fn)(struct aws_channel_handler *handler,
-                                    struct aws_channel_slot *slot,
-                                    int err,
-                                    const char *message,
-                                    void *user_data);
 typedef void (aws_client_bootstrap_on_channel_event_fn)(struct aws_client_bootstrap *bootstrap,
                                                          int error_code,
                                                          struct aws_channel *channel,
@@ -1180,46 +1243,6 @@ typedef void (aws_socket_on_write_completed_fn)(struct aws_socket *socket,
                                                  size_t bytes_written,
                                                  void *user_data);
 typedef void (aws_socket_on_shutdown_complete_fn)(void *user_data);
-typedef void (aws_event_stream_rpc_server_stream_continuation_fn)(struct aws_event_stream_rpc_server_continuation_token *token,
-                                                                   const struct aws_event_stream_rpc_message_args *message_args,
-                                                                   void *user_data);
-typedef void (aws_event_stream_rpc_server_stream_continuation_closed_fn)(struct aws_event_stream_rpc_server_continuation_token *token,
-                                                                          void *user_data);
-typedef void (aws_event_stream_rpc_server_connection_protocol_message_fn)(struct aws_event_stream_rpc_server_connection *connection,
-                                                                           const struct aws_event_stream_rpc_message_args *message_args,
-                                                                           void *user_data);
-typedef int (aws_event_stream_rpc_server_on_incoming_stream_fn)(struct aws_event_stream_rpc_server_connection *connection,
-                                                                 struct aws_event_stream_rpc_server_continuation_token *token,
-                                                                 struct aws_byte_cursor operation_name,
-                                                                 struct aws_event_stream_rpc_server_stream_continuation_options *continuation_options,
-                                                                 void *user_data);
-typedef int (aws_event_stream_rpc_server_on_new_connection_fn)(struct aws_event_stream_rpc_server_connection *connection,
-                                                                int error_code,
-                                                                struct aws_event_stream_rpc_connection_options *connection_options,
-                                                                void *user_data);
-typedef void (aws_event_stream_rpc_server_on_connection_shutdown_fn)(struct aws_event_stream_rpc_server_connection *connection,
-                                                                      int error_code,
-                                                                      void *user_data);
-typedef void (aws_event_stream_rpc_server_message_flush_fn)(int error_code, void *user_data);
-typedef void (aws_event_stream_rpc_server_on_listener_destroy_fn)(struct aws_event_stream_rpc_server_listener *server,
-                                                                   void *user_data);
-typedef void (aws_event_stream_rpc_client_stream_continuation_fn)(struct aws_event_stream_rpc_client_continuation_token *token,
-                                                                   const struct aws_event_stream_rpc_message_args *message_args,
-                                                                   void *user_data);
-typedef void (aws_event_stream_rpc_client_stream_continuation_closed_fn)(struct aws_event_stream_rpc_client_continuation_token *token,
-                                                                          void *user_data);
-typedef void (aws_event_stream_rpc_client_stream_continuation_terminated_fn)(void *user_data);
-typedef void (aws_event_stream_rpc_client_connection_protocol_message_fn)(struct aws_event_stream_rpc_client_connection *connection,
-                                                                           const struct aws_event_stream_rpc_message_args *message_args,
-                                                                           void *user_data);
-typedef void (aws_event_stream_rpc_client_on_connection_shutdown_fn)(struct aws_event_stream_rpc_client_connection *connection,
-                                                                      int error_code,
-                                                                      void *user_data);
-typedef void (aws_event_stream_rpc_client_on_connection_setup_fn)(struct aws_event_stream_rpc_client_connection *connection,
-                                                                   int error_code,
-                                                                   void *user_data);
-typedef void (aws_event_stream_rpc_client_on_connection_terminated_fn)(void *user_data);
-typedef void (aws_event_stream_rpc_client_message_flush_fn)(int error_code, void *user_data);
 
 struct WireError;
 
@@ -1252,6 +1275,11 @@ struct aws_future_void;
 struct aws_pkcs11_lib;
 
 struct aws_socket_vtable;
+
+/*
+ Opaque: what `aws_system_environment_load` found out about the machine.
+ */
+struct aws_system_environment;
 
 /*
  A private-key operation of a TLS handshake (private upstream).
@@ -1371,19 +1399,6 @@ struct aws_string {
 
 
 
-struct aws_log_formatter_vtable {
-  aws_log_formatter_format_fn *format;
-  aws_log_formatter_clean_up_fn *clean_up;
-};
-
-struct aws_log_formatter {
-  struct aws_log_formatter_vtable *vtable;
-  struct aws_allocator *allocator;
-  void *impl;
-};
-
-
-
 struct aws_log_channel_vtable {
   aws_log_channel_send_fn *send;
   aws_log_channel_clean_up_fn *clean_up;
@@ -1409,6 +1424,35 @@ struct aws_log_channel {
   void *impl;
 };
 
+
+
+struct aws_log_formatter_vtable {
+  aws_log_formatter_format_fn *format;
+  aws_log_formatter_clean_up_fn *clean_up;
+};
+
+struct aws_log_formatter {
+  struct aws_log_formatter_vtable *vtable;
+  struct aws_allocator *allocator;
+  void *impl;
+};
+
+
+struct aws_log_formatter_standard_options {
+  enum aws_date_format date_format;
+};
+
+struct aws_logging_standard_formatting_data {
+  char *log_line_buffer;
+  size_t total_length;
+  enum aws_log_level level;
+  const char *subject_name;
+  const char *format;
+  enum aws_date_format date_format;
+  struct aws_allocator *allocator;
+  size_t amount_written;
+};
+
 struct aws_logger_standard_options {
   enum aws_log_level level;
   const char *filename;
@@ -1424,6 +1468,11 @@ struct aws_log_subject_info {
 struct aws_log_subject_info_list {
   struct aws_log_subject_info *subject_list;
   size_t count;
+};
+
+struct aws_log_writer_file_options {
+  const char *filename;
+  FILE *file;
 };
 
 
@@ -1446,6 +1495,12 @@ struct aws_mutex {
 struct aws_condition_variable {
   pthread_cond_t condition_handle;
   bool initialized;
+};
+
+
+struct aws_cpu_info {
+  int32_t cpu_id;
+  bool suspected_hyper_thread;
 };
 
 
@@ -1656,43 +1711,43 @@ struct aws_event_stream_channel_handler_options {
 };
 
 
-union aws_io_handle_data {
-  int fd;
-  void *handle;
+
+
+
+
+struct aws_socket_options {
+  enum aws_socket_type type;
+  enum aws_socket_domain domain;
+  enum aws_socket_impl_type impl_type;
+  uint32_t connect_timeout_ms;
+  uint16_t keep_alive_interval_sec;
+  uint16_t keep_alive_timeout_sec;
+  uint16_t keep_alive_max_failed_probes;
+  bool keepalive;
+  enum aws_socket_tcp_nodelay tcp_nodelay;
+  char network_interface_name[16];
 };
 
 
-struct aws_io_handle {
-  union aws_io_handle_data data;
-  void *additional_data;
-  aws_io_set_queue_on_handle_fn *set_queue;
+
+
+struct aws_tls_ctx {
+  struct aws_allocator *alloc;
+  void *impl;
+  struct aws_ref_count ref_count;
 };
 
-
-struct aws_event_loop_vtable {
-  void (*start_destroy)(struct aws_event_loop *event_loop);
-  void (*complete_destroy)(struct aws_event_loop *event_loop);
-  int (*run)(struct aws_event_loop *event_loop);
-  int (*stop)(struct aws_event_loop *event_loop);
-  int (*wait_for_stop_completion)(struct aws_event_loop *event_loop);
-  void (*schedule_task_now)(struct aws_event_loop *event_loop, struct aws_task *task);
-  void (*schedule_task_now_serialized)(struct aws_event_loop *event_loop, struct aws_task *task);
-  void (*schedule_task_future)(struct aws_event_loop *event_loop,
-                               struct aws_task *task,
-                               uint64_t run_at_nanos);
-  void (*cancel_task)(struct aws_event_loop *event_loop, struct aws_task *task);
-  int (*connect_to_io_completion_port)(struct aws_event_loop *event_loop,
-                                       struct aws_io_handle *handle);
-  int (*subscribe_to_io_events)(struct aws_event_loop *event_loop,
-                                struct aws_io_handle *handle,
-                                int events,
-                                aws_event_loop_on_event_fn *on_event,
-                                void *user_data);
-  int (*unsubscribe_from_io_events)(struct aws_event_loop *event_loop, struct aws_io_handle *handle);
-  void (*free_io_event_resources)(void *user_data);
-  bool (*is_on_callers_thread)(struct aws_event_loop *event_loop);
+struct aws_tls_connection_options {
+  struct aws_string *alpn_list;
+  struct aws_string *server_name;
+  aws_tls_on_negotiation_result_fn *on_negotiation_result;
+  aws_tls_on_data_read_fn *on_data_read;
+  aws_tls_on_error_fn *on_error;
+  void *user_data;
+  struct aws_tls_ctx *ctx;
+  bool advertise_alpn_message;
+  uint32_t timeout_ms;
 };
-
 
 struct aws_shutdown_callback_options {
   aws_simple_completion_callback *shutdown_callback_fn;
@@ -1706,66 +1761,6 @@ struct aws_event_loop_group {
   struct aws_ref_count ref_count;
   struct aws_shutdown_callback_options shutdown_options;
   enum aws_event_loop_type event_loop_type;
-};
-
-struct aws_event_loop {
-  struct aws_event_loop_vtable *vtable;
-  struct aws_allocator *alloc;
-  aws_io_clock_fn *clock;
-  struct aws_hash_table local_data;
-  struct aws_atomic_var current_load_factor;
-  uint64_t latest_tick_start;
-  size_t current_tick_latency_sum;
-  struct aws_atomic_var next_flush_time;
-  struct aws_event_loop_group *base_elg;
-  void *impl_data;
-};
-
-
-
-struct aws_channel_options {
-  struct aws_event_loop *event_loop;
-  aws_channel_on_setup_completed_fn *on_setup_completed;
-  aws_channel_on_shutdown_completed_fn *on_shutdown_completed;
-  void *setup_user_data;
-  void *shutdown_user_data;
-  bool enable_read_back_pressure;
-};
-
-
-struct aws_event_loop_local_object {
-  const void *key;
-  void *object;
-  aws_event_loop_on_local_object_removed_fn *on_object_removed;
-};
-
-struct aws_crt_statistics_sample_interval {
-  uint64_t begin_time_ms;
-  uint64_t end_time_ms;
-};
-
-
-
-
-struct aws_crt_statistics_handler_vtable {
-  aws_crt_statistics_handler_process_statistics_fn *process_statistics;
-  aws_crt_statistics_handler_destroy_fn *destroy;
-  aws_crt_statistics_handler_get_report_interval_ms_fn *get_report_interval_ms;
-};
-
-struct aws_crt_statistics_handler {
-  struct aws_crt_statistics_handler_vtable *vtable;
-  struct aws_allocator *allocator;
-  void *impl;
-};
-
-
-struct aws_channel_task {
-  struct aws_task wrapper_task;
-  aws_channel_task_fn *task_fn;
-  void *arg;
-  const char *type_tag;
-  struct aws_linked_list_node node;
 };
 
 
@@ -1836,50 +1831,186 @@ struct aws_client_bootstrap {
   void *user_data;
 };
 
+
+
+struct aws_event_stream_rpc_message_args {
+  struct aws_event_stream_header_value_pair *headers;
+  size_t headers_count;
+  struct aws_byte_buf *payload;
+  enum aws_event_stream_rpc_message_type message_type;
+  uint32_t message_flags;
+};
+
+
+
+
+struct aws_event_stream_rpc_client_connection_options {
+  const char *host_name;
+  uint32_t port;
+  const struct aws_socket_options *socket_options;
+  const struct aws_tls_connection_options *tls_options;
+  struct aws_client_bootstrap *bootstrap;
+  aws_event_stream_rpc_client_on_connection_setup_fn *on_connection_setup;
+  aws_event_stream_rpc_client_connection_protocol_message_fn *on_connection_protocol_message;
+  aws_event_stream_rpc_client_on_connection_shutdown_fn *on_connection_shutdown;
+  aws_event_stream_rpc_client_on_connection_terminated_fn *on_connection_terminated;
+  void *user_data;
+};
+
+
+union aws_io_handle_data {
+  int fd;
+  void *handle;
+};
+
+
+struct aws_io_handle {
+  union aws_io_handle_data data;
+  void *additional_data;
+  aws_io_set_queue_on_handle_fn *set_queue;
+};
+
+
+struct aws_event_loop_vtable {
+  void (*start_destroy)(struct aws_event_loop *event_loop);
+  void (*complete_destroy)(struct aws_event_loop *event_loop);
+  int (*run)(struct aws_event_loop *event_loop);
+  int (*stop)(struct aws_event_loop *event_loop);
+  int (*wait_for_stop_completion)(struct aws_event_loop *event_loop);
+  void (*schedule_task_now)(struct aws_event_loop *event_loop, struct aws_task *task);
+  void (*schedule_task_now_serialized)(struct aws_event_loop *event_loop, struct aws_task *task);
+  void (*schedule_task_future)(struct aws_event_loop *event_loop,
+                               struct aws_task *task,
+                               uint64_t run_at_nanos);
+  void (*cancel_task)(struct aws_event_loop *event_loop, struct aws_task *task);
+  int (*connect_to_io_completion_port)(struct aws_event_loop *event_loop,
+                                       struct aws_io_handle *handle);
+  int (*subscribe_to_io_events)(struct aws_event_loop *event_loop,
+                                struct aws_io_handle *handle,
+                                int events,
+                                aws_event_loop_on_event_fn *on_event,
+                                void *user_data);
+  int (*unsubscribe_from_io_events)(struct aws_event_loop *event_loop, struct aws_io_handle *handle);
+  void (*free_io_event_resources)(void *user_data);
+  bool (*is_on_callers_thread)(struct aws_event_loop *event_loop);
+};
+
+
+struct aws_event_loop {
+  struct aws_event_loop_vtable *vtable;
+  struct aws_allocator *alloc;
+  aws_io_clock_fn *clock;
+  struct aws_hash_table local_data;
+  struct aws_atomic_var current_load_factor;
+  uint64_t latest_tick_start;
+  size_t current_tick_latency_sum;
+  struct aws_atomic_var next_flush_time;
+  struct aws_event_loop_group *base_elg;
+  void *impl_data;
+};
+
+
+
+
+struct aws_event_stream_rpc_client_stream_continuation_options {
+  aws_event_stream_rpc_client_stream_continuation_fn *on_continuation;
+  aws_event_stream_rpc_client_stream_continuation_closed_fn *on_continuation_closed;
+  aws_event_stream_rpc_client_stream_continuation_terminated_fn *on_continuation_terminated;
+  void *user_data;
+};
+
+struct aws_server_bootstrap {
+  struct aws_allocator *allocator;
+  struct aws_event_loop_group *event_loop_group;
+  aws_channel_on_protocol_negotiated_fn *on_protocol_negotiated;
+  struct aws_ref_count ref_count;
+};
+
+
+
+struct aws_event_stream_rpc_server_stream_continuation_options {
+  aws_event_stream_rpc_server_stream_continuation_fn *on_continuation;
+  aws_event_stream_rpc_server_stream_continuation_closed_fn *on_continuation_closed;
+  void *user_data;
+};
+
+
+
+struct aws_event_stream_rpc_connection_options {
+  aws_event_stream_rpc_server_on_incoming_stream_fn *on_incoming_stream;
+  aws_event_stream_rpc_server_connection_protocol_message_fn *on_connection_protocol_message;
+  void *user_data;
+};
+
+
+
+
+struct aws_event_stream_rpc_server_listener_options {
+  const char *host_name;
+  uint32_t port;
+  const struct aws_socket_options *socket_options;
+  const struct aws_tls_connection_options *tls_options;
+  struct aws_server_bootstrap *bootstrap;
+  aws_event_stream_rpc_server_on_new_connection_fn *on_new_connection;
+  aws_event_stream_rpc_server_on_connection_shutdown_fn *on_connection_shutdown;
+  aws_event_stream_rpc_server_on_listener_destroy_fn *on_destroy_callback;
+  void *user_data;
+};
+
+
+
+
+struct aws_channel_options {
+  struct aws_event_loop *event_loop;
+  aws_channel_on_setup_completed_fn *on_setup_completed;
+  aws_channel_on_shutdown_completed_fn *on_shutdown_completed;
+  void *setup_user_data;
+  void *shutdown_user_data;
+  bool enable_read_back_pressure;
+};
+
+
+struct aws_event_loop_local_object {
+  const void *key;
+  void *object;
+  aws_event_loop_on_local_object_removed_fn *on_object_removed;
+};
+
+struct aws_crt_statistics_sample_interval {
+  uint64_t begin_time_ms;
+  uint64_t end_time_ms;
+};
+
+
+
+
+struct aws_crt_statistics_handler_vtable {
+  aws_crt_statistics_handler_process_statistics_fn *process_statistics;
+  aws_crt_statistics_handler_destroy_fn *destroy;
+  aws_crt_statistics_handler_get_report_interval_ms_fn *get_report_interval_ms;
+};
+
+struct aws_crt_statistics_handler {
+  struct aws_crt_statistics_handler_vtable *vtable;
+  struct aws_allocator *allocator;
+  void *impl;
+};
+
+
+struct aws_channel_task {
+  struct aws_task wrapper_task;
+  aws_channel_task_fn *task_fn;
+  void *arg;
+  const char *type_tag;
+  struct aws_linked_list_node node;
+};
+
 struct aws_client_bootstrap_options {
   struct aws_event_loop_group *event_loop_group;
   struct aws_host_resolver *host_resolver;
   const struct aws_host_resolution_config *host_resolution_config;
   aws_client_bootstrap_shutdown_complete_fn *on_shutdown_complete;
   void *user_data;
-};
-
-
-
-
-
-struct aws_socket_options {
-  enum aws_socket_type type;
-  enum aws_socket_domain domain;
-  enum aws_socket_impl_type impl_type;
-  uint32_t connect_timeout_ms;
-  uint16_t keep_alive_interval_sec;
-  uint16_t keep_alive_timeout_sec;
-  uint16_t keep_alive_max_failed_probes;
-  bool keepalive;
-  enum aws_socket_tcp_nodelay tcp_nodelay;
-  char network_interface_name[16];
-};
-
-
-
-
-struct aws_tls_ctx {
-  struct aws_allocator *alloc;
-  void *impl;
-  struct aws_ref_count ref_count;
-};
-
-struct aws_tls_connection_options {
-  struct aws_string *alpn_list;
-  struct aws_string *server_name;
-  aws_tls_on_negotiation_result_fn *on_negotiation_result;
-  aws_tls_on_data_read_fn *on_data_read;
-  aws_tls_on_error_fn *on_error;
-  void *user_data;
-  struct aws_tls_ctx *ctx;
-  bool advertise_alpn_message;
-  uint32_t timeout_ms;
 };
 
 
@@ -1896,13 +2027,6 @@ struct aws_socket_channel_bootstrap_options {
   void *user_data;
   struct aws_event_loop *requested_event_loop;
   const struct aws_host_resolution_config *host_resolution_override_config;
-};
-
-struct aws_server_bootstrap {
-  struct aws_allocator *allocator;
-  struct aws_event_loop_group *event_loop_group;
-  aws_channel_on_protocol_negotiated_fn *on_protocol_negotiated;
-  struct aws_ref_count ref_count;
 };
 
 struct aws_socket_endpoint {
@@ -1949,19 +2073,19 @@ struct aws_server_socket_channel_bootstrap_options {
   void *user_data;
 };
 
-struct aws_event_loop_options {
-  aws_io_clock_fn *clock;
-  struct aws_thread_options *thread_options;
-  enum aws_event_loop_type type;
-  struct aws_event_loop_group *parent_elg;
-};
-
 struct aws_event_loop_group_options {
   uint16_t loop_count;
   enum aws_event_loop_type type;
   const struct aws_shutdown_callback_options *shutdown_options;
   const uint16_t *cpu_group;
   aws_io_clock_fn *clock_override;
+};
+
+struct aws_event_loop_options {
+  aws_io_clock_fn *clock;
+  struct aws_thread_options *thread_options;
+  enum aws_event_loop_type type;
+  struct aws_event_loop_group *parent_elg;
 };
 
 
@@ -2098,75 +2222,6 @@ struct aws_secitem_options {
 
 struct aws_tls_negotiated_protocol_message {
   struct aws_byte_buf protocol;
-};
-
-
-struct aws_event_stream_rpc_message_args {
-  struct aws_event_stream_header_value_pair *headers;
-  size_t headers_count;
-  struct aws_byte_buf *payload;
-  enum aws_event_stream_rpc_message_type message_type;
-  uint32_t message_flags;
-};
-
-
-
-
-struct aws_event_stream_rpc_server_stream_continuation_options {
-  aws_event_stream_rpc_server_stream_continuation_fn *on_continuation;
-  aws_event_stream_rpc_server_stream_continuation_closed_fn *on_continuation_closed;
-  void *user_data;
-};
-
-
-struct aws_event_stream_rpc_connection_options {
-  aws_event_stream_rpc_server_on_incoming_stream_fn *on_incoming_stream;
-  aws_event_stream_rpc_server_connection_protocol_message_fn *on_connection_protocol_message;
-  void *user_data;
-};
-
-
-
-
-
-struct aws_event_stream_rpc_server_listener_options {
-  const char *host_name;
-  uint32_t port;
-  const struct aws_socket_options *socket_options;
-  const struct aws_tls_connection_options *tls_options;
-  struct aws_server_bootstrap *bootstrap;
-  aws_event_stream_rpc_server_on_new_connection_fn *on_new_connection;
-  aws_event_stream_rpc_server_on_connection_shutdown_fn *on_connection_shutdown;
-  aws_event_stream_rpc_server_on_listener_destroy_fn *on_destroy_callback;
-  void *user_data;
-};
-
-
-
-
-
-
-
-
-
-struct aws_event_stream_rpc_client_stream_continuation_options {
-  aws_event_stream_rpc_client_stream_continuation_fn *on_continuation;
-  aws_event_stream_rpc_client_stream_continuation_closed_fn *on_continuation_closed;
-  aws_event_stream_rpc_client_stream_continuation_terminated_fn *on_continuation_terminated;
-  void *user_data;
-};
-
-struct aws_event_stream_rpc_client_connection_options {
-  const char *host_name;
-  uint32_t port;
-  const struct aws_socket_options *socket_options;
-  const struct aws_tls_connection_options *tls_options;
-  struct aws_client_bootstrap *bootstrap;
-  aws_event_stream_rpc_client_on_connection_setup_fn *on_connection_setup;
-  aws_event_stream_rpc_client_connection_protocol_message_fn *on_connection_protocol_message;
-  aws_event_stream_rpc_client_on_connection_shutdown_fn *on_connection_shutdown;
-  aws_event_stream_rpc_client_on_connection_terminated_fn *on_connection_terminated;
-  void *user_data;
 };
 
 
@@ -2905,10 +2960,15 @@ void aws_fatal_assert(const char *cond_str, const char *file, int line);
 void aws_backtrace_print(FILE *fp, void *call_site_data);
 
 /*
- Upstream logs each frame at `log_level`; until a logger is wired here the
- frames go to stderr, prefixed with the level.
+ Logs the caller's stack through the installed logger, one frame per line
+ at `log_level` (subject AWS_LS_COMMON_GENERAL).
  */
 void aws_backtrace_log(int log_level);
+
+/*
+ Fills `stack_frames` with up to `num_frames` return addresses of the caller's stack.
+ */
+size_t aws_backtrace(void **stack_frames, size_t num_frames);
 
 /*
  Installs `logger` process-wide; NULL restores the null logger.
@@ -2945,6 +3005,39 @@ int aws_string_to_log_level(const char *level_string, enum aws_log_level *log_le
  */
 int aws_thread_id_t_to_string(aws_thread_id_t thread_id, char *buffer, size_t bufsz);
 
+int aws_log_channel_init_foreground(struct aws_log_channel *channel,
+                                    struct aws_allocator *allocator,
+                                    struct aws_log_writer *writer);
+
+int aws_log_channel_init_background(struct aws_log_channel *channel,
+                                    struct aws_allocator *allocator,
+                                    struct aws_log_writer *writer);
+
+void aws_log_channel_clean_up(struct aws_log_channel *channel);
+
+/*
+ A formatter that writes upstream's standard line with `options->date_format`
+ timestamps (AUTO_DETECT or an unknown value fails each line with
+ AWS_ERROR_INVALID_ARGUMENT, as upstream).
+ */
+int aws_log_formatter_init_default(struct aws_log_formatter *formatter,
+                                   struct aws_allocator *allocator,
+                                   struct aws_log_formatter_standard_options *options);
+
+void aws_log_formatter_clean_up(struct aws_log_formatter *formatter);
+
+/*
+ The standard line into `formatting_data->log_line_buffer` (`total_length`
+ bytes): the line, cut so that it and its newline fit with a NUL after
+ them; `amount_written` gets its length without the NUL.
+ */
+int aws_format_standard_log_line(struct aws_logging_standard_formatting_data *formatting_data,
+                                 va_list args);
+
+int aws_logger_init_noalloc(struct aws_logger *logger,
+                            struct aws_allocator *allocator,
+                            struct aws_logger_standard_options *options);
+
 int aws_logger_init_from_external(struct aws_logger *logger,
                                   struct aws_allocator *allocator,
                                   struct aws_log_formatter *formatter,
@@ -2952,17 +3045,13 @@ int aws_logger_init_from_external(struct aws_logger *logger,
                                   struct aws_log_writer *writer,
                                   enum aws_log_level level);
 
-extern void flockfile(FILE *file);
-
-extern void funlockfile(FILE *file);
-
+/*
+ Upstream's standard logger: lines go to `options->file` or are appended to
+ `options->filename` (exactly one) by a background thread.
+ */
 int aws_logger_init_standard(struct aws_logger *logger,
                              struct aws_allocator *allocator,
                              struct aws_logger_standard_options *options);
-
-int aws_logger_init_noalloc(struct aws_logger *logger,
-                            struct aws_allocator *allocator,
-                            struct aws_logger_standard_options *options);
 
 const char *aws_log_subject_name(aws_log_subject_t subject);
 
@@ -2977,6 +3066,20 @@ void aws_register_log_subject_info_list(struct aws_log_subject_info_list *log_su
  as upstream); our built-in names for that slot apply again.
  */
 void aws_unregister_log_subject_info_list(struct aws_log_subject_info_list *log_subject_list);
+
+int aws_log_writer_init_stdout(struct aws_log_writer *writer, struct aws_allocator *allocator);
+
+int aws_log_writer_init_stderr(struct aws_log_writer *writer, struct aws_allocator *allocator);
+
+/*
+ A writer to `options->file` (left open at clean-up) or to `options->filename`
+ (opened for append, closed at clean-up); exactly one must be set.
+ */
+int aws_log_writer_init_file(struct aws_log_writer *writer,
+                             struct aws_allocator *allocator,
+                             struct aws_log_writer_file_options *options);
+
+void aws_log_writer_clean_up(struct aws_log_writer *writer);
 
 /*
  Wraps `allocator`. `deprecated` is ignored, as upstream. Levels above
@@ -3137,6 +3240,71 @@ int aws_condition_variable_wait_for_pred(struct aws_condition_variable *conditio
                                          int64_t time_to_wait,
                                          aws_condition_predicate_fn *pred,
                                          void *pred_ctx);
+
+/*
+ Online processors (`sysconf(_SC_NPROCESSORS_ONLN)`).
+ */
+size_t aws_system_info_processor_count(void);
+
+/*
+ The page size in bytes (`sysconf(_SC_PAGESIZE)`).
+ */
+size_t aws_system_info_page_size(void);
+
+/*
+ Always 1: without libnuma upstream reports one group too.
+ */
+uint16_t aws_get_cpu_group_count(void);
+
+/*
+ Every online processor, whatever the group (upstream without libnuma).
+ */
+size_t aws_get_cpu_count_for_group(uint16_t group_idx);
+
+/*
+ Fills `cpu_ids_array` with CPU ids 0, 1, ... and, like upstream without
+ libnuma, marks the second half as suspected hyper-threads.
+ */
+void aws_get_cpu_ids_for_group(uint16_t group_idx,
+                               struct aws_cpu_info *cpu_ids_array,
+                               size_t cpu_ids_array_length);
+
+bool aws_is_debugger_present(void);
+
+/*
+ Stops in the attached debugger, if any (SIGTRAP); otherwise does nothing.
+ */
+void aws_debug_break(void);
+
+enum aws_platform_os aws_get_platform_build_os(void);
+
+struct aws_byte_cursor aws_get_platform_build_os_string(void);
+
+/*
+ Reads what is known about the machine; the caller holds one reference.
+ */
+struct aws_system_environment *aws_system_environment_load(struct aws_allocator *allocator);
+
+struct aws_system_environment *aws_system_environment_acquire(struct aws_system_environment *env);
+
+/*
+ Drops one reference; the last one frees the environment. NULL is ignored.
+ */
+void aws_system_environment_release(struct aws_system_environment *env);
+
+/*
+ The DMI system vendor (e.g. "Amazon EC2"), empty if unknown; valid while the environment is.
+ */
+struct aws_byte_cursor aws_system_environment_get_virtualization_vendor(const struct aws_system_environment *env);
+
+/*
+ The DMI product name, empty if unknown; valid while the environment is.
+ */
+struct aws_byte_cursor aws_system_environment_get_virtualization_product_name(const struct aws_system_environment *env);
+
+size_t aws_system_environment_get_processor_count(struct aws_system_environment *env);
+
+size_t aws_system_environment_get_cpu_group_count(const struct aws_system_environment *env);
 
 void aws_task_init(struct aws_task *task, aws_task_fn *fn, void *arg, const char *type_tag);
 
@@ -3436,7 +3604,7 @@ int aws_event_stream_read_headers_from_buffer(struct aws_array_list *headers,
                                               const uint8_t *buffer,
                                               size_t headers_len);
 
-void aws_event_stream_library_init(struct aws_allocator *_allocator);
+void aws_event_stream_library_init(struct aws_allocator *allocator);
 
 void aws_event_stream_library_clean_up(void);
 
@@ -3510,6 +3678,208 @@ void aws_event_stream_channel_handler_increment_read_window(struct aws_channel_h
                                                             size_t window_update_size);
 
 void *aws_event_stream_channel_handler_get_user_data(struct aws_channel_handler *handler);
+
+/*
+ Connects to `host_name:port` (or a Unix socket path) through `bootstrap`.
+ On success `on_connection_setup` runs exactly once, on the connection's
+ event-loop thread: with the connection (acquire it there to keep it; the
+ library's reference goes when the channel shuts down) or with NULL and the
+ error. `on_connection_shutdown` runs on the same thread, only after a
+ successful setup; `on_connection_protocol_message` on it for each
+ connection-level message. `on_connection_terminated` runs where the last
+ reference is released (also after a failed connect).
+ */
+int aws_event_stream_rpc_client_connection_connect(struct aws_allocator *allocator,
+                                                   const struct aws_event_stream_rpc_client_connection_options *conn_options);
+
+/*
+ Any thread.
+ */
+void aws_event_stream_rpc_client_connection_acquire(const struct aws_event_stream_rpc_client_connection *connection);
+
+/*
+ Any thread; NULL is ignored. The last release frees the connection (close
+ it first: an open connection keeps its own reference until shutdown).
+ */
+void aws_event_stream_rpc_client_connection_release(const struct aws_event_stream_rpc_client_connection *connection);
+
+/*
+ Any thread. The first call closes the connection (sends fail from now
+ on) and shuts its channel down with `shutdown_error_code` from a task on
+ the event loop; `on_connection_shutdown` follows there.
+ */
+void aws_event_stream_rpc_client_connection_close(struct aws_event_stream_rpc_client_connection *connection,
+                                                  int shutdown_error_code);
+
+/*
+ Any thread.
+ */
+bool aws_event_stream_rpc_client_connection_is_open(const struct aws_event_stream_rpc_client_connection *connection);
+
+/*
+ Any thread. Queues a connection-level message (stream id 0); `flush_fn`
+ (may be NULL) then runs exactly once on the event-loop thread: 0 once
+ written, or the error (AWS_ERROR_EVENT_STREAM_RPC_CONNECTION_CLOSED,
+ AWS_ERROR_EVENT_STREAM_RPC_PROTOCOL_ERROR if the handshake does not allow
+ it — CONNECT first, then nothing until the CONNECT_ACK — after which a
+ non-application message failure shuts the connection down).
+ */
+int aws_event_stream_rpc_client_connection_send_protocol_message(struct aws_event_stream_rpc_client_connection *connection,
+                                                                 const struct aws_event_stream_rpc_message_args *message_args,
+                                                                 aws_event_stream_rpc_client_message_flush_fn *flush_fn,
+                                                                 void *user_data);
+
+/*
+ Any thread; NULL gives NULL.
+ */
+struct aws_event_loop *aws_event_stream_rpc_client_connection_get_event_loop(const struct aws_event_stream_rpc_client_connection *connection);
+
+/*
+ Any thread. A new continuation token (reference count 1; release it when
+ done). Nothing is sent and no callback fires until it is activated; then
+ `on_continuation` and `on_continuation_closed` (exactly once, also when
+ the connection shuts down) run on the connection's event-loop thread, and
+ `on_continuation_terminated` (optional) where the last reference goes.
+ */
+struct aws_event_stream_rpc_client_continuation_token *aws_event_stream_rpc_client_connection_new_stream(struct aws_event_stream_rpc_client_connection *connection,
+                                                                                                         const struct aws_event_stream_rpc_client_stream_continuation_options *continuation_options);
+
+/*
+ Any thread.
+ */
+void aws_event_stream_rpc_client_continuation_acquire(const struct aws_event_stream_rpc_client_continuation_token *continuation);
+
+/*
+ Any thread; NULL is ignored.
+ */
+void aws_event_stream_rpc_client_continuation_release(const struct aws_event_stream_rpc_client_continuation_token *continuation);
+
+/*
+ Any thread. True once the stream ended (TERMINATE_STREAM received, or
+ sent and flushed, or the connection shut down); false before activation.
+ */
+bool aws_event_stream_rpc_client_continuation_is_closed(const struct aws_event_stream_rpc_client_continuation_token *continuation);
+
+/*
+ Any thread. Starts the stream: it takes the next stream id and its first
+ message carries `operation_name`. Fails with AWS_ERROR_INVALID_STATE if
+ already activated, AWS_ERROR_EVENT_STREAM_RPC_CONNECTION_CLOSED before the
+ CONNECT_ACK or once closed. On success `flush_fn` (may be NULL) runs once
+ on the event-loop thread, as do the token's callbacks from then on.
+ */
+int aws_event_stream_rpc_client_continuation_activate(struct aws_event_stream_rpc_client_continuation_token *continuation,
+                                                      struct aws_byte_cursor operation_name,
+                                                      const struct aws_event_stream_rpc_message_args *message_args,
+                                                      aws_event_stream_rpc_client_message_flush_fn *flush_fn,
+                                                      void *user_data);
+
+/*
+ Any thread.
+ */
+void *aws_event_stream_rpc_client_continuation_get_user_data(struct aws_event_stream_rpc_client_continuation_token *continuation);
+
+/*
+ Any thread. Queues a message on an activated stream:
+ AWS_ERROR_EVENT_STREAM_RPC_STREAM_NOT_ACTIVATED before activation,
+ AWS_ERROR_EVENT_STREAM_RPC_STREAM_CLOSED once it ended. With the
+ TERMINATE_STREAM flag the stream ends (`on_continuation_closed`) once the
+ message is flushed. `flush_fn` (may be NULL) runs once on the event-loop thread.
+ */
+int aws_event_stream_rpc_client_continuation_send_message(struct aws_event_stream_rpc_client_continuation_token *continuation,
+                                                          const struct aws_event_stream_rpc_message_args *message_args,
+                                                          aws_event_stream_rpc_client_message_flush_fn *flush_fn,
+                                                          void *user_data);
+
+/*
+ A listener with one reference (release it with
+ `aws_event_stream_rpc_server_listener_release`); NULL with the error
+ raised. `on_new_connection`, `on_connection_shutdown` and the connection
+ and stream callbacks run on the connection's event-loop thread;
+ `on_destroy_callback` runs once the listener and all its connections are
+ gone.
+ */
+struct aws_event_stream_rpc_server_listener *aws_event_stream_rpc_server_new_listener(struct aws_allocator *allocator,
+                                                                                      struct aws_event_stream_rpc_server_listener_options *options);
+
+void aws_event_stream_rpc_server_listener_acquire(struct aws_event_stream_rpc_server_listener *listener);
+
+/*
+ The last release stops accepting; `on_destroy_callback` follows once
+ every connection has shut down.
+ */
+void aws_event_stream_rpc_server_listener_release(struct aws_event_stream_rpc_server_listener *listener);
+
+/*
+ The port the listener is bound to (useful after asking for port 0).
+ */
+uint32_t aws_event_stream_rpc_server_listener_get_bound_port(const struct aws_event_stream_rpc_server_listener *listener);
+
+/*
+ A connection on a channel the caller set up (loop thread). No listener
+ callbacks fire for it. Returned with a reference the caller must release.
+ */
+struct aws_event_stream_rpc_server_connection *aws_event_stream_rpc_server_connection_from_existing_channel(struct aws_event_stream_rpc_server_listener *server,
+                                                                                                            struct aws_channel *channel,
+                                                                                                            const struct aws_event_stream_rpc_connection_options *connection_options);
+
+void aws_event_stream_rpc_server_connection_acquire(struct aws_event_stream_rpc_server_connection *connection);
+
+void aws_event_stream_rpc_server_connection_release(struct aws_event_stream_rpc_server_connection *connection);
+
+void *aws_event_stream_rpc_server_connection_get_user_data(struct aws_event_stream_rpc_server_connection *connection);
+
+/*
+ Any thread.
+ */
+bool aws_event_stream_rpc_server_connection_is_open(struct aws_event_stream_rpc_server_connection *connection);
+
+/*
+ Any thread. Shuts the channel down with `shutdown_error_code`; the
+ streams close and, for a listener's connection, `on_connection_shutdown`
+ follows on the loop thread.
+ */
+void aws_event_stream_rpc_server_connection_close(struct aws_event_stream_rpc_server_connection *connection,
+                                                  int shutdown_error_code);
+
+/*
+ Any thread. Sends a connection-level message (CONNECT_ACK, PING_RESPONSE,
+ errors…); `flush_fn` (may be NULL) runs on the loop thread once written.
+ Before the CONNECT_ACK only CONNECT_ACK and error messages may go
+ (AWS_ERROR_EVENT_STREAM_RPC_PROTOCOL_ERROR); a closed connection refuses
+ with AWS_ERROR_EVENT_STREAM_RPC_CONNECTION_CLOSED. A CONNECT_ACK without
+ the accepted flag closes the connection once flushed.
+ */
+int aws_event_stream_rpc_server_connection_send_protocol_message(struct aws_event_stream_rpc_server_connection *connection,
+                                                                 const struct aws_event_stream_rpc_message_args *message_args,
+                                                                 aws_event_stream_rpc_server_message_flush_fn *flush_fn,
+                                                                 void *user_data);
+
+/*
+ Moves the stream-id counter (tests and proxies use it).
+ */
+void aws_event_stream_rpc_server_override_last_stream_id(struct aws_event_stream_rpc_server_connection *connection,
+                                                         int32_t value);
+
+void aws_event_stream_rpc_server_continuation_acquire(struct aws_event_stream_rpc_server_continuation_token *continuation);
+
+void aws_event_stream_rpc_server_continuation_release(struct aws_event_stream_rpc_server_continuation_token *continuation);
+
+/*
+ Any thread: true once the stream ended (TERMINATE_STREAM either way, or
+ the connection shut down).
+ */
+bool aws_event_stream_rpc_server_continuation_is_closed(struct aws_event_stream_rpc_server_continuation_token *continuation);
+
+/*
+ Any thread. Sends an application message (or error) on the stream;
+ `flush_fn` (may be NULL) runs on the loop thread once written. With
+ TERMINATE_STREAM the stream closes once flushed (`on_continuation_closed`
+ fires). A closed stream refuses with AWS_ERROR_EVENT_STREAM_RPC_STREAM_CLOSED.
+ */
+int aws_event_stream_rpc_server_continuation_send_message(struct aws_event_stream_rpc_server_continuation_token *continuation,
+                                                          const struct aws_event_stream_rpc_message_args *message_args,
+                                                          aws_event_stream_rpc_server_message_flush_fn *flush_fn,
+                                                          void *user_data);
 
 /*
  Creates a channel on `creation_args->event_loop`. Setup completes
@@ -3916,29 +4286,6 @@ void aws_event_loop_register_tick_end(struct aws_event_loop *event_loop);
  */
 size_t aws_event_loop_get_load_factor(struct aws_event_loop *event_loop);
 
-/*
- Upstream declares this without export; we export it for tests and callers
- that pick the implementation explicitly.
- */
-struct aws_event_loop *aws_event_loop_new_with_epoll(struct aws_allocator *alloc,
-                                                     const struct aws_event_loop_options *options);
-
-enum aws_event_loop_type aws_event_loop_get_default_type(void);
-
-/*
- Creates a loop of `options->type` (the default type: epoll). Other types do
- not exist on this platform: AWS_ERROR_PLATFORM_NOT_SUPPORTED.
- */
-struct aws_event_loop *aws_event_loop_new(struct aws_allocator *alloc,
-                                          const struct aws_event_loop_options *options);
-
-/*
- A loop on the given clock (NULL: the high-resolution clock) with default
- thread options.
- */
-struct aws_event_loop *aws_event_loop_new_default(struct aws_allocator *alloc,
-                                                  aws_io_clock_fn *clock);
-
 struct aws_event_loop_group *aws_event_loop_group_new(struct aws_allocator *allocator,
                                                       const struct aws_event_loop_group_options *options);
 
@@ -3983,6 +4330,29 @@ struct aws_event_loop *aws_event_loop_group_get_loop_at(struct aws_event_loop_gr
  Best of two random picks by load factor.
  */
 struct aws_event_loop *aws_event_loop_group_get_next_loop(struct aws_event_loop_group *el_group);
+
+/*
+ Upstream declares this without export; we export it for tests and callers
+ that pick the implementation explicitly.
+ */
+struct aws_event_loop *aws_event_loop_new_with_epoll(struct aws_allocator *alloc,
+                                                     const struct aws_event_loop_options *options);
+
+enum aws_event_loop_type aws_event_loop_get_default_type(void);
+
+/*
+ Creates a loop of `options->type` (the default type: epoll). Other types do
+ not exist on this platform: AWS_ERROR_PLATFORM_NOT_SUPPORTED.
+ */
+struct aws_event_loop *aws_event_loop_new(struct aws_allocator *alloc,
+                                          const struct aws_event_loop_options *options);
+
+/*
+ A loop on the given clock (NULL: the high-resolution clock) with default
+ thread options.
+ */
+struct aws_event_loop *aws_event_loop_new_default(struct aws_allocator *alloc,
+                                                  aws_io_clock_fn *clock);
 
 struct aws_future_void *aws_future_void_new(struct aws_allocator *alloc);
 

@@ -1,11 +1,13 @@
 //! The standard log line, as upstream's default formatter writes it:
 //!
-//! `[LEVEL] [YYYY-MM-DDTHH:MM:SSZ] [thread id] [subject name] - message\n`
+//! `[LEVEL] [date] [thread id] [subject name] - message\n`
 //!
-//! Level names are unpadded; the timestamp is UTC with one-second resolution;
-//! the thread id is the `pthread_t` as 16 lowercase hex digits, most
-//! significant byte first (what `aws_thread_id_t_to_string` prints). Pure
-//! code: the caller supplies the clock reading and the thread id.
+//! Level names are unpadded; the date is UTC with one-second resolution in one
+//! of upstream's three output formats (ISO 8601 `YYYY-MM-DDTHH:MM:SSZ` by
+//! default); the thread id is the `pthread_t` as 16 lowercase hex digits, most
+//! significant byte first (what `aws_thread_id_t_to_string` prints). Without a
+//! subject name the `[subject]` part is left out (two spaces before the `-`).
+//! Pure code: the caller supplies the clock reading and the thread id.
 
 /// Upstream's level names, indexed by `aws_log_level`.
 pub const LEVEL_NAMES: [&str; 7] = ["NONE", "FATAL", "ERROR", "WARN", "INFO", "DEBUG", "TRACE"];
@@ -45,31 +47,108 @@ impl LineOut for Truncating<'_> {
     }
 }
 
-/// Writes `YYYY-MM-DDTHH:MM:SSZ` for `unix_secs` (UTC) into `out`.
-pub fn iso8601(unix_secs: i64, out: &mut [u8; 20]) {
+/// The date formats a log line can carry (upstream's `aws_date_format`
+/// without AUTO_DETECT, which only parsing accepts).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DateFormat {
+    /// `Sun, 06 Dec 2026 03:14:50 GMT`
+    Rfc822,
+    /// `2026-12-06T03:14:50Z`
+    Iso8601,
+    /// `20261206T031450Z`
+    Iso8601Basic,
+}
+
+impl DateFormat {
+    /// The format for an `aws_date_format` value; None for AUTO_DETECT and unknown values.
+    pub fn from_c(value: i32) -> Option<Self> {
+        match value {
+            0 => Some(DateFormat::Rfc822),
+            1 => Some(DateFormat::Iso8601),
+            2 => Some(DateFormat::Iso8601Basic),
+            _ => None,
+        }
+    }
+}
+
+/// A formatted date: at most 29 bytes (RFC 822).
+pub struct Stamp {
+    buf: [u8; 29],
+    len: usize,
+}
+
+impl Stamp {
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.buf[..self.len]
+    }
+
+    fn push(&mut self, bytes: &[u8]) {
+        self.buf[self.len..self.len + bytes.len()].copy_from_slice(bytes);
+        self.len += bytes.len();
+    }
+
+    fn push_number(&mut self, value: i64, width: usize) {
+        let mut v = value.clamp(0, 9999);
+        for i in (0..width).rev() {
+            self.buf[self.len + i] = b'0' + (v % 10) as u8;
+            v /= 10;
+        }
+        self.len += width;
+    }
+}
+
+const WEEKDAYS: [&[u8; 3]; 7] = [b"Sun", b"Mon", b"Tue", b"Wed", b"Thu", b"Fri", b"Sat"];
+const MONTHS: [&[u8; 3]; 12] = [
+    b"Jan", b"Feb", b"Mar", b"Apr", b"May", b"Jun", b"Jul", b"Aug", b"Sep", b"Oct", b"Nov", b"Dec",
+];
+
+/// `unix_secs` (UTC) written in `format`, as strftime in the C locale would.
+pub fn timestamp(unix_secs: i64, format: DateFormat) -> Stamp {
     let days = unix_secs.div_euclid(86_400);
     let secs_of_day = unix_secs.rem_euclid(86_400);
     let (year, month, day) = civil_from_days(days);
-    let fields: [(i64, usize); 6] = [
-        (year, 4),
-        (month, 2),
-        (day, 2),
-        (secs_of_day / 3600, 2),
-        (secs_of_day / 60 % 60, 2),
-        (secs_of_day % 60, 2),
-    ];
-    let separators = [b'-', b'-', b'T', b':', b':', b'Z'];
-    let mut at = 0;
-    for ((value, width), sep) in fields.into_iter().zip(separators) {
-        let mut v = value.clamp(0, 9999);
-        for i in (0..width).rev() {
-            out[at + i] = b'0' + (v % 10) as u8;
-            v /= 10;
+    let (hour, minute, second) = (secs_of_day / 3600, secs_of_day / 60 % 60, secs_of_day % 60);
+    let mut out = Stamp {
+        buf: [0; 29],
+        len: 0,
+    };
+    match format {
+        DateFormat::Rfc822 => {
+            // 1970-01-01 was a Thursday.
+            out.push(WEEKDAYS[(days + 4).rem_euclid(7) as usize]);
+            out.push(b", ");
+            out.push_number(day, 2);
+            out.push(b" ");
+            out.push(MONTHS[(month - 1) as usize]);
+            out.push(b" ");
+            out.push_number(year, 4);
+            out.push(b" ");
+            out.push_number(hour, 2);
+            out.push(b":");
+            out.push_number(minute, 2);
+            out.push(b":");
+            out.push_number(second, 2);
+            out.push(b" GMT");
         }
-        at += width;
-        out[at] = sep;
-        at += 1;
+        DateFormat::Iso8601 | DateFormat::Iso8601Basic => {
+            let basic = format == DateFormat::Iso8601Basic;
+            let (date_sep, time_sep): (&[u8], &[u8]) =
+                if basic { (b"", b"") } else { (b"-", b":") };
+            out.push_number(year, 4);
+            out.push(date_sep);
+            out.push_number(month, 2);
+            out.push(date_sep);
+            out.push_number(day, 2);
+            out.push(b"T");
+            out.push_number(hour, 2);
+            out.push(time_sep);
+            out.push_number(minute, 2);
+            out.push(time_sep);
+            out.push_number(second, 2);
+            out.push(b"Z");
+        }
     }
+    out
 }
 
 /// Proleptic Gregorian (year, month, day) of a day count since 1970-01-01,
@@ -106,29 +185,36 @@ pub fn thread_id_hex(id: u64) -> [u8; 16] {
 pub struct Line<'a> {
     pub level: usize,
     pub unix_secs: i64,
+    pub date_format: DateFormat,
     pub thread_id: &'a [u8],
-    pub subject: &'a [u8],
+    pub subject: Option<&'a [u8]>,
     pub message: &'a [u8],
 }
 
 impl Line<'_> {
-    /// Writes the whole line, newline included. With a truncating output the
-    /// message is cut so that the newline still fits (upstream's no-alloc
-    /// logger loses the newline on long lines; we keep every line whole).
+    /// Writes the whole line, newline included. With a limit the line (newline
+    /// included) is at most `limit` bytes: the message is cut so that the newline
+    /// still fits (upstream's no-alloc logger loses the newline on long lines;
+    /// we keep every line whole).
     pub fn write_to(&self, out: &mut impl LineOut, limit: Option<usize>) {
-        let mut stamp = [0u8; 20];
-        iso8601(self.unix_secs, &mut stamp);
+        let stamp = timestamp(self.unix_secs, self.date_format);
         let level = LEVEL_NAMES.get(self.level).copied().unwrap_or("NONE");
-        let pieces: [&[u8]; 10] = [
+        let (open, subject, close): (&[u8], &[u8], &[u8]) = match self.subject {
+            Some(name) => (b"[", name, b"]"),
+            None => (b"", b"", b""),
+        };
+        let pieces: [&[u8]; 12] = [
             b"[",
             level.as_bytes(),
             b"] [",
-            &stamp,
+            stamp.as_bytes(),
             b"] [",
             self.thread_id,
-            b"] [",
-            self.subject,
-            b"] - ",
+            b"] ",
+            open,
+            subject,
+            close,
+            b" - ",
             self.message,
         ];
         let mut room = limit.map(|l| l.saturating_sub(1));
@@ -148,9 +234,21 @@ mod tests {
     use super::*;
 
     fn stamp(secs: i64) -> String {
-        let mut out = [0u8; 20];
-        iso8601(secs, &mut out);
-        String::from_utf8(out.to_vec()).unwrap()
+        String::from_utf8(timestamp(secs, DateFormat::Iso8601).as_bytes().to_vec()).unwrap()
+    }
+
+    #[test]
+    fn other_date_formats() {
+        let rfc = timestamp(1_796_526_890, DateFormat::Rfc822);
+        assert_eq!(rfc.as_bytes(), b"Sun, 06 Dec 2026 03:14:50 GMT");
+        let basic = timestamp(1_796_526_890, DateFormat::Iso8601Basic);
+        assert_eq!(basic.as_bytes(), b"20261206T031450Z");
+        assert_eq!(
+            timestamp(0, DateFormat::Rfc822).as_bytes(),
+            b"Thu, 01 Jan 1970 00:00:00 GMT"
+        );
+        assert_eq!(DateFormat::from_c(3), None);
+        assert_eq!(DateFormat::from_c(1), Some(DateFormat::Iso8601));
     }
 
     #[test]
@@ -196,8 +294,9 @@ mod tests {
         Line {
             level: 4,
             unix_secs: 0,
+            date_format: DateFormat::Iso8601,
             thread_id: b"00007f0000000001",
-            subject: b"event-loop",
+            subject: Some(b"event-loop"),
             message,
         }
     }
@@ -218,6 +317,16 @@ mod tests {
         .write_to(&mut out, None);
         assert!(out.starts_with(b"[NONE] ["));
         assert!(out.ends_with(b"] - \n"));
+        let mut out = Vec::new();
+        Line {
+            subject: None,
+            ..line(b"m")
+        }
+        .write_to(&mut out, None);
+        assert_eq!(
+            out,
+            b"[INFO] [1970-01-01T00:00:00Z] [00007f0000000001]  - m\n"
+        );
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! aws-c-common logging: the process-wide logger, log levels, log subject
-//! names, upstream's standard (file) loggers and the pipeline logger built
-//! from external parts.
+//! names, and upstream's loggers: the pipeline logger (formatter, channel and
+//! writer; `aws_logger_init_standard` builds one) and the no-alloc logger.
 //!
 //! `aws_logger_vtable.log` is a C variadic function. Stable Rust cannot define
 //! one, so every logger of ours points `log` at a tiny C trampoline
@@ -24,10 +24,13 @@ use super::error::raise;
 use super::error_codes::{AWS_ERROR_INVALID_ARGUMENT, AWS_ERROR_UNIMPLEMENTED};
 use crate::fatal_precondition;
 
+pub mod channel;
+pub mod formatter;
 pub mod line;
+pub mod noalloc;
 pub mod pipeline;
-pub mod standard;
 pub mod subjects;
+pub mod writer;
 
 pub use subjects::subject_name;
 
@@ -61,6 +64,19 @@ impl StaticVtable {
     /// The pointer stored in `aws_logger.vtable` (C takes it as non-const; no one writes it).
     pub fn as_c(&'static self) -> *mut aws_logger_vtable {
         &self.0.base as *const aws_logger_vtable as *mut aws_logger_vtable
+    }
+}
+
+/// A C vtable (formatter, channel, writer) in a `static`.
+pub struct CVtable<T>(pub T);
+
+// SAFETY: these vtables hold only function pointers and are never written.
+unsafe impl<T> Sync for CVtable<T> {}
+
+impl<T> CVtable<T> {
+    /// The pointer C stores (as non-const; no one writes through it).
+    pub fn as_c(&'static self) -> *mut T {
+        &self.0 as *const T as *mut T
     }
 }
 
@@ -202,7 +218,7 @@ pub fn log(level: c_int, subject: aws_log_subject_t, args: fmt::Arguments<'_>) {
     }
 }
 
-/// Our file loggers take the text directly; any other logger gets `"%s"`.
+/// Our loggers take the text directly; any other logger gets `"%s"`.
 unsafe fn send_message(
     logger: *mut aws_logger,
     level: c_int,
@@ -211,8 +227,11 @@ unsafe fn send_message(
 ) {
     // SAFETY: this fn's caller guarantees its pointer arguments are valid and used on their owning thread.
     unsafe {
-        if standard::is_file_logger(logger) {
-            standard::emit(logger, level, subject, msg);
+        if noalloc::is_noalloc_logger(logger) {
+            noalloc::emit(logger, level, subject, msg);
+            return;
+        }
+        if pipeline::send_formatted(logger, level, subject, msg) {
             return;
         }
         let Some(log) = (*(*logger).vtable).log else {
@@ -476,7 +495,7 @@ mod tests {
         unsafe {
             let alloc = crate::common::allocator::default_allocator();
             assert_eq!(
-                standard::aws_logger_init_standard(&mut logger, alloc, &mut options),
+                pipeline::aws_logger_init_standard(&mut logger, alloc, &mut options),
                 AWS_OP_SUCCESS
             );
             aws_logger_set(&mut logger);

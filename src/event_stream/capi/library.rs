@@ -1,6 +1,7 @@
 //! Library init/clean-up. Our error and log-subject tables are built in, so
-//! there is nothing to register; the calls only track the init state, as
-//! upstream's do (idempotent, clean-up only after init).
+//! there is nothing to register; as upstream, init also initialises aws-c-io
+//! (and so aws-c-common) and clean-up cleans it up (idempotent, clean-up
+//! only after init).
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::common::abi::aws_allocator;
@@ -13,11 +14,15 @@ pub fn is_initialized() -> bool {
 }
 
 #[no_mangle]
-pub extern "C" fn aws_event_stream_library_init(_allocator: *mut aws_allocator) {
-    INITIALIZED.store(true, Ordering::Release);
+pub extern "C" fn aws_event_stream_library_init(allocator: *mut aws_allocator) {
+    if !INITIALIZED.swap(true, Ordering::AcqRel) {
+        crate::io::library::aws_io_library_init(allocator);
+    }
 }
 
 #[no_mangle]
 pub extern "C" fn aws_event_stream_library_clean_up() {
-    INITIALIZED.store(false, Ordering::Release);
+    if INITIALIZED.swap(false, Ordering::AcqRel) {
+        crate::io::library::aws_io_library_clean_up();
+    }
 }

@@ -43,9 +43,12 @@ pub enum ClientAction {
 }
 
 /// Why a send may not go out ([`ClientConnection::admit`]). The glue fires the
-/// message's flush callback with `error` (then follows its `after_flush`
-/// close) and, if `shutdown_channel`, shuts the channel down with `error`:
-/// upstream treats a failed non-application send as connection-fatal.
+/// message's flush callback with `error` and, if `shutdown_channel`, shuts the
+/// channel down with `error` (upstream treats a failed non-application send as
+/// connection-fatal). The `after_flush` steps are for written messages only,
+/// except that a [`ClientAction::Violation`] reply closes the connection with
+/// `AWS_ERROR_EVENT_STREAM_RPC_PROTOCOL_ERROR` either way (that close is
+/// upstream's flush callback for it).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Rejected {
     pub error: i32,
@@ -103,6 +106,12 @@ impl ClientConnection {
 
     pub fn handshake(&self) -> Handshake {
         self.handshake
+    }
+
+    /// The last stream id taken.
+    #[cfg(test)]
+    pub(crate) fn latest_stream_id(&self) -> u32 {
+        self.latest_stream_id
     }
 
     /// Number of active continuations (room for a future stream limit).

@@ -27,8 +27,8 @@ pub enum ServerAction<'m> {
     /// fire `on_continuation` with the message, then, if `terminate`, call
     /// [`ServerConnection::end_stream`] and fire `on_continuation_closed` if it
     /// returns true. (After `override_last_stream_id` moved the counter back,
-    /// an id still mapped can come again: close the old token first, as
-    /// upstream's table replacement does.)
+    /// an id still mapped can come again: first fire the old token's
+    /// `on_continuation_closed` and drop it, as upstream's table replacement does.)
     IncomingStream {
         stream_id: u32,
         operation: &'m [u8],
@@ -84,6 +84,12 @@ impl ServerConnection {
 
     pub fn handshake(&self) -> Handshake {
         self.handshake
+    }
+
+    /// The last stream id seen.
+    #[cfg(test)]
+    pub(crate) fn latest_stream_id(&self) -> u32 {
+        self.latest_stream_id
     }
 
     /// Number of open continuations (room for a future stream limit).
@@ -219,7 +225,8 @@ impl ServerConnection {
 
     /// The channel shut down (or an existing-channel connection was closed):
     /// the connection is closed and every open stream is gone. Returns their
-    /// ids, ascending; fire `on_continuation_closed` for each.
+    /// ids, ascending; fire `on_continuation_closed` for each (before
+    /// `on_connection_shutdown`, as upstream).
     pub fn on_shutdown(&mut self) -> Vec<u32> {
         self.open = false;
         self.shut_down = true;

@@ -166,16 +166,16 @@ impl ServerHarness {
                 operation,
                 terminate,
             } => {
+                if self.open.contains(&stream_id) {
+                    // Re-announced after override_last_stream_id: the old token goes first.
+                    self.stream_closed(stream_id);
+                }
                 self.events
                     .push(Event::IncomingStream(stream_id, operation.to_vec()));
                 if !self.accept_streams {
                     let reply = self.core.reject_stream(stream_id);
                     self.write(reply);
                     return;
-                }
-                if self.open.contains(&stream_id) {
-                    // Re-announced after override_last_stream_id: the old token goes first.
-                    self.stream_closed(stream_id);
                 }
                 self.open.insert(stream_id);
                 self.continuation(stream_id, ty, terminate);
@@ -341,7 +341,10 @@ impl ClientHarness {
             ClientAction::Ignored => self.events.push(Event::Ignored),
             ClientAction::Violation(reply) => {
                 self.violations += 1;
-                self.run_send(reply)
+                let close_with = reply.after_flush.close_with;
+                if !self.run_send(reply) {
+                    self.close(close_with.expect("replies close the connection"));
+                }
             }
         }
     }
@@ -364,27 +367,25 @@ impl ClientHarness {
         Ok(id)
     }
 
-    /// The event-loop half of a send: admit, write and flush, or fail.
-    pub fn run_send(&mut self, out: Outgoing) {
-        match self.core.admit(&out) {
-            Ok(()) => {
-                self.events.push(Event::Written(encode(&out.message)));
-                if let Some(id) = out.after_flush.end_stream {
-                    if self.core.end_stream(id) {
-                        self.stream_closed(id);
-                    }
-                }
+    /// The event-loop half of a send: admit, write and flush (true), or fail.
+    pub fn run_send(&mut self, out: Outgoing) -> bool {
+        if let Err(rejected) = self.core.admit(&out) {
+            self.send_failures.push(rejected.error);
+            if rejected.shutdown_channel {
+                self.shutdown(rejected.error);
             }
-            Err(rejected) => {
-                self.send_failures.push(rejected.error);
-                if rejected.shutdown_channel {
-                    self.shutdown(rejected.error);
-                }
+            return false;
+        }
+        self.events.push(Event::Written(encode(&out.message)));
+        if let Some(id) = out.after_flush.end_stream {
+            if self.core.end_stream(id) {
+                self.stream_closed(id);
             }
         }
         if let Some(code) = out.after_flush.close_with {
             self.close(code);
         }
+        true
     }
 
     pub fn close(&mut self, code: i32) {

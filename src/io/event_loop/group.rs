@@ -9,7 +9,7 @@
 
 use libc::{c_int, c_void};
 
-use super::epoll::aws_event_loop_get_default_type;
+use super::mio_loop::aws_event_loop_get_default_type;
 use super::*;
 use crate::common::allocator::{aws_mem_calloc, aws_mem_release};
 use crate::common::clock::aws_high_res_clock_get_ticks;
@@ -180,7 +180,7 @@ unsafe fn new_group(
                 r#type: options.r#type,
                 parent_elg: group,
             };
-            let el = super::epoll::aws_event_loop_new(alloc, &el_options);
+            let el = super::mio_loop::aws_event_loop_new(alloc, &el_options);
             if el.is_null() {
                 return fail(group);
             }
@@ -233,16 +233,7 @@ pub unsafe extern "C" fn aws_event_loop_group_new_default(
     shutdown_options: *const aws_shutdown_callback_options,
 ) -> *mut aws_event_loop_group {
     // SAFETY: C passes pointers valid as the upstream header documents; NULL is checked where upstream checks it.
-    unsafe {
-        let options = aws_event_loop_group_options {
-            loop_count: max_threads,
-            r#type: aws_event_loop_type::AWS_EVENT_LOOP_PLATFORM_DEFAULT as c_int,
-            shutdown_options,
-            cpu_group: std::ptr::null(),
-            clock_override: None,
-        };
-        aws_event_loop_group_new(alloc, &options)
-    }
+    unsafe { new_default(alloc, max_threads, std::ptr::null(), shutdown_options) }
 }
 
 #[no_mangle]
@@ -253,16 +244,25 @@ pub unsafe extern "C" fn aws_event_loop_group_new_default_pinned_to_cpu_group(
     shutdown_options: *const aws_shutdown_callback_options,
 ) -> *mut aws_event_loop_group {
     // SAFETY: C passes pointers valid as the upstream header documents; NULL is checked where upstream checks it.
-    unsafe {
-        let options = aws_event_loop_group_options {
-            loop_count: max_threads,
-            r#type: aws_event_loop_type::AWS_EVENT_LOOP_PLATFORM_DEFAULT as c_int,
-            shutdown_options,
-            cpu_group: &cpu_group,
-            clock_override: None,
-        };
-        aws_event_loop_group_new(alloc, &options)
-    }
+    unsafe { new_default(alloc, max_threads, &cpu_group, shutdown_options) }
+}
+
+/// A group of default-type loops, optionally pinned to `cpu_group` (NULL: not pinned).
+unsafe fn new_default(
+    alloc: *mut aws_allocator,
+    max_threads: u16,
+    cpu_group: *const u16,
+    shutdown_options: *const aws_shutdown_callback_options,
+) -> *mut aws_event_loop_group {
+    let options = aws_event_loop_group_options {
+        loop_count: max_threads,
+        r#type: aws_event_loop_type::AWS_EVENT_LOOP_PLATFORM_DEFAULT as c_int,
+        shutdown_options,
+        cpu_group,
+        clock_override: None,
+    };
+    // SAFETY: the caller's pointers pass through; `options` lives across the call.
+    unsafe { aws_event_loop_group_new(alloc, &options) }
 }
 
 /// NULL-tolerant; returns its argument.

@@ -16,6 +16,8 @@ use crate::io::abi::*;
 pub mod endpoint;
 pub mod posix;
 
+use posix::Done;
+
 /// Aborts on a socket that was never initialised (upstream's precondition).
 unsafe fn checked(socket: *mut aws_socket, func: &str) -> *mut aws_socket {
     // SAFETY: this fn's caller guarantees its pointer arguments are valid and used on their owning thread.
@@ -261,8 +263,9 @@ pub unsafe extern "C" fn aws_socket_set_close_complete_callback(
 ) -> c_int {
     // SAFETY: C passes pointers valid as the upstream header documents; NULL is checked where upstream checks it.
     unsafe {
-        posix::set_close_callback(
+        posix::set_done_callback(
             checked(socket, "aws_socket_set_close_complete_callback"),
+            Done::Close,
             r#fn,
             user_data,
         )
@@ -277,8 +280,9 @@ pub unsafe extern "C" fn aws_socket_set_cleanup_complete_callback(
 ) -> c_int {
     // SAFETY: C passes pointers valid as the upstream header documents; NULL is checked where upstream checks it.
     unsafe {
-        posix::set_cleanup_callback(
+        posix::set_done_callback(
             checked(socket, "aws_socket_set_cleanup_complete_callback"),
+            Done::CleanUp,
             r#fn,
             user_data,
         )
