@@ -1,6 +1,6 @@
 /* echo_rpc_server: an event-stream RPC server that echoes, over TCP (127.0.0.1) or a Unix socket.
  *
- *   echo_rpc_server [--port N] [--unix PATH] [--loops N]
+ *   echo_rpc_server [--port N] [--unix PATH] [--loops N] [--tls-cert PEM --tls-key PEM]
  *
  * It prints "listening on 127.0.0.1:PORT" (or "listening on unix:PATH") once ready, then one line per
  * event, and runs until SIGINT/SIGTERM; it then closes the open connections, destroys the listener and
@@ -22,6 +22,7 @@
 #include <aws/io/channel_bootstrap.h>
 #include <aws/io/event_loop.h>
 #include <aws/io/socket.h>
+#include <aws/io/tls_channel_handler.h>
 
 #include <pthread.h>
 #include <signal.h>
@@ -323,7 +324,7 @@ static int s_close_all(void) {
 }
 
 static void s_usage(void) {
-    fprintf(stderr, "usage: echo_rpc_server [--port N] [--unix PATH] [--loops N]\n");
+    fprintf(stderr, "usage: echo_rpc_server [--port N] [--unix PATH] [--loops N] [--tls-cert PEM --tls-key PEM]\n");
     exit(2);
 }
 
@@ -331,6 +332,8 @@ int main(int argc, char **argv) {
     uint32_t port = 0;
     const char *unix_path = NULL;
     uint16_t loops = 1;
+    const char *tls_cert = NULL;
+    const char *tls_key = NULL;
     for (int i = 1; i < argc; ++i) {
         if (i + 1 < argc && strcmp(argv[i], "--port") == 0) {
             port = (uint32_t)strtoul(argv[++i], NULL, 10);
@@ -338,6 +341,10 @@ int main(int argc, char **argv) {
             unix_path = argv[++i];
         } else if (i + 1 < argc && strcmp(argv[i], "--loops") == 0) {
             loops = (uint16_t)strtoul(argv[++i], NULL, 10);
+        } else if (i + 1 < argc && strcmp(argv[i], "--tls-cert") == 0) {
+            tls_cert = argv[++i];
+        } else if (i + 1 < argc && strcmp(argv[i], "--tls-key") == 0) {
+            tls_key = argv[++i];
         } else {
             s_usage();
         }
@@ -361,6 +368,25 @@ int main(int argc, char **argv) {
         .domain = unix_path ? AWS_SOCKET_LOCAL : AWS_SOCKET_IPV4,
         .connect_timeout_ms = 3000,
     };
+    /* With --tls-cert/--tls-key every connection is TLS (the listener keeps its own copy of the options). */
+    struct aws_tls_ctx *tls_ctx = NULL;
+    struct aws_tls_connection_options tls_options;
+    AWS_ZERO_STRUCT(tls_options);
+    if (tls_cert || tls_key) {
+        struct aws_tls_ctx_options ctx_options;
+        if (!tls_cert || !tls_key ||
+            aws_tls_ctx_options_init_default_server_from_path(&ctx_options, s_alloc, tls_cert, tls_key)) {
+            fprintf(stderr, "TLS certificate/key: %s\n", aws_error_name(aws_last_error()));
+            return 1;
+        }
+        tls_ctx = aws_tls_server_ctx_new(s_alloc, &ctx_options);
+        aws_tls_ctx_options_clean_up(&ctx_options);
+        if (!tls_ctx) {
+            fprintf(stderr, "TLS context: %s\n", aws_error_name(aws_last_error()));
+            return 1;
+        }
+        aws_tls_connection_options_init_from_ctx(&tls_options, tls_ctx);
+    }
     struct aws_event_stream_rpc_server_listener_options listener_options = {
         .host_name = unix_path ? unix_path : "127.0.0.1",
         .port = unix_path ? 0 : port,
@@ -369,9 +395,12 @@ int main(int argc, char **argv) {
         .on_new_connection = s_on_new_connection,
         .on_connection_shutdown = s_on_connection_shutdown,
         .on_destroy_callback = s_on_listener_destroyed,
+        .tls_options = tls_ctx ? &tls_options : NULL,
     };
     struct aws_event_stream_rpc_server_listener *listener =
         aws_event_stream_rpc_server_new_listener(s_alloc, &listener_options);
+    aws_tls_connection_options_clean_up(&tls_options);
+    aws_tls_ctx_release(tls_ctx);
     if (!listener) {
         fprintf(stderr, "listen failed: %s\n", aws_error_name(aws_last_error()));
         return 1;
