@@ -1,6 +1,7 @@
 /* echo_rpc_client: an event-stream RPC client for examples/echo_rpc_server.
  *
  *   echo_rpc_client (--port N | --unix PATH) [--streams N] [--responses N] [--connect-payload TEXT] [--server-close]
+ *                   [--tls-ca PEM]   (TLS to a server certified for "localhost" by the CA in PEM)
  *
  * Connects, sends CONNECT and waits for the CONNECT_ACK, PINGs, echoes two messages on each of N concurrent
  * streams and terminates them, has the server stream back a number of responses and terminate that stream,
@@ -16,6 +17,7 @@
 #include <aws/io/event_loop.h>
 #include <aws/io/host_resolver.h>
 #include <aws/io/socket.h>
+#include <aws/io/tls_channel_handler.h>
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -332,7 +334,7 @@ static void s_converse(int streams, int responses, bool server_close) {
 
 static void s_usage(void) {
     fprintf(stderr, "usage: echo_rpc_client (--port N | --unix PATH) [--streams N] [--responses N] "
-                    "[--connect-payload TEXT] [--server-close]\n");
+                    "[--connect-payload TEXT] [--server-close] [--tls-ca PEM]\n");
     exit(2);
 }
 
@@ -343,6 +345,7 @@ int main(int argc, char **argv) {
     int streams = 3;
     int responses = 3;
     bool server_close = false;
+    const char *tls_ca = NULL;
     for (int i = 1; i < argc; ++i) {
         if (i + 1 < argc && strcmp(argv[i], "--port") == 0) {
             port = (uint32_t)strtoul(argv[++i], NULL, 10);
@@ -354,6 +357,8 @@ int main(int argc, char **argv) {
             responses = atoi(argv[++i]);
         } else if (i + 1 < argc && strcmp(argv[i], "--connect-payload") == 0) {
             connect_payload = argv[++i];
+        } else if (i + 1 < argc && strcmp(argv[i], "--tls-ca") == 0) {
+            tls_ca = argv[++i];
         } else if (strcmp(argv[i], "--server-close") == 0) {
             server_close = true;
         } else {
@@ -379,7 +384,27 @@ int main(int argc, char **argv) {
         .domain = unix_path ? AWS_SOCKET_LOCAL : AWS_SOCKET_IPV4,
         .connect_timeout_ms = 3000,
     };
+    /* With --tls-ca: TLS, trusting only that CA, checking the name "localhost". */
+    struct aws_tls_ctx *tls_ctx = NULL;
+    struct aws_tls_connection_options tls_options;
+    AWS_ZERO_STRUCT(tls_options);
+    if (tls_ca) {
+        struct aws_tls_ctx_options ctx_options;
+        aws_tls_ctx_options_init_default_client(&ctx_options, s_alloc);
+        if (aws_tls_ctx_options_override_default_trust_store_from_path(&ctx_options, NULL, tls_ca) == AWS_OP_SUCCESS) {
+            tls_ctx = aws_tls_client_ctx_new(s_alloc, &ctx_options);
+        }
+        aws_tls_ctx_options_clean_up(&ctx_options);
+        if (!tls_ctx) {
+            printf("  FAIL TLS context: %s\n", aws_error_name(aws_last_error()));
+            return 1;
+        }
+        aws_tls_connection_options_init_from_ctx(&tls_options, tls_ctx);
+        struct aws_byte_cursor server_name = aws_byte_cursor_from_c_str("localhost");
+        aws_tls_connection_options_set_server_name(&tls_options, s_alloc, &server_name);
+    }
     struct aws_event_stream_rpc_client_connection_options options = {
+        .tls_options = tls_ctx ? &tls_options : NULL,
         .host_name = unix_path ? unix_path : "127.0.0.1",
         .port = unix_path ? 0 : port,
         .socket_options = &socket_options,
@@ -394,7 +419,10 @@ int main(int argc, char **argv) {
     } else {
         printf("connecting to 127.0.0.1:%u\n", (unsigned)port);
     }
-    if (aws_event_stream_rpc_client_connection_connect(s_alloc, &options)) {
+    int connect_rc = aws_event_stream_rpc_client_connection_connect(s_alloc, &options);
+    aws_tls_connection_options_clean_up(&tls_options);
+    aws_tls_ctx_release(tls_ctx);
+    if (connect_rc) {
         printf("  FAIL connect: %s\n", aws_error_name(aws_last_error()));
         ++s_failures;
     } else if (s_wait(s_setup_done, NULL, "connection setup")) {

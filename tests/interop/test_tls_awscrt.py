@@ -95,3 +95,12 @@ def untrusted_server_certificate_fails_setup(server, tmp):
 
 
 tls_variants(untrusted_server_certificate_fails_setup, loop_choices=[1])
+
+
+@tls_variants
+def c_client_over_tls(server, tmp):
+    """examples/echo_rpc_client with --tls-ca: the whole conversation over TLS (with --upstream/--abi, one side
+    may be upstream's s2n build)."""
+    from test_c_client import run_client
+    run_client("--port", str(server.port), "--tls-ca", tmp + "/ca.pem", "--streams", "3", "--responses", "4")
+    server.wait_for_line(r"connection 1: shut down")
