@@ -282,6 +282,82 @@ static void test_negotiation_timeout(void) {
     aws_tls_ctx_release(client_ctx);
 }
 
+/* ---- aws_channel_setup_client_tls on a plain channel ------------------------------------------ */
+
+static struct aws_tls_connection_options s_manual_tls;
+static struct negotiation s_manual_neg;
+
+/* Negotiated: the echo handler goes right of the TLS handler and the pattern is sent. */
+static void s_manual_negotiated(struct aws_channel_handler *handler, struct aws_channel_slot *slot, int error_code,
+                                void *user_data) {
+    struct echo_conn *c = user_data;
+    s_on_negotiation(handler, slot, error_code, &s_manual_neg);
+    if (error_code) {
+        return;
+    }
+    c->slot = s_add_echo_handler(slot->channel, NULL, c);
+    if (c->slot) {
+        s_send_all(c);
+    }
+}
+
+static void s_plain_setup_then_tls(struct aws_client_bootstrap *bootstrap, int error_code,
+                                   struct aws_channel *channel, void *user_data) {
+    (void)bootstrap;
+    struct echo_conn *c = user_data;
+    if (!error_code) {
+        c->channel = channel;
+        int rc = aws_channel_setup_client_tls(aws_channel_get_first_slot(channel), &s_manual_tls);
+        CHECK_INT_EQ(AWS_OP_SUCCESS, rc);
+    }
+    aws_mutex_lock(&s_mutex);
+    c->setup_calls++;
+    c->setup_seq = ++s_seq;
+    c->setup_error = error_code;
+    aws_condition_variable_notify_all(&s_cv);
+    aws_mutex_unlock(&s_mutex);
+}
+
+static void test_setup_client_tls_on_a_plain_channel(void) {
+    struct aws_tls_ctx *server_ctx = s_server_ctx(false, NULL);
+    struct aws_tls_ctx *client_ctx = s_client_ctx("ca.pem", false);
+    struct aws_tls_connection_options server_tls;
+    aws_tls_connection_options_init_from_ctx(&server_tls, server_ctx);
+    struct echo_server server;
+    s_server_start(&server, &server_tls);
+    aws_tls_connection_options_clean_up(&server_tls);
+
+    struct echo_conn c = {.group = s_group, .messages = 4, .message_size = 5000};
+    s_fill_pattern(&c, 9);
+    memset(&s_manual_neg, 0, sizeof(s_manual_neg));
+    s_client_tls_options(&s_manual_tls, client_ctx, &s_manual_neg, NULL);
+    aws_tls_connection_options_set_callbacks(&s_manual_tls, s_manual_negotiated, NULL, NULL, &c);
+    struct aws_socket_options options = {.type = AWS_SOCKET_STREAM, .domain = AWS_SOCKET_IPV4,
+                                         .connect_timeout_ms = 10000};
+    struct aws_socket_channel_bootstrap_options co = {
+        .bootstrap = s_client_bootstrap,
+        .host_name = "127.0.0.1",
+        .port = s_bound_port(server.listener),
+        .socket_options = &options,
+        .setup_callback = s_plain_setup_then_tls,
+        .shutdown_callback = s_client_shutdown,
+        .user_data = &c,
+    };
+    CHECK_INT_EQ(AWS_OP_SUCCESS, aws_client_bootstrap_new_socket_channel(&co));
+    CHECK(s_wait_for(WAIT_NS, s_conn_done, &c));
+    CHECK_INT_EQ(0, c.setup_error);
+    CHECK_INT_EQ(1, s_manual_neg.calls);
+    CHECK_INT_EQ(0, s_manual_neg.error);
+    CHECK_STR_EQ("localhost", s_manual_neg.server_name);
+    CHECK_INT_EQ(AWS_ERROR_SUCCESS, c.shutdown_error);
+    CHECK_MEM_EQ(c.sent.buffer, c.sent.len, c.received.buffer, c.received.len);
+    s_server_stop(&server);
+    aws_tls_connection_options_clean_up(&s_manual_tls);
+    s_conn_clean_up(&c);
+    aws_tls_ctx_release(client_ctx);
+    aws_tls_ctx_release(server_ctx);
+}
+
 /* ---- back-pressure ------------------------------------------------------------------------ */
 
 /* A client-side handler with a read window of WINDOW bytes: it checks that no
@@ -631,6 +707,7 @@ int main(void) {
     RUN_TEST(test_mutual_tls_echo);
     RUN_TEST(test_untrusted_server_fails_negotiation);
     RUN_TEST(test_negotiation_timeout);
+    RUN_TEST(test_setup_client_tls_on_a_plain_channel);
     RUN_TEST(test_read_window_is_honoured);
     RUN_TEST(test_data_before_close_is_delivered);
     RUN_TEST(test_openssl_s_client_against_our_server);
