@@ -4697,6 +4697,54 @@ void aws_crt_statistics_tls_cleanup(struct aws_crt_statistics_tls *_stats);
  */
 void aws_crt_statistics_tls_reset(struct aws_crt_statistics_tls *_stats);
 
+struct aws_tls_ctx *aws_tls_server_ctx_new(struct aws_allocator *alloc,
+                                           const struct aws_tls_ctx_options *options);
+
+struct aws_tls_ctx *aws_tls_client_ctx_new(struct aws_allocator *alloc,
+                                           const struct aws_tls_ctx_options *options);
+
+struct aws_tls_ctx *aws_tls_ctx_acquire(struct aws_tls_ctx *ctx);
+
+void aws_tls_ctx_release(struct aws_tls_ctx *ctx);
+
+bool aws_tls_is_alpn_available(void);
+
+bool aws_tls_is_cipher_pref_supported(enum aws_tls_cipher_pref cipher_pref);
+
+/*
+ Holds a reference to `ctx`; the timeout is upstream's default.
+ */
+void aws_tls_connection_options_init_from_ctx(struct aws_tls_connection_options *conn_options,
+                                              struct aws_tls_ctx *ctx);
+
+void aws_tls_connection_options_clean_up(struct aws_tls_connection_options *connection_options);
+
+/*
+ Cleans up `to`, then makes it a deep copy of `from` (its own context
+ reference and strings).
+ */
+int aws_tls_connection_options_copy(struct aws_tls_connection_options *to,
+                                    const struct aws_tls_connection_options *from);
+
+void aws_tls_connection_options_set_callbacks(struct aws_tls_connection_options *conn_options,
+                                              aws_tls_on_negotiation_result_fn *on_negotiation_result,
+                                              aws_tls_on_data_read_fn *on_data_read,
+                                              aws_tls_on_error_fn *on_error,
+                                              void *user_data);
+
+int aws_tls_connection_options_set_server_name(struct aws_tls_connection_options *conn_options,
+                                               struct aws_allocator *allocator,
+                                               const struct aws_byte_cursor *server_name);
+
+int aws_tls_connection_options_set_alpn_list(struct aws_tls_connection_options *conn_options,
+                                             struct aws_allocator *allocator,
+                                             const char *alpn_list);
+
+/*
+ True for the error codes of TLS negotiation and TLS contexts.
+ */
+bool aws_error_code_is_tls(int error_code);
+
 void aws_tls_ctx_options_init_default_client(struct aws_tls_ctx_options *options,
                                              struct aws_allocator *allocator);
 
@@ -4804,54 +4852,6 @@ int aws_tls_ctx_options_set_secitem_options(struct aws_tls_ctx_options *tls_ctx_
                                             const struct aws_secitem_options *secitem_options);
 
 void aws_tls_secitem_options_clean_up(struct aws_secitem_options *secitem_options);
-
-struct aws_tls_ctx *aws_tls_server_ctx_new(struct aws_allocator *alloc,
-                                           const struct aws_tls_ctx_options *options);
-
-struct aws_tls_ctx *aws_tls_client_ctx_new(struct aws_allocator *alloc,
-                                           const struct aws_tls_ctx_options *options);
-
-struct aws_tls_ctx *aws_tls_ctx_acquire(struct aws_tls_ctx *ctx);
-
-void aws_tls_ctx_release(struct aws_tls_ctx *ctx);
-
-bool aws_tls_is_alpn_available(void);
-
-bool aws_tls_is_cipher_pref_supported(enum aws_tls_cipher_pref cipher_pref);
-
-/*
- Holds a reference to `ctx`; the timeout is upstream's default.
- */
-void aws_tls_connection_options_init_from_ctx(struct aws_tls_connection_options *conn_options,
-                                              struct aws_tls_ctx *ctx);
-
-void aws_tls_connection_options_clean_up(struct aws_tls_connection_options *connection_options);
-
-/*
- Cleans up `to`, then makes it a deep copy of `from` (its own context
- reference and strings).
- */
-int aws_tls_connection_options_copy(struct aws_tls_connection_options *to,
-                                    const struct aws_tls_connection_options *from);
-
-void aws_tls_connection_options_set_callbacks(struct aws_tls_connection_options *conn_options,
-                                              aws_tls_on_negotiation_result_fn *on_negotiation_result,
-                                              aws_tls_on_data_read_fn *on_data_read,
-                                              aws_tls_on_error_fn *on_error,
-                                              void *user_data);
-
-int aws_tls_connection_options_set_server_name(struct aws_tls_connection_options *conn_options,
-                                               struct aws_allocator *allocator,
-                                               const struct aws_byte_cursor *server_name);
-
-int aws_tls_connection_options_set_alpn_list(struct aws_tls_connection_options *conn_options,
-                                             struct aws_allocator *allocator,
-                                             const char *alpn_list);
-
-/*
- True for the error codes of TLS negotiation and TLS contexts.
- */
-bool aws_error_code_is_tls(int error_code);
 
 /*
  A client TLS handler for `slot`; start it with
