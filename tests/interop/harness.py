@@ -39,7 +39,7 @@ def c_env():
 
 
 def valgrind_prefix():
-    """INTEROP_VALGRIND=1 runs the servers under valgrind; any error fails the test through the exit code."""
+    """INTEROP_VALGRIND=1 runs the C programs under valgrind; any error fails the test through the exit code."""
     if not os.environ.get("INTEROP_VALGRIND"):
         return []
     return ["valgrind", "-q", "--error-exitcode=99", "--leak-check=full", "--errors-for-leak-kinds=definite"]
