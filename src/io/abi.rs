@@ -839,3 +839,45 @@ pub struct aws_socket_bind_options {
     pub event_loop: *mut aws_event_loop,
     pub tls_connection_options: *mut aws_tls_connection_options,
 }
+
+/// `pem.h`: the kinds of PEM block upstream names, by label.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum aws_pem_object_type {
+    AWS_PEM_TYPE_UNKNOWN = 0,
+    AWS_PEM_TYPE_X509_OLD,
+    AWS_PEM_TYPE_X509,
+    AWS_PEM_TYPE_X509_TRUSTED,
+    AWS_PEM_TYPE_X509_REQ_OLD,
+    AWS_PEM_TYPE_X509_REQ,
+    AWS_PEM_TYPE_X509_CRL,
+    AWS_PEM_TYPE_EVP_PKEY,
+    AWS_PEM_TYPE_PUBLIC_KEY,
+    AWS_PEM_TYPE_PRIVATE_RSA_PKCS1,
+    AWS_PEM_TYPE_PUBLIC_RSA_PKCS1,
+    AWS_PEM_TYPE_PRIVATE_DSA_PKCS1,
+    AWS_PEM_TYPE_PUBLIC_DSA_PKCS1,
+    AWS_PEM_TYPE_PKCS7,
+    AWS_PEM_TYPE_PKCS7_SIGNED_DATA,
+    AWS_PEM_TYPE_PRIVATE_PKCS8_ENCRYPTED,
+    AWS_PEM_TYPE_PRIVATE_PKCS8,
+    AWS_PEM_TYPE_DH_PARAMETERS,
+    AWS_PEM_TYPE_DH_PARAMETERS_X942,
+    AWS_PEM_TYPE_SSL_SESSION_PARAMETERS,
+    AWS_PEM_TYPE_DSA_PARAMETERS,
+    AWS_PEM_TYPE_ECDSA_PUBLIC,
+    AWS_PEM_TYPE_EC_PARAMETERS,
+    AWS_PEM_TYPE_EC_PRIVATE,
+    AWS_PEM_TYPE_PARAMETERS,
+    AWS_PEM_TYPE_CMS,
+    AWS_PEM_TYPE_SM2_PARAMETERS,
+}
+pub type enum_aws_pem_object_type = c_int;
+
+/// One decoded PEM block: its kind, its label and its DER bytes.
+#[repr(C)]
+pub struct aws_pem_object {
+    pub r#type: enum_aws_pem_object_type,
+    pub type_string: *mut aws_string,
+    pub data: aws_byte_buf,
+}

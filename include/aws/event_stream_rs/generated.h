@@ -773,6 +773,39 @@ enum aws_io_log_subject {
   AWS_IO_LS_LAST = 2047,
 };
 
+/*
+ `pem.h`: the kinds of PEM block upstream names, by label.
+ */
+enum aws_pem_object_type {
+  AWS_PEM_TYPE_UNKNOWN = 0,
+  AWS_PEM_TYPE_X509_OLD,
+  AWS_PEM_TYPE_X509,
+  AWS_PEM_TYPE_X509_TRUSTED,
+  AWS_PEM_TYPE_X509_REQ_OLD,
+  AWS_PEM_TYPE_X509_REQ,
+  AWS_PEM_TYPE_X509_CRL,
+  AWS_PEM_TYPE_EVP_PKEY,
+  AWS_PEM_TYPE_PUBLIC_KEY,
+  AWS_PEM_TYPE_PRIVATE_RSA_PKCS1,
+  AWS_PEM_TYPE_PUBLIC_RSA_PKCS1,
+  AWS_PEM_TYPE_PRIVATE_DSA_PKCS1,
+  AWS_PEM_TYPE_PUBLIC_DSA_PKCS1,
+  AWS_PEM_TYPE_PKCS7,
+  AWS_PEM_TYPE_PKCS7_SIGNED_DATA,
+  AWS_PEM_TYPE_PRIVATE_PKCS8_ENCRYPTED,
+  AWS_PEM_TYPE_PRIVATE_PKCS8,
+  AWS_PEM_TYPE_DH_PARAMETERS,
+  AWS_PEM_TYPE_DH_PARAMETERS_X942,
+  AWS_PEM_TYPE_SSL_SESSION_PARAMETERS,
+  AWS_PEM_TYPE_DSA_PARAMETERS,
+  AWS_PEM_TYPE_ECDSA_PUBLIC,
+  AWS_PEM_TYPE_EC_PARAMETERS,
+  AWS_PEM_TYPE_EC_PRIVATE,
+  AWS_PEM_TYPE_PARAMETERS,
+  AWS_PEM_TYPE_CMS,
+  AWS_PEM_TYPE_SM2_PARAMETERS,
+};
+
 enum aws_event_stream_header_value_type {
   AWS_EVENT_STREAM_HEADER_BOOL_TRUE = 0,
   AWS_EVENT_STREAM_HEADER_BOOL_FALSE = 1,
@@ -1004,6 +1037,8 @@ struct aws_server_socket_channel_bootstrap_options;
 struct aws_event_loop_group_options;
 struct aws_event_loop_options;
 struct aws_host_resolver_default_options;
+struct aws_pipe_read_end;
+struct aws_pipe_write_end;
 struct aws_memory_pool;
 struct aws_message_pool;
 struct aws_message_pool_creation_args;
@@ -1014,6 +1049,7 @@ struct aws_crt_statistics_socket;
 struct aws_crt_statistics_tls;
 struct aws_tls_ctx_options;
 struct aws_tls_negotiated_protocol_message;
+struct aws_pem_object;
 struct aws_event_stream_rpc_client_stream_continuation_options;
 struct aws_event_stream_rpc_client_connection_options;
 struct aws_logger_pipeline;
@@ -1178,6 +1214,13 @@ typedef void (aws_server_bootstrap_on_accept_channel_shutdown_fn)(struct aws_ser
 typedef void (aws_server_bootstrap_on_server_listener_destroy_fn)(struct aws_server_bootstrap *bootstrap,
                                                                    void *user_data);
 typedef void (aws_future_callback_fn)(void *user_data);
+typedef void (aws_pipe_on_readable_fn)(struct aws_pipe_read_end *read_end,
+                                        int error_code,
+                                        void *user_data);
+typedef void (aws_pipe_on_write_completed_fn)(struct aws_pipe_write_end *write_end,
+                                               int error_code,
+                                               struct aws_byte_cursor src_buffer,
+                                               void *user_data);
 typedef void (aws_socket_on_accept_started_fn)(struct aws_socket *socket,
                                                 int error_code,
                                                 void *user_data);
@@ -2020,6 +2063,16 @@ struct aws_host_resolver_default_options {
   aws_io_clock_fn *system_clock_override_fn;
 };
 
+struct aws_pipe_read_end {
+  void *impl_data;
+};
+
+struct aws_pipe_write_end {
+  void *impl_data;
+};
+
+
+
 struct aws_memory_pool {
   struct aws_allocator *alloc;
   struct aws_array_list stack;
@@ -2108,6 +2161,16 @@ struct aws_tls_ctx_options {
 
 struct aws_tls_negotiated_protocol_message {
   struct aws_byte_buf protocol;
+};
+
+
+/*
+ One decoded PEM block: its kind, its label and its DER bytes.
+ */
+struct aws_pem_object {
+  enum aws_pem_object_type type;
+  struct aws_string *type_string;
+  struct aws_byte_buf data;
 };
 
 
@@ -4287,6 +4350,46 @@ void aws_io_fatal_assert_library_initialized(void);
  */
 bool aws_io_error_code_is_retryable(int error_code);
 
+/*
+ Opens a pipe whose two ends are non-blocking and close-on-exec.
+ */
+int aws_open_nonblocking_posix_pipe(int *pipe_fds);
+
+int aws_pipe_init(struct aws_pipe_read_end *read_end,
+                  struct aws_event_loop *read_end_event_loop,
+                  struct aws_pipe_write_end *write_end,
+                  struct aws_event_loop *write_end_event_loop,
+                  struct aws_allocator *allocator);
+
+int aws_pipe_clean_up_read_end(struct aws_pipe_read_end *read_end);
+
+int aws_pipe_clean_up_write_end(struct aws_pipe_write_end *write_end);
+
+struct aws_event_loop *aws_pipe_get_read_end_event_loop(const struct aws_pipe_read_end *read_end);
+
+struct aws_event_loop *aws_pipe_get_write_end_event_loop(const struct aws_pipe_write_end *write_end);
+
+/*
+ Reads what is available into the spare capacity of `dst_buffer`.
+ */
+int aws_pipe_read(struct aws_pipe_read_end *read_end,
+                  struct aws_byte_buf *dst_buffer,
+                  size_t *num_bytes_read);
+
+int aws_pipe_subscribe_to_readable_events(struct aws_pipe_read_end *read_end,
+                                          aws_pipe_on_readable_fn *on_readable,
+                                          void *user_data);
+
+int aws_pipe_unsubscribe_from_readable_events(struct aws_pipe_read_end *read_end);
+
+/*
+ Queues `src_buffer` (which must stay valid until its callback) for writing.
+ */
+int aws_pipe_write(struct aws_pipe_write_end *write_end,
+                   struct aws_byte_cursor src_buffer,
+                   aws_pipe_on_write_completed_fn *on_completed,
+                   void *user_data);
+
 int aws_memory_pool_init(struct aws_memory_pool *mempool,
                          struct aws_allocator *alloc,
                          uint16_t ideal_segment_count,
@@ -4326,6 +4429,27 @@ struct aws_io_message *aws_message_pool_acquire(struct aws_message_pool *msg_poo
  Returns a message to the pool it came from; its used bytes are zeroed.
  */
 void aws_message_pool_release(struct aws_message_pool *msg_pool, struct aws_io_message *message);
+
+/*
+ Frees every object's DER (zeroed first) and label, then the list itself.
+ */
+void aws_pem_objects_clean_up(struct aws_array_list *pem_objects);
+
+int aws_pem_objects_init_from_file_contents(struct aws_array_list *pem_objects,
+                                            struct aws_allocator *alloc,
+                                            struct aws_byte_cursor pem_cursor);
+
+int aws_pem_objects_init_from_file_path(struct aws_array_list *pem_objects,
+                                        struct aws_allocator *allocator,
+                                        const char *filename);
+
+/*
+ Replaces `pem`'s contents with only its PEM blocks (see [`sanitize`]).
+ */
+int aws_sanitize_pem(struct aws_byte_buf *pem, struct aws_allocator *allocator);
+
+struct aws_string *aws_der_cert_to_pem(struct aws_allocator *alloc,
+                                       struct aws_byte_cursor der_cert);
 
 enum aws_socket_impl_type aws_socket_get_default_impl_type(void);
 
