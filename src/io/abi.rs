@@ -805,6 +805,27 @@ pub struct aws_future_void {
 
 pub type aws_future_callback_fn = Option<unsafe extern "C" fn(user_data: *mut c_void)>;
 
+/// The untyped future every `aws_future_<T>` is (opaque upstream).
+pub struct aws_future_impl {
+    _opaque: [u8; 0],
+}
+
+/// `aws_future<bool>` (opaque upstream).
+pub struct aws_future_bool {
+    _opaque: [u8; 0],
+}
+
+/// `aws_future<size_t>` (opaque upstream).
+pub struct aws_future_size {
+    _opaque: [u8; 0],
+}
+
+pub type aws_future_impl_result_clean_up_fn =
+    Option<unsafe extern "C" fn(result_addr: *mut c_void)>;
+pub type aws_future_impl_result_destroy_fn = Option<unsafe extern "C" fn(result: *mut c_void)>;
+pub type aws_future_impl_result_release_fn =
+    Option<unsafe extern "C" fn(result: *mut c_void) -> *mut c_void>;
+
 // ---- sockets (socket branch) ------------------------------------------------------
 
 pub type aws_socket_on_shutdown_complete_fn = Option<unsafe extern "C" fn(user_data: *mut c_void)>;

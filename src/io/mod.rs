@@ -8,6 +8,7 @@ pub mod channel_bootstrap;
 pub mod event_loop;
 pub mod file_error;
 pub mod future;
+pub mod future_types;
 pub mod host_resolver;
 pub mod library;
 pub mod message_pool;

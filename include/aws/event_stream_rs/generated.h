@@ -949,6 +949,9 @@ struct aws_event_stream_rpc_client_continuation_token;
 struct aws_event_stream_rpc_server_connection;
 struct aws_event_stream_rpc_server_continuation_token;
 struct aws_event_stream_rpc_server_listener;
+struct aws_future_bool;
+struct aws_future_impl;
+struct aws_future_size;
 struct aws_future_void;
 struct aws_socket_vtable;
 struct aws_system_environment;
@@ -1037,11 +1040,11 @@ struct aws_server_socket_channel_bootstrap_options;
 struct aws_event_loop_group_options;
 struct aws_event_loop_options;
 struct aws_host_resolver_default_options;
-struct aws_pipe_read_end;
-struct aws_pipe_write_end;
 struct aws_memory_pool;
 struct aws_message_pool;
 struct aws_message_pool_creation_args;
+struct aws_pipe_read_end;
+struct aws_pipe_write_end;
 struct aws_socket_connect_options;
 struct aws_socket_bind_options;
 struct aws_socket_listener_options;
@@ -1213,6 +1216,9 @@ typedef void (aws_server_bootstrap_on_accept_channel_shutdown_fn)(struct aws_ser
                                                                    void *user_data);
 typedef void (aws_server_bootstrap_on_server_listener_destroy_fn)(struct aws_server_bootstrap *bootstrap,
                                                                    void *user_data);
+typedef void (aws_future_impl_result_clean_up_fn)(void *result_addr);
+typedef void (aws_future_impl_result_destroy_fn)(void *result);
+typedef void *(aws_future_impl_result_release_fn)(void *result);
 typedef void (aws_future_callback_fn)(void *user_data);
 typedef void (aws_pipe_on_readable_fn)(struct aws_pipe_read_end *read_end,
                                         int error_code,
@@ -1268,6 +1274,21 @@ struct aws_event_stream_rpc_server_connection;
 struct aws_event_stream_rpc_server_continuation_token;
 
 struct aws_event_stream_rpc_server_listener;
+
+/*
+ `aws_future<bool>` (opaque upstream).
+ */
+struct aws_future_bool;
+
+/*
+ The untyped future every `aws_future_<T>` is (opaque upstream).
+ */
+struct aws_future_impl;
+
+/*
+ `aws_future<size_t>` (opaque upstream).
+ */
+struct aws_future_size;
 
 /*
  `aws_future<void>`: opaque upstream.
@@ -2056,22 +2077,15 @@ struct aws_event_loop_options {
 };
 
 
+
+
+
 struct aws_host_resolver_default_options {
   size_t max_entries;
   struct aws_event_loop_group *el_group;
   const struct aws_shutdown_callback_options *shutdown_options;
   aws_io_clock_fn *system_clock_override_fn;
 };
-
-struct aws_pipe_read_end {
-  void *impl_data;
-};
-
-struct aws_pipe_write_end {
-  void *impl_data;
-};
-
-
 
 struct aws_memory_pool {
   struct aws_allocator *alloc;
@@ -2093,6 +2107,16 @@ struct aws_message_pool_creation_args {
   size_t small_block_msg_data_size;
   uint8_t small_block_msg_count;
 };
+
+struct aws_pipe_read_end {
+  void *impl_data;
+};
+
+struct aws_pipe_write_end {
+  void *impl_data;
+};
+
+
 
 struct aws_socket_connect_options {
   const struct aws_socket_endpoint *remote_endpoint;
@@ -4220,30 +4244,57 @@ struct aws_event_loop *aws_event_loop_new(struct aws_allocator *alloc,
 struct aws_event_loop *aws_event_loop_new_default(struct aws_allocator *alloc,
                                                   aws_io_clock_fn *clock);
 
-struct aws_future_void *aws_future_void_new(struct aws_allocator *alloc);
+struct aws_future_impl *aws_future_impl_new_by_value(struct aws_allocator *alloc,
+                                                     size_t sizeof_result);
+
+struct aws_future_impl *aws_future_impl_new_by_value_with_clean_up(struct aws_allocator *alloc,
+                                                                   size_t sizeof_result,
+                                                                   aws_future_impl_result_clean_up_fn *result_clean_up);
+
+struct aws_future_impl *aws_future_impl_new_pointer(struct aws_allocator *alloc);
+
+struct aws_future_impl *aws_future_impl_new_pointer_with_destroy(struct aws_allocator *alloc,
+                                                                 aws_future_impl_result_destroy_fn *result_destroy);
+
+struct aws_future_impl *aws_future_impl_new_pointer_with_release(struct aws_allocator *alloc,
+                                                                 aws_future_impl_result_release_fn *result_release);
 
 /*
  NULL-tolerant; returns its argument.
  */
-struct aws_future_void *aws_future_void_acquire(struct aws_future_void *future);
+struct aws_future_impl *aws_future_impl_acquire(struct aws_future_impl *promise);
 
 /*
- NULL-tolerant; always returns NULL.
+ NULL-tolerant; always returns NULL. The last release frees a result the
+ future still owns.
  */
-struct aws_future_void *aws_future_void_release(struct aws_future_void *future);
+struct aws_future_impl *aws_future_impl_release(struct aws_future_impl *promise);
 
-void aws_future_void_set_result(struct aws_future_void *future);
+void aws_future_impl_set_error(struct aws_future_impl *future, int error_code);
 
-void aws_future_void_set_error(struct aws_future_void *future, int error_code);
+/*
+ Moves the result at `value_address` in (and zeroes it there).
+ */
+void aws_future_impl_set_result_by_move(struct aws_future_impl *future, void *value_address);
 
-bool aws_future_void_is_done(const struct aws_future_void *future);
+bool aws_future_impl_is_done(const struct aws_future_impl *future);
 
 /*
  Fatal if the future is not done yet, as upstream.
  */
-int aws_future_void_get_error(const struct aws_future_void *future);
+int aws_future_impl_get_error(const struct aws_future_impl *future);
 
-void aws_future_void_register_callback(struct aws_future_void *future,
+/*
+ The address of the result the future holds (fatal if there is none).
+ */
+void *aws_future_impl_get_result_address(const struct aws_future_impl *future);
+
+/*
+ Moves the result out to `dst_address`; the future no longer frees it.
+ */
+void aws_future_impl_get_result_by_move(struct aws_future_impl *future, void *dst_address);
+
+void aws_future_impl_register_callback(struct aws_future_impl *future,
                                        aws_future_callback_fn *on_done,
                                        void *user_data);
 
@@ -4251,7 +4302,7 @@ void aws_future_void_register_callback(struct aws_future_void *future,
  Registers only if not yet done: true if registered, false (and nothing
  runs) if the future was already done.
  */
-bool aws_future_void_register_callback_if_not_done(struct aws_future_void *future,
+bool aws_future_impl_register_callback_if_not_done(struct aws_future_impl *future,
                                                    aws_future_callback_fn *on_done,
                                                    void *user_data);
 
@@ -4259,15 +4310,136 @@ bool aws_future_void_register_callback_if_not_done(struct aws_future_void *futur
  The callback always runs as a task on `event_loop`, even if the future is
  already done. The future stays alive until then.
  */
-void aws_future_void_register_event_loop_callback(struct aws_future_void *future,
+void aws_future_impl_register_event_loop_callback(struct aws_future_impl *future,
                                                   struct aws_event_loop *event_loop,
                                                   aws_future_callback_fn *on_done,
                                                   void *user_data);
 
 /*
+ The callback always runs as a task on `channel`, even if the future is
+ already done. The future stays alive until then.
+ */
+void aws_future_impl_register_channel_callback(struct aws_future_impl *future,
+                                               struct aws_channel *channel,
+                                               aws_future_callback_fn *on_done,
+                                               void *user_data);
+
+/*
  Blocks up to `timeout_ns` for completion; true if done.
  */
+bool aws_future_impl_wait(const struct aws_future_impl *future, uint64_t timeout_ns);
+
+struct aws_future_void *aws_future_void_new(struct aws_allocator *alloc);
+
+struct aws_future_void *aws_future_void_acquire(struct aws_future_void *future);
+
+struct aws_future_void *aws_future_void_release(struct aws_future_void *future);
+
+void aws_future_void_set_error(struct aws_future_void *future, int error_code);
+
+void aws_future_void_set_result(struct aws_future_void *future);
+
+bool aws_future_void_is_done(const struct aws_future_void *future);
+
+int aws_future_void_get_error(const struct aws_future_void *future);
+
+void aws_future_void_register_callback(struct aws_future_void *future,
+                                       aws_future_callback_fn *on_done,
+                                       void *user_data);
+
+bool aws_future_void_register_callback_if_not_done(struct aws_future_void *future,
+                                                   aws_future_callback_fn *on_done,
+                                                   void *user_data);
+
+void aws_future_void_register_event_loop_callback(struct aws_future_void *future,
+                                                  struct aws_event_loop *event_loop,
+                                                  aws_future_callback_fn *on_done,
+                                                  void *user_data);
+
+void aws_future_void_register_channel_callback(struct aws_future_void *future,
+                                               struct aws_channel *channel,
+                                               aws_future_callback_fn *on_done,
+                                               void *user_data);
+
 bool aws_future_void_wait(struct aws_future_void *future, uint64_t timeout_ns);
+
+struct aws_future_bool *aws_future_bool_new(struct aws_allocator *alloc);
+
+struct aws_future_bool *aws_future_bool_acquire(struct aws_future_bool *future);
+
+struct aws_future_bool *aws_future_bool_release(struct aws_future_bool *future);
+
+void aws_future_bool_set_error(struct aws_future_bool *future, int error_code);
+
+void aws_future_bool_set_result(struct aws_future_bool *future, bool result);
+
+/*
+ Fatal unless the future completed without error.
+ */
+bool aws_future_bool_get_result(const struct aws_future_bool *future);
+
+bool aws_future_bool_is_done(const struct aws_future_bool *future);
+
+int aws_future_bool_get_error(const struct aws_future_bool *future);
+
+void aws_future_bool_register_callback(struct aws_future_bool *future,
+                                       aws_future_callback_fn *on_done,
+                                       void *user_data);
+
+bool aws_future_bool_register_callback_if_not_done(struct aws_future_bool *future,
+                                                   aws_future_callback_fn *on_done,
+                                                   void *user_data);
+
+void aws_future_bool_register_event_loop_callback(struct aws_future_bool *future,
+                                                  struct aws_event_loop *event_loop,
+                                                  aws_future_callback_fn *on_done,
+                                                  void *user_data);
+
+void aws_future_bool_register_channel_callback(struct aws_future_bool *future,
+                                               struct aws_channel *channel,
+                                               aws_future_callback_fn *on_done,
+                                               void *user_data);
+
+bool aws_future_bool_wait(struct aws_future_bool *future, uint64_t timeout_ns);
+
+struct aws_future_size *aws_future_size_new(struct aws_allocator *alloc);
+
+struct aws_future_size *aws_future_size_acquire(struct aws_future_size *future);
+
+struct aws_future_size *aws_future_size_release(struct aws_future_size *future);
+
+void aws_future_size_set_error(struct aws_future_size *future, int error_code);
+
+void aws_future_size_set_result(struct aws_future_size *future, size_t result);
+
+/*
+ Fatal unless the future completed without error.
+ */
+size_t aws_future_size_get_result(const struct aws_future_size *future);
+
+bool aws_future_size_is_done(const struct aws_future_size *future);
+
+int aws_future_size_get_error(const struct aws_future_size *future);
+
+void aws_future_size_register_callback(struct aws_future_size *future,
+                                       aws_future_callback_fn *on_done,
+                                       void *user_data);
+
+bool aws_future_size_register_callback_if_not_done(struct aws_future_size *future,
+                                                   aws_future_callback_fn *on_done,
+                                                   void *user_data);
+
+void aws_future_size_register_event_loop_callback(struct aws_future_size *future,
+                                                  struct aws_event_loop *event_loop,
+                                                  aws_future_callback_fn *on_done,
+                                                  void *user_data);
+
+void aws_future_size_register_channel_callback(struct aws_future_size *future,
+                                               struct aws_channel *channel,
+                                               aws_future_callback_fn *on_done,
+                                               void *user_data);
+
+bool aws_future_size_wait(struct aws_future_size *future, uint64_t timeout_ns);
 
 /*
  Copies `from` into `to` (new strings from `from`'s allocator).
@@ -4350,46 +4522,6 @@ void aws_io_fatal_assert_library_initialized(void);
  */
 bool aws_io_error_code_is_retryable(int error_code);
 
-/*
- Opens a pipe whose two ends are non-blocking and close-on-exec.
- */
-int aws_open_nonblocking_posix_pipe(int *pipe_fds);
-
-int aws_pipe_init(struct aws_pipe_read_end *read_end,
-                  struct aws_event_loop *read_end_event_loop,
-                  struct aws_pipe_write_end *write_end,
-                  struct aws_event_loop *write_end_event_loop,
-                  struct aws_allocator *allocator);
-
-int aws_pipe_clean_up_read_end(struct aws_pipe_read_end *read_end);
-
-int aws_pipe_clean_up_write_end(struct aws_pipe_write_end *write_end);
-
-struct aws_event_loop *aws_pipe_get_read_end_event_loop(const struct aws_pipe_read_end *read_end);
-
-struct aws_event_loop *aws_pipe_get_write_end_event_loop(const struct aws_pipe_write_end *write_end);
-
-/*
- Reads what is available into the spare capacity of `dst_buffer`.
- */
-int aws_pipe_read(struct aws_pipe_read_end *read_end,
-                  struct aws_byte_buf *dst_buffer,
-                  size_t *num_bytes_read);
-
-int aws_pipe_subscribe_to_readable_events(struct aws_pipe_read_end *read_end,
-                                          aws_pipe_on_readable_fn *on_readable,
-                                          void *user_data);
-
-int aws_pipe_unsubscribe_from_readable_events(struct aws_pipe_read_end *read_end);
-
-/*
- Queues `src_buffer` (which must stay valid until its callback) for writing.
- */
-int aws_pipe_write(struct aws_pipe_write_end *write_end,
-                   struct aws_byte_cursor src_buffer,
-                   aws_pipe_on_write_completed_fn *on_completed,
-                   void *user_data);
-
 int aws_memory_pool_init(struct aws_memory_pool *mempool,
                          struct aws_allocator *alloc,
                          uint16_t ideal_segment_count,
@@ -4450,6 +4582,46 @@ int aws_sanitize_pem(struct aws_byte_buf *pem, struct aws_allocator *allocator);
 
 struct aws_string *aws_der_cert_to_pem(struct aws_allocator *alloc,
                                        struct aws_byte_cursor der_cert);
+
+/*
+ Opens a pipe whose two ends are non-blocking and close-on-exec.
+ */
+int aws_open_nonblocking_posix_pipe(int *pipe_fds);
+
+int aws_pipe_init(struct aws_pipe_read_end *read_end,
+                  struct aws_event_loop *read_end_event_loop,
+                  struct aws_pipe_write_end *write_end,
+                  struct aws_event_loop *write_end_event_loop,
+                  struct aws_allocator *allocator);
+
+int aws_pipe_clean_up_read_end(struct aws_pipe_read_end *read_end);
+
+int aws_pipe_clean_up_write_end(struct aws_pipe_write_end *write_end);
+
+struct aws_event_loop *aws_pipe_get_read_end_event_loop(const struct aws_pipe_read_end *read_end);
+
+struct aws_event_loop *aws_pipe_get_write_end_event_loop(const struct aws_pipe_write_end *write_end);
+
+/*
+ Reads what is available into the spare capacity of `dst_buffer`.
+ */
+int aws_pipe_read(struct aws_pipe_read_end *read_end,
+                  struct aws_byte_buf *dst_buffer,
+                  size_t *num_bytes_read);
+
+int aws_pipe_subscribe_to_readable_events(struct aws_pipe_read_end *read_end,
+                                          aws_pipe_on_readable_fn *on_readable,
+                                          void *user_data);
+
+int aws_pipe_unsubscribe_from_readable_events(struct aws_pipe_read_end *read_end);
+
+/*
+ Queues `src_buffer` (which must stay valid until its callback) for writing.
+ */
+int aws_pipe_write(struct aws_pipe_write_end *write_end,
+                   struct aws_byte_cursor src_buffer,
+                   aws_pipe_on_write_completed_fn *on_completed,
+                   void *user_data);
 
 enum aws_socket_impl_type aws_socket_get_default_impl_type(void);
 
