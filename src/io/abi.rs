@@ -902,3 +902,51 @@ pub struct aws_pem_object {
     pub type_string: *mut aws_string,
     pub data: aws_byte_buf,
 }
+
+// ---- input streams (stream.h) -------------------------------------------------------
+
+#[repr(C)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum aws_stream_seek_basis {
+    AWS_SSB_BEGIN = 0,
+    AWS_SSB_END = 2,
+}
+pub type enum_aws_stream_seek_basis = c_int;
+
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default)]
+pub struct aws_stream_status {
+    pub is_end_of_stream: bool,
+    pub is_valid: bool,
+}
+
+#[repr(C)]
+pub struct aws_input_stream_vtable {
+    pub seek: Option<
+        unsafe extern "C" fn(
+            stream: *mut aws_input_stream,
+            offset: i64,
+            basis: enum_aws_stream_seek_basis,
+        ) -> c_int,
+    >,
+    pub read: Option<
+        unsafe extern "C" fn(stream: *mut aws_input_stream, dest: *mut aws_byte_buf) -> c_int,
+    >,
+    pub get_status: Option<
+        unsafe extern "C" fn(
+            stream: *mut aws_input_stream,
+            status: *mut aws_stream_status,
+        ) -> c_int,
+    >,
+    pub get_length:
+        Option<unsafe extern "C" fn(stream: *mut aws_input_stream, out_length: *mut i64) -> c_int>,
+    pub acquire: Option<unsafe extern "C" fn(stream: *mut aws_input_stream)>,
+    pub release: Option<unsafe extern "C" fn(stream: *mut aws_input_stream)>,
+}
+
+#[repr(C)]
+pub struct aws_input_stream {
+    pub r#impl: *mut c_void,
+    pub vtable: *const aws_input_stream_vtable,
+    pub ref_count: aws_ref_count,
+}

@@ -17,3 +17,4 @@ pub mod pipe;
 pub mod socket;
 pub mod socket_channel_handler;
 pub mod statistics;
+pub mod stream;

@@ -806,6 +806,11 @@ enum aws_pem_object_type {
   AWS_PEM_TYPE_SM2_PARAMETERS,
 };
 
+enum aws_stream_seek_basis {
+  AWS_SSB_BEGIN = 0,
+  AWS_SSB_END = 2,
+};
+
 enum aws_event_stream_header_value_type {
   AWS_EVENT_STREAM_HEADER_BOOL_TRUE = 0,
   AWS_EVENT_STREAM_HEADER_BOOL_FALSE = 1,
@@ -1050,6 +1055,9 @@ struct aws_socket_bind_options;
 struct aws_socket_listener_options;
 struct aws_crt_statistics_socket;
 struct aws_crt_statistics_tls;
+struct aws_stream_status;
+struct aws_input_stream_vtable;
+struct aws_input_stream;
 struct aws_tls_ctx_options;
 struct aws_tls_negotiated_protocol_message;
 struct aws_pem_object;
@@ -2162,6 +2170,27 @@ struct aws_crt_statistics_tls {
   uint64_t handshake_start_ns;
   uint64_t handshake_end_ns;
   enum aws_tls_negotiation_status handshake_status;
+};
+
+
+struct aws_stream_status {
+  bool is_end_of_stream;
+  bool is_valid;
+};
+
+struct aws_input_stream_vtable {
+  int (*seek)(struct aws_input_stream *stream, int64_t offset, enum aws_stream_seek_basis basis);
+  int (*read)(struct aws_input_stream *stream, struct aws_byte_buf *dest);
+  int (*get_status)(struct aws_input_stream *stream, struct aws_stream_status *status);
+  int (*get_length)(struct aws_input_stream *stream, int64_t *out_length);
+  void (*acquire)(struct aws_input_stream *stream);
+  void (*release)(struct aws_input_stream *stream);
+};
+
+struct aws_input_stream {
+  void *impl;
+  const struct aws_input_stream_vtable *vtable;
+  struct aws_ref_count ref_count;
 };
 
 
@@ -4795,6 +4824,53 @@ void aws_crt_statistics_tls_cleanup(struct aws_crt_statistics_tls *_stats);
  Nothing in the TLS sample is resettable (as upstream).
  */
 void aws_crt_statistics_tls_reset(struct aws_crt_statistics_tls *_stats);
+
+int aws_input_stream_seek(struct aws_input_stream *stream,
+                          int64_t offset,
+                          enum aws_stream_seek_basis basis);
+
+/*
+ Reads into `dest`'s spare capacity only: the implementation sees a view of
+ exactly that space, so it cannot move or grow the caller's buffer.
+ */
+int aws_input_stream_read(struct aws_input_stream *stream, struct aws_byte_buf *dest);
+
+int aws_input_stream_get_status(struct aws_input_stream *stream, struct aws_stream_status *status);
+
+int aws_input_stream_get_length(struct aws_input_stream *stream, int64_t *out_length);
+
+/*
+ NULL-tolerant; the vtable's acquire if it has one, else the public ref count.
+ */
+struct aws_input_stream *aws_input_stream_acquire(struct aws_input_stream *stream);
+
+/*
+ NULL-tolerant; always returns NULL.
+ */
+struct aws_input_stream *aws_input_stream_release(struct aws_input_stream *stream);
+
+/*
+ Deprecated upstream: the same as a release.
+ */
+void aws_input_stream_destroy(struct aws_input_stream *stream);
+
+/*
+ A stream over `*cursor`'s bytes (not copied: they must outlive the stream).
+ */
+struct aws_input_stream *aws_input_stream_new_from_cursor(struct aws_allocator *allocator,
+                                                          const struct aws_byte_cursor *cursor);
+
+/*
+ Opens `file_name` for reading; the stream closes it when released.
+ */
+struct aws_input_stream *aws_input_stream_new_from_file(struct aws_allocator *allocator,
+                                                        const char *file_name);
+
+/*
+ A stream over an already open FILE, which the caller keeps and closes.
+ */
+struct aws_input_stream *aws_input_stream_new_from_open_file(struct aws_allocator *allocator,
+                                                             FILE *file);
 
 #ifdef __cplusplus
 }  // extern "C"
