@@ -950,3 +950,104 @@ pub struct aws_input_stream {
     pub vtable: *const aws_input_stream_vtable,
     pub ref_count: aws_ref_count,
 }
+
+// ---- retry strategies (retry_strategy.h) --------------------------------------------
+
+pub type aws_retry_strategy_on_retry_token_acquired_fn = Option<
+    unsafe extern "C" fn(
+        retry_strategy: *mut aws_retry_strategy,
+        error_code: c_int,
+        token: *mut aws_retry_token,
+        user_data: *mut c_void,
+    ),
+>;
+pub type aws_retry_strategy_on_retry_ready_fn = Option<
+    unsafe extern "C" fn(token: *mut aws_retry_token, error_code: c_int, user_data: *mut c_void),
+>;
+pub type aws_generate_random_fn = Option<unsafe extern "C" fn(user_data: *mut c_void) -> u64>;
+
+#[repr(C)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum aws_retry_error_type {
+    AWS_RETRY_ERROR_TYPE_TRANSIENT,
+    AWS_RETRY_ERROR_TYPE_THROTTLING,
+    AWS_RETRY_ERROR_TYPE_SERVER_ERROR,
+    AWS_RETRY_ERROR_TYPE_CLIENT_ERROR,
+}
+pub type enum_aws_retry_error_type = c_int;
+
+#[repr(C)]
+pub struct aws_retry_strategy_vtable {
+    pub destroy: Option<unsafe extern "C" fn(retry_strategy: *mut aws_retry_strategy)>,
+    pub acquire_token: Option<
+        unsafe extern "C" fn(
+            retry_strategy: *mut aws_retry_strategy,
+            partition_id: *const aws_byte_cursor,
+            on_acquired: aws_retry_strategy_on_retry_token_acquired_fn,
+            user_data: *mut c_void,
+            timeout_ms: u64,
+        ) -> c_int,
+    >,
+    pub schedule_retry: Option<
+        unsafe extern "C" fn(
+            token: *mut aws_retry_token,
+            error_type: enum_aws_retry_error_type,
+            retry_ready: aws_retry_strategy_on_retry_ready_fn,
+            user_data: *mut c_void,
+        ) -> c_int,
+    >,
+    pub record_success: Option<unsafe extern "C" fn(token: *mut aws_retry_token) -> c_int>,
+    pub release_token: Option<unsafe extern "C" fn(token: *mut aws_retry_token)>,
+}
+
+#[repr(C)]
+pub struct aws_retry_strategy {
+    pub allocator: *mut aws_allocator,
+    pub vtable: *mut aws_retry_strategy_vtable,
+    pub ref_count: aws_atomic_var,
+    pub r#impl: *mut c_void,
+}
+
+#[repr(C)]
+pub struct aws_retry_token {
+    pub allocator: *mut aws_allocator,
+    pub retry_strategy: *mut aws_retry_strategy,
+    pub ref_count: aws_atomic_var,
+    pub r#impl: *mut c_void,
+}
+
+#[repr(C)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum aws_exponential_backoff_jitter_mode {
+    AWS_EXPONENTIAL_BACKOFF_JITTER_DEFAULT,
+    AWS_EXPONENTIAL_BACKOFF_JITTER_NONE,
+    AWS_EXPONENTIAL_BACKOFF_JITTER_FULL,
+    AWS_EXPONENTIAL_BACKOFF_JITTER_DECORRELATED,
+}
+pub type enum_aws_exponential_backoff_jitter_mode = c_int;
+
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub struct aws_exponential_backoff_retry_options {
+    pub el_group: *mut aws_event_loop_group,
+    pub max_retries: usize,
+    pub backoff_scale_factor_ms: u32,
+    pub max_backoff_secs: u32,
+    pub jitter_mode: enum_aws_exponential_backoff_jitter_mode,
+    /// Deprecated upstream in favour of `generate_random_impl`.
+    pub generate_random: Option<unsafe extern "C" fn() -> u64>,
+    pub generate_random_impl: aws_generate_random_fn,
+    pub generate_random_user_data: *mut c_void,
+    pub shutdown_options: *const aws_shutdown_callback_options,
+}
+
+#[repr(C)]
+pub struct aws_no_retry_options {
+    pub shutdown_options: *const aws_shutdown_callback_options,
+}
+
+#[repr(C)]
+pub struct aws_standard_retry_options {
+    pub backoff_retry_options: aws_exponential_backoff_retry_options,
+    pub initial_bucket_capacity: usize,
+}

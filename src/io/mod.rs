@@ -14,6 +14,7 @@ pub mod library;
 pub mod message_pool;
 pub mod pem;
 pub mod pipe;
+pub mod retry;
 pub mod socket;
 pub mod socket_channel_handler;
 pub mod statistics;

@@ -811,6 +811,20 @@ enum aws_stream_seek_basis {
   AWS_SSB_END = 2,
 };
 
+enum aws_retry_error_type {
+  AWS_RETRY_ERROR_TYPE_TRANSIENT,
+  AWS_RETRY_ERROR_TYPE_THROTTLING,
+  AWS_RETRY_ERROR_TYPE_SERVER_ERROR,
+  AWS_RETRY_ERROR_TYPE_CLIENT_ERROR,
+};
+
+enum aws_exponential_backoff_jitter_mode {
+  AWS_EXPONENTIAL_BACKOFF_JITTER_DEFAULT,
+  AWS_EXPONENTIAL_BACKOFF_JITTER_NONE,
+  AWS_EXPONENTIAL_BACKOFF_JITTER_FULL,
+  AWS_EXPONENTIAL_BACKOFF_JITTER_DECORRELATED,
+};
+
 enum aws_event_stream_header_value_type {
   AWS_EVENT_STREAM_HEADER_BOOL_TRUE = 0,
   AWS_EVENT_STREAM_HEADER_BOOL_FALSE = 1,
@@ -1048,6 +1062,12 @@ struct aws_host_resolver_default_options;
 struct aws_memory_pool;
 struct aws_message_pool;
 struct aws_message_pool_creation_args;
+struct aws_retry_token;
+struct aws_retry_strategy_vtable;
+struct aws_retry_strategy;
+struct aws_exponential_backoff_retry_options;
+struct aws_no_retry_options;
+struct aws_standard_retry_options;
 struct aws_pipe_read_end;
 struct aws_pipe_write_end;
 struct aws_socket_connect_options;
@@ -1228,6 +1248,14 @@ typedef void (aws_future_impl_result_clean_up_fn)(void *result_addr);
 typedef void (aws_future_impl_result_destroy_fn)(void *result);
 typedef void *(aws_future_impl_result_release_fn)(void *result);
 typedef void (aws_future_callback_fn)(void *user_data);
+typedef void (aws_retry_strategy_on_retry_token_acquired_fn)(struct aws_retry_strategy *retry_strategy,
+                                                              int error_code,
+                                                              struct aws_retry_token *token,
+                                                              void *user_data);
+typedef void (aws_retry_strategy_on_retry_ready_fn)(struct aws_retry_token *token,
+                                                     int error_code,
+                                                     void *user_data);
+typedef uint64_t (aws_generate_random_fn)(void *user_data);
 typedef void (aws_pipe_on_readable_fn)(struct aws_pipe_read_end *read_end,
                                         int error_code,
                                         void *user_data);
@@ -2114,6 +2142,64 @@ struct aws_message_pool_creation_args {
   uint8_t application_data_msg_count;
   size_t small_block_msg_data_size;
   uint8_t small_block_msg_count;
+};
+
+struct aws_retry_token {
+  struct aws_allocator *allocator;
+  struct aws_retry_strategy *retry_strategy;
+  struct aws_atomic_var ref_count;
+  void *impl;
+};
+
+
+
+
+struct aws_retry_strategy_vtable {
+  void (*destroy)(struct aws_retry_strategy *retry_strategy);
+  int (*acquire_token)(struct aws_retry_strategy *retry_strategy,
+                       const struct aws_byte_cursor *partition_id,
+                       aws_retry_strategy_on_retry_token_acquired_fn *on_acquired,
+                       void *user_data,
+                       uint64_t timeout_ms);
+  int (*schedule_retry)(struct aws_retry_token *token,
+                        enum aws_retry_error_type error_type,
+                        aws_retry_strategy_on_retry_ready_fn *retry_ready,
+                        void *user_data);
+  int (*record_success)(struct aws_retry_token *token);
+  void (*release_token)(struct aws_retry_token *token);
+};
+
+struct aws_retry_strategy {
+  struct aws_allocator *allocator;
+  struct aws_retry_strategy_vtable *vtable;
+  struct aws_atomic_var ref_count;
+  void *impl;
+};
+
+
+
+struct aws_exponential_backoff_retry_options {
+  struct aws_event_loop_group *el_group;
+  size_t max_retries;
+  uint32_t backoff_scale_factor_ms;
+  uint32_t max_backoff_secs;
+  enum aws_exponential_backoff_jitter_mode jitter_mode;
+  /*
+   Deprecated upstream in favour of `generate_random_impl`.
+   */
+  uint64_t (*generate_random)(void);
+  aws_generate_random_fn *generate_random_impl;
+  void *generate_random_user_data;
+  const struct aws_shutdown_callback_options *shutdown_options;
+};
+
+struct aws_no_retry_options {
+  const struct aws_shutdown_callback_options *shutdown_options;
+};
+
+struct aws_standard_retry_options {
+  struct aws_exponential_backoff_retry_options backoff_retry_options;
+  size_t initial_bucket_capacity;
 };
 
 struct aws_pipe_read_end {
@@ -4611,6 +4697,42 @@ int aws_sanitize_pem(struct aws_byte_buf *pem, struct aws_allocator *allocator);
 
 struct aws_string *aws_der_cert_to_pem(struct aws_allocator *alloc,
                                        struct aws_byte_cursor der_cert);
+
+void aws_retry_strategy_acquire(struct aws_retry_strategy *retry_strategy);
+
+/*
+ NULL-tolerant; the last release calls the vtable's destroy.
+ */
+void aws_retry_strategy_release(struct aws_retry_strategy *retry_strategy);
+
+int aws_retry_strategy_acquire_retry_token(struct aws_retry_strategy *retry_strategy,
+                                           const struct aws_byte_cursor *partition_id,
+                                           aws_retry_strategy_on_retry_token_acquired_fn *on_acquired,
+                                           void *user_data,
+                                           uint64_t timeout_ms);
+
+int aws_retry_strategy_schedule_retry(struct aws_retry_token *token,
+                                      enum aws_retry_error_type error_type,
+                                      aws_retry_strategy_on_retry_ready_fn *retry_ready,
+                                      void *user_data);
+
+int aws_retry_token_record_success(struct aws_retry_token *token);
+
+void aws_retry_token_acquire(struct aws_retry_token *token);
+
+/*
+ NULL-tolerant; the last release hands the token to its strategy.
+ */
+void aws_retry_token_release(struct aws_retry_token *token);
+
+struct aws_retry_strategy *aws_retry_strategy_new_exponential_backoff(struct aws_allocator *allocator,
+                                                                      const struct aws_exponential_backoff_retry_options *config);
+
+struct aws_retry_strategy *aws_retry_strategy_new_no_retry(struct aws_allocator *allocator,
+                                                           const struct aws_no_retry_options *config);
+
+struct aws_retry_strategy *aws_retry_strategy_new_standard(struct aws_allocator *allocator,
+                                                           const struct aws_standard_retry_options *config);
 
 /*
  Opens a pipe whose two ends are non-blocking and close-on-exec.
