@@ -1051,3 +1051,30 @@ pub struct aws_standard_retry_options {
     pub backoff_retry_options: aws_exponential_backoff_retry_options,
     pub initial_bucket_capacity: usize,
 }
+
+// ---- async input streams (async_stream.h) --------------------------------------------
+
+#[repr(C)]
+pub struct aws_async_input_stream {
+    pub vtable: *const aws_async_input_stream_vtable,
+    pub alloc: *mut aws_allocator,
+    pub ref_count: aws_ref_count,
+    pub r#impl: *mut c_void,
+}
+
+#[repr(C)]
+pub struct aws_async_input_stream_vtable {
+    pub destroy: Option<unsafe extern "C" fn(stream: *mut aws_async_input_stream)>,
+    pub read: Option<
+        unsafe extern "C" fn(
+            stream: *mut aws_async_input_stream,
+            dest: *mut aws_byte_buf,
+        ) -> *mut aws_future_bool,
+    >,
+}
+
+/// `shared_library.h`: a dlopen'ed library.
+#[repr(C)]
+pub struct aws_shared_library {
+    pub library_handle: *mut c_void,
+}

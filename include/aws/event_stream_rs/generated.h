@@ -1035,6 +1035,8 @@ struct aws_event_stream_rpc_message_args;
 struct aws_event_stream_rpc_server_stream_continuation_options;
 struct aws_event_stream_rpc_connection_options;
 struct aws_event_stream_rpc_server_listener_options;
+struct aws_async_input_stream_vtable;
+struct aws_async_input_stream;
 union aws_io_handle_data;
 struct aws_io_handle;
 struct aws_event_loop_vtable;
@@ -1062,14 +1064,15 @@ struct aws_host_resolver_default_options;
 struct aws_memory_pool;
 struct aws_message_pool;
 struct aws_message_pool_creation_args;
+struct aws_pipe_read_end;
+struct aws_pipe_write_end;
 struct aws_retry_token;
 struct aws_retry_strategy_vtable;
 struct aws_retry_strategy;
 struct aws_exponential_backoff_retry_options;
 struct aws_no_retry_options;
 struct aws_standard_retry_options;
-struct aws_pipe_read_end;
-struct aws_pipe_write_end;
+struct aws_shared_library;
 struct aws_socket_connect_options;
 struct aws_socket_bind_options;
 struct aws_socket_listener_options;
@@ -1248,6 +1251,13 @@ typedef void (aws_future_impl_result_clean_up_fn)(void *result_addr);
 typedef void (aws_future_impl_result_destroy_fn)(void *result);
 typedef void *(aws_future_impl_result_release_fn)(void *result);
 typedef void (aws_future_callback_fn)(void *user_data);
+typedef void (aws_pipe_on_readable_fn)(struct aws_pipe_read_end *read_end,
+                                        int error_code,
+                                        void *user_data);
+typedef void (aws_pipe_on_write_completed_fn)(struct aws_pipe_write_end *write_end,
+                                               int error_code,
+                                               struct aws_byte_cursor src_buffer,
+                                               void *user_data);
 typedef void (aws_retry_strategy_on_retry_token_acquired_fn)(struct aws_retry_strategy *retry_strategy,
                                                               int error_code,
                                                               struct aws_retry_token *token,
@@ -1256,13 +1266,6 @@ typedef void (aws_retry_strategy_on_retry_ready_fn)(struct aws_retry_token *toke
                                                      int error_code,
                                                      void *user_data);
 typedef uint64_t (aws_generate_random_fn)(void *user_data);
-typedef void (aws_pipe_on_readable_fn)(struct aws_pipe_read_end *read_end,
-                                        int error_code,
-                                        void *user_data);
-typedef void (aws_pipe_on_write_completed_fn)(struct aws_pipe_write_end *write_end,
-                                               int error_code,
-                                               struct aws_byte_cursor src_buffer,
-                                               void *user_data);
 typedef void (aws_socket_on_accept_started_fn)(struct aws_socket *socket,
                                                 int error_code,
                                                 void *user_data);
@@ -1864,6 +1867,18 @@ struct aws_event_stream_rpc_server_listener_options {
 };
 
 
+struct aws_async_input_stream_vtable {
+  void (*destroy)(struct aws_async_input_stream *stream);
+  struct aws_future_bool *(*read)(struct aws_async_input_stream *stream, struct aws_byte_buf *dest);
+};
+
+struct aws_async_input_stream {
+  const struct aws_async_input_stream_vtable *vtable;
+  struct aws_allocator *alloc;
+  struct aws_ref_count ref_count;
+  void *impl;
+};
+
 union aws_io_handle_data {
   int fd;
   void *handle;
@@ -2144,6 +2159,16 @@ struct aws_message_pool_creation_args {
   uint8_t small_block_msg_count;
 };
 
+struct aws_pipe_read_end {
+  void *impl_data;
+};
+
+struct aws_pipe_write_end {
+  void *impl_data;
+};
+
+
+
 struct aws_retry_token {
   struct aws_allocator *allocator;
   struct aws_retry_strategy *retry_strategy;
@@ -2202,15 +2227,12 @@ struct aws_standard_retry_options {
   size_t initial_bucket_capacity;
 };
 
-struct aws_pipe_read_end {
-  void *impl_data;
+/*
+ `shared_library.h`: a dlopen'ed library.
+ */
+struct aws_shared_library {
+  void *library_handle;
 };
-
-struct aws_pipe_write_end {
-  void *impl_data;
-};
-
-
 
 struct aws_socket_connect_options {
   const struct aws_socket_endpoint *remote_endpoint;
@@ -3886,6 +3908,30 @@ int aws_event_stream_rpc_server_continuation_send_message(struct aws_event_strea
                                                           aws_event_stream_rpc_server_message_flush_fn *flush_fn,
                                                           void *user_data);
 
+void aws_async_input_stream_init_base(struct aws_async_input_stream *stream,
+                                      struct aws_allocator *alloc,
+                                      const struct aws_async_input_stream_vtable *vtable,
+                                      void *impl);
+
+/*
+ NULL-tolerant; returns its argument.
+ */
+struct aws_async_input_stream *aws_async_input_stream_acquire(struct aws_async_input_stream *stream);
+
+/*
+ NULL-tolerant; always returns NULL.
+ */
+struct aws_async_input_stream *aws_async_input_stream_release(struct aws_async_input_stream *stream);
+
+/*
+ One read step; a full `dest` fails with AWS_ERROR_SHORT_BUFFER.
+ */
+struct aws_future_bool *aws_async_input_stream_read(struct aws_async_input_stream *stream,
+                                                    struct aws_byte_buf *dest);
+
+struct aws_future_bool *aws_async_input_stream_read_to_fill(struct aws_async_input_stream *stream,
+                                                            struct aws_byte_buf *dest);
+
 /*
  Creates a channel on `creation_args->event_loop`. Setup completes
  asynchronously: `on_setup_completed` runs on the loop thread.
@@ -4698,42 +4744,6 @@ int aws_sanitize_pem(struct aws_byte_buf *pem, struct aws_allocator *allocator);
 struct aws_string *aws_der_cert_to_pem(struct aws_allocator *alloc,
                                        struct aws_byte_cursor der_cert);
 
-void aws_retry_strategy_acquire(struct aws_retry_strategy *retry_strategy);
-
-/*
- NULL-tolerant; the last release calls the vtable's destroy.
- */
-void aws_retry_strategy_release(struct aws_retry_strategy *retry_strategy);
-
-int aws_retry_strategy_acquire_retry_token(struct aws_retry_strategy *retry_strategy,
-                                           const struct aws_byte_cursor *partition_id,
-                                           aws_retry_strategy_on_retry_token_acquired_fn *on_acquired,
-                                           void *user_data,
-                                           uint64_t timeout_ms);
-
-int aws_retry_strategy_schedule_retry(struct aws_retry_token *token,
-                                      enum aws_retry_error_type error_type,
-                                      aws_retry_strategy_on_retry_ready_fn *retry_ready,
-                                      void *user_data);
-
-int aws_retry_token_record_success(struct aws_retry_token *token);
-
-void aws_retry_token_acquire(struct aws_retry_token *token);
-
-/*
- NULL-tolerant; the last release hands the token to its strategy.
- */
-void aws_retry_token_release(struct aws_retry_token *token);
-
-struct aws_retry_strategy *aws_retry_strategy_new_exponential_backoff(struct aws_allocator *allocator,
-                                                                      const struct aws_exponential_backoff_retry_options *config);
-
-struct aws_retry_strategy *aws_retry_strategy_new_no_retry(struct aws_allocator *allocator,
-                                                           const struct aws_no_retry_options *config);
-
-struct aws_retry_strategy *aws_retry_strategy_new_standard(struct aws_allocator *allocator,
-                                                           const struct aws_standard_retry_options *config);
-
 /*
  Opens a pipe whose two ends are non-blocking and close-on-exec.
  */
@@ -4773,6 +4783,60 @@ int aws_pipe_write(struct aws_pipe_write_end *write_end,
                    struct aws_byte_cursor src_buffer,
                    aws_pipe_on_write_completed_fn *on_completed,
                    void *user_data);
+
+const char *aws_determine_default_pki_dir(void);
+
+const char *aws_determine_default_pki_ca_file(void);
+
+void aws_retry_strategy_acquire(struct aws_retry_strategy *retry_strategy);
+
+/*
+ NULL-tolerant; the last release calls the vtable's destroy.
+ */
+void aws_retry_strategy_release(struct aws_retry_strategy *retry_strategy);
+
+int aws_retry_strategy_acquire_retry_token(struct aws_retry_strategy *retry_strategy,
+                                           const struct aws_byte_cursor *partition_id,
+                                           aws_retry_strategy_on_retry_token_acquired_fn *on_acquired,
+                                           void *user_data,
+                                           uint64_t timeout_ms);
+
+int aws_retry_strategy_schedule_retry(struct aws_retry_token *token,
+                                      enum aws_retry_error_type error_type,
+                                      aws_retry_strategy_on_retry_ready_fn *retry_ready,
+                                      void *user_data);
+
+int aws_retry_token_record_success(struct aws_retry_token *token);
+
+void aws_retry_token_acquire(struct aws_retry_token *token);
+
+/*
+ NULL-tolerant; the last release hands the token to its strategy.
+ */
+void aws_retry_token_release(struct aws_retry_token *token);
+
+struct aws_retry_strategy *aws_retry_strategy_new_exponential_backoff(struct aws_allocator *allocator,
+                                                                      const struct aws_exponential_backoff_retry_options *config);
+
+struct aws_retry_strategy *aws_retry_strategy_new_no_retry(struct aws_allocator *allocator,
+                                                           const struct aws_no_retry_options *config);
+
+struct aws_retry_strategy *aws_retry_strategy_new_standard(struct aws_allocator *allocator,
+                                                           const struct aws_standard_retry_options *config);
+
+/*
+ Opens `library_path` (NULL: the program itself), lazily bound.
+ */
+int aws_shared_library_init(struct aws_shared_library *library, const char *library_path);
+
+void aws_shared_library_clean_up(struct aws_shared_library *library);
+
+/*
+ Looks `symbol_name` up; `*function_address` is NULL when it is missing.
+ */
+int aws_shared_library_find_function(struct aws_shared_library *library,
+                                     const char *symbol_name,
+                                     void (**function_address)(void));
 
 enum aws_socket_impl_type aws_socket_get_default_impl_type(void);
 
