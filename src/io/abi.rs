@@ -1078,3 +1078,12 @@ pub struct aws_async_input_stream_vtable {
 pub struct aws_shared_library {
     pub library_handle: *mut c_void,
 }
+
+/// Makes one loop of a group (`aws_event_loop_group_new_internal`).
+pub type aws_new_event_loop_fn = Option<
+    unsafe extern "C" fn(
+        alloc: *mut aws_allocator,
+        options: *const aws_event_loop_options,
+        new_loop_user_data: *mut c_void,
+    ) -> *mut aws_event_loop,
+>;

@@ -1247,6 +1247,9 @@ typedef void (aws_server_bootstrap_on_accept_channel_shutdown_fn)(struct aws_ser
                                                                    void *user_data);
 typedef void (aws_server_bootstrap_on_server_listener_destroy_fn)(struct aws_server_bootstrap *bootstrap,
                                                                    void *user_data);
+typedef struct aws_event_loop *(aws_new_event_loop_fn)(struct aws_allocator *alloc,
+                                                        const struct aws_event_loop_options *options,
+                                                        void *new_loop_user_data);
 typedef void (aws_future_impl_result_clean_up_fn)(void *result_addr);
 typedef void (aws_future_impl_result_destroy_fn)(void *result);
 typedef void *(aws_future_impl_result_release_fn)(void *result);
@@ -2126,6 +2129,10 @@ struct aws_event_loop_options {
   enum aws_event_loop_type type;
   struct aws_event_loop_group *parent_elg;
 };
+
+/*
+ Makes one loop of a group (`aws_event_loop_group_new_internal`).
+ */
 
 
 
@@ -4339,6 +4346,15 @@ size_t aws_event_loop_get_load_factor(struct aws_event_loop *event_loop);
 
 struct aws_event_loop_group *aws_event_loop_group_new(struct aws_allocator *allocator,
                                                       const struct aws_event_loop_group_options *options);
+
+/*
+ A group whose loops `new_loop_fn` makes (tests use it to wrap or
+ instrument loops); otherwise as aws_event_loop_group_new.
+ */
+struct aws_event_loop_group *aws_event_loop_group_new_internal(struct aws_allocator *allocator,
+                                                               const struct aws_event_loop_group_options *options,
+                                                               aws_new_event_loop_fn *new_loop_fn,
+                                                               void *new_loop_user_data);
 
 /*
  `max_threads` 0: half the processors.
