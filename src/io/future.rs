@@ -52,8 +52,9 @@ struct State {
     error: c_int,
     /// The result slot holds a value the future must free.
     owns_result: bool,
+    /// Registered and not yet fired; one at a time (a fired callback may be
+    /// followed by another registration, as upstream allows).
     callback: Option<Callback>,
-    callback_was_set: bool,
 }
 
 struct FutureImpl {
@@ -131,7 +132,6 @@ unsafe fn new_future(alloc: *mut aws_allocator, kind: Kind, size: usize) -> *mut
                     error: 0,
                     owns_result: false,
                     callback: None,
-                    callback_was_set: false,
                 }),
                 done_cond: Condvar::new(),
                 task: UnsafeCell::new(std::mem::zeroed()),
@@ -242,10 +242,9 @@ unsafe fn register(future: *mut aws_future_impl, cb: Callback) -> Option<Callbac
     // SAFETY: per the caller.
     unsafe {
         let mut s = get(future).lock();
-        if s.callback_was_set {
+        if s.callback.is_some() {
             crate::ffi::fatal("aws_future: the done callback must only be set once");
         }
-        s.callback_was_set = true;
         if s.done {
             return Some(cb);
         }
@@ -452,13 +451,12 @@ pub unsafe extern "C" fn aws_future_impl_register_callback_if_not_done(
     let f = required(on_done, "aws_future_register_callback_if_not_done");
     // SAFETY: C passes a live future.
     let mut s = unsafe { get(future) }.lock();
-    if s.callback_was_set {
+    if s.callback.is_some() {
         crate::ffi::fatal("aws_future: the done callback must only be set once");
     }
     if s.done {
         return false;
     }
-    s.callback_was_set = true;
     s.callback = Some(Callback::Direct(f, user_data));
     true
 }
