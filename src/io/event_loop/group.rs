@@ -169,7 +169,24 @@ unsafe fn new_group_with(
             0 => (processor_count() / 2).max(1),
             n => n,
         };
-        let count = pin_cpus.map_or(count, |cpus| count.min(cpus));
+        // Pinned: one loop per CPU of the group that is not a suspected
+        // hyper-thread, at most `count` (upstream's rule).
+        let pinned: Option<Vec<i32>> = pin_cpus.map(|cpus| {
+            let mut infos: Vec<aws_cpu_info> = (0..cpus)
+                .map(|_| aws_cpu_info {
+                    cpu_id: 0,
+                    suspected_hyper_thread: false,
+                })
+                .collect();
+            crate::common::system_info::aws_get_cpu_ids_for_group(0, infos.as_mut_ptr(), cpus);
+            infos
+                .iter()
+                .take(count)
+                .filter(|c| !c.suspected_hyper_thread)
+                .map(|c| c.cpu_id)
+                .collect()
+        });
+        let count = pinned.as_ref().map_or(count, Vec::len);
         let slot = std::mem::size_of::<*mut aws_event_loop>();
         let data = aws_mem_calloc(alloc, count, slot);
         if data.is_null() {
@@ -190,8 +207,8 @@ unsafe fn new_group_with(
             .or(Some(aws_high_res_clock_get_ticks));
         for i in 0..count {
             let mut thread_options = std::ptr::read(aws_default_thread_options());
-            if pin_cpus.is_some() {
-                thread_options.cpu_id = i as i32;
+            if let Some(cpus) = &pinned {
+                thread_options.cpu_id = cpus[i];
             }
             // Linux keeps 15 bytes of a thread name.
             let mut name = format!("AwsEventLoop{}", i + 1).into_bytes();
