@@ -355,11 +355,11 @@ static void test_custom_impl_errors(void) {
 
 /* ---- address cache semantics: LRU vending, connection failures -------------------- */
 
-/* Answers two A records, "10.0.0.1" and "10.0.0.2" (never dialled: test data). */
+/* Answers two A records, "127.0.0.2" and "127.0.0.3" (loopback; never dialled). */
 static int s_two_a_impl(struct aws_allocator *allocator, const struct aws_string *host_name,
                         struct aws_array_list *output_addresses, void *user_data) {
     (void)user_data;
-    const char *texts[2] = {"10.0.0.1", "10.0.0.2"};
+    const char *texts[2] = {"127.0.0.2", "127.0.0.3"};
     for (int i = 0; i < 2; ++i) {
         struct aws_host_address a = {
             .allocator = allocator,
@@ -390,25 +390,25 @@ static void test_lru_vending_and_connection_failures(void) {
     struct aws_string *host = aws_string_new_from_c_str(s_alloc, "lru.invalid");
     struct resolve_result r;
     s_resolve_once(resolver, host, &config, &r); /* from the host's thread */
-    CHECK_STR_EQ("10.0.0.1", aws_string_c_str(r.addrs[0].address));
+    CHECK_STR_EQ("127.0.0.2", aws_string_c_str(r.addrs[0].address));
     CHECK(r.addrs[0].expiry > 0);
     s_clean_result(&r);
     CHECK_INT_EQ(2, (int)aws_host_resolver_get_host_address_count(
                         resolver, host, AWS_GET_HOST_ADDRESS_COUNT_RECORD_TYPE_A));
     /* cached answers rotate least-recently-used first */
     s_resolve_once(resolver, host, &config, &r);
-    CHECK_STR_EQ("10.0.0.2", aws_string_c_str(r.addrs[0].address));
+    CHECK_STR_EQ("127.0.0.3", aws_string_c_str(r.addrs[0].address));
     s_clean_result(&r);
     s_resolve_once(resolver, host, &config, &r);
-    CHECK_STR_EQ("10.0.0.1", aws_string_c_str(r.addrs[0].address));
-    /* a failed connection takes 10.0.0.1 out of rotation */
+    CHECK_STR_EQ("127.0.0.2", aws_string_c_str(r.addrs[0].address));
+    /* a failed connection takes 127.0.0.2 out of rotation */
     CHECK_INT_EQ(AWS_OP_SUCCESS, aws_host_resolver_record_connection_failure(resolver, &r.addrs[0]));
     s_clean_result(&r);
     CHECK_INT_EQ(1, (int)aws_host_resolver_get_host_address_count(
                         resolver, host, AWS_GET_HOST_ADDRESS_COUNT_RECORD_TYPE_A));
     for (int i = 0; i < 3; ++i) {
         s_resolve_once(resolver, host, &config, &r);
-        CHECK_STR_EQ("10.0.0.2", aws_string_c_str(r.addrs[0].address));
+        CHECK_STR_EQ("127.0.0.3", aws_string_c_str(r.addrs[0].address));
         s_clean_result(&r);
     }
     aws_string_destroy(host);
