@@ -39,7 +39,7 @@ def c_env():
 
 
 def valgrind_prefix():
-    """INTEROP_VALGRIND=1 runs the servers under valgrind; any error fails the test through the exit code."""
+    """INTEROP_VALGRIND=1 runs the C programs under valgrind; any error fails the test through the exit code."""
     if not os.environ.get("INTEROP_VALGRIND"):
         return []
     return ["valgrind", "-q", "--error-exitcode=99", "--leak-check=full", "--errors-for-leak-kinds=definite"]
@@ -71,24 +71,28 @@ class Server:
 
     def wait_for_line(self, pattern, timeout=WAIT):
         """The first output line matching `pattern` (regex), waiting for it if need be."""
+        return self.wait_for_lines(pattern, 1, timeout)[0]
+
+    def wait_for_lines(self, pattern, count, timeout=WAIT):
+        """The first `count` output lines matching `pattern`, waiting for them if need be
+        (the reader thread may lag behind what the server has already printed)."""
         regex = re.compile(pattern)
 
-        def find():
-            for line in self.lines:
-                if line is not None and regex.search(line):
-                    return line
-            return None
+        def found():
+            return [line for line in self.lines if line is not None and regex.search(line)]
 
         with self._new_line:
-            if not self._new_line.wait_for(lambda: find() is not None or None in self.lines, timeout):
-                raise AssertionError("%s: no line matching %r in %.0f s; output so far:\n%s"
-                                     % (self.name, pattern, timeout, self.output()))
-            line = find()
-            if line is None:
-                raise AssertionError("%s exited without printing %r; output:\n%s" % (self.name, pattern, self.output()))
-            return line
+            if not self._new_line.wait_for(lambda: len(found()) >= count or None in self.lines, timeout):
+                raise AssertionError("%s: not %d line(s) matching %r in %.0f s; output so far:\n%s"
+                                     % (self.name, count, pattern, timeout, self.output()))
+            lines = found()
+            if len(lines) < count:
+                raise AssertionError("%s exited without printing %d line(s) matching %r; output:\n%s"
+                                     % (self.name, count, pattern, self.output()))
+            return lines[:count]
 
     def count_lines(self, pattern):
+        """How many lines matching `pattern` arrived so far (use after waiting for something later)."""
         regex = re.compile(pattern)
         with self._new_line:
             return sum(1 for line in self.lines if line is not None and regex.search(line))

@@ -1,13 +1,13 @@
 """examples/echo_rpc_client (C, built on the library under test) against examples/echo_rpc_server."""
 import subprocess
 
-from harness import WAIT, Server, TempDir, bin_path, c_env, loop_counts
+from harness import WAIT, Server, TempDir, bin_path, c_env, loop_counts, valgrind_prefix
 
 TESTS = {}
 
 
 def run_client(*args):
-    proc = subprocess.run([bin_path("echo_rpc_client"), *args], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    proc = subprocess.run([*valgrind_prefix(), bin_path("echo_rpc_client"), *args], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                           text=True, timeout=3 * WAIT, stdin=subprocess.DEVNULL, env=c_env())
     assert proc.returncode == 0 and proc.stdout.rstrip().endswith("echo_rpc_client OK"), proc.stdout
     return proc.stdout

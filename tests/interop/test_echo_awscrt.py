@@ -188,7 +188,9 @@ def rejected_connect(server, transport, host, port):
         assert not flags & MessageFlag.CONNECTION_ACCEPTED, flags
         # the server closes a rejected connection once the CONNECT_ACK is out
         result(events.shutdown, "shutdown after a rejected CONNECT")
-    assert server.count_lines(r"CONNECT_ACK rejected") == 2
+    server.wait_for_lines(r"connection \d: CONNECT .* -> CONNECT_ACK rejected", 2)
+    server.wait_for_line(r"connection 2: shut down")
+    assert server.count_lines(r"CONNECT_ACK accepted") == 0
 
 
 @variants

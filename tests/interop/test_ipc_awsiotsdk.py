@@ -96,7 +96,7 @@ def publish_reaches_every_subscriber(server, path):
         assert second.binary_message.message == b"\x00\x01bin", second
         assert second.binary_message.context.topic == "test/topic", second
     assert other.empty()
-    assert server.count_lines(r'publish to "test/topic" -> 3 subscriber') == 2
+    server.wait_for_lines(r'publish to "test/topic" -> 3 subscriber', 2)
 
     # closing one subscription leaves the others
     result(operations[0].close(), "subscription closed")

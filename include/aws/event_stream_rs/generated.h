@@ -808,6 +808,58 @@ enum aws_io_log_subject {
   AWS_IO_LS_LAST = 2047,
 };
 
+/*
+ `pem.h`: the kinds of PEM block upstream names, by label.
+ */
+enum aws_pem_object_type {
+  AWS_PEM_TYPE_UNKNOWN = 0,
+  AWS_PEM_TYPE_X509_OLD,
+  AWS_PEM_TYPE_X509,
+  AWS_PEM_TYPE_X509_TRUSTED,
+  AWS_PEM_TYPE_X509_REQ_OLD,
+  AWS_PEM_TYPE_X509_REQ,
+  AWS_PEM_TYPE_X509_CRL,
+  AWS_PEM_TYPE_EVP_PKEY,
+  AWS_PEM_TYPE_PUBLIC_KEY,
+  AWS_PEM_TYPE_PRIVATE_RSA_PKCS1,
+  AWS_PEM_TYPE_PUBLIC_RSA_PKCS1,
+  AWS_PEM_TYPE_PRIVATE_DSA_PKCS1,
+  AWS_PEM_TYPE_PUBLIC_DSA_PKCS1,
+  AWS_PEM_TYPE_PKCS7,
+  AWS_PEM_TYPE_PKCS7_SIGNED_DATA,
+  AWS_PEM_TYPE_PRIVATE_PKCS8_ENCRYPTED,
+  AWS_PEM_TYPE_PRIVATE_PKCS8,
+  AWS_PEM_TYPE_DH_PARAMETERS,
+  AWS_PEM_TYPE_DH_PARAMETERS_X942,
+  AWS_PEM_TYPE_SSL_SESSION_PARAMETERS,
+  AWS_PEM_TYPE_DSA_PARAMETERS,
+  AWS_PEM_TYPE_ECDSA_PUBLIC,
+  AWS_PEM_TYPE_EC_PARAMETERS,
+  AWS_PEM_TYPE_EC_PRIVATE,
+  AWS_PEM_TYPE_PARAMETERS,
+  AWS_PEM_TYPE_CMS,
+  AWS_PEM_TYPE_SM2_PARAMETERS,
+};
+
+enum aws_stream_seek_basis {
+  AWS_SSB_BEGIN = 0,
+  AWS_SSB_END = 2,
+};
+
+enum aws_retry_error_type {
+  AWS_RETRY_ERROR_TYPE_TRANSIENT,
+  AWS_RETRY_ERROR_TYPE_THROTTLING,
+  AWS_RETRY_ERROR_TYPE_SERVER_ERROR,
+  AWS_RETRY_ERROR_TYPE_CLIENT_ERROR,
+};
+
+enum aws_exponential_backoff_jitter_mode {
+  AWS_EXPONENTIAL_BACKOFF_JITTER_DEFAULT,
+  AWS_EXPONENTIAL_BACKOFF_JITTER_NONE,
+  AWS_EXPONENTIAL_BACKOFF_JITTER_FULL,
+  AWS_EXPONENTIAL_BACKOFF_JITTER_DECORRELATED,
+};
+
 enum aws_event_stream_header_value_type {
   AWS_EVENT_STREAM_HEADER_BOOL_TRUE = 0,
   AWS_EVENT_STREAM_HEADER_BOOL_FALSE = 1,
@@ -950,6 +1002,9 @@ struct aws_event_stream_rpc_client_continuation_token;
 struct aws_event_stream_rpc_server_connection;
 struct aws_event_stream_rpc_server_continuation_token;
 struct aws_event_stream_rpc_server_listener;
+struct aws_future_bool;
+struct aws_future_impl;
+struct aws_future_size;
 struct aws_future_void;
 struct aws_pkcs11_lib;
 struct aws_socket_vtable;
@@ -1028,6 +1083,8 @@ struct aws_server_bootstrap;
 struct aws_event_stream_rpc_server_stream_continuation_options;
 struct aws_event_stream_rpc_connection_options;
 struct aws_event_stream_rpc_server_listener_options;
+struct aws_async_input_stream_vtable;
+struct aws_async_input_stream;
 struct aws_channel_options;
 struct aws_event_loop_local_object;
 struct aws_crt_statistics_sample_interval;
@@ -1045,17 +1102,30 @@ struct aws_host_resolver_default_options;
 struct aws_memory_pool;
 struct aws_message_pool;
 struct aws_message_pool_creation_args;
+struct aws_pipe_read_end;
+struct aws_pipe_write_end;
+struct aws_retry_token;
+struct aws_retry_strategy_vtable;
+struct aws_retry_strategy;
+struct aws_exponential_backoff_retry_options;
+struct aws_no_retry_options;
+struct aws_standard_retry_options;
+struct aws_shared_library;
 struct aws_socket_connect_options;
 struct aws_socket_bind_options;
 struct aws_socket_listener_options;
 struct aws_crt_statistics_socket;
 struct aws_crt_statistics_tls;
+struct aws_stream_status;
+struct aws_input_stream_vtable;
+struct aws_input_stream;
 struct aws_custom_key_op_handler_vtable;
 struct aws_custom_key_op_handler;
 struct aws_tls_ctx_options;
 struct aws_tls_ctx_pkcs11_options;
 struct aws_secitem_options;
 struct aws_tls_negotiated_protocol_message;
+struct aws_pem_object;
 struct aws_logger_pipeline;
 struct aws_crt_statistics_base;
 
@@ -1234,7 +1304,28 @@ typedef void (aws_server_bootstrap_on_accept_channel_shutdown_fn)(struct aws_ser
                                                                    void *user_data);
 typedef void (aws_server_bootstrap_on_server_listener_destroy_fn)(struct aws_server_bootstrap *bootstrap,
                                                                    void *user_data);
+typedef struct aws_event_loop *(aws_new_event_loop_fn)(struct aws_allocator *alloc,
+                                                        const struct aws_event_loop_options *options,
+                                                        void *new_loop_user_data);
+typedef void (aws_future_impl_result_clean_up_fn)(void *result_addr);
+typedef void (aws_future_impl_result_destroy_fn)(void *result);
+typedef void *(aws_future_impl_result_release_fn)(void *result);
 typedef void (aws_future_callback_fn)(void *user_data);
+typedef void (aws_pipe_on_readable_fn)(struct aws_pipe_read_end *read_end,
+                                        int error_code,
+                                        void *user_data);
+typedef void (aws_pipe_on_write_completed_fn)(struct aws_pipe_write_end *write_end,
+                                               int error_code,
+                                               struct aws_byte_cursor src_buffer,
+                                               void *user_data);
+typedef void (aws_retry_strategy_on_retry_token_acquired_fn)(struct aws_retry_strategy *retry_strategy,
+                                                              int error_code,
+                                                              struct aws_retry_token *token,
+                                                              void *user_data);
+typedef void (aws_retry_strategy_on_retry_ready_fn)(struct aws_retry_token *token,
+                                                     int error_code,
+                                                     void *user_data);
+typedef uint64_t (aws_generate_random_fn)(void *user_data);
 typedef void (aws_socket_on_accept_started_fn)(struct aws_socket *socket,
                                                 int error_code,
                                                 void *user_data);
@@ -1263,6 +1354,21 @@ struct aws_event_stream_rpc_server_connection;
 struct aws_event_stream_rpc_server_continuation_token;
 
 struct aws_event_stream_rpc_server_listener;
+
+/*
+ `aws_future<bool>` (opaque upstream).
+ */
+struct aws_future_bool;
+
+/*
+ The untyped future every `aws_future_<T>` is (opaque upstream).
+ */
+struct aws_future_impl;
+
+/*
+ `aws_future<size_t>` (opaque upstream).
+ */
+struct aws_future_size;
 
 /*
  `aws_future<void>`: opaque upstream.
@@ -1958,6 +2064,18 @@ struct aws_event_stream_rpc_server_listener_options {
 };
 
 
+struct aws_async_input_stream_vtable {
+  void (*destroy)(struct aws_async_input_stream *stream);
+  struct aws_future_bool *(*read)(struct aws_async_input_stream *stream, struct aws_byte_buf *dest);
+};
+
+struct aws_async_input_stream {
+  const struct aws_async_input_stream_vtable *vtable;
+  struct aws_allocator *alloc;
+  struct aws_ref_count ref_count;
+  void *impl;
+};
+
 
 
 struct aws_channel_options {
@@ -2088,6 +2206,13 @@ struct aws_event_loop_options {
   struct aws_event_loop_group *parent_elg;
 };
 
+/*
+ Makes one loop of a group (`aws_event_loop_group_new_internal`).
+ */
+
+
+
+
 
 struct aws_host_resolver_default_options {
   size_t max_entries;
@@ -2115,6 +2240,81 @@ struct aws_message_pool_creation_args {
   uint8_t application_data_msg_count;
   size_t small_block_msg_data_size;
   uint8_t small_block_msg_count;
+};
+
+struct aws_pipe_read_end {
+  void *impl_data;
+};
+
+struct aws_pipe_write_end {
+  void *impl_data;
+};
+
+
+
+struct aws_retry_token {
+  struct aws_allocator *allocator;
+  struct aws_retry_strategy *retry_strategy;
+  struct aws_atomic_var ref_count;
+  void *impl;
+};
+
+
+
+
+struct aws_retry_strategy_vtable {
+  void (*destroy)(struct aws_retry_strategy *retry_strategy);
+  int (*acquire_token)(struct aws_retry_strategy *retry_strategy,
+                       const struct aws_byte_cursor *partition_id,
+                       aws_retry_strategy_on_retry_token_acquired_fn *on_acquired,
+                       void *user_data,
+                       uint64_t timeout_ms);
+  int (*schedule_retry)(struct aws_retry_token *token,
+                        enum aws_retry_error_type error_type,
+                        aws_retry_strategy_on_retry_ready_fn *retry_ready,
+                        void *user_data);
+  int (*record_success)(struct aws_retry_token *token);
+  void (*release_token)(struct aws_retry_token *token);
+};
+
+struct aws_retry_strategy {
+  struct aws_allocator *allocator;
+  struct aws_retry_strategy_vtable *vtable;
+  struct aws_atomic_var ref_count;
+  void *impl;
+};
+
+
+
+struct aws_exponential_backoff_retry_options {
+  struct aws_event_loop_group *el_group;
+  size_t max_retries;
+  uint32_t backoff_scale_factor_ms;
+  uint32_t max_backoff_secs;
+  enum aws_exponential_backoff_jitter_mode jitter_mode;
+  /*
+   Deprecated upstream in favour of `generate_random_impl`.
+   */
+  uint64_t (*generate_random)(void);
+  aws_generate_random_fn *generate_random_impl;
+  void *generate_random_user_data;
+  const struct aws_shutdown_callback_options *shutdown_options;
+};
+
+struct aws_no_retry_options {
+  const struct aws_shutdown_callback_options *shutdown_options;
+};
+
+struct aws_standard_retry_options {
+  struct aws_exponential_backoff_retry_options backoff_retry_options;
+  size_t initial_bucket_capacity;
+};
+
+/*
+ `shared_library.h`: a dlopen'ed library.
+ */
+struct aws_shared_library {
+  void *library_handle;
 };
 
 struct aws_socket_connect_options {
@@ -2161,6 +2361,27 @@ struct aws_crt_statistics_tls {
   uint64_t handshake_start_ns;
   uint64_t handshake_end_ns;
   enum aws_tls_negotiation_status handshake_status;
+};
+
+
+struct aws_stream_status {
+  bool is_end_of_stream;
+  bool is_valid;
+};
+
+struct aws_input_stream_vtable {
+  int (*seek)(struct aws_input_stream *stream, int64_t offset, enum aws_stream_seek_basis basis);
+  int (*read)(struct aws_input_stream *stream, struct aws_byte_buf *dest);
+  int (*get_status)(struct aws_input_stream *stream, struct aws_stream_status *status);
+  int (*get_length)(struct aws_input_stream *stream, int64_t *out_length);
+  void (*acquire)(struct aws_input_stream *stream);
+  void (*release)(struct aws_input_stream *stream);
+};
+
+struct aws_input_stream {
+  void *impl;
+  const struct aws_input_stream_vtable *vtable;
+  struct aws_ref_count ref_count;
 };
 
 
@@ -2222,6 +2443,16 @@ struct aws_secitem_options {
 
 struct aws_tls_negotiated_protocol_message {
   struct aws_byte_buf protocol;
+};
+
+
+/*
+ One decoded PEM block: its kind, its label and its DER bytes.
+ */
+struct aws_pem_object {
+  enum aws_pem_object_type type;
+  struct aws_string *type_string;
+  struct aws_byte_buf data;
 };
 
 
@@ -3881,6 +4112,30 @@ int aws_event_stream_rpc_server_continuation_send_message(struct aws_event_strea
                                                           aws_event_stream_rpc_server_message_flush_fn *flush_fn,
                                                           void *user_data);
 
+void aws_async_input_stream_init_base(struct aws_async_input_stream *stream,
+                                      struct aws_allocator *alloc,
+                                      const struct aws_async_input_stream_vtable *vtable,
+                                      void *impl);
+
+/*
+ NULL-tolerant; returns its argument.
+ */
+struct aws_async_input_stream *aws_async_input_stream_acquire(struct aws_async_input_stream *stream);
+
+/*
+ NULL-tolerant; always returns NULL.
+ */
+struct aws_async_input_stream *aws_async_input_stream_release(struct aws_async_input_stream *stream);
+
+/*
+ One read step; a full `dest` fails with AWS_ERROR_SHORT_BUFFER.
+ */
+struct aws_future_bool *aws_async_input_stream_read(struct aws_async_input_stream *stream,
+                                                    struct aws_byte_buf *dest);
+
+struct aws_future_bool *aws_async_input_stream_read_to_fill(struct aws_async_input_stream *stream,
+                                                            struct aws_byte_buf *dest);
+
 /*
  Creates a channel on `creation_args->event_loop`. Setup completes
  asynchronously: `on_setup_completed` runs on the loop thread.
@@ -4290,6 +4545,15 @@ struct aws_event_loop_group *aws_event_loop_group_new(struct aws_allocator *allo
                                                       const struct aws_event_loop_group_options *options);
 
 /*
+ A group whose loops `new_loop_fn` makes (tests use it to wrap or
+ instrument loops); otherwise as aws_event_loop_group_new.
+ */
+struct aws_event_loop_group *aws_event_loop_group_new_internal(struct aws_allocator *allocator,
+                                                               const struct aws_event_loop_group_options *options,
+                                                               aws_new_event_loop_fn *new_loop_fn,
+                                                               void *new_loop_user_data);
+
+/*
  `max_threads` 0: half the processors.
  */
 struct aws_event_loop_group *aws_event_loop_group_new_default(struct aws_allocator *alloc,
@@ -4354,30 +4618,57 @@ struct aws_event_loop *aws_event_loop_new(struct aws_allocator *alloc,
 struct aws_event_loop *aws_event_loop_new_default(struct aws_allocator *alloc,
                                                   aws_io_clock_fn *clock);
 
-struct aws_future_void *aws_future_void_new(struct aws_allocator *alloc);
+struct aws_future_impl *aws_future_impl_new_by_value(struct aws_allocator *alloc,
+                                                     size_t sizeof_result);
+
+struct aws_future_impl *aws_future_impl_new_by_value_with_clean_up(struct aws_allocator *alloc,
+                                                                   size_t sizeof_result,
+                                                                   aws_future_impl_result_clean_up_fn *result_clean_up);
+
+struct aws_future_impl *aws_future_impl_new_pointer(struct aws_allocator *alloc);
+
+struct aws_future_impl *aws_future_impl_new_pointer_with_destroy(struct aws_allocator *alloc,
+                                                                 aws_future_impl_result_destroy_fn *result_destroy);
+
+struct aws_future_impl *aws_future_impl_new_pointer_with_release(struct aws_allocator *alloc,
+                                                                 aws_future_impl_result_release_fn *result_release);
 
 /*
  NULL-tolerant; returns its argument.
  */
-struct aws_future_void *aws_future_void_acquire(struct aws_future_void *future);
+struct aws_future_impl *aws_future_impl_acquire(struct aws_future_impl *promise);
 
 /*
- NULL-tolerant; always returns NULL.
+ NULL-tolerant; always returns NULL. The last release frees a result the
+ future still owns.
  */
-struct aws_future_void *aws_future_void_release(struct aws_future_void *future);
+struct aws_future_impl *aws_future_impl_release(struct aws_future_impl *promise);
 
-void aws_future_void_set_result(struct aws_future_void *future);
+void aws_future_impl_set_error(struct aws_future_impl *future, int error_code);
 
-void aws_future_void_set_error(struct aws_future_void *future, int error_code);
+/*
+ Moves the result at `value_address` in (and zeroes it there).
+ */
+void aws_future_impl_set_result_by_move(struct aws_future_impl *future, void *value_address);
 
-bool aws_future_void_is_done(const struct aws_future_void *future);
+bool aws_future_impl_is_done(const struct aws_future_impl *future);
 
 /*
  Fatal if the future is not done yet, as upstream.
  */
-int aws_future_void_get_error(const struct aws_future_void *future);
+int aws_future_impl_get_error(const struct aws_future_impl *future);
 
-void aws_future_void_register_callback(struct aws_future_void *future,
+/*
+ The address of the result the future holds (fatal if there is none).
+ */
+void *aws_future_impl_get_result_address(const struct aws_future_impl *future);
+
+/*
+ Moves the result out to `dst_address`; the future no longer frees it.
+ */
+void aws_future_impl_get_result_by_move(struct aws_future_impl *future, void *dst_address);
+
+void aws_future_impl_register_callback(struct aws_future_impl *future,
                                        aws_future_callback_fn *on_done,
                                        void *user_data);
 
@@ -4385,7 +4676,7 @@ void aws_future_void_register_callback(struct aws_future_void *future,
  Registers only if not yet done: true if registered, false (and nothing
  runs) if the future was already done.
  */
-bool aws_future_void_register_callback_if_not_done(struct aws_future_void *future,
+bool aws_future_impl_register_callback_if_not_done(struct aws_future_impl *future,
                                                    aws_future_callback_fn *on_done,
                                                    void *user_data);
 
@@ -4393,15 +4684,136 @@ bool aws_future_void_register_callback_if_not_done(struct aws_future_void *futur
  The callback always runs as a task on `event_loop`, even if the future is
  already done. The future stays alive until then.
  */
-void aws_future_void_register_event_loop_callback(struct aws_future_void *future,
+void aws_future_impl_register_event_loop_callback(struct aws_future_impl *future,
                                                   struct aws_event_loop *event_loop,
                                                   aws_future_callback_fn *on_done,
                                                   void *user_data);
 
 /*
+ The callback always runs as a task on `channel`, even if the future is
+ already done. The future stays alive until then.
+ */
+void aws_future_impl_register_channel_callback(struct aws_future_impl *future,
+                                               struct aws_channel *channel,
+                                               aws_future_callback_fn *on_done,
+                                               void *user_data);
+
+/*
  Blocks up to `timeout_ns` for completion; true if done.
  */
+bool aws_future_impl_wait(const struct aws_future_impl *future, uint64_t timeout_ns);
+
+struct aws_future_void *aws_future_void_new(struct aws_allocator *alloc);
+
+struct aws_future_void *aws_future_void_acquire(struct aws_future_void *future);
+
+struct aws_future_void *aws_future_void_release(struct aws_future_void *future);
+
+void aws_future_void_set_error(struct aws_future_void *future, int error_code);
+
+void aws_future_void_set_result(struct aws_future_void *future);
+
+bool aws_future_void_is_done(const struct aws_future_void *future);
+
+int aws_future_void_get_error(const struct aws_future_void *future);
+
+void aws_future_void_register_callback(struct aws_future_void *future,
+                                       aws_future_callback_fn *on_done,
+                                       void *user_data);
+
+bool aws_future_void_register_callback_if_not_done(struct aws_future_void *future,
+                                                   aws_future_callback_fn *on_done,
+                                                   void *user_data);
+
+void aws_future_void_register_event_loop_callback(struct aws_future_void *future,
+                                                  struct aws_event_loop *event_loop,
+                                                  aws_future_callback_fn *on_done,
+                                                  void *user_data);
+
+void aws_future_void_register_channel_callback(struct aws_future_void *future,
+                                               struct aws_channel *channel,
+                                               aws_future_callback_fn *on_done,
+                                               void *user_data);
+
 bool aws_future_void_wait(struct aws_future_void *future, uint64_t timeout_ns);
+
+struct aws_future_bool *aws_future_bool_new(struct aws_allocator *alloc);
+
+struct aws_future_bool *aws_future_bool_acquire(struct aws_future_bool *future);
+
+struct aws_future_bool *aws_future_bool_release(struct aws_future_bool *future);
+
+void aws_future_bool_set_error(struct aws_future_bool *future, int error_code);
+
+void aws_future_bool_set_result(struct aws_future_bool *future, bool result);
+
+/*
+ Fatal unless the future completed without error.
+ */
+bool aws_future_bool_get_result(const struct aws_future_bool *future);
+
+bool aws_future_bool_is_done(const struct aws_future_bool *future);
+
+int aws_future_bool_get_error(const struct aws_future_bool *future);
+
+void aws_future_bool_register_callback(struct aws_future_bool *future,
+                                       aws_future_callback_fn *on_done,
+                                       void *user_data);
+
+bool aws_future_bool_register_callback_if_not_done(struct aws_future_bool *future,
+                                                   aws_future_callback_fn *on_done,
+                                                   void *user_data);
+
+void aws_future_bool_register_event_loop_callback(struct aws_future_bool *future,
+                                                  struct aws_event_loop *event_loop,
+                                                  aws_future_callback_fn *on_done,
+                                                  void *user_data);
+
+void aws_future_bool_register_channel_callback(struct aws_future_bool *future,
+                                               struct aws_channel *channel,
+                                               aws_future_callback_fn *on_done,
+                                               void *user_data);
+
+bool aws_future_bool_wait(struct aws_future_bool *future, uint64_t timeout_ns);
+
+struct aws_future_size *aws_future_size_new(struct aws_allocator *alloc);
+
+struct aws_future_size *aws_future_size_acquire(struct aws_future_size *future);
+
+struct aws_future_size *aws_future_size_release(struct aws_future_size *future);
+
+void aws_future_size_set_error(struct aws_future_size *future, int error_code);
+
+void aws_future_size_set_result(struct aws_future_size *future, size_t result);
+
+/*
+ Fatal unless the future completed without error.
+ */
+size_t aws_future_size_get_result(const struct aws_future_size *future);
+
+bool aws_future_size_is_done(const struct aws_future_size *future);
+
+int aws_future_size_get_error(const struct aws_future_size *future);
+
+void aws_future_size_register_callback(struct aws_future_size *future,
+                                       aws_future_callback_fn *on_done,
+                                       void *user_data);
+
+bool aws_future_size_register_callback_if_not_done(struct aws_future_size *future,
+                                                   aws_future_callback_fn *on_done,
+                                                   void *user_data);
+
+void aws_future_size_register_event_loop_callback(struct aws_future_size *future,
+                                                  struct aws_event_loop *event_loop,
+                                                  aws_future_callback_fn *on_done,
+                                                  void *user_data);
+
+void aws_future_size_register_channel_callback(struct aws_future_size *future,
+                                               struct aws_channel *channel,
+                                               aws_future_callback_fn *on_done,
+                                               void *user_data);
+
+bool aws_future_size_wait(struct aws_future_size *future, uint64_t timeout_ns);
 
 /*
  Copies `from` into `to` (new strings from `from`'s allocator).
@@ -4523,6 +4935,121 @@ struct aws_io_message *aws_message_pool_acquire(struct aws_message_pool *msg_poo
  Returns a message to the pool it came from; its used bytes are zeroed.
  */
 void aws_message_pool_release(struct aws_message_pool *msg_pool, struct aws_io_message *message);
+
+/*
+ Frees every object's DER (zeroed first) and label, then the list itself.
+ */
+void aws_pem_objects_clean_up(struct aws_array_list *pem_objects);
+
+int aws_pem_objects_init_from_file_contents(struct aws_array_list *pem_objects,
+                                            struct aws_allocator *alloc,
+                                            struct aws_byte_cursor pem_cursor);
+
+int aws_pem_objects_init_from_file_path(struct aws_array_list *pem_objects,
+                                        struct aws_allocator *allocator,
+                                        const char *filename);
+
+/*
+ Replaces `pem`'s contents with only its PEM blocks (see [`sanitize`]).
+ */
+int aws_sanitize_pem(struct aws_byte_buf *pem, struct aws_allocator *allocator);
+
+struct aws_string *aws_der_cert_to_pem(struct aws_allocator *alloc,
+                                       struct aws_byte_cursor der_cert);
+
+/*
+ Opens a pipe whose two ends are non-blocking and close-on-exec.
+ */
+int aws_open_nonblocking_posix_pipe(int *pipe_fds);
+
+int aws_pipe_init(struct aws_pipe_read_end *read_end,
+                  struct aws_event_loop *read_end_event_loop,
+                  struct aws_pipe_write_end *write_end,
+                  struct aws_event_loop *write_end_event_loop,
+                  struct aws_allocator *allocator);
+
+int aws_pipe_clean_up_read_end(struct aws_pipe_read_end *read_end);
+
+int aws_pipe_clean_up_write_end(struct aws_pipe_write_end *write_end);
+
+struct aws_event_loop *aws_pipe_get_read_end_event_loop(const struct aws_pipe_read_end *read_end);
+
+struct aws_event_loop *aws_pipe_get_write_end_event_loop(const struct aws_pipe_write_end *write_end);
+
+/*
+ Reads what is available into the spare capacity of `dst_buffer`.
+ */
+int aws_pipe_read(struct aws_pipe_read_end *read_end,
+                  struct aws_byte_buf *dst_buffer,
+                  size_t *num_bytes_read);
+
+int aws_pipe_subscribe_to_readable_events(struct aws_pipe_read_end *read_end,
+                                          aws_pipe_on_readable_fn *on_readable,
+                                          void *user_data);
+
+int aws_pipe_unsubscribe_from_readable_events(struct aws_pipe_read_end *read_end);
+
+/*
+ Queues `src_buffer` (which must stay valid until its callback) for writing.
+ */
+int aws_pipe_write(struct aws_pipe_write_end *write_end,
+                   struct aws_byte_cursor src_buffer,
+                   aws_pipe_on_write_completed_fn *on_completed,
+                   void *user_data);
+
+const char *aws_determine_default_pki_dir(void);
+
+const char *aws_determine_default_pki_ca_file(void);
+
+void aws_retry_strategy_acquire(struct aws_retry_strategy *retry_strategy);
+
+/*
+ NULL-tolerant; the last release calls the vtable's destroy.
+ */
+void aws_retry_strategy_release(struct aws_retry_strategy *retry_strategy);
+
+int aws_retry_strategy_acquire_retry_token(struct aws_retry_strategy *retry_strategy,
+                                           const struct aws_byte_cursor *partition_id,
+                                           aws_retry_strategy_on_retry_token_acquired_fn *on_acquired,
+                                           void *user_data,
+                                           uint64_t timeout_ms);
+
+int aws_retry_strategy_schedule_retry(struct aws_retry_token *token,
+                                      enum aws_retry_error_type error_type,
+                                      aws_retry_strategy_on_retry_ready_fn *retry_ready,
+                                      void *user_data);
+
+int aws_retry_token_record_success(struct aws_retry_token *token);
+
+void aws_retry_token_acquire(struct aws_retry_token *token);
+
+/*
+ NULL-tolerant; the last release hands the token to its strategy.
+ */
+void aws_retry_token_release(struct aws_retry_token *token);
+
+struct aws_retry_strategy *aws_retry_strategy_new_exponential_backoff(struct aws_allocator *allocator,
+                                                                      const struct aws_exponential_backoff_retry_options *config);
+
+struct aws_retry_strategy *aws_retry_strategy_new_no_retry(struct aws_allocator *allocator,
+                                                           const struct aws_no_retry_options *config);
+
+struct aws_retry_strategy *aws_retry_strategy_new_standard(struct aws_allocator *allocator,
+                                                           const struct aws_standard_retry_options *config);
+
+/*
+ Opens `library_path` (NULL: the program itself), lazily bound.
+ */
+int aws_shared_library_init(struct aws_shared_library *library, const char *library_path);
+
+void aws_shared_library_clean_up(struct aws_shared_library *library);
+
+/*
+ Looks `symbol_name` up; `*function_address` is NULL when it is missing.
+ */
+int aws_shared_library_find_function(struct aws_shared_library *library,
+                                     const char *symbol_name,
+                                     void (**function_address)(void));
 
 enum aws_socket_impl_type aws_socket_get_default_impl_type(void);
 
@@ -4696,6 +5223,53 @@ void aws_crt_statistics_tls_cleanup(struct aws_crt_statistics_tls *_stats);
  Nothing in the TLS sample is resettable (as upstream).
  */
 void aws_crt_statistics_tls_reset(struct aws_crt_statistics_tls *_stats);
+
+int aws_input_stream_seek(struct aws_input_stream *stream,
+                          int64_t offset,
+                          enum aws_stream_seek_basis basis);
+
+/*
+ Reads into `dest`'s spare capacity only: the implementation sees a view of
+ exactly that space, so it cannot move or grow the caller's buffer.
+ */
+int aws_input_stream_read(struct aws_input_stream *stream, struct aws_byte_buf *dest);
+
+int aws_input_stream_get_status(struct aws_input_stream *stream, struct aws_stream_status *status);
+
+int aws_input_stream_get_length(struct aws_input_stream *stream, int64_t *out_length);
+
+/*
+ NULL-tolerant; the vtable's acquire if it has one, else the public ref count.
+ */
+struct aws_input_stream *aws_input_stream_acquire(struct aws_input_stream *stream);
+
+/*
+ NULL-tolerant; always returns NULL.
+ */
+struct aws_input_stream *aws_input_stream_release(struct aws_input_stream *stream);
+
+/*
+ Deprecated upstream: the same as a release.
+ */
+void aws_input_stream_destroy(struct aws_input_stream *stream);
+
+/*
+ A stream over `*cursor`'s bytes (not copied: they must outlive the stream).
+ */
+struct aws_input_stream *aws_input_stream_new_from_cursor(struct aws_allocator *allocator,
+                                                          const struct aws_byte_cursor *cursor);
+
+/*
+ Opens `file_name` for reading; the stream closes it when released.
+ */
+struct aws_input_stream *aws_input_stream_new_from_file(struct aws_allocator *allocator,
+                                                        const char *file_name);
+
+/*
+ A stream over an already open FILE, which the caller keeps and closes.
+ */
+struct aws_input_stream *aws_input_stream_new_from_open_file(struct aws_allocator *allocator,
+                                                             FILE *file);
 
 struct aws_tls_ctx *aws_tls_server_ctx_new(struct aws_allocator *alloc,
                                            const struct aws_tls_ctx_options *options);

@@ -25,7 +25,7 @@ use libc::{c_int, c_void};
 
 use super::client::{ClientAction, ClientConnection};
 use super::glue::{
-    install_event_stream_handler, message_args_from_c, owned_message, write_outgoing, CArgs,
+    install_event_stream_handler, message_args_from_c, owned_headers, write_outgoing, CArgs,
     Flushed,
 };
 use super::protocol::{parse_metadata, AfterFlush, ErrorReply, Handshake, Outgoing, StreamMap};
@@ -155,7 +155,7 @@ impl ClientConn {
     fn on_frame(&self, frame: Result<MessageView<'_>, c_int>) {
         // A framing error shuts the channel down with it (the handler does).
         let Ok(view) = frame else { return };
-        let Ok(message) = owned_message(&view) else {
+        let Ok(message) = owned_headers(&view) else {
             // Upstream answers headers it cannot list with INTERNAL_ERROR.
             let mut s = self.lock();
             // SAFETY: a live connection (the channel's reference).
@@ -189,7 +189,7 @@ impl ClientConn {
         };
         let c_args = || {
             let meta = parse_metadata(&message).expect("the core routed it, so it parsed");
-            CArgs::new(&message, meta.message_type, meta.flags as u32)
+            CArgs::new(&message, view.payload, meta.message_type, meta.flags as u32)
         };
         match action {
             ClientAction::ProtocolMessage => {

@@ -1,43 +1,25 @@
 //! Trust stores: a PEM bundle, an OpenSSL-style hashed certificate directory,
 //! or the system's default (found the way upstream's Linux build finds it).
 use std::path::Path;
-use std::sync::OnceLock;
 
 use rustls::RootCertStore;
 
 use super::pem;
 
-/// CA bundles, in upstream's search order (Debian, old RHEL, openSUSE,
-/// OpenELEC, modern RHEL, OpenBSD).
-const DEFAULT_CA_FILES: [&str; 6] = [
-    "/etc/ssl/certs/ca-certificates.crt",
-    "/etc/pki/tls/certs/ca-bundle.crt",
-    "/etc/ssl/ca-bundle.pem",
-    "/etc/pki/tls/cacert.pem",
-    "/etc/pki/ca-trust/extracted/pem/tls-ca-bundle.pem",
-    "/etc/ssl/cert.pem",
-];
-/// Hashed CA directories, in upstream's search order (Debian, RHEL, Android,
-/// FreeBSD, NetBSD).
-const DEFAULT_CA_DIRS: [&str; 5] = [
-    "/etc/ssl/certs",
-    "/etc/pki/tls/certs",
-    "/system/etc/security/cacerts",
-    "/usr/local/share/certs",
-    "/etc/openssl/certs",
-];
-
-/// The system's default CA file and CA directory, looked up once per process
-/// (upstream looks them up at library init).
+/// The system's default CA file and CA directory, found as upstream's Linux
+/// build finds them (`io::pki_utils`).
 pub fn default_locations() -> (Option<&'static str>, Option<&'static str>) {
-    static FOUND: OnceLock<(Option<&str>, Option<&str>)> = OnceLock::new();
-    *FOUND.get_or_init(|| {
-        let exists = |p: &&str| Path::new(p).exists();
-        (
-            DEFAULT_CA_FILES.iter().copied().find(exists),
-            DEFAULT_CA_DIRS.iter().copied().find(exists),
-        )
-    })
+    use crate::io::pki_utils::{aws_determine_default_pki_ca_file, aws_determine_default_pki_dir};
+    let as_str = |p: *const libc::c_char| {
+        // SAFETY: NULL or one of pki_utils' static NUL-terminated paths.
+        (!p.is_null())
+            .then(|| unsafe { std::ffi::CStr::from_ptr(p) }.to_str().ok())
+            .flatten()
+    };
+    (
+        as_str(aws_determine_default_pki_ca_file()),
+        as_str(aws_determine_default_pki_dir()),
+    )
 }
 
 /// Adds every certificate of a PEM bundle. A bundle without a certificate, or

@@ -9,7 +9,6 @@ use std::ptr;
 
 use libc::c_char;
 
-use super::pem;
 use crate::common::abi::*;
 use crate::common::byte_buf::{aws_byte_buf_init_copy_from_cursor, buf_bytes, cursor_bytes};
 use crate::common::error::{raise, raise_io_error};
@@ -110,7 +109,7 @@ unsafe fn sanitized_buf(
     text: &[u8],
     what: &str,
 ) -> Result<aws_byte_buf, ()> {
-    let Some(clean) = pem::sanitize(text) else {
+    let Some(clean) = crate::io::pem::sanitize(text) else {
         crate::aws_log!(
             AWS_LL_ERROR,
             AWS_LS_IO_TLS,
