@@ -149,6 +149,10 @@ static bool s_negotiated(void *arg) {
     return ((struct negotiation *)arg)->calls > 0;
 }
 
+static bool s_server_closed(void *arg) {
+    return ((struct echo_server *)arg)->shutdowns > 0;
+}
+
 static bool s_incoming_failed(void *arg) {
     return ((struct echo_server *)arg)->incoming_err > 0 || ((struct echo_server *)arg)->shutdowns > 0;
 }
@@ -166,14 +170,14 @@ static void s_server_stop(struct echo_server *server) {
 }
 
 /* One echo over TLS between our client and our server. */
-static void s_echo_round(bool mutual, size_t messages, size_t size) {
+static void s_echo_round(bool mutual, size_t messages, size_t size, const char *client_alpn, const char *protocol) {
     struct aws_tls_ctx *server_ctx = s_server_ctx(mutual, "h2;http/1.1");
     struct aws_tls_ctx *client_ctx = s_client_ctx("ca.pem", mutual);
     struct negotiation server_neg = {0}, client_neg = {0};
     struct aws_tls_connection_options server_tls, client_tls;
     aws_tls_connection_options_init_from_ctx(&server_tls, server_ctx);
     aws_tls_connection_options_set_callbacks(&server_tls, s_on_negotiation, NULL, NULL, &server_neg);
-    s_client_tls_options(&client_tls, client_ctx, &client_neg, "x-amzn-test;http/1.1");
+    s_client_tls_options(&client_tls, client_ctx, &client_neg, client_alpn);
 
     struct echo_server server;
     s_server_start(&server, &server_tls);
@@ -190,12 +194,14 @@ static void s_echo_round(bool mutual, size_t messages, size_t size) {
     CHECK_INT_EQ(1, client_neg.calls);
     CHECK_INT_EQ(0, client_neg.error);
     CHECK(client_neg.seq < c.setup_seq);
-    CHECK_STR_EQ("http/1.1", client_neg.protocol);
+    CHECK_STR_EQ(protocol, client_neg.protocol);
     CHECK_STR_EQ("localhost", client_neg.server_name);
     CHECK(s_wait_for(WAIT_NS, s_negotiated, &server_neg));
     CHECK_INT_EQ(0, server_neg.error);
-    CHECK_STR_EQ("http/1.1", server_neg.protocol);
+    CHECK_STR_EQ(protocol, server_neg.protocol);
     CHECK_STR_EQ("localhost", server_neg.server_name);
+    /* The server counts after echoing: wait for its side to close. */
+    CHECK(s_wait_for(WAIT_NS, s_server_closed, &server));
     CHECK_INT_EQ(c.sent.len, server.bytes_echoed);
     s_server_stop(&server);
     CHECK_INT_EQ(1, server.incoming_ok);
@@ -206,11 +212,16 @@ static void s_echo_round(bool mutual, size_t messages, size_t size) {
 }
 
 static void test_echo(void) {
-    s_echo_round(false, 16, 4096);
+    s_echo_round(false, 16, 4096, "x-amzn-test;http/1.1", "http/1.1");
 }
 
 static void test_mutual_tls_echo(void) {
-    s_echo_round(true, 40, 8000);
+    s_echo_round(true, 40, 8000, "x-amzn-test;http/1.1", "http/1.1");
+}
+
+/* No protocol in common: no ALPN, and the handshake goes on (as s2n). */
+static void test_alpn_without_a_common_protocol(void) {
+    s_echo_round(false, 2, 100, "x-other", "");
 }
 
 static void test_untrusted_server_fails_negotiation(void) {
@@ -705,6 +716,7 @@ int main(void) {
 
     RUN_TEST(test_echo);
     RUN_TEST(test_mutual_tls_echo);
+    RUN_TEST(test_alpn_without_a_common_protocol);
     RUN_TEST(test_untrusted_server_fails_negotiation);
     RUN_TEST(test_negotiation_timeout);
     RUN_TEST(test_setup_client_tls_on_a_plain_channel);

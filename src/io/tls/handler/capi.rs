@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use libc::c_int;
 use rustls::pki_types::ServerName;
-use rustls::{ClientConnection, Connection, ServerConnection};
+use rustls::{ClientConnection, Connection};
 
 use crate::common::abi::aws_log_level::AWS_LL_WARN;
 use crate::common::abi::*;
@@ -64,7 +64,7 @@ unsafe fn new_tls_handler(
         (Some(TlsConfig::Server(s)), false) => server_connection(s, alpn),
         _ => Err("the context is not a TLS context of this kind".to_string()),
     };
-    let mut conn = match conn {
+    let conn = match conn {
         Ok(c) => c,
         Err(e) => {
             crate::aws_log!(
@@ -76,8 +76,6 @@ unsafe fn new_tls_handler(
             return ptr::null_mut();
         }
     };
-    // Every write is flushed at once, so rustls need not cap its buffer.
-    conn.set_buffer_limit(None);
     // SAFETY: a zeroed sample is valid; init fills in category and status.
     let mut stats: aws_crt_statistics_tls = unsafe { std::mem::zeroed() };
     // SAFETY: `stats` is a local.
@@ -121,7 +119,7 @@ fn client_connection(
     config: &Arc<rustls::ClientConfig>,
     alpn: Option<Vec<Vec<u8>>>,
     server_name: Option<&[u8]>,
-) -> Result<Connection, String> {
+) -> Result<Session, String> {
     let name = match server_name {
         Some(n) => {
             let s = std::str::from_utf8(n).map_err(|_| "server name is not UTF-8".to_string())?;
@@ -143,14 +141,14 @@ fn client_connection(
         config.clone()
     };
     ClientConnection::new(config, name)
-        .map(Connection::Client)
+        .map(|c| Session::open(Connection::Client(c)))
         .map_err(|e| e.to_string())
 }
 
 fn server_connection(
     config: &Arc<rustls::ServerConfig>,
     alpn: Option<Vec<Vec<u8>>>,
-) -> Result<Connection, String> {
+) -> Result<Session, String> {
     let config = match alpn {
         Some(a) => {
             let mut c = (**config).clone();
@@ -159,9 +157,7 @@ fn server_connection(
         }
         None => config.clone(),
     };
-    ServerConnection::new(config)
-        .map(Connection::Server)
-        .map_err(|e| e.to_string())
+    Ok(Session::server(config))
 }
 
 /// A client TLS handler for `slot`; start it with

@@ -73,7 +73,7 @@ struct Callbacks {
 
 pub(crate) struct TlsHandler {
     slot: Slot,
-    conn: RefCell<Connection>,
+    conn: RefCell<Session>,
     /// Our reference to the context the configuration came from.
     ctx: *mut aws_tls_ctx,
     callbacks: Callbacks,
@@ -206,7 +206,7 @@ impl TlsHandler {
                 input.pop_front();
             }
             fed = true;
-            conn.process_new_packets()?;
+            conn.process()?;
         }
     }
 
@@ -279,12 +279,10 @@ impl TlsHandler {
     /// Ciphertext queued, or plaintext waiting in rustls.
     fn has_pending_input(&self) -> bool {
         !self.input.borrow().is_empty()
-            || self
-                .conn
-                .borrow_mut()
-                .process_new_packets()
-                .map(|s| s.plaintext_bytes_to_read() > 0)
-                .unwrap_or(false)
+            || self.conn.borrow_mut().conn().is_some_and(|c| {
+                c.process_new_packets()
+                    .is_ok_and(|s| s.plaintext_bytes_to_read() > 0)
+            })
     }
 
     fn fail(&self, e: rustls::Error) {
@@ -334,7 +332,10 @@ impl TlsHandler {
     fn on_negotiated(&self) {
         self.negotiation.set(Negotiation::Succeeded);
         {
-            let conn = self.conn.borrow();
+            let mut session = self.conn.borrow_mut();
+            let Some(conn) = session.conn() else {
+                return;
+            };
             // SAFETY: loop thread; C only reads these after negotiation, via the
             // accessors below, on this thread.
             unsafe {
@@ -391,7 +392,7 @@ impl TlsHandler {
         };
         let mut delivered = 0;
         loop {
-            let state = match self.conn.borrow_mut().process_new_packets() {
+            let state = match self.conn.borrow_mut().conn()?.process_new_packets() {
                 Ok(s) => s,
                 Err(e) => {
                     self.fail(e);
@@ -417,7 +418,8 @@ impl TlsHandler {
             }
             let mut msg = self.slot.acquire_message(available.min(window));
             let n = {
-                let mut conn = self.conn.borrow_mut();
+                let mut session = self.conn.borrow_mut();
+                let conn = session.conn()?;
                 conn.reader().read(msg.spare_mut()).unwrap_or(0)
             };
             if n == 0 {
@@ -518,7 +520,10 @@ impl ChannelHandler for TlsHandler {
                 error: AWS_IO_TLS_ERROR_NOT_NEGOTIATED,
             });
         }
-        let written = self.conn.borrow_mut().writer().write_all(&message);
+        let written = match self.conn.borrow_mut().conn() {
+            Some(c) => c.writer().write_all(&message),
+            None => Err(std::io::ErrorKind::NotConnected.into()),
+        };
         if written.is_err() {
             return Err(Refused {
                 message,
@@ -610,7 +615,9 @@ impl ChannelHandler for TlsHandler {
                     && error_code != AWS_IO_SOCKET_CLOSED
                     && self.negotiation.get() == Negotiation::Succeeded
                 {
-                    self.conn.borrow_mut().send_close_notify();
+                    if let Some(c) = self.conn.borrow_mut().conn() {
+                        c.send_close_notify();
+                    }
                     let _ = self.flush(None);
                 }
             }
@@ -640,5 +647,8 @@ impl Drop for TlsHandler {
 }
 
 mod capi;
+mod session;
+
+use session::Session;
 
 pub use capi::*;
