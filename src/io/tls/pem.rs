@@ -1,20 +1,41 @@
-//! PEM text into rustls' DER types (the clean-up options apply first is
-//! `io::pem::sanitize`).
-use rustls_pki_types::pem::PemObject;
-use rustls_pki_types::{CertificateDer, PrivateKeyDer};
+//! PEM text into rustls' DER types, through the one PEM parser
+//! (`io::pem`; options clean their text with `io::pem::sanitize` first).
+use rustls_pki_types::{
+    CertificateDer, PrivateKeyDer, PrivatePkcs1KeyDer, PrivatePkcs8KeyDer, PrivateSec1KeyDer,
+};
 
-/// Every `CERTIFICATE` block, in order; other blocks are skipped. An error for
-/// bad base64 or a block without its end line.
+use crate::io::pem::{parse, PemObject};
+
+/// The PEM blocks of `pem`: none for text without a block, an error for a
+/// malformed one (bad base64, no end line).
+fn blocks(pem: &[u8]) -> Result<Vec<PemObject<'_>>, String> {
+    if !pem.windows(11).any(|w| w == b"-----BEGIN ") {
+        return Ok(Vec::new());
+    }
+    parse(pem).ok_or_else(|| "malformed PEM".to_string())
+}
+
+/// Every `CERTIFICATE` block, in order; other blocks are skipped.
 pub fn certificates(pem: &[u8]) -> Result<Vec<CertificateDer<'static>>, String> {
-    CertificateDer::pem_slice_iter(pem)
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| e.to_string())
+    Ok(blocks(pem)?
+        .into_iter()
+        .filter(|b| b.label == b"CERTIFICATE")
+        .map(|b| CertificateDer::from(b.der))
+        .collect())
 }
 
 /// The first private key block: `PRIVATE KEY` (PKCS#8), `RSA PRIVATE KEY`
 /// (PKCS#1) or `EC PRIVATE KEY` (SEC1). Encrypted keys are not keys here.
 pub fn private_key(pem: &[u8]) -> Result<PrivateKeyDer<'static>, String> {
-    PrivateKeyDer::from_pem_slice(pem).map_err(|e| e.to_string())
+    for b in blocks(pem)? {
+        match b.label {
+            b"PRIVATE KEY" => return Ok(PrivatePkcs8KeyDer::from(b.der).into()),
+            b"RSA PRIVATE KEY" => return Ok(PrivatePkcs1KeyDer::from(b.der).into()),
+            b"EC PRIVATE KEY" => return Ok(PrivateSec1KeyDer::from(b.der).into()),
+            _ => {}
+        }
+    }
+    Err("no private key block".to_string())
 }
 
 #[cfg(test)]
@@ -39,5 +60,6 @@ mod tests {
             certificates(b"-----BEGIN CERTIFICATE-----\n!!!!\n-----END CERTIFICATE-----\n")
                 .is_err()
         );
+        assert!(certificates(b"no pem here").unwrap().is_empty());
     }
 }
