@@ -41,7 +41,10 @@
 
 pub mod capi;
 pub mod glue;
+/// cbindgen:ignore
+pub mod limits;
 pub mod server_capi;
+pub mod server_ext;
 // The cores are Rust-only: keep them out of the generated C header.
 /// cbindgen:ignore
 pub mod client;
