@@ -48,6 +48,8 @@ pub mod server_ext;
 // The cores are Rust-only: keep them out of the generated C header.
 /// cbindgen:ignore
 pub mod client;
+/// cbindgen:ignore
+pub mod fuzz;
 #[cfg(test)]
 mod prop_tests;
 /// cbindgen:ignore
