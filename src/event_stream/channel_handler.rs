@@ -407,19 +407,17 @@ pub unsafe extern "C" fn aws_event_stream_channel_handler_increment_read_window(
         return;
     }
     let slot = h.slot();
-    let grant = move |h: &EventStreamHandler| {
+    let grant = move || {
         if let Err(e) = slot.increment_read_window(window_update_size) {
-            let _ = h;
             slot.shutdown_channel(e);
         }
     };
     // SAFETY: a live channel.
     if unsafe { aws_channel_thread_is_callers_thread(slot.channel()) } {
-        grant(h);
-        return;
+        return grant();
     }
-    let me = SendPtr(h as *const EventStreamHandler);
-    // SAFETY: tasks run or are cancelled before the handler is destroyed.
+    // SAFETY: a live channel; the job needs only the slot, which lives as
+    // long as the channel runs its tasks.
     unsafe {
         run_on_channel(
             slot.channel(),
@@ -427,7 +425,7 @@ pub unsafe extern "C" fn aws_event_stream_channel_handler_increment_read_window(
             c"aws_event_stream_channel_handler_increment_read_window",
             Box::new(move |ran| {
                 if ran {
-                    grant(&*{ me }.0);
+                    grant()
                 }
             }),
         );

@@ -975,29 +975,31 @@ struct aws_tls_ctx;
 struct aws_tls_connection_options;
 struct aws_shutdown_callback_options;
 struct aws_event_loop_group;
-struct aws_server_bootstrap;
-struct aws_event_stream_rpc_message_args;
-struct aws_event_stream_rpc_server_stream_continuation_options;
-struct aws_event_stream_rpc_connection_options;
-struct aws_event_stream_rpc_server_listener_options;
-struct aws_es_rs_rpc_server_protection_options;
-struct aws_es_rs_rpc_server_counters;
-union aws_io_handle_data;
-struct aws_io_handle;
-struct aws_event_loop_vtable;
-struct aws_event_loop;
-struct aws_channel_options;
-struct aws_event_loop_local_object;
-struct aws_crt_statistics_sample_interval;
-struct aws_crt_statistics_handler_vtable;
-struct aws_crt_statistics_handler;
-struct aws_channel_task;
 struct aws_host_resolution_config;
 struct aws_host_address;
 struct aws_host_resolver_purge_host_options;
 struct aws_host_resolver_vtable;
 struct aws_host_resolver;
 struct aws_client_bootstrap;
+struct aws_event_stream_rpc_message_args;
+struct aws_event_stream_rpc_client_connection_options;
+union aws_io_handle_data;
+struct aws_io_handle;
+struct aws_event_loop_vtable;
+struct aws_event_loop;
+struct aws_event_stream_rpc_client_stream_continuation_options;
+struct aws_server_bootstrap;
+struct aws_event_stream_rpc_server_stream_continuation_options;
+struct aws_event_stream_rpc_connection_options;
+struct aws_event_stream_rpc_server_listener_options;
+struct aws_es_rs_rpc_server_protection_options;
+struct aws_es_rs_rpc_server_counters;
+struct aws_channel_options;
+struct aws_event_loop_local_object;
+struct aws_crt_statistics_sample_interval;
+struct aws_crt_statistics_handler_vtable;
+struct aws_crt_statistics_handler;
+struct aws_channel_task;
 struct aws_client_bootstrap_options;
 struct aws_socket_channel_bootstrap_options;
 struct aws_socket_endpoint;
@@ -1016,8 +1018,6 @@ struct aws_crt_statistics_socket;
 struct aws_crt_statistics_tls;
 struct aws_tls_ctx_options;
 struct aws_tls_negotiated_protocol_message;
-struct aws_event_stream_rpc_client_stream_continuation_options;
-struct aws_event_stream_rpc_client_connection_options;
 struct aws_logger_pipeline;
 struct aws_crt_statistics_base;
 
@@ -1096,9 +1096,42 @@ typedef void (aws_tls_on_error_fn)(struct aws_channel_handler *handler,
                                     int err,
                                     const char *message,
                                     void *user_data);
+typedef void (aws_on_host_resolved_result_fn)(struct aws_host_resolver *resolver,
+                                               const struct aws_string *host_name,
+                                               int err_code,
+                                               const struct aws_array_list *host_addresses,
+                                               void *user_data);
+typedef int (aws_resolve_host_implementation_fn)(struct aws_allocator *allocator,
+                                                  const struct aws_string *host_name,
+                                                  struct aws_array_list *output_addresses,
+                                                  void *user_data);
 typedef struct aws_channel_handler *(aws_channel_on_protocol_negotiated_fn)(struct aws_channel_slot *new_slot,
                                                                              struct aws_byte_buf *protocol,
                                                                              void *user_data);
+typedef void (aws_client_bootstrap_shutdown_complete_fn)(void *user_data);
+typedef void (aws_event_stream_rpc_client_on_connection_setup_fn)(struct aws_event_stream_rpc_client_connection *connection,
+                                                                   int error_code,
+                                                                   void *user_data);
+typedef void (aws_event_stream_rpc_client_connection_protocol_message_fn)(struct aws_event_stream_rpc_client_connection *connection,
+                                                                           const struct aws_event_stream_rpc_message_args *message_args,
+                                                                           void *user_data);
+typedef void (aws_event_stream_rpc_client_on_connection_shutdown_fn)(struct aws_event_stream_rpc_client_connection *connection,
+                                                                      int error_code,
+                                                                      void *user_data);
+typedef void (aws_event_stream_rpc_client_on_connection_terminated_fn)(void *user_data);
+typedef void (aws_event_stream_rpc_client_message_flush_fn)(int error_code, void *user_data);
+typedef void (aws_io_set_queue_on_handle_fn)(struct aws_io_handle *handle, void *queue);
+typedef void (aws_event_loop_on_event_fn)(struct aws_event_loop *event_loop,
+                                           struct aws_io_handle *handle,
+                                           int events,
+                                           void *user_data);
+typedef int (aws_io_clock_fn)(uint64_t *timestamp);
+typedef void (aws_event_stream_rpc_client_stream_continuation_fn)(struct aws_event_stream_rpc_client_continuation_token *token,
+                                                                   const struct aws_event_stream_rpc_message_args *message_args,
+                                                                   void *user_data);
+typedef void (aws_event_stream_rpc_client_stream_continuation_closed_fn)(struct aws_event_stream_rpc_client_continuation_token *token,
+                                                                          void *user_data);
+typedef void (aws_event_stream_rpc_client_stream_continuation_terminated_fn)(void *user_data);
 typedef void (aws_event_stream_rpc_server_stream_continuation_fn)(struct aws_event_stream_rpc_server_continuation_token *token,
                                                                    const struct aws_event_stream_rpc_message_args *message_args,
                                                                    void *user_data);
@@ -1124,12 +1157,6 @@ typedef void (aws_event_stream_rpc_server_on_listener_destroy_fn)(struct aws_eve
 typedef void (aws_event_stream_rpc_server_message_flush_fn)(int error_code, void *user_data);
 typedef void (aws_es_rs_rpc_server_on_drained_fn)(struct aws_event_stream_rpc_server_listener *listener,
                                                    void *user_data);
-typedef void (aws_io_set_queue_on_handle_fn)(struct aws_io_handle *handle, void *queue);
-typedef void (aws_event_loop_on_event_fn)(struct aws_event_loop *event_loop,
-                                           struct aws_io_handle *handle,
-                                           int events,
-                                           void *user_data);
-typedef int (aws_io_clock_fn)(uint64_t *timestamp);
 typedef void (aws_channel_on_setup_completed_fn)(struct aws_channel *channel,
                                                   int error_code,
                                                   void *user_data);
@@ -1146,16 +1173,6 @@ typedef uint64_t (aws_crt_statistics_handler_get_report_interval_ms_fn)(struct a
 typedef void (aws_channel_task_fn)(struct aws_channel_task *channel_task,
                                     void *arg,
                                     enum aws_task_status status);
-typedef void (aws_on_host_resolved_result_fn)(struct aws_host_resolver *resolver,
-                                               const struct aws_string *host_name,
-                                               int err_code,
-                                               const struct aws_array_list *host_addresses,
-                                               void *user_data);
-typedef int (aws_resolve_host_implementation_fn)(struct aws_allocator *allocator,
-                                                  const struct aws_string *host_name,
-                                                  struct aws_array_list *output_addresses,
-                                                  void *user_data);
-typedef void (aws_client_bootstrap_shutdown_complete_fn)(void *user_data);
 typedef void (aws_client_bootstrap_on_channel_event_fn)(struct aws_client_bootstrap *bootstrap,
                                                          int error_code,
                                                          struct aws_channel *channel,
@@ -1190,23 +1207,6 @@ typedef void (aws_socket_on_write_completed_fn)(struct aws_socket *socket,
                                                  size_t bytes_written,
                                                  void *user_data);
 typedef void (aws_socket_on_shutdown_complete_fn)(void *user_data);
-typedef void (aws_event_stream_rpc_client_stream_continuation_fn)(struct aws_event_stream_rpc_client_continuation_token *token,
-                                                                   const struct aws_event_stream_rpc_message_args *message_args,
-                                                                   void *user_data);
-typedef void (aws_event_stream_rpc_client_stream_continuation_closed_fn)(struct aws_event_stream_rpc_client_continuation_token *token,
-                                                                          void *user_data);
-typedef void (aws_event_stream_rpc_client_stream_continuation_terminated_fn)(void *user_data);
-typedef void (aws_event_stream_rpc_client_connection_protocol_message_fn)(struct aws_event_stream_rpc_client_connection *connection,
-                                                                           const struct aws_event_stream_rpc_message_args *message_args,
-                                                                           void *user_data);
-typedef void (aws_event_stream_rpc_client_on_connection_shutdown_fn)(struct aws_event_stream_rpc_client_connection *connection,
-                                                                      int error_code,
-                                                                      void *user_data);
-typedef void (aws_event_stream_rpc_client_on_connection_setup_fn)(struct aws_event_stream_rpc_client_connection *connection,
-                                                                   int error_code,
-                                                                   void *user_data);
-typedef void (aws_event_stream_rpc_client_on_connection_terminated_fn)(void *user_data);
-typedef void (aws_event_stream_rpc_client_message_flush_fn)(int error_code, void *user_data);
 
 struct WireError;
 
@@ -1720,12 +1720,73 @@ struct aws_event_loop_group {
 };
 
 
-struct aws_server_bootstrap {
+
+struct aws_host_resolution_config {
+  aws_resolve_host_implementation_fn *impl;
+  size_t max_ttl;
+  void *impl_data;
+  uint64_t resolve_frequency_ns;
+};
+
+
+struct aws_host_address {
+  struct aws_allocator *allocator;
+  const struct aws_string *host;
+  const struct aws_string *address;
+  enum aws_address_record_type record_type;
+  uint64_t expiry;
+  size_t use_count;
+  size_t connection_failure_count;
+  uint8_t weight;
+};
+
+struct aws_host_resolver_purge_host_options {
+  const struct aws_string *host;
+  aws_simple_completion_callback *on_host_purge_complete_callback;
+  void *user_data;
+};
+
+struct aws_host_resolver_vtable {
+  void (*destroy)(struct aws_host_resolver *resolver);
+  int (*resolve_host)(struct aws_host_resolver *resolver,
+                      const struct aws_string *host_name,
+                      aws_on_host_resolved_result_fn *res,
+                      const struct aws_host_resolution_config *config,
+                      void *user_data);
+  int (*record_connection_failure)(struct aws_host_resolver *resolver,
+                                   const struct aws_host_address *address);
+  int (*purge_cache)(struct aws_host_resolver *resolver);
+  int (*purge_cache_with_callback)(struct aws_host_resolver *resolver,
+                                   aws_simple_completion_callback *on_purge_cache_complete_callback,
+                                   void *user_data);
+  int (*purge_host_cache)(struct aws_host_resolver *resolver,
+                          const struct aws_host_resolver_purge_host_options *options);
+  size_t (*get_host_address_count)(struct aws_host_resolver *resolver,
+                                   const struct aws_string *host_name,
+                                   uint32_t flags);
+};
+
+struct aws_host_resolver {
+  struct aws_allocator *allocator;
+  void *impl;
+  struct aws_host_resolver_vtable *vtable;
+  struct aws_ref_count ref_count;
+  struct aws_shutdown_callback_options shutdown_options;
+};
+
+
+
+struct aws_client_bootstrap {
   struct aws_allocator *allocator;
   struct aws_event_loop_group *event_loop_group;
+  struct aws_host_resolver *host_resolver;
+  struct aws_host_resolution_config host_resolver_config;
   aws_channel_on_protocol_negotiated_fn *on_protocol_negotiated;
   struct aws_ref_count ref_count;
+  aws_client_bootstrap_shutdown_complete_fn *on_shutdown_complete;
+  void *user_data;
 };
+
 
 
 struct aws_event_stream_rpc_message_args {
@@ -1734,6 +1795,91 @@ struct aws_event_stream_rpc_message_args {
   struct aws_byte_buf *payload;
   enum aws_event_stream_rpc_message_type message_type;
   uint32_t message_flags;
+};
+
+
+
+
+struct aws_event_stream_rpc_client_connection_options {
+  const char *host_name;
+  uint32_t port;
+  const struct aws_socket_options *socket_options;
+  const struct aws_tls_connection_options *tls_options;
+  struct aws_client_bootstrap *bootstrap;
+  aws_event_stream_rpc_client_on_connection_setup_fn *on_connection_setup;
+  aws_event_stream_rpc_client_connection_protocol_message_fn *on_connection_protocol_message;
+  aws_event_stream_rpc_client_on_connection_shutdown_fn *on_connection_shutdown;
+  aws_event_stream_rpc_client_on_connection_terminated_fn *on_connection_terminated;
+  void *user_data;
+};
+
+
+union aws_io_handle_data {
+  int fd;
+  void *handle;
+};
+
+
+struct aws_io_handle {
+  union aws_io_handle_data data;
+  void *additional_data;
+  aws_io_set_queue_on_handle_fn *set_queue;
+};
+
+
+struct aws_event_loop_vtable {
+  void (*start_destroy)(struct aws_event_loop *event_loop);
+  void (*complete_destroy)(struct aws_event_loop *event_loop);
+  int (*run)(struct aws_event_loop *event_loop);
+  int (*stop)(struct aws_event_loop *event_loop);
+  int (*wait_for_stop_completion)(struct aws_event_loop *event_loop);
+  void (*schedule_task_now)(struct aws_event_loop *event_loop, struct aws_task *task);
+  void (*schedule_task_now_serialized)(struct aws_event_loop *event_loop, struct aws_task *task);
+  void (*schedule_task_future)(struct aws_event_loop *event_loop,
+                               struct aws_task *task,
+                               uint64_t run_at_nanos);
+  void (*cancel_task)(struct aws_event_loop *event_loop, struct aws_task *task);
+  int (*connect_to_io_completion_port)(struct aws_event_loop *event_loop,
+                                       struct aws_io_handle *handle);
+  int (*subscribe_to_io_events)(struct aws_event_loop *event_loop,
+                                struct aws_io_handle *handle,
+                                int events,
+                                aws_event_loop_on_event_fn *on_event,
+                                void *user_data);
+  int (*unsubscribe_from_io_events)(struct aws_event_loop *event_loop, struct aws_io_handle *handle);
+  void (*free_io_event_resources)(void *user_data);
+  bool (*is_on_callers_thread)(struct aws_event_loop *event_loop);
+};
+
+
+struct aws_event_loop {
+  struct aws_event_loop_vtable *vtable;
+  struct aws_allocator *alloc;
+  aws_io_clock_fn *clock;
+  struct aws_hash_table local_data;
+  struct aws_atomic_var current_load_factor;
+  uint64_t latest_tick_start;
+  size_t current_tick_latency_sum;
+  struct aws_atomic_var next_flush_time;
+  struct aws_event_loop_group *base_elg;
+  void *impl_data;
+};
+
+
+
+
+struct aws_event_stream_rpc_client_stream_continuation_options {
+  aws_event_stream_rpc_client_stream_continuation_fn *on_continuation;
+  aws_event_stream_rpc_client_stream_continuation_closed_fn *on_continuation_closed;
+  aws_event_stream_rpc_client_stream_continuation_terminated_fn *on_continuation_terminated;
+  void *user_data;
+};
+
+struct aws_server_bootstrap {
+  struct aws_allocator *allocator;
+  struct aws_event_loop_group *event_loop_group;
+  aws_channel_on_protocol_negotiated_fn *on_protocol_negotiated;
+  struct aws_ref_count ref_count;
 };
 
 
@@ -1873,57 +2019,6 @@ struct aws_es_rs_rpc_server_counters {
  Called once the drain is over (see `aws_es_rs_rpc_server_listener_drain`).
  */
 
-union aws_io_handle_data {
-  int fd;
-  void *handle;
-};
-
-
-struct aws_io_handle {
-  union aws_io_handle_data data;
-  void *additional_data;
-  aws_io_set_queue_on_handle_fn *set_queue;
-};
-
-
-struct aws_event_loop_vtable {
-  void (*start_destroy)(struct aws_event_loop *event_loop);
-  void (*complete_destroy)(struct aws_event_loop *event_loop);
-  int (*run)(struct aws_event_loop *event_loop);
-  int (*stop)(struct aws_event_loop *event_loop);
-  int (*wait_for_stop_completion)(struct aws_event_loop *event_loop);
-  void (*schedule_task_now)(struct aws_event_loop *event_loop, struct aws_task *task);
-  void (*schedule_task_now_serialized)(struct aws_event_loop *event_loop, struct aws_task *task);
-  void (*schedule_task_future)(struct aws_event_loop *event_loop,
-                               struct aws_task *task,
-                               uint64_t run_at_nanos);
-  void (*cancel_task)(struct aws_event_loop *event_loop, struct aws_task *task);
-  int (*connect_to_io_completion_port)(struct aws_event_loop *event_loop,
-                                       struct aws_io_handle *handle);
-  int (*subscribe_to_io_events)(struct aws_event_loop *event_loop,
-                                struct aws_io_handle *handle,
-                                int events,
-                                aws_event_loop_on_event_fn *on_event,
-                                void *user_data);
-  int (*unsubscribe_from_io_events)(struct aws_event_loop *event_loop, struct aws_io_handle *handle);
-  void (*free_io_event_resources)(void *user_data);
-  bool (*is_on_callers_thread)(struct aws_event_loop *event_loop);
-};
-
-
-struct aws_event_loop {
-  struct aws_event_loop_vtable *vtable;
-  struct aws_allocator *alloc;
-  aws_io_clock_fn *clock;
-  struct aws_hash_table local_data;
-  struct aws_atomic_var current_load_factor;
-  uint64_t latest_tick_start;
-  size_t current_tick_latency_sum;
-  struct aws_atomic_var next_flush_time;
-  struct aws_event_loop_group *base_elg;
-  void *impl_data;
-};
-
 
 
 struct aws_channel_options {
@@ -1969,73 +2064,6 @@ struct aws_channel_task {
   void *arg;
   const char *type_tag;
   struct aws_linked_list_node node;
-};
-
-
-
-struct aws_host_resolution_config {
-  aws_resolve_host_implementation_fn *impl;
-  size_t max_ttl;
-  void *impl_data;
-  uint64_t resolve_frequency_ns;
-};
-
-
-struct aws_host_address {
-  struct aws_allocator *allocator;
-  const struct aws_string *host;
-  const struct aws_string *address;
-  enum aws_address_record_type record_type;
-  uint64_t expiry;
-  size_t use_count;
-  size_t connection_failure_count;
-  uint8_t weight;
-};
-
-struct aws_host_resolver_purge_host_options {
-  const struct aws_string *host;
-  aws_simple_completion_callback *on_host_purge_complete_callback;
-  void *user_data;
-};
-
-struct aws_host_resolver_vtable {
-  void (*destroy)(struct aws_host_resolver *resolver);
-  int (*resolve_host)(struct aws_host_resolver *resolver,
-                      const struct aws_string *host_name,
-                      aws_on_host_resolved_result_fn *res,
-                      const struct aws_host_resolution_config *config,
-                      void *user_data);
-  int (*record_connection_failure)(struct aws_host_resolver *resolver,
-                                   const struct aws_host_address *address);
-  int (*purge_cache)(struct aws_host_resolver *resolver);
-  int (*purge_cache_with_callback)(struct aws_host_resolver *resolver,
-                                   aws_simple_completion_callback *on_purge_cache_complete_callback,
-                                   void *user_data);
-  int (*purge_host_cache)(struct aws_host_resolver *resolver,
-                          const struct aws_host_resolver_purge_host_options *options);
-  size_t (*get_host_address_count)(struct aws_host_resolver *resolver,
-                                   const struct aws_string *host_name,
-                                   uint32_t flags);
-};
-
-struct aws_host_resolver {
-  struct aws_allocator *allocator;
-  void *impl;
-  struct aws_host_resolver_vtable *vtable;
-  struct aws_ref_count ref_count;
-  struct aws_shutdown_callback_options shutdown_options;
-};
-
-
-struct aws_client_bootstrap {
-  struct aws_allocator *allocator;
-  struct aws_event_loop_group *event_loop_group;
-  struct aws_host_resolver *host_resolver;
-  struct aws_host_resolution_config host_resolver_config;
-  aws_channel_on_protocol_negotiated_fn *on_protocol_negotiated;
-  struct aws_ref_count ref_count;
-  aws_client_bootstrap_shutdown_complete_fn *on_shutdown_complete;
-  void *user_data;
 };
 
 struct aws_client_bootstrap_options {
@@ -2217,34 +2245,6 @@ struct aws_tls_ctx_options {
 
 struct aws_tls_negotiated_protocol_message {
   struct aws_byte_buf protocol;
-};
-
-
-
-
-
-
-
-
-
-struct aws_event_stream_rpc_client_stream_continuation_options {
-  aws_event_stream_rpc_client_stream_continuation_fn *on_continuation;
-  aws_event_stream_rpc_client_stream_continuation_closed_fn *on_continuation_closed;
-  aws_event_stream_rpc_client_stream_continuation_terminated_fn *on_continuation_terminated;
-  void *user_data;
-};
-
-struct aws_event_stream_rpc_client_connection_options {
-  const char *host_name;
-  uint32_t port;
-  const struct aws_socket_options *socket_options;
-  const struct aws_tls_connection_options *tls_options;
-  struct aws_client_bootstrap *bootstrap;
-  aws_event_stream_rpc_client_on_connection_setup_fn *on_connection_setup;
-  aws_event_stream_rpc_client_connection_protocol_message_fn *on_connection_protocol_message;
-  aws_event_stream_rpc_client_on_connection_shutdown_fn *on_connection_shutdown;
-  aws_event_stream_rpc_client_on_connection_terminated_fn *on_connection_terminated;
-  void *user_data;
 };
 
 
@@ -3701,6 +3701,117 @@ void aws_event_stream_channel_handler_increment_read_window(struct aws_channel_h
                                                             size_t window_update_size);
 
 void *aws_event_stream_channel_handler_get_user_data(struct aws_channel_handler *handler);
+
+/*
+ Connects to `host_name:port` (or a Unix socket path) through `bootstrap`.
+ On success `on_connection_setup` runs exactly once, on the connection's
+ event-loop thread: with the connection (acquire it there to keep it; the
+ library's reference goes when the channel shuts down) or with NULL and the
+ error. `on_connection_shutdown` runs on the same thread, only after a
+ successful setup; `on_connection_protocol_message` on it for each
+ connection-level message. `on_connection_terminated` runs where the last
+ reference is released (also after a failed connect).
+ */
+int aws_event_stream_rpc_client_connection_connect(struct aws_allocator *allocator,
+                                                   const struct aws_event_stream_rpc_client_connection_options *conn_options);
+
+/*
+ Any thread.
+ */
+void aws_event_stream_rpc_client_connection_acquire(const struct aws_event_stream_rpc_client_connection *connection);
+
+/*
+ Any thread; NULL is ignored. The last release frees the connection (close
+ it first: an open connection keeps its own reference until shutdown).
+ */
+void aws_event_stream_rpc_client_connection_release(const struct aws_event_stream_rpc_client_connection *connection);
+
+/*
+ Any thread. The first call closes the connection (sends fail from now
+ on) and shuts its channel down with `shutdown_error_code` from a task on
+ the event loop; `on_connection_shutdown` follows there.
+ */
+void aws_event_stream_rpc_client_connection_close(struct aws_event_stream_rpc_client_connection *connection,
+                                                  int shutdown_error_code);
+
+/*
+ Any thread.
+ */
+bool aws_event_stream_rpc_client_connection_is_open(const struct aws_event_stream_rpc_client_connection *connection);
+
+/*
+ Any thread. Queues a connection-level message (stream id 0); `flush_fn`
+ (may be NULL) then runs exactly once on the event-loop thread: 0 once
+ written, or the error (AWS_ERROR_EVENT_STREAM_RPC_CONNECTION_CLOSED,
+ AWS_ERROR_EVENT_STREAM_RPC_PROTOCOL_ERROR if the handshake does not allow
+ it — CONNECT first, then nothing until the CONNECT_ACK — after which a
+ non-application message failure shuts the connection down).
+ */
+int aws_event_stream_rpc_client_connection_send_protocol_message(struct aws_event_stream_rpc_client_connection *connection,
+                                                                 const struct aws_event_stream_rpc_message_args *message_args,
+                                                                 aws_event_stream_rpc_client_message_flush_fn *flush_fn,
+                                                                 void *user_data);
+
+/*
+ Any thread; NULL gives NULL.
+ */
+struct aws_event_loop *aws_event_stream_rpc_client_connection_get_event_loop(const struct aws_event_stream_rpc_client_connection *connection);
+
+/*
+ Any thread. A new continuation token (reference count 1; release it when
+ done). Nothing is sent and no callback fires until it is activated; then
+ `on_continuation` and `on_continuation_closed` (exactly once, also when
+ the connection shuts down) run on the connection's event-loop thread, and
+ `on_continuation_terminated` (optional) where the last reference goes.
+ */
+struct aws_event_stream_rpc_client_continuation_token *aws_event_stream_rpc_client_connection_new_stream(struct aws_event_stream_rpc_client_connection *connection,
+                                                                                                         const struct aws_event_stream_rpc_client_stream_continuation_options *continuation_options);
+
+/*
+ Any thread.
+ */
+void aws_event_stream_rpc_client_continuation_acquire(const struct aws_event_stream_rpc_client_continuation_token *continuation);
+
+/*
+ Any thread; NULL is ignored.
+ */
+void aws_event_stream_rpc_client_continuation_release(const struct aws_event_stream_rpc_client_continuation_token *continuation);
+
+/*
+ Any thread. True once the stream ended (TERMINATE_STREAM received, or
+ sent and flushed, or the connection shut down); false before activation.
+ */
+bool aws_event_stream_rpc_client_continuation_is_closed(const struct aws_event_stream_rpc_client_continuation_token *continuation);
+
+/*
+ Any thread. Starts the stream: it takes the next stream id and its first
+ message carries `operation_name`. Fails with AWS_ERROR_INVALID_STATE if
+ already activated, AWS_ERROR_EVENT_STREAM_RPC_CONNECTION_CLOSED before the
+ CONNECT_ACK or once closed. On success `flush_fn` (may be NULL) runs once
+ on the event-loop thread, as do the token's callbacks from then on.
+ */
+int aws_event_stream_rpc_client_continuation_activate(struct aws_event_stream_rpc_client_continuation_token *continuation,
+                                                      struct aws_byte_cursor operation_name,
+                                                      const struct aws_event_stream_rpc_message_args *message_args,
+                                                      aws_event_stream_rpc_client_message_flush_fn *flush_fn,
+                                                      void *user_data);
+
+/*
+ Any thread.
+ */
+void *aws_event_stream_rpc_client_continuation_get_user_data(struct aws_event_stream_rpc_client_continuation_token *continuation);
+
+/*
+ Any thread. Queues a message on an activated stream:
+ AWS_ERROR_EVENT_STREAM_RPC_STREAM_NOT_ACTIVATED before activation,
+ AWS_ERROR_EVENT_STREAM_RPC_STREAM_CLOSED once it ended. With the
+ TERMINATE_STREAM flag the stream ends (`on_continuation_closed`) once the
+ message is flushed. `flush_fn` (may be NULL) runs once on the event-loop thread.
+ */
+int aws_event_stream_rpc_client_continuation_send_message(struct aws_event_stream_rpc_client_continuation_token *continuation,
+                                                          const struct aws_event_stream_rpc_message_args *message_args,
+                                                          aws_event_stream_rpc_client_message_flush_fn *flush_fn,
+                                                          void *user_data);
 
 /*
  A listener with one reference (release it with

@@ -16,7 +16,9 @@ use crate::common::error_codes::*;
 use crate::event_stream::abi::*;
 use crate::event_stream::capi::headers::fill_from_raw;
 use crate::event_stream::channel_handler::{EventStreamHandler, Receiver, RustReceiver, WriteDone};
-use crate::event_stream::wire::{Header, HeaderType, HeaderValue, Message};
+use crate::event_stream::wire::{
+    Header, HeaderIter, HeaderType, HeaderValue, Message, MessageView,
+};
 use crate::io::abi::*;
 use crate::io::channel::rust_handler::*;
 use crate::io::channel::*;
@@ -110,6 +112,23 @@ unsafe fn header_from_pair(p: &aws_event_stream_header_value_pair) -> Result<Hea
         }
     };
     Ok(Header::new(Bytes::copy_from_slice(name), value))
+}
+
+/// An owned copy of a received message for a core (the view's bytes are the
+/// channel's, valid only for the call). The headers are parsed as upstream's
+/// one-shot `aws_event_stream_message_headers` (at most 1024); its error
+/// code when they do not parse.
+pub fn owned_message(view: &MessageView<'_>) -> Result<Message, c_int> {
+    let block = Bytes::copy_from_slice(view.headers_block);
+    let mut headers = Vec::new();
+    for raw in HeaderIter::new(&block) {
+        let raw = raw.map_err(|e| e.aws_error_code())?;
+        headers.push(Header::new(
+            block.slice_ref(raw.name),
+            raw.value.to_value_in(&block),
+        ));
+    }
+    Ok(Message::new(headers, Bytes::copy_from_slice(view.payload)))
 }
 
 /// C message args over a received message, valid while `message` and the
@@ -303,5 +322,37 @@ pub unsafe fn write_outgoing(
                 finish_send(p, e);
             }
         }));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::event_stream::rpc::test_support::vector;
+    use crate::event_stream::wire::validate_message;
+
+    #[test]
+    fn owned_message_is_the_decoded_message() {
+        for name in [
+            "many_mixed_headers_with_payload.bin",
+            "rpc_connect_ack_accepted.bin",
+            "empty_message.bin",
+        ] {
+            let bytes = vector(name);
+            let view = validate_message(&bytes).unwrap();
+            let owned = owned_message(&view).unwrap();
+            assert_eq!(owned, Message::decode(bytes.clone()).unwrap(), "{name}");
+        }
+    }
+
+    #[test]
+    fn owned_message_caps_headers_as_the_one_shot_parser() {
+        let headers: Vec<Header> = (0..1025)
+            .map(|i| Header::new(Bytes::from(format!("h{i}")), HeaderValue::Bool(true)))
+            .collect();
+        let bytes = Message::new(headers, Bytes::new()).to_bytes().unwrap();
+        let view = validate_message(&bytes).unwrap();
+        let expected = Message::decode(bytes.clone()).unwrap_err().aws_error_code();
+        assert_eq!(owned_message(&view), Err(expected));
     }
 }

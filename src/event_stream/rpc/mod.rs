@@ -40,6 +40,7 @@
 //! [`protocol`] holds the shared vocabulary and the wire strings.
 
 pub mod capi;
+pub mod client_capi;
 pub mod glue;
 /// cbindgen:ignore
 pub mod limits;
