@@ -529,7 +529,8 @@ static void phase_malformed(struct load_server *s) {
     int answered_right = 0, connect_failures = 0;
     struct peer *peers = calloc(at_once, sizeof(struct peer));
     for (int done = 0; done < total; done += at_once) {
-        for (int i = 0; i < at_once; ++i) {
+        int batch = total - done < at_once ? total - done : at_once;
+        for (int i = 0; i < batch; ++i) {
             struct peer *p = &peers[i];
             memset(p, 0, sizeof(*p));
             p->kind = (done + i) % 4;
@@ -540,8 +541,8 @@ static void phase_malformed(struct load_server *s) {
             }
             s_queue(p, &kinds[p->kind]);
         }
-        s_pump(peers, at_once, true, s_malformed_frame, s_all_eof, s_deadline(30), NULL);
-        for (int i = 0; i < at_once; ++i) {
+        s_pump(peers, batch, true, s_malformed_frame, s_all_eof, s_deadline(30), NULL);
+        for (int i = 0; i < batch; ++i) {
             answered_right += peers[i].eof && s_malformed_ok(&peers[i]);
             s_peer_free(&peers[i]);
         }
@@ -593,7 +594,8 @@ static void phase_abrupt(struct load_server *s) {
     struct peer *peers = calloc(at_once, sizeof(struct peer));
     int mid_stream = 0, connect_failures = 0;
     for (int done = 0; done < total; done += at_once) {
-        for (int i = 0; i < at_once; ++i) {
+        int batch = total - done < at_once ? total - done : at_once;
+        for (int i = 0; i < batch; ++i) {
             struct peer *p = &peers[i];
             memset(p, 0, sizeof(*p));
             p->kind = (done + i) % 2;
@@ -605,9 +607,9 @@ static void phase_abrupt(struct load_server *s) {
         }
         /* The CONNECT_ACK shows the server read the CONNECT; the stream
          * opened is seen by on_incoming_stream. */
-        s_pump(peers, at_once, true, NULL, s_got_ack, s_deadline(30), NULL);
+        s_pump(peers, batch, true, NULL, s_got_ack, s_deadline(30), NULL);
         CHECK(s_wait_count(&s->streams_seen, streams_before + mid_stream));
-        for (int i = 0; i < at_once; ++i) {
+        for (int i = 0; i < batch; ++i) {
             s_reset(peers[i].fd);
             peers[i].fd = -1;
             s_peer_free(&peers[i]);
@@ -757,6 +759,7 @@ static void phase_never_read(struct load_server *s) {
     CHECK_INT_EQ(total, (int)(after.write_queue_overflows - before.write_queue_overflows));
     CHECK(growth_kb <= bound_kb);
     CHECK_INT_EQ(0, (int)after.live_connections);
+    free(peers);
     for (int i = 0; i < s_request_count; ++i) {
         free(s_requests[i].data);
     }

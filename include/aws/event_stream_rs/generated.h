@@ -988,6 +988,7 @@ struct aws_io_handle;
 struct aws_event_loop_vtable;
 struct aws_event_loop;
 struct aws_event_stream_rpc_client_stream_continuation_options;
+struct aws_es_rs_rpc_client_protection_options;
 struct aws_server_bootstrap;
 struct aws_event_stream_rpc_server_stream_continuation_options;
 struct aws_event_stream_rpc_connection_options;
@@ -1873,6 +1874,18 @@ struct aws_event_stream_rpc_client_stream_continuation_options {
   aws_event_stream_rpc_client_stream_continuation_closed_fn *on_continuation_closed;
   aws_event_stream_rpc_client_stream_continuation_terminated_fn *on_continuation_terminated;
   void *user_data;
+};
+
+/*
+ Protections for one client connection (0: none, as upstream).
+ */
+struct aws_es_rs_rpc_client_protection_options {
+  /*
+   Milliseconds from the channel's setup (the socket connect itself is
+   bounded by `socket_options->connect_timeout_ms`) until a CONNECT_ACK
+   arrives; past it the connection closes with AWS_IO_SOCKET_TIMEOUT.
+   */
+  uint64_t connect_ack_timeout_ms;
 };
 
 struct aws_server_bootstrap {
@@ -3812,6 +3825,17 @@ int aws_event_stream_rpc_client_continuation_send_message(struct aws_event_strea
                                                           const struct aws_event_stream_rpc_message_args *message_args,
                                                           aws_event_stream_rpc_client_message_flush_fn *flush_fn,
                                                           void *user_data);
+
+/*
+ `aws_event_stream_rpc_client_connection_connect` with `protection` (NULL:
+ none). Same callbacks, threads and references as the upstream function;
+ a CONNECT_ACK timeout shuts the connection down with
+ AWS_IO_SOCKET_TIMEOUT (`on_connection_shutdown` reports it, on the
+ connection's event-loop thread).
+ */
+int aws_es_rs_rpc_client_connection_connect_ext(struct aws_allocator *allocator,
+                                                const struct aws_event_stream_rpc_client_connection_options *conn_options,
+                                                const struct aws_es_rs_rpc_client_protection_options *protection);
 
 /*
  A listener with one reference (release it with

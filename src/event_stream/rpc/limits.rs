@@ -114,6 +114,16 @@ pub fn ping_response(ping: &crate::event_stream::wire::Message) -> MessageArgs {
     }
 }
 
+/// The earlier of two optional times (matching on the tags only, so no
+/// absent value is ever compared).
+fn earliest(a: Option<u64>, b: Option<u64>) -> Option<u64> {
+    match (a, b) {
+        (Some(x), Some(y)) => Some(x.min(y)),
+        (x, None) => x,
+        (None, y) => y,
+    }
+}
+
 /// A connection's clocks: when it started, when it last saw traffic, and
 /// the drain deadline once draining.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -142,10 +152,7 @@ impl Timers {
         let idle = limits
             .idle_timeout
             .map(|t| self.last_activity.saturating_add(t));
-        [handshake, idle, self.drain_deadline]
-            .into_iter()
-            .flatten()
-            .min()
+        earliest(earliest(handshake, idle), self.drain_deadline)
     }
 
     /// Which timer expired at `now`, if any (the handshake's first, then the

@@ -41,6 +41,7 @@
 
 pub mod capi;
 pub mod client_capi;
+pub mod client_ext;
 pub mod glue;
 /// cbindgen:ignore
 pub mod limits;
