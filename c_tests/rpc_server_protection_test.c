@@ -225,7 +225,7 @@ static uint64_t s_wire_len(int32_t type, int32_t flags, int32_t stream_id, const
 static void test_handshake_timeout(void) {
     struct psrv s;
     struct rpc_endpoint ep;
-    struct aws_es_rs_rpc_server_protection_options o = {.connect_timeout_ms = 200};
+    struct aws_es_rs_rpc_server_protection_options o = {.connect_timeout_ms = 400};
     if (!psrv_start(&s, &ep, &o)) {
         return;
     }
@@ -565,6 +565,36 @@ static void test_drain_deadline(void) {
     rpc_endpoint_clean_up(&ep);
 }
 
+/* set_protection applies to connections accepted afterwards; NULL removes it. */
+static void test_set_protection(void) {
+    struct psrv s;
+    struct rpc_endpoint ep;
+    if (!psrv_start(&s, &ep, NULL)) {
+        return;
+    }
+    struct aws_es_rs_rpc_server_protection_options o = {.max_connections = 1};
+    CHECK_INT_EQ(AWS_OP_SUCCESS, aws_es_rs_rpc_server_listener_set_protection(s.listener, &o));
+    struct raw_peer a, b, c;
+    peer_connect(&a, &s_env, &ep);
+    peer_handshake(&a);
+    peer_connect(&b, &s_env, &ep);
+    CHECK(s_wait_count(&b.shutdown_calls, 1));
+    CHECK_INT_EQ(1, (int)psrv_counters(&s).connections_refused);
+    CHECK_INT_EQ(AWS_OP_SUCCESS, aws_es_rs_rpc_server_listener_set_protection(s.listener, NULL));
+    peer_connect(&c, &s_env, &ep);
+    peer_handshake(&c);
+    struct aws_es_rs_rpc_server_counters k = psrv_counters(&s);
+    CHECK_INT_EQ(2, (int)k.live_connections);
+    CHECK_INT_EQ(2, (int)k.connections_accepted);
+    CHECK_INT_EQ(1, (int)k.connections_refused);
+    CHECK_INT_EQ(2, s.new_conn_calls);
+    peer_close(&a);
+    peer_close(&b);
+    peer_close(&c);
+    psrv_stop(&s);
+    rpc_endpoint_clean_up(&ep);
+}
+
 int main(void) {
     rpc_test_begin();
     rpc_env_init(&s_env, 2);
@@ -577,6 +607,7 @@ int main(void) {
     RUN_TEST(test_auto_ping);
     RUN_TEST(test_drain);
     RUN_TEST(test_drain_deadline);
+    RUN_TEST(test_set_protection);
     rpc_env_clean_up(&s_env);
     return rpc_test_end();
 }
