@@ -31,6 +31,7 @@ struct psrv {
     int destroy_calls;
     int drained_calls, drained_after_shutdowns;
     int protocol_messages;
+    int acks_sent;
     int wrong_thread;
     struct pconn conns[MAX_CONNS];
     int conn_count;
@@ -94,6 +95,7 @@ static void s_on_protocol_message(struct aws_event_stream_rpc_server_connection 
     struct psrv *s = user_data;
     aws_mutex_lock(&s_lock);
     s->protocol_messages++;
+    aws_condition_variable_notify_all(&s_cv);
     aws_mutex_unlock(&s_lock);
     if (args->message_type == AWS_EVENT_STREAM_RPC_MESSAGE_TYPE_CONNECT) {
         struct aws_byte_buf empty;
@@ -101,6 +103,10 @@ static void s_on_protocol_message(struct aws_event_stream_rpc_server_connection 
             &empty, "", AWS_EVENT_STREAM_RPC_MESSAGE_TYPE_CONNECT_ACK, AWS_EVENT_STREAM_RPC_MESSAGE_FLAG_CONNECTION_ACCEPTED);
         CHECK_INT_EQ(AWS_OP_SUCCESS,
                      aws_event_stream_rpc_server_connection_send_protocol_message(connection, &ack, NULL, NULL));
+        aws_mutex_lock(&s_lock);
+        s->acks_sent++;
+        aws_condition_variable_notify_all(&s_cv);
+        aws_mutex_unlock(&s_lock);
     }
 }
 
@@ -208,6 +214,24 @@ static uint64_t s_wire_len(int32_t type, int32_t flags, int32_t stream_id, const
     CHECK_INT_EQ(AWS_OP_SUCCESS, rpc_encode(&m, RPC_HDR_ALL, type, flags, stream_id, op, payload));
     uint64_t n = aws_event_stream_message_total_length(&m);
     aws_event_stream_message_clean_up(&m);
+    return n;
+}
+
+/* Encoded size of the server's PROTOCOL_ERROR reply with `text`: its
+ * :content-type header comes before the RPC headers. */
+static uint64_t s_error_reply_len(const char *text) {
+    struct aws_array_list headers;
+    aws_event_stream_headers_list_init(&headers, s_alloc);
+    aws_event_stream_add_string_header(&headers, ":content-type", 13, "application/json", 16, 1);
+    aws_event_stream_add_int32_header(&headers, ":message-type", 13, AWS_EVENT_STREAM_RPC_MESSAGE_TYPE_PROTOCOL_ERROR);
+    aws_event_stream_add_int32_header(&headers, ":message-flags", 14, 0);
+    aws_event_stream_add_int32_header(&headers, ":stream-id", 10, 0);
+    struct aws_byte_buf body = aws_byte_buf_from_c_str(text);
+    struct aws_event_stream_message m;
+    CHECK_INT_EQ(AWS_OP_SUCCESS, aws_event_stream_message_init(&m, s_alloc, &headers, &body));
+    uint64_t n = aws_event_stream_message_total_length(&m);
+    aws_event_stream_message_clean_up(&m);
+    aws_event_stream_headers_list_cleanup(&headers);
     return n;
 }
 
@@ -409,7 +433,7 @@ static void test_write_queue_cap(void) {
     size_t len = aws_event_stream_message_total_length(&connect_msg);
     CHECK_INT_EQ((long)len, (long)write(fd, aws_event_stream_message_buffer(&connect_msg), len));
     aws_event_stream_message_clean_up(&connect_msg);
-    CHECK(s_wait_count(&s.protocol_messages, 1));
+    CHECK(s_wait_count(&s.acks_sent, 1)); /* sends before the CONNECT_ACK would be refused */
     /* 16 KiB PINGs until one is refused (bounded: 64 MiB). */
     static uint8_t payload_bytes[16 * 1024];
     struct aws_byte_buf payload = aws_byte_buf_from_array(payload_bytes, sizeof(payload_bytes));
@@ -462,14 +486,18 @@ static void test_auto_ping(void) {
     CHECK_INT_EQ(s_wire_len(AWS_EVENT_STREAM_RPC_MESSAGE_TYPE_CONNECT, 0, 0, NULL, "") +
                      s_wire_len(T_PING, 0, 0, NULL, "hello"),
                  c.bytes_received);
-    CHECK_INT_EQ(2, c.messages_sent);
-    CHECK_INT_EQ(s_wire_len(AWS_EVENT_STREAM_RPC_MESSAGE_TYPE_CONNECT_ACK, AWS_EVENT_STREAM_RPC_MESSAGE_FLAG_CONNECTION_ACCEPTED, 0, NULL, "") +
-                     s_wire_len(AWS_EVENT_STREAM_RPC_MESSAGE_TYPE_PING_RESPONSE, 0, 0, NULL, "hello"),
-                 c.bytes_sent);
-    /* A protocol violation is counted. */
+    /* A protocol violation is counted; once the server's connection is down
+     * every write has completed, so the sent counters are final. */
     peer_send(&p, RPC_HDR_ALL, T_APP, 0, 5, "op", "");
     CHECK(s_wait_count(&p.shutdown_calls, 1));
-    CHECK_INT_EQ(1, psrv_counters(&s).protocol_errors_sent);
+    CHECK(s_wait_count(&s.shutdown_calls, 1));
+    c = psrv_counters(&s);
+    CHECK_INT_EQ(1, c.protocol_errors_sent);
+    CHECK_INT_EQ(3, c.messages_sent);
+    CHECK_INT_EQ(s_wire_len(AWS_EVENT_STREAM_RPC_MESSAGE_TYPE_CONNECT_ACK, AWS_EVENT_STREAM_RPC_MESSAGE_FLAG_CONNECTION_ACCEPTED, 0, NULL, "") +
+                     s_wire_len(AWS_EVENT_STREAM_RPC_MESSAGE_TYPE_PING_RESPONSE, 0, 0, NULL, "hello") +
+                     s_error_reply_len(RPC_ERR_INVALID_NEW_CLIENT_STREAM_ID),
+                 c.bytes_sent);
     peer_close(&p);
     psrv_stop(&s);
     rpc_endpoint_clean_up(&ep);
