@@ -750,25 +750,42 @@ unsafe extern "C" fn on_incoming_channel(
             return;
         }
         {
-            let ext = listener_ext(&*l);
-            let full = ext.max_connections.is_some_and(|max| ext.live.len() >= max);
+            // Reserve the place under the lock: loops accept concurrently.
+            let mut ext = listener_ext(&*l);
+            let taken = ext.live.len() + ext.pending;
+            let full = ext.max_connections.is_some_and(|max| taken >= max);
             if full || ext.drain.is_some() {
                 drop(ext);
                 bump(&(*l).counters.connections_refused, 1);
                 aws_channel_shutdown(channel, AWS_ERROR_EVENT_STREAM_RPC_CONNECTION_CLOSED);
                 return;
             }
+            ext.pending += 1;
         }
         let c = match new_connection(l, channel) {
             Ok(c) => c,
             Err(e) => {
+                let drained = {
+                    let mut ext = listener_ext(&*l);
+                    ext.pending -= 1;
+                    take_drain_completion(&mut ext)
+                };
                 on_new(null_mut(), e, null_mut(), (*l).user_data);
                 aws_channel_shutdown(channel, e);
+                if let Some((f, user_data)) = drained {
+                    f(c_listener(l), user_data);
+                }
                 return;
             }
         };
         (*c).bootstrap_owned.store(true, Ordering::Release);
-        listener_ext(&*l).live.insert(c as usize);
+        // A drain that started since the reservation applies to it too.
+        let drain_timeout = {
+            let mut ext = listener_ext(&*l);
+            ext.pending -= 1;
+            ext.live.insert(c as usize);
+            ext.drain.as_ref().map(|d| d.timeout_ns)
+        };
         bump(&(*l).counters.live_connections, 1);
         bump(&(*l).counters.connections_accepted, 1);
         (*c).refs.acquire("rpc server connection");
@@ -792,6 +809,9 @@ unsafe extern "C" fn on_incoming_channel(
             on_protocol_message: options.on_connection_protocol_message,
             user_data: options.user_data,
         };
+        if let Some(timeout_ns) = drain_timeout {
+            (*c).start_drain(timeout_ns);
+        }
         conn_release(c);
     }
 }
@@ -836,7 +856,7 @@ type DrainedFn = unsafe extern "C" fn(*mut aws_event_stream_rpc_server_listener,
 
 /// The drain's completion callback, once, when no connection is left.
 fn take_drain_completion(ext: &mut ListenerExt) -> Option<(DrainedFn, *mut c_void)> {
-    if !ext.live.is_empty() {
+    if !ext.live.is_empty() || ext.pending > 0 {
         return None;
     }
     let d = ext.drain.as_mut()?;

@@ -156,6 +156,9 @@ pub struct ListenerExt {
     pub max_connections: Option<usize>,
     /// The listener's live connections (addresses), for the drain.
     pub live: HashSet<usize>,
+    /// Connections accepted and being set up (counted against the limit;
+    /// the drain completes only once they are gone too).
+    pub pending: usize,
     pub drain: Option<Drain>,
 }
 
