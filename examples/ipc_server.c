@@ -1,6 +1,6 @@
 /* ipc_server: a Greengrass-IPC-style event-stream RPC server on a Unix socket.
  *
- *   ipc_server --unix PATH [--token TOKEN] [--loops N]
+ *   ipc_server --unix PATH [--token TOKEN] [--loops N] [--connect-timeout-ms MS] [--drain-ms MS]
  *
  * Speaks enough of the Greengrass core IPC protocol for awsiotsdk's GreengrassCoreIPCClientV2:
  *   CONNECT          payload {"authToken": "..."}; CONNECT_ACK accepted only for TOKEN (default "secret-token")
@@ -12,7 +12,13 @@
  *   anything else                     APPLICATION_ERROR aws.greengrass#ServiceError
  * Every response carries ":content-type: application/json" and "service-model-type: <shape name>".
  * Prints "listening on unix:PATH", one line per event, and runs until SIGINT/SIGTERM; exits 0 when
- * everything shut down and the tracing allocator is back at zero bytes. */
+ * everything shut down and the tracing allocator is back at zero bytes.
+ *
+ * Built against aws-c-event-stream-rs it uses the server protections of
+ * <aws/event_stream_rs/rpc_server_ext.h>: a client must complete CONNECT within --connect-timeout-ms
+ * (default 5000), at most MAX_CONNECTIONS are served at once, and SIGTERM drains: no new connections,
+ * open streams (subscriptions) get --drain-ms (default 3000) to finish, then the rest are closed.
+ * Built against upstream (which has no such API) it closes every connection at once instead. */
 #include <aws/common/allocator.h>
 #include <aws/common/byte_buf.h>
 #include <aws/common/condition_variable.h>
@@ -22,6 +28,13 @@
 #include <aws/io/channel_bootstrap.h>
 #include <aws/io/event_loop.h>
 #include <aws/io/socket.h>
+
+#if defined(__has_include)
+#    if __has_include(<aws/event_stream_rs/rpc_server_ext.h>)
+#        include <aws/event_stream_rs/rpc_server_ext.h>
+#        define IPC_PROTECTED 1
+#    endif
+#endif
 
 #include <pthread.h>
 #include <signal.h>
@@ -55,6 +68,7 @@ static struct {
     struct subscriber subscribers[MAX_SUBSCRIBERS];
     size_t subscriber_count;
     bool listener_gone;
+    bool drained;
 } s_state;
 
 struct connection_ctx {
@@ -523,14 +537,15 @@ static void s_on_listener_destroyed(struct aws_event_stream_rpc_server_listener 
     aws_mutex_unlock(&s_lock);
 }
 
-static bool s_none_open(void *arg) {
-    (void)arg;
-    return s_state.open_count == 0;
-}
-
 static bool s_listener_gone(void *arg) {
     (void)arg;
     return s_state.listener_gone;
+}
+
+#ifndef IPC_PROTECTED
+static bool s_none_open(void *arg) {
+    (void)arg;
+    return s_state.open_count == 0;
 }
 
 static int s_close_all(void) {
@@ -552,14 +567,53 @@ static int s_close_all(void) {
     return rc;
 }
 
+#endif
+
+#ifdef IPC_PROTECTED
+static void s_on_drained(struct aws_event_stream_rpc_server_listener *listener, void *user_data) {
+    (void)listener;
+    (void)user_data;
+    aws_mutex_lock(&s_lock);
+    s_state.drained = true;
+    aws_condition_variable_notify_all(&s_cv);
+    aws_mutex_unlock(&s_lock);
+}
+
+static bool s_drained(void *arg) {
+    (void)arg;
+    return s_state.drained && s_state.open_count == 0;
+}
+
+/* Graceful drain: stop accepting, let open streams finish for `drain_ms`, then close the rest. */
+static int s_drain(struct aws_event_stream_rpc_server_listener *listener, uint64_t drain_ms) {
+    if (aws_es_rs_rpc_server_listener_drain(listener, drain_ms, s_on_drained, NULL)) {
+        return 1;
+    }
+    aws_mutex_lock(&s_lock);
+    int rc = aws_condition_variable_wait_for_pred(&s_cv, &s_lock, (int64_t)drain_ms * 1000000 + WAIT_NS, s_drained,
+                                                   NULL);
+    aws_mutex_unlock(&s_lock);
+    struct aws_es_rs_rpc_server_counters c;
+    aws_es_rs_rpc_server_listener_get_counters(listener, &c);
+    printf("drained: %llu accepted, %llu refused, %llu CONNECT timeouts, %llu cut at the drain deadline, "
+           "%llu protocol errors sent\n",
+           (unsigned long long)c.connections_accepted, (unsigned long long)c.connections_refused,
+           (unsigned long long)c.handshake_timeouts, (unsigned long long)c.drain_timeouts,
+           (unsigned long long)c.protocol_errors_sent);
+    return rc;
+}
+#endif
+
 static void s_usage(void) {
-    fprintf(stderr, "usage: ipc_server --unix PATH [--token TOKEN] [--loops N]\n");
+    fprintf(stderr, "usage: ipc_server --unix PATH [--token TOKEN] [--loops N] [--connect-timeout-ms MS] "
+                    "[--drain-ms MS]\n");
     exit(2);
 }
 
 int main(int argc, char **argv) {
     const char *unix_path = NULL;
     uint16_t loops = 1;
+    uint64_t connect_timeout_ms = 5000, drain_ms = 3000;
     for (int i = 1; i < argc; ++i) {
         if (i + 1 < argc && strcmp(argv[i], "--unix") == 0) {
             unix_path = argv[++i];
@@ -567,6 +621,10 @@ int main(int argc, char **argv) {
             s_token = argv[++i];
         } else if (i + 1 < argc && strcmp(argv[i], "--loops") == 0) {
             loops = (uint16_t)strtoul(argv[++i], NULL, 10);
+        } else if (i + 1 < argc && strcmp(argv[i], "--connect-timeout-ms") == 0) {
+            connect_timeout_ms = strtoull(argv[++i], NULL, 10);
+        } else if (i + 1 < argc && strcmp(argv[i], "--drain-ms") == 0) {
+            drain_ms = strtoull(argv[++i], NULL, 10);
         } else {
             s_usage();
         }
@@ -600,8 +658,19 @@ int main(int argc, char **argv) {
         .on_connection_shutdown = s_on_connection_shutdown,
         .on_destroy_callback = s_on_listener_destroyed,
     };
+#ifdef IPC_PROTECTED
+    struct aws_es_rs_rpc_server_protection_options protection = {
+        .connect_timeout_ms = connect_timeout_ms,
+        .max_connections = MAX_CONNECTIONS,
+    };
+    struct aws_event_stream_rpc_server_listener *listener =
+        aws_es_rs_rpc_server_new_listener_ext(s_alloc, &listener_options, &protection);
+#else
+    (void)connect_timeout_ms;
+    (void)drain_ms;
     struct aws_event_stream_rpc_server_listener *listener =
         aws_event_stream_rpc_server_new_listener(s_alloc, &listener_options);
+#endif
     if (!listener) {
         fprintf(stderr, "listen failed: %s\n", aws_error_name(aws_last_error()));
         return 1;
@@ -612,7 +681,11 @@ int main(int argc, char **argv) {
     sigwait(&stop_signals, &signal_number);
     SAY("signal %d: shutting down\n", signal_number);
 
+#ifdef IPC_PROTECTED
+    int rc = s_drain(listener, drain_ms) ? 1 : 0;
+#else
     int rc = s_close_all() ? 1 : 0;
+#endif
     aws_event_stream_rpc_server_listener_release(listener);
     aws_mutex_lock(&s_lock);
     if (aws_condition_variable_wait_for_pred(&s_cv, &s_lock, WAIT_NS, s_listener_gone, NULL)) {

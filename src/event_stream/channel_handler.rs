@@ -297,6 +297,12 @@ impl EventStreamHandler {
         )
     }
 
+    /// Loop thread: lowers the largest message read (see
+    /// [`Framer::set_max_message_size`]).
+    pub fn set_max_message_size(&self, max: usize) {
+        self.framer.borrow_mut().set_max_message_size(max);
+    }
+
     /// Any thread: runs `f` on the loop thread in write order (directly when
     /// already there and nothing is queued).
     pub fn with_write_order(&self, f: WriteJob) {

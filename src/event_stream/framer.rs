@@ -19,7 +19,6 @@ use super::wire::limits::{MAX_MESSAGE_SIZE, MIN_MESSAGE_LEN, PRELUDE_LEN};
 use super::wire::message::{validate_message, MessageView};
 use super::wire::prelude::Prelude;
 
-#[derive(Default)]
 pub struct Framer {
     /// Bytes of a message split across chunks (empty between messages).
     partial: Vec<u8>,
@@ -27,13 +26,26 @@ pub struct Framer {
     expected: Option<usize>,
     /// After an error the stream cannot be resynchronised: everything fails.
     failed: Option<WireError>,
+    /// Largest `total_length` accepted (the wire's 24 MiB unless lowered).
+    max_message: usize,
+}
+
+impl Default for Framer {
+    fn default() -> Self {
+        Framer {
+            partial: Vec::new(),
+            expected: None,
+            failed: None,
+            max_message: MAX_MESSAGE_SIZE,
+        }
+    }
 }
 
 /// Checks a complete prelude as upstream's framing does; returns the total length.
-fn check_prelude(prelude: &[u8; PRELUDE_LEN]) -> Result<usize, WireError> {
+fn check_prelude(prelude: &[u8; PRELUDE_LEN], max: usize) -> Result<usize, WireError> {
     let p = Prelude::parse(prelude);
     let total = p.total_len as usize;
-    if total > MAX_MESSAGE_SIZE {
+    if total > max {
         return Err(WireError::MessageFieldSizeExceeded);
     }
     if total < MIN_MESSAGE_LEN {
@@ -48,6 +60,14 @@ fn check_prelude(prelude: &[u8; PRELUDE_LEN]) -> Result<usize, WireError> {
 impl Framer {
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// Lowers the largest message accepted below the wire's 24 MiB (a
+    /// server's protection; larger values are capped at the wire limit). A
+    /// larger message fails as one above 24 MiB does:
+    /// `MessageFieldSizeExceeded`.
+    pub fn set_max_message_size(&mut self, max: usize) {
+        self.max_message = max.clamp(MIN_MESSAGE_LEN, MAX_MESSAGE_SIZE);
     }
 
     /// True between messages (nothing buffered).
@@ -81,7 +101,10 @@ impl Framer {
                         self.partial.extend_from_slice(input);
                         return Ok(());
                     }
-                    let total = check_prelude(input[..PRELUDE_LEN].try_into().expect("12"))?;
+                    let total = check_prelude(
+                        input[..PRELUDE_LEN].try_into().expect("12"),
+                        self.max_message,
+                    )?;
                     if input.len() < total {
                         self.partial.extend_from_slice(input);
                         self.expected = Some(total);
@@ -105,7 +128,10 @@ impl Framer {
                         if self.partial.len() < PRELUDE_LEN {
                             return Ok(());
                         }
-                        let t = check_prelude(self.partial[..].try_into().expect("12"))?;
+                        let t = check_prelude(
+                            self.partial[..].try_into().expect("12"),
+                            self.max_message,
+                        )?;
                         self.expected = Some(t);
                         t
                     }
@@ -207,6 +233,27 @@ mod tests {
             f.feed(&good, |_, _| true),
             Err(WireError::PreludeChecksumFailure)
         );
+    }
+
+    #[test]
+    fn a_lowered_limit_fails_larger_messages_at_the_prelude() {
+        let small = msg(10);
+        let big = msg(200);
+        let mut f = Framer::new();
+        f.set_max_message_size(100);
+        let mut n = 0;
+        assert!(f
+            .feed(&small, |_, _| {
+                n += 1;
+                true
+            })
+            .is_ok());
+        // Only the prelude of the big one has arrived: it already fails.
+        assert_eq!(
+            f.feed(&big[..12], |_, _| true),
+            Err(WireError::MessageFieldSizeExceeded)
+        );
+        assert_eq!(n, 1);
     }
 
     #[test]

@@ -1079,10 +1079,13 @@ struct aws_io_handle;
 struct aws_event_loop_vtable;
 struct aws_event_loop;
 struct aws_event_stream_rpc_client_stream_continuation_options;
+struct aws_es_rs_rpc_client_protection_options;
 struct aws_server_bootstrap;
 struct aws_event_stream_rpc_server_stream_continuation_options;
 struct aws_event_stream_rpc_connection_options;
 struct aws_event_stream_rpc_server_listener_options;
+struct aws_es_rs_rpc_server_protection_options;
+struct aws_es_rs_rpc_server_counters;
 struct aws_async_input_stream_vtable;
 struct aws_async_input_stream;
 struct aws_channel_options;
@@ -1263,6 +1266,8 @@ typedef void (aws_event_stream_rpc_server_on_connection_shutdown_fn)(struct aws_
 typedef void (aws_event_stream_rpc_server_on_listener_destroy_fn)(struct aws_event_stream_rpc_server_listener *server,
                                                                    void *user_data);
 typedef void (aws_event_stream_rpc_server_message_flush_fn)(int error_code, void *user_data);
+typedef void (aws_es_rs_rpc_server_on_drained_fn)(struct aws_event_stream_rpc_server_listener *listener,
+                                                   void *user_data);
 typedef void (aws_channel_on_setup_completed_fn)(struct aws_channel *channel,
                                                   int error_code,
                                                   void *user_data);
@@ -2025,6 +2030,18 @@ struct aws_event_stream_rpc_client_stream_continuation_options {
   void *user_data;
 };
 
+/*
+ Protections for one client connection (0: none, as upstream).
+ */
+struct aws_es_rs_rpc_client_protection_options {
+  /*
+   Milliseconds from the channel's setup (the socket connect itself is
+   bounded by `socket_options->connect_timeout_ms`) until a CONNECT_ACK
+   arrives; past it the connection closes with AWS_IO_SOCKET_TIMEOUT.
+   */
+  uint64_t connect_ack_timeout_ms;
+};
+
 struct aws_server_bootstrap {
   struct aws_allocator *allocator;
   struct aws_event_loop_group *event_loop_group;
@@ -2063,6 +2080,111 @@ struct aws_event_stream_rpc_server_listener_options {
   void *user_data;
 };
 
+
+/*
+ Protections for the connections a listener accepts (every field 0 or
+ false: as upstream).
+ */
+struct aws_es_rs_rpc_server_protection_options {
+  /*
+   Milliseconds from accept until the server's CONNECT_ACK is sent; the
+   connection closes with AWS_IO_SOCKET_TIMEOUT past it.
+   */
+  uint64_t connect_timeout_ms;
+  /*
+   Milliseconds with no message received or sent; the connection closes
+   with AWS_IO_SOCKET_TIMEOUT past it.
+   */
+  uint64_t idle_timeout_ms;
+  /*
+   Connections open at once; one more is closed as soon as accepted
+   (no callback; counted in `connections_refused`).
+   */
+  size_t max_connections;
+  /*
+   Open streams per connection; a new stream beyond it is answered with
+   an APPLICATION_ERROR + TERMINATE_STREAM on that stream (JSON text) and
+   the connection stays up.
+   */
+  size_t max_streams_per_connection;
+  /*
+   Largest message read, below the wire's 24 MiB; a larger one shuts the
+   connection down with AWS_ERROR_EVENT_STREAM_MESSAGE_FIELD_SIZE_EXCEEDED
+   as soon as its prelude arrives.
+   */
+  size_t max_message_size;
+  /*
+   Bytes a connection may have sent but not yet written to its socket.
+   A send past it fails with AWS_IO_CHANNEL_ERROR_ERROR_CANT_ACCEPT_INPUT
+   and the connection shuts down with that error.
+   */
+  size_t max_queued_write_bytes;
+  /*
+   Answer each PING with a PING_RESPONSE carrying its headers and
+   payload; the application's protocol-message callback does not see it.
+   */
+  bool auto_ping;
+};
+
+/*
+ A snapshot of a listener's counters (every field counts since the
+ listener was made, except `live_connections`).
+ */
+struct aws_es_rs_rpc_server_counters {
+  /*
+   Connections set up and not yet shut down.
+   */
+  uint64_t live_connections;
+  /*
+   Connections set up (handed to `on_new_connection`).
+   */
+  uint64_t connections_accepted;
+  /*
+   Connections closed at accept: over `max_connections`, or draining.
+   */
+  uint64_t connections_refused;
+  /*
+   Closed by the CONNECT timeout.
+   */
+  uint64_t handshake_timeouts;
+  /*
+   Closed by the idle timeout.
+   */
+  uint64_t idle_timeouts;
+  /*
+   Closed at the drain deadline with streams still open.
+   */
+  uint64_t drain_timeouts;
+  /*
+   Closed because a send went past `max_queued_write_bytes`.
+   */
+  uint64_t write_queue_overflows;
+  uint64_t streams_opened;
+  uint64_t streams_closed;
+  /*
+   New streams answered with a refusal (stream limit or draining).
+   */
+  uint64_t streams_refused;
+  uint64_t messages_received;
+  uint64_t bytes_received;
+  /*
+   Messages written to the socket, and their bytes.
+   */
+  uint64_t messages_sent;
+  uint64_t bytes_sent;
+  /*
+   PROTOCOL_ERROR / INTERNAL_ERROR replies the server sent.
+   */
+  uint64_t protocol_errors_sent;
+  /*
+   PINGs answered automatically.
+   */
+  uint64_t pings_answered;
+};
+
+/*
+ Called once the drain is over (see `aws_es_rs_rpc_server_listener_drain`).
+ */
 
 struct aws_async_input_stream_vtable {
   void (*destroy)(struct aws_async_input_stream *stream);
@@ -4022,6 +4144,17 @@ int aws_event_stream_rpc_client_continuation_send_message(struct aws_event_strea
                                                           void *user_data);
 
 /*
+ `aws_event_stream_rpc_client_connection_connect` with `protection` (NULL:
+ none). Same callbacks, threads and references as the upstream function;
+ a CONNECT_ACK timeout shuts the connection down with
+ AWS_IO_SOCKET_TIMEOUT (`on_connection_shutdown` reports it, on the
+ connection's event-loop thread).
+ */
+int aws_es_rs_rpc_client_connection_connect_ext(struct aws_allocator *allocator,
+                                                const struct aws_event_stream_rpc_client_connection_options *conn_options,
+                                                const struct aws_es_rs_rpc_client_protection_options *protection);
+
+/*
  A listener with one reference (release it with
  `aws_event_stream_rpc_server_listener_release`); NULL with the error
  raised. `on_new_connection`, `on_connection_shutdown` and the connection
@@ -4111,6 +4244,38 @@ int aws_event_stream_rpc_server_continuation_send_message(struct aws_event_strea
                                                           const struct aws_event_stream_rpc_message_args *message_args,
                                                           aws_event_stream_rpc_server_message_flush_fn *flush_fn,
                                                           void *user_data);
+
+/*
+ Any thread. Sets the protections for connections accepted from now on
+ (connections already up keep theirs); NULL removes them. Use
+ `aws_es_rs_rpc_server_new_listener_ext` to have them from the first
+ connection.
+ */
+int aws_es_rs_rpc_server_listener_set_protection(struct aws_event_stream_rpc_server_listener *listener,
+                                                 const struct aws_es_rs_rpc_server_protection_options *options);
+
+/*
+ Any thread: the listener's counters now.
+ */
+void aws_es_rs_rpc_server_listener_get_counters(const struct aws_event_stream_rpc_server_listener *listener,
+                                                struct aws_es_rs_rpc_server_counters *out);
+
+/*
+ Any thread. Starts a graceful drain: see the header.
+ */
+int aws_es_rs_rpc_server_listener_drain(struct aws_event_stream_rpc_server_listener *listener,
+                                        uint64_t timeout_ms,
+                                        aws_es_rs_rpc_server_on_drained_fn *on_drained,
+                                        void *user_data);
+
+/*
+ `aws_event_stream_rpc_server_new_listener` with `protection` (NULL: none)
+ in force from the first accepted connection. Same threads, references and
+ callbacks as the upstream function.
+ */
+struct aws_event_stream_rpc_server_listener *aws_es_rs_rpc_server_new_listener_ext(struct aws_allocator *allocator,
+                                                                                   struct aws_event_stream_rpc_server_listener_options *options,
+                                                                                   const struct aws_es_rs_rpc_server_protection_options *protection);
 
 void aws_async_input_stream_init_base(struct aws_async_input_stream *stream,
                                       struct aws_allocator *alloc,

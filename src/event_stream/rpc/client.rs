@@ -99,6 +99,12 @@ impl ClientConnection {
         self.channel_up = true;
     }
 
+    /// Extension: still open and no CONNECT_ACK yet (the CONNECT_ACK
+    /// timeout closes such a connection when it expires).
+    pub fn awaiting_connect_ack(&self) -> bool {
+        self.open && self.handshake != Handshake::ConnectAckProcessed
+    }
+
     /// `aws_event_stream_rpc_client_connection_is_open`.
     pub fn is_open(&self) -> bool {
         self.open

@@ -78,6 +78,9 @@ struct ClientConn {
     /// The setup callback got the connection: the shutdown is the user's to hear.
     setup_ok: AtomicBool,
     synced: Mutex<Synced>,
+    /// Extension (`aws_es_rs_rpc_client_connection_connect_ext`): from the
+    /// channel's setup until the CONNECT_ACK, in ns; 0 for none (upstream).
+    connect_ack_timeout_ns: u64,
 }
 
 // SAFETY: the raw pointers are fixed at creation (C objects usable from any
@@ -148,7 +151,43 @@ impl ClientConn {
         s.channel = channel;
         s.handler = handler;
         s.core.on_channel_setup();
+        drop(s);
+        if self.connect_ack_timeout_ns > 0 {
+            // SAFETY: per the caller.
+            unsafe { self.arm_connect_ack_timer(channel) };
+        }
         Ok(())
+    }
+
+    /// Loop thread: closes the connection with AWS_IO_SOCKET_TIMEOUT if no
+    /// CONNECT_ACK arrived within the timeout. The task holds a reference;
+    /// the channel's shutdown cancels it.
+    ///
+    /// # Safety
+    /// `channel` is live.
+    unsafe fn arm_connect_ack_timer(&self, channel: *mut aws_channel) {
+        let mut now = 0u64;
+        // SAFETY: per the caller.
+        unsafe { crate::io::channel::aws_channel_current_clock_time(channel, &mut now) };
+        self.acquire();
+        let me = Ptr(self as *const ClientConn);
+        // SAFETY: the reference taken above keeps the connection alive until
+        // the task runs or is cancelled.
+        unsafe {
+            crate::io::channel::rust_handler::run_on_channel_at(
+                channel,
+                self.alloc,
+                c"rpc_client_connect_ack_timeout",
+                Some(now.saturating_add(self.connect_ack_timeout_ns)),
+                Box::new(move |ran| {
+                    let me = { me }.0;
+                    if ran && (*me).lock().core.awaiting_connect_ack() {
+                        (*me).close(AWS_IO_SOCKET_TIMEOUT);
+                    }
+                    release_conn(me);
+                }),
+            );
+        }
     }
 
     /// Loop thread: one message (or a framing error) from the handler.
@@ -659,6 +698,20 @@ pub unsafe extern "C" fn aws_event_stream_rpc_client_connection_connect(
     allocator: *mut aws_allocator,
     conn_options: *const aws_event_stream_rpc_client_connection_options,
 ) -> c_int {
+    // SAFETY: the caller's pointers, checked there.
+    unsafe { connect_with(allocator, conn_options, 0) }
+}
+
+/// `aws_event_stream_rpc_client_connection_connect` with a CONNECT_ACK
+/// timeout (ns; 0: none), for `aws_es_rs_rpc_client_connection_connect_ext`.
+///
+/// # Safety
+/// As the C function.
+pub(super) unsafe fn connect_with(
+    allocator: *mut aws_allocator,
+    conn_options: *const aws_event_stream_rpc_client_connection_options,
+    connect_ack_timeout_ns: u64,
+) -> c_int {
     fatal_precondition!(
         !allocator.is_null() && !conn_options.is_null(),
         "aws_event_stream_rpc_client_connection_connect"
@@ -694,6 +747,7 @@ pub unsafe extern "C" fn aws_event_stream_rpc_client_connection_connect(
                     handler: ptr::null_mut(),
                     tokens: StreamMap::default(),
                 }),
+                connect_ack_timeout_ns,
             },
         );
         let mut bootstrap_options = aws_socket_channel_bootstrap_options {

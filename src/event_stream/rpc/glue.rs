@@ -227,6 +227,9 @@ pub trait Flushed: Send + Sync + 'static {
     fn after_flush(&self, after: AfterFlush, error_code: c_int, fire_flush: &mut dyn FnMut(c_int));
     /// Drops the reference the send held.
     fn release_send_ref(&self);
+    /// A send of `bytes` (encoded) was written or failed, before
+    /// `after_flush`; for write-queue accounting and counters.
+    fn on_write_done(&self, _bytes: usize, _error_code: c_int) {}
 }
 
 /// A send in flight: what to call when its last byte is written.
@@ -236,6 +239,7 @@ struct PendingSend {
     after: AfterFlush,
     flush_fn: Option<unsafe extern "C" fn(c_int, *mut c_void)>,
     user_data: *mut c_void,
+    bytes: usize,
 }
 
 unsafe extern "C" fn on_written(
@@ -260,9 +264,11 @@ unsafe fn finish_send(p: *mut PendingSend, error_code: c_int) {
             after,
             flush_fn,
             user_data,
+            bytes,
         } = std::ptr::read(p);
         drop_in(alloc, p);
         let conn = &*conn;
+        conn.on_write_done(bytes, error_code);
         conn.after_flush(after, error_code, &mut |code| {
             if let Some(f) = flush_fn {
                 f(code, user_data);
@@ -302,6 +308,7 @@ pub unsafe fn write_outgoing(
                 after: out.after_flush,
                 flush_fn,
                 user_data,
+                bytes: out.message.encoded_len(),
             },
         ));
         let message = out.message;

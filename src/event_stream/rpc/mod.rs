@@ -41,11 +41,17 @@
 
 pub mod capi;
 pub mod client_capi;
+pub mod client_ext;
 pub mod glue;
+/// cbindgen:ignore
+pub mod limits;
 pub mod server_capi;
+pub mod server_ext;
 // The cores are Rust-only: keep them out of the generated C header.
 /// cbindgen:ignore
 pub mod client;
+/// cbindgen:ignore
+pub mod fuzz;
 #[cfg(test)]
 mod prop_tests;
 /// cbindgen:ignore

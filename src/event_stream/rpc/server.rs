@@ -8,10 +8,14 @@ use crate::common::error_codes::{
 };
 use crate::event_stream::wire::Message;
 
+use super::limits::{ping_response, Expiry, Limits, StreamRefusal, Timers};
 use super::protocol::{
     parse_metadata, ErrorReply, Handshake, MessageArgs, Outgoing, StreamMap, FLAG_TERMINATE_STREAM,
     T_APPLICATION_ERROR, T_CONNECT, T_CONNECT_ACK, T_COUNT,
 };
+
+/// `:message-type` of PING.
+const T_PING: u32 = super::protocol::MessageType::AWS_EVENT_STREAM_RPC_MESSAGE_TYPE_PING as u32;
 
 /// What the glue must do with one received message (on the channel's thread).
 #[derive(Debug, PartialEq, Eq)]
@@ -45,6 +49,17 @@ pub enum ServerAction<'m> {
     /// the connection is closed) and, once flushed, follow its `after_flush`
     /// (it closes the connection with `AWS_ERROR_EVENT_STREAM_RPC_PROTOCOL_ERROR`).
     Violation(Option<Outgoing>),
+    /// Extension ([`Limits::max_streams`] or draining): a new stream was
+    /// refused; write `reply` (its error on that stream). No token, no
+    /// callback; the connection stays up.
+    RefuseStream {
+        stream_id: u32,
+        reason: StreamRefusal,
+        reply: Outgoing,
+    },
+    /// Extension ([`Limits::auto_ping`]): write this PING_RESPONSE; the
+    /// application does not see the PING.
+    AutoPingResponse(Outgoing),
 }
 
 /// Upstream's server connection state: handshake, open flag, stream ids and
@@ -58,7 +73,18 @@ pub struct ServerConnection {
     latest_stream_id: u32,
     /// Streams in upstream's continuation table.
     streams: StreamMap<()>,
+    /// Extension: what this connection limits, and its clocks.
+    limits: Limits,
+    timers: Timers,
+    /// The listener is draining: new streams are refused.
+    draining: bool,
+    /// The latest refused stream ids: a peer may have sent more on one
+    /// before it saw the refusal, which is dropped rather than a violation.
+    refused: std::collections::VecDeque<u32>,
 }
+
+/// How many refused stream ids are remembered.
+const REFUSED_REMEMBERED: usize = 64;
 
 impl Default for ServerConnection {
     fn default() -> Self {
@@ -68,13 +94,69 @@ impl Default for ServerConnection {
 
 impl ServerConnection {
     pub fn new() -> ServerConnection {
+        Self::with_limits(Limits::default(), 0)
+    }
+
+    /// A connection under `limits`, started at `now` (virtual time).
+    pub fn with_limits(limits: Limits, now: u64) -> ServerConnection {
         ServerConnection {
             open: true,
             shut_down: false,
             handshake: Handshake::Initialized,
             latest_stream_id: 0,
             streams: StreamMap::default(),
+            limits,
+            timers: Timers::new(now),
+            draining: false,
+            refused: Default::default(),
         }
+    }
+
+    pub fn limits(&self) -> &Limits {
+        &self.limits
+    }
+
+    /// A message went either way at `now`: the idle timer starts again.
+    pub fn note_activity(&mut self, now: u64) {
+        self.timers.last_activity = self.timers.last_activity.max(now);
+    }
+
+    fn handshake_pending(&self) -> bool {
+        self.handshake != Handshake::ConnectAckProcessed
+    }
+
+    /// When the glue must call [`Self::on_timer`] next (None: no timer).
+    pub fn next_deadline(&self) -> Option<u64> {
+        if !self.open {
+            return None;
+        }
+        self.timers
+            .next_deadline(&self.limits, self.handshake_pending())
+    }
+
+    /// The loop's clock reached `now`: the timer that expired, if any. The
+    /// glue then closes the connection (the core does not close itself, so
+    /// the glue's `close` stays the one place that shuts the channel down).
+    pub fn on_timer(&mut self, now: u64) -> Option<Expiry> {
+        if !self.open {
+            return None;
+        }
+        self.timers
+            .expired(&self.limits, self.handshake_pending(), now)
+    }
+
+    /// The listener drains: new streams are refused from now on, and the
+    /// connection closes at `deadline` if streams are still open. True when
+    /// it should close at once (nothing open).
+    pub fn start_drain(&mut self, deadline: u64) -> bool {
+        self.draining = true;
+        self.timers.drain_deadline = Some(deadline);
+        self.drained()
+    }
+
+    /// Draining, still open, and no stream left: close it now.
+    pub fn drained(&self) -> bool {
+        self.draining && self.open && self.streams.is_empty()
     }
 
     /// `aws_event_stream_rpc_server_connection_is_open`.
@@ -136,6 +218,11 @@ impl ServerConnection {
                 }
                 self.handshake = Handshake::ConnectProcessed;
             }
+            if ty == T_PING && self.limits.auto_ping && self.open {
+                if let Ok(out) = self.send(ping_response(message), 0) {
+                    return ServerAction::AutoPingResponse(out);
+                }
+            }
             return ServerAction::ProtocolMessage;
         }
         if ty > T_APPLICATION_ERROR || stream_id > i32::MAX as u32 {
@@ -143,6 +230,9 @@ impl ServerConnection {
         }
         let terminate = flags & FLAG_TERMINATE_STREAM != 0;
         if stream_id <= self.latest_stream_id {
+            if !self.streams.contains_key(&stream_id) && self.refused.contains(&stream_id) {
+                return ServerAction::Ignored;
+            }
             if !self.streams.contains_key(&stream_id) {
                 return if terminate {
                     ServerAction::Ignored
@@ -160,6 +250,30 @@ impl ServerConnection {
         }
         if meta.operation.is_empty() {
             return self.violation(ErrorReply::MissingOperationName);
+        }
+        let refusal = if self.draining {
+            Some(StreamRefusal::Draining)
+        } else if self
+            .limits
+            .max_streams
+            .is_some_and(|max| self.streams.len() >= max)
+        {
+            Some(StreamRefusal::TooManyStreams)
+        } else {
+            None
+        };
+        if let Some(reason) = refusal {
+            // The id is used up: the peer's next stream is this one + 1.
+            self.latest_stream_id = stream_id;
+            if self.refused.len() == REFUSED_REMEMBERED {
+                self.refused.pop_front();
+            }
+            self.refused.push_back(stream_id);
+            return ServerAction::RefuseStream {
+                stream_id,
+                reason,
+                reply: reason.outgoing(stream_id),
+            };
         }
         self.streams.insert(stream_id, ());
         self.latest_stream_id = stream_id;

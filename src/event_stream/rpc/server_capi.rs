@@ -19,8 +19,8 @@
 use std::cell::UnsafeCell;
 use std::collections::HashMap;
 use std::ptr::null_mut;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Mutex, MutexGuard};
 
 use libc::{c_int, c_void};
 
@@ -28,8 +28,12 @@ use super::glue::{
     install_event_stream_handler, message_args_from_c, owned_headers, write_outgoing, CArgs,
     Flushed,
 };
+use super::limits::Expiry;
 use super::protocol::{parse_metadata, AfterFlush, ErrorReply, Outgoing};
 use super::server::{ServerAction, ServerConnection};
+use super::server_ext::{
+    apply, aws_es_rs_rpc_server_protection_options, bump, Counters, Drain, ListenerExt,
+};
 use crate::common::abi::*;
 use crate::common::allocator::{drop_in, new_in};
 use crate::common::error::{last_error, raise};
@@ -39,6 +43,7 @@ use crate::event_stream::abi::*;
 use crate::event_stream::wire::{Message, MessageView};
 use crate::fatal_precondition;
 use crate::io::abi::*;
+use crate::io::channel::rust_handler::{expect_handler, run_on_channel, run_on_channel_at};
 use crate::io::channel::*;
 use crate::io::channel_bootstrap::server::{
     aws_server_bootstrap_destroy_socket_listener, aws_server_bootstrap_new_socket_listener,
@@ -56,6 +61,21 @@ pub struct Listener {
     on_connection_shutdown: aws_event_stream_rpc_server_on_connection_shutdown_fn,
     on_destroy: aws_event_stream_rpc_server_on_listener_destroy_fn,
     user_data: *mut c_void,
+    /// Extension: protections, live connections, drain (server_ext.rs).
+    ext: Mutex<ListenerExt>,
+    counters: Counters,
+    /// The bootstrap listener was destroyed (by a drain, or the last release).
+    socket_destroyed: AtomicBool,
+}
+
+impl Listener {
+    pub(super) fn counters(&self) -> &Counters {
+        &self.counters
+    }
+}
+
+pub(super) fn listener_ext(l: &Listener) -> MutexGuard<'_, ListenerExt> {
+    l.ext.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 #[derive(Clone, Copy)]
@@ -83,6 +103,11 @@ pub struct Conn {
     /// Made by the listener (its channel's shutdown ends it) rather than on
     /// an existing channel (`close` ends it).
     bootstrap_owned: AtomicBool,
+    /// Extension: bytes sent and not yet written, and their cap (0: none).
+    queued: AtomicUsize,
+    max_queued: usize,
+    /// Loop thread: the earliest timer task pending (channel clock).
+    timer_at: UnsafeCell<Option<u64>>,
 }
 
 // SAFETY: the cross-thread parts of a connection are its ref count and its
@@ -125,12 +150,33 @@ unsafe fn listener_release(l: *mut Listener) {
     // SAFETY: per the caller; the last reference closes the bootstrap listener,
     // whose destroy callback frees `l`.
     unsafe {
-        if (*l)
+        if !(*l)
             .refs
             .release("aws_event_stream_rpc_server_listener_release")
         {
+            return;
+        }
+        if (*l).socket_destroyed.swap(true, Ordering::AcqRel) {
+            // A drain destroyed the bootstrap listener, which has reported
+            // (it held a reference until then): finish here.
+            finish_listener(l);
+        } else {
             aws_server_bootstrap_destroy_socket_listener((*l).bootstrap, (*l).socket);
         }
+    }
+}
+
+/// Fires `on_destroy_callback` and frees the listener.
+///
+/// # Safety
+/// `l` is live and nothing refers to it any more.
+unsafe fn finish_listener(l: *mut Listener) {
+    // SAFETY: per the caller.
+    unsafe {
+        if let Some(f) = (*l).on_destroy {
+            f(c_listener(l), (*l).user_data);
+        }
+        drop_in((*l).alloc, l);
     }
 }
 
@@ -198,6 +244,7 @@ impl Conn {
             (*t).closed.store(true, Ordering::Release);
             let cb = *(*t).callbacks.get();
             if notify {
+                bump(&self.counters().streams_closed, 1);
                 if let Some(f) = cb.on_closed {
                     f(c_token(t), cb.user_data);
                 }
@@ -206,13 +253,49 @@ impl Conn {
         }
     }
 
-    /// Sends an [`Outgoing`] with a reference held until it is flushed.
-    fn write(
+    fn listener(&self) -> &Listener {
+        // SAFETY: the connection holds a listener reference until it is freed.
+        unsafe { &*self.listener }
+    }
+
+    fn counters(&self) -> &Counters {
+        &self.listener().counters
+    }
+
+    /// The channel's clock (ns).
+    fn now(&self) -> u64 {
+        let mut now = 0u64;
+        // SAFETY: the connection holds its channel.
+        unsafe { aws_channel_current_clock_time(self.channel, &mut now) };
+        now
+    }
+
+    /// Sends an internal reply (error, refusal, PING_RESPONSE); dropped if
+    /// the write queue is full (the connection is closing then).
+    fn write(&self, out: Outgoing) {
+        let _ = self.try_write(out, None, null_mut());
+    }
+
+    /// Sends an [`Outgoing`] with a reference held until it is flushed. Past
+    /// the write-queue cap the send fails with
+    /// AWS_IO_CHANNEL_ERROR_ERROR_CANT_ACCEPT_INPUT (the channel will not take
+    /// more: the peer is not reading) and the connection shuts down with it.
+    fn try_write(
         &self,
         out: Outgoing,
         flush_fn: aws_event_stream_rpc_server_message_flush_fn,
         user_data: *mut c_void,
-    ) {
+    ) -> Result<(), c_int> {
+        let len = out.message.encoded_len();
+        let before = self.queued.fetch_add(len, Ordering::AcqRel);
+        if self.max_queued > 0 && before + len > self.max_queued {
+            self.queued.fetch_sub(len, Ordering::AcqRel);
+            if self.lock().core.is_open() {
+                bump(&self.counters().write_queue_overflows, 1);
+            }
+            self.close(AWS_IO_CHANNEL_ERROR_ERROR_CANT_ACCEPT_INPUT);
+            return Err(AWS_IO_CHANNEL_ERROR_ERROR_CANT_ACCEPT_INPUT);
+        }
         self.refs.acquire("rpc server send");
         // SAFETY: the handler lives as long as the channel, which the
         // connection holds; the reference taken above keeps `self` alive.
@@ -225,6 +308,83 @@ impl Conn {
                 flush_fn,
                 user_data,
             )
+        };
+        Ok(())
+    }
+
+    /// Loop thread: makes sure a timer task runs by the core's next deadline.
+    fn arm_timer(&self) {
+        let Some(at) = self.lock().core.next_deadline() else {
+            return;
+        };
+        // SAFETY: loop thread only.
+        let armed = unsafe { &mut *self.timer_at.get() };
+        if armed.is_some_and(|a| a <= at) {
+            return;
+        }
+        *armed = Some(at);
+        self.refs.acquire("rpc server timer");
+        let me = ConnPtr(self);
+        // SAFETY: the connection holds its channel; the reference taken above
+        // keeps it alive until the task runs or is cancelled at shutdown.
+        unsafe {
+            run_on_channel_at(
+                self.channel,
+                self.alloc,
+                c"rpc_server_connection_timer",
+                Some(at),
+                Box::new(move |ran| {
+                    let c = &*{ me }.0;
+                    c.on_timer(at, ran);
+                    conn_release(c);
+                }),
+            );
+        }
+    }
+
+    fn on_timer(&self, at: u64, ran: bool) {
+        // SAFETY: loop thread only.
+        let armed = unsafe { &mut *self.timer_at.get() };
+        if *armed == Some(at) {
+            *armed = None;
+        }
+        if !ran {
+            return;
+        }
+        let now = self.now();
+        let expired = self.lock().core.on_timer(now);
+        let counters = self.counters();
+        match expired {
+            Some(Expiry::Handshake) => {
+                bump(&counters.handshake_timeouts, 1);
+                self.close(AWS_IO_SOCKET_TIMEOUT);
+            }
+            Some(Expiry::Idle) => {
+                bump(&counters.idle_timeouts, 1);
+                self.close(AWS_IO_SOCKET_TIMEOUT);
+            }
+            Some(Expiry::Drain) => {
+                bump(&counters.drain_timeouts, 1);
+                self.close(AWS_ERROR_EVENT_STREAM_RPC_CONNECTION_CLOSED);
+            }
+            None => self.arm_timer(),
+        }
+    }
+
+    /// Loop thread: the listener drains; close now if no stream is open.
+    fn start_drain(&self, timeout_ns: u64) {
+        let deadline = self.now().saturating_add(timeout_ns);
+        if self.lock().core.start_drain(deadline) {
+            self.close(AWS_ERROR_SUCCESS);
+        } else {
+            self.arm_timer();
+        }
+    }
+
+    /// A stream ended while draining: the last one closes the connection.
+    fn close_if_drained(&self) {
+        if self.lock().core.drained() {
+            self.close(AWS_ERROR_SUCCESS);
         }
     }
 
@@ -260,15 +420,25 @@ impl Conn {
     fn on_frame(&self, frame: Result<MessageView<'_>, c_int>) {
         // A framing error shuts the channel down with it (the handler does).
         let Ok(view) = frame else { return };
+        let total = view.prelude.total_len as usize;
         let Ok(message) = owned_headers(&view) else {
             // Headers that do not parse: upstream answers INTERNAL_ERROR.
             if self.lock().core.is_open() {
-                self.write(ErrorReply::Internal.outgoing(), None, null_mut());
+                bump(&self.counters().protocol_errors_sent, 1);
+                self.write(ErrorReply::Internal.outgoing());
             }
             return;
         };
-        let action = self.lock().core.on_message(&message);
+        bump(&self.counters().messages_received, 1);
+        bump(&self.counters().bytes_received, total as u64);
+        let now = self.now();
+        let action = {
+            let mut state = self.lock();
+            state.core.note_activity(now);
+            state.core.on_message(&message)
+        };
         self.route(&message, view.payload, action);
+        self.close_if_drained();
     }
 
     fn route(&self, message: &Message, payload: &[u8], action: ServerAction<'_>) {
@@ -282,8 +452,17 @@ impl Conn {
             ServerAction::Ignored => {}
             ServerAction::Violation(out) => {
                 if let Some(out) = out {
-                    self.write(out, None, null_mut());
+                    bump(&self.counters().protocol_errors_sent, 1);
+                    self.write(out);
                 }
+            }
+            ServerAction::RefuseStream { reply, .. } => {
+                bump(&self.counters().streams_refused, 1);
+                self.write(reply);
+            }
+            ServerAction::AutoPingResponse(reply) => {
+                bump(&self.counters().pings_answered, 1);
+                self.write(reply);
             }
             ServerAction::ProtocolMessage => {
                 if let Some(f) = cbs.on_protocol_message {
@@ -373,7 +552,8 @@ impl Conn {
                 self.remove_token(stream_id, false);
                 let reply = self.lock().core.reject_stream(stream_id);
                 if let Some(out) = reply {
-                    self.write(out, None, null_mut());
+                    bump(&self.counters().protocol_errors_sent, 1);
+                    self.write(out);
                 }
                 return false;
             }
@@ -386,6 +566,7 @@ impl Conn {
                 on_closed: options.on_continuation_closed,
                 user_data: options.user_data,
             };
+            bump(&self.counters().streams_opened, 1);
             self.deliver(t, args);
             token_release(t);
         }
@@ -419,17 +600,31 @@ impl Flushed for Conn {
         if let Some(code) = after.close_with {
             self.close(code);
         }
+        self.close_if_drained();
     }
 
     fn release_send_ref(&self) {
         // SAFETY: the reference `write` took.
         unsafe { conn_release(self) }
     }
+
+    fn on_write_done(&self, bytes: usize, error_code: c_int) {
+        self.queued.fetch_sub(bytes, Ordering::AcqRel);
+        if error_code == AWS_ERROR_SUCCESS {
+            bump(&self.counters().messages_sent, 1);
+            bump(&self.counters().bytes_sent, bytes as u64);
+            let now = self.now();
+            self.lock().core.note_activity(now);
+        }
+    }
 }
 
 // ---- connections on channels ------------------------------------------------------------
 
 struct ConnPtr(*const Conn);
+// SAFETY: a connection is Sync; the pointer is used on its loop thread, with
+// a reference held.
+unsafe impl Send for ConnPtr {}
 
 /// A connection with its event-stream handler in the channel's last slot
 /// (loop thread). One reference, plus a listener reference and a channel hold.
@@ -440,6 +635,9 @@ unsafe fn new_connection(l: *mut Listener, channel: *mut aws_channel) -> Result<
     // SAFETY: per the caller.
     unsafe {
         let alloc = (*l).alloc;
+        let limits = listener_ext(&*l).limits;
+        let mut now = 0u64;
+        aws_channel_current_clock_time(channel, &mut now);
         let c = new_in(
             alloc,
             Conn {
@@ -449,7 +647,7 @@ unsafe fn new_connection(l: *mut Listener, channel: *mut aws_channel) -> Result<
                 handler: UnsafeCell::new(null_mut()),
                 refs: RefCount::new(1),
                 state: Mutex::new(State {
-                    core: ServerConnection::new(),
+                    core: ServerConnection::with_limits(limits, now),
                     tokens: HashMap::new(),
                 }),
                 callbacks: UnsafeCell::new(ConnCallbacks {
@@ -458,6 +656,9 @@ unsafe fn new_connection(l: *mut Listener, channel: *mut aws_channel) -> Result<
                     user_data: null_mut(),
                 }),
                 bootstrap_owned: AtomicBool::new(false),
+                queued: AtomicUsize::new(0),
+                max_queued: limits.max_queued_write_bytes.unwrap_or(0),
+                timer_at: UnsafeCell::new(None),
             },
         );
         let me = ConnPtr(c);
@@ -467,7 +668,16 @@ unsafe fn new_connection(l: *mut Listener, channel: *mut aws_channel) -> Result<
             (*me.0).on_frame(frame)
         });
         match install_event_stream_handler(alloc, channel, receiver, c as *mut c_void, 0, false) {
-            Ok(h) => *(*c).handler.get() = h,
+            Ok(h) => {
+                *(*c).handler.get() = h;
+                if let Some(max) = limits.max_message_size {
+                    expect_handler::<crate::event_stream::channel_handler::EventStreamHandler>(
+                        h,
+                        "rpc server connection",
+                    )
+                    .set_max_message_size(max);
+                }
+            }
             Err(e) => {
                 drop_in(alloc, c);
                 return Err(e);
@@ -475,6 +685,7 @@ unsafe fn new_connection(l: *mut Listener, channel: *mut aws_channel) -> Result<
         }
         (*l).refs.acquire("rpc server connection");
         aws_channel_acquire_hold(channel);
+        (*c).arm_timer();
         Ok(c)
     }
 }
@@ -531,15 +742,45 @@ unsafe extern "C" fn on_incoming_channel(
             on_new(null_mut(), error_code, null_mut(), (*l).user_data);
             return;
         }
+        {
+            // Reserve the place under the lock: loops accept concurrently.
+            let mut ext = listener_ext(&*l);
+            let taken = ext.live.len() + ext.pending;
+            let full = ext.max_connections.is_some_and(|max| taken >= max);
+            if full || ext.drain.is_some() {
+                drop(ext);
+                bump(&(*l).counters.connections_refused, 1);
+                aws_channel_shutdown(channel, AWS_ERROR_EVENT_STREAM_RPC_CONNECTION_CLOSED);
+                return;
+            }
+            ext.pending += 1;
+        }
         let c = match new_connection(l, channel) {
             Ok(c) => c,
             Err(e) => {
+                let drained = {
+                    let mut ext = listener_ext(&*l);
+                    ext.pending -= 1;
+                    take_drain_completion(&mut ext)
+                };
                 on_new(null_mut(), e, null_mut(), (*l).user_data);
                 aws_channel_shutdown(channel, e);
+                if let Some((f, user_data)) = drained {
+                    f(c_listener(l), user_data);
+                }
                 return;
             }
         };
         (*c).bootstrap_owned.store(true, Ordering::Release);
+        // A drain that started since the reservation applies to it too.
+        let drain_timeout = {
+            let mut ext = listener_ext(&*l);
+            ext.pending -= 1;
+            ext.live.insert(c as usize);
+            ext.drain.as_ref().map(|d| d.timeout_ns)
+        };
+        bump(&(*l).counters.live_connections, 1);
+        bump(&(*l).counters.connections_accepted, 1);
         (*c).refs.acquire("rpc server connection");
         let mut options = aws_event_stream_rpc_connection_options {
             on_incoming_stream: None,
@@ -561,6 +802,9 @@ unsafe extern "C" fn on_incoming_channel(
             on_protocol_message: options.on_connection_protocol_message,
             user_data: options.user_data,
         };
+        if let Some(timeout_ns) = drain_timeout {
+            (*c).start_drain(timeout_ns);
+        }
         conn_release(c);
     }
 }
@@ -581,12 +825,93 @@ unsafe extern "C" fn on_channel_shutdown(
         }
         let _ = (*c).lock().core.close();
         (*c).shut_down_streams();
+        let drained = {
+            let mut ext = listener_ext(&*l);
+            ext.live.remove(&(c as usize));
+            (*l).counters
+                .live_connections
+                .fetch_sub(1, Ordering::Relaxed);
+            take_drain_completion(&mut ext)
+        };
         (*c).refs.acquire("rpc server connection");
         if let Some(f) = (*l).on_connection_shutdown {
             f(c_conn(c), error_code, (*l).user_data);
         }
+        if let Some((f, user_data)) = drained {
+            f(c_listener(l), user_data);
+        }
         conn_release(c);
         conn_release(c);
+    }
+}
+
+type DrainedFn = unsafe extern "C" fn(*mut aws_event_stream_rpc_server_listener, *mut c_void);
+
+/// The drain's completion callback, once, when no connection is left.
+fn take_drain_completion(ext: &mut ListenerExt) -> Option<(DrainedFn, *mut c_void)> {
+    if !ext.live.is_empty() || ext.pending > 0 {
+        return None;
+    }
+    let d = ext.drain.as_mut()?;
+    if std::mem::replace(&mut d.fired, true) {
+        return None;
+    }
+    d.on_drained.map(|f| (f, d.user_data))
+}
+
+/// `aws_es_rs_rpc_server_listener_drain` (any thread): refuses new
+/// connections, closes the listening socket, tells each live connection to
+/// drain; the completion fires when the last is gone (here if none).
+///
+/// # Safety
+/// `l` is live.
+pub(super) unsafe fn listener_drain(l: *mut Listener, drain: Drain) -> Result<(), c_int> {
+    // SAFETY: per the caller; each connection in the live set is alive (it
+    // leaves the set under the lock before its references go).
+    unsafe {
+        let timeout_ns = drain.timeout_ns;
+        let (conns, drained) = {
+            let mut ext = listener_ext(&*l);
+            if ext.drain.is_some() {
+                return Err(AWS_ERROR_INVALID_STATE);
+            }
+            ext.drain = Some(drain);
+            let conns: Vec<ConnPtr> = ext
+                .live
+                .iter()
+                .map(|&a| {
+                    let c = a as *const Conn;
+                    (*c).refs.acquire("rpc server drain");
+                    ConnPtr(c)
+                })
+                .collect();
+            (conns, take_drain_completion(&mut ext))
+        };
+        if !(*l).socket_destroyed.swap(true, Ordering::AcqRel) {
+            // The bootstrap holds this reference until its destroy callback.
+            (*l).refs.acquire("rpc server drain");
+            aws_server_bootstrap_destroy_socket_listener((*l).bootstrap, (*l).socket);
+        }
+        for c in conns {
+            let channel = (*c.0).channel;
+            let alloc = (*c.0).alloc;
+            run_on_channel(
+                channel,
+                alloc,
+                c"rpc_server_connection_drain",
+                Box::new(move |ran| {
+                    let c = &*{ c }.0;
+                    if ran {
+                        c.start_drain(timeout_ns);
+                    }
+                    conn_release(c);
+                }),
+            );
+        }
+        if let Some((f, user_data)) = drained {
+            f(c_listener(l), user_data);
+        }
+        Ok(())
     }
 }
 
@@ -597,10 +922,12 @@ unsafe extern "C" fn on_listener_destroyed(
     let l = user_data as *mut Listener;
     // SAFETY: the bootstrap's last call for this listener.
     unsafe {
-        if let Some(f) = (*l).on_destroy {
-            f(c_listener(l), (*l).user_data);
+        if (*l).refs.get() > 0 {
+            // Destroyed early by a drain: drop the reference it took.
+            listener_release(l);
+        } else {
+            finish_listener(l);
         }
-        drop_in((*l).alloc, l);
     }
 }
 
@@ -622,8 +949,24 @@ pub unsafe extern "C" fn aws_event_stream_rpc_server_new_listener(
         "aws_event_stream_rpc_server_new_listener"
     );
     // SAFETY: checked non-NULL; C's options.
+    unsafe { new_listener_with(allocator, options, null_mut()) }
+}
+
+/// `aws_event_stream_rpc_server_new_listener` with `protection` (NULL: none)
+/// in force before the first connection is accepted.
+///
+/// # Safety
+/// Live allocator and options from C; `protection` NULL or readable.
+pub(super) unsafe fn new_listener_with(
+    allocator: *mut aws_allocator,
+    options: *mut aws_event_stream_rpc_server_listener_options,
+    protection: *const aws_es_rs_rpc_server_protection_options,
+) -> *mut aws_event_stream_rpc_server_listener {
+    // SAFETY: per the caller.
     unsafe {
         let o = &*options;
+        let mut ext = ListenerExt::default();
+        apply(&mut ext, protection);
         let l = new_in(
             allocator,
             Listener {
@@ -635,6 +978,9 @@ pub unsafe extern "C" fn aws_event_stream_rpc_server_new_listener(
                 on_connection_shutdown: o.on_connection_shutdown,
                 on_destroy: o.on_destroy_callback,
                 user_data: o.user_data,
+                ext: Mutex::new(ext),
+                counters: Counters::default(),
+                socket_destroyed: AtomicBool::new(false),
             },
         );
         let bootstrap_options = aws_server_socket_channel_bootstrap_options {
@@ -844,10 +1190,10 @@ pub unsafe extern "C" fn aws_event_stream_rpc_server_connection_send_protocol_me
         };
         let out = c.lock().core.send_protocol_message(args);
         match out {
-            Ok(out) => {
-                c.write(out, flush_fn, user_data);
-                AWS_OP_SUCCESS
-            }
+            Ok(out) => match c.try_write(out, flush_fn, user_data) {
+                Ok(()) => AWS_OP_SUCCESS,
+                Err(e) => raise(e),
+            },
             Err(e) => raise(e),
         }
     }
@@ -958,10 +1304,10 @@ pub unsafe extern "C" fn aws_event_stream_rpc_server_continuation_send_message(
         };
         let out = c.lock().core.send_on_stream(t.stream_id, args);
         match out {
-            Ok(out) => {
-                c.write(out, flush_fn, user_data);
-                AWS_OP_SUCCESS
-            }
+            Ok(out) => match c.try_write(out, flush_fn, user_data) {
+                Ok(()) => AWS_OP_SUCCESS,
+                Err(e) => raise(e),
+            },
             Err(e) => raise(e),
         }
     }

@@ -185,6 +185,9 @@ impl ServerHarness {
                 terminate,
             } => self.continuation(stream_id, ty, terminate),
             ServerAction::Ignored => self.events.push(Event::Ignored),
+            ServerAction::RefuseStream { reply, .. } | ServerAction::AutoPingResponse(reply) => {
+                self.write(Some(reply))
+            }
             ServerAction::Violation(reply) => {
                 self.violations += 1;
                 if let Some(r) = &reply {

@@ -757,6 +757,22 @@ pub unsafe fn run_on_channel(
     tag: &'static CStr,
     f: Box<dyn FnOnce(bool) + Send>,
 ) {
+    // SAFETY: per the caller.
+    unsafe { run_on_channel_at(channel, alloc, tag, None, f) }
+}
+
+/// [`run_on_channel`] at `run_at_ns` (the channel's clock) when given: a
+/// timer that the channel's shutdown cancels (`f(false)`).
+///
+/// # Safety
+/// As [`run_on_channel`].
+pub unsafe fn run_on_channel_at(
+    channel: *mut aws_channel,
+    alloc: *mut aws_allocator,
+    tag: &'static CStr,
+    run_at_ns: Option<u64>,
+    f: Box<dyn FnOnce(bool) + Send>,
+) {
     unsafe extern "C" fn run(_task: *mut aws_channel_task, arg: *mut c_void, status: c_int) {
         // SAFETY: `arg` is the Job scheduled below; it runs exactly once.
         unsafe {
@@ -784,6 +800,10 @@ pub unsafe fn run_on_channel(
             job as *mut c_void,
             tag.as_ptr(),
         );
-        aws_channel_schedule_task_now(channel, ptr::addr_of_mut!((*job).task));
+        let task = ptr::addr_of_mut!((*job).task);
+        match run_at_ns {
+            None => aws_channel_schedule_task_now(channel, task),
+            Some(at) => aws_channel_schedule_task_future(channel, task, at),
+        }
     }
 }
