@@ -421,7 +421,7 @@ impl Conn {
         // A framing error shuts the channel down with it (the handler does).
         let Ok(view) = frame else { return };
         let total = view.prelude.total_len as usize;
-        let Ok(message) = owned_headers(&view) else {
+        let Ok(mut message) = owned_headers(&view) else {
             // Headers that do not parse: upstream answers INTERNAL_ERROR.
             if self.lock().core.is_open() {
                 bump(&self.counters().protocol_errors_sent, 1);
@@ -429,6 +429,12 @@ impl Conn {
             }
             return;
         };
+        // The core reads payloads only to echo a PING (auto-PING).
+        const PING: i32 =
+            aws_event_stream_rpc_message_type::AWS_EVENT_STREAM_RPC_MESSAGE_TYPE_PING as i32;
+        if parse_metadata(&message).is_ok_and(|m| m.message_type == PING) {
+            message.payload = bytes::Bytes::copy_from_slice(view.payload);
+        }
         bump(&self.counters().messages_received, 1);
         bump(&self.counters().bytes_received, total as u64);
         let now = self.now();
