@@ -588,3 +588,44 @@ pub struct aws_cpu_info {
 pub struct aws_system_environment {
     _opaque: [u8; 0],
 }
+
+#[repr(C)]
+pub struct aws_ring_buffer {
+    pub allocator: *mut aws_allocator,
+    pub allocation: *mut u8,
+    pub head: aws_atomic_var,
+    pub tail: aws_atomic_var,
+    pub allocation_end: *mut u8,
+}
+
+pub type enum_aws_cli_options_has_arg = c_int;
+
+#[repr(C)]
+pub enum aws_cli_options_has_arg {
+    AWS_CLI_OPTIONS_NO_ARGUMENT = 0,
+    AWS_CLI_OPTIONS_REQUIRED_ARGUMENT = 1,
+    AWS_CLI_OPTIONS_OPTIONAL_ARGUMENT = 2,
+}
+
+pub type aws_cli_options_subcommand_fn = Option<
+    unsafe extern "C" fn(
+        argc: c_int,
+        argv: *const *mut c_char,
+        command_name: *const c_char,
+        user_data: *mut c_void,
+    ) -> c_int,
+>;
+
+#[repr(C)]
+pub struct aws_cli_subcommand_dispatch {
+    pub subcommand_fn: aws_cli_options_subcommand_fn,
+    pub command_name: *const c_char,
+}
+
+#[repr(C)]
+pub struct aws_cli_option {
+    pub name: *const c_char,
+    pub has_arg: enum_aws_cli_options_has_arg,
+    pub flag: *mut c_int,
+    pub val: c_int,
+}

@@ -905,6 +905,12 @@ enum aws_platform_os {
   AWS_PLATFORM_OS_UNIX = 4,
 };
 
+enum aws_cli_options_has_arg {
+  AWS_CLI_OPTIONS_NO_ARGUMENT = 0,
+  AWS_CLI_OPTIONS_REQUIRED_ARGUMENT = 1,
+  AWS_CLI_OPTIONS_OPTIONAL_ARGUMENT = 2,
+};
+
 /*
  A codec failure. Each variant is one upstream error code; see [`WireError::aws_error_code`].
  */
@@ -924,6 +930,8 @@ struct aws_allocator;
 struct aws_array_list;
 struct aws_byte_buf;
 struct aws_byte_cursor;
+struct aws_cli_option;
+struct aws_cli_subcommand_dispatch;
 struct aws_utf8_decoder_options;
 struct aws_error_info;
 struct aws_error_info_list;
@@ -947,6 +955,7 @@ struct aws_log_subject_info_list;
 struct aws_log_writer_file_options;
 struct aws_atomic_var;
 struct aws_ref_count;
+struct aws_ring_buffer;
 struct aws_mutex;
 struct aws_condition_variable;
 struct aws_cpu_info;
@@ -1026,6 +1035,10 @@ typedef uint32_t aws_crt_statistics_category_t;
 
 typedef int (aws_array_list_comparator_fn)(const void *a, const void *b);
 typedef bool (aws_byte_predicate_fn)(uint8_t value);
+typedef int (aws_cli_options_subcommand_fn)(int argc,
+                                             char *const *argv,
+                                             const char *command_name,
+                                             void *user_data);
 typedef void (aws_error_handler_fn)(int err, void *ctx);
 typedef uint64_t (aws_hash_fn)(const void *key);
 typedef bool (aws_hash_callback_eq_fn)(const void *a, const void *b);
@@ -1273,6 +1286,20 @@ struct aws_byte_cursor {
  Predicate for the cursor trim functions: true keeps trimming.
  */
 
+
+struct aws_cli_option {
+  const char *name;
+  enum aws_cli_options_has_arg has_arg;
+  int *flag;
+  int val;
+};
+
+
+struct aws_cli_subcommand_dispatch {
+  aws_cli_options_subcommand_fn *subcommand_fn;
+  const char *command_name;
+};
+
 /*
  Options for `aws_decode_utf8` and `aws_utf8_decoder_new`.
  */
@@ -1437,6 +1464,14 @@ struct aws_ref_count {
   struct aws_atomic_var ref_count;
   void *object;
   aws_simple_completion_callback *on_zero_fn;
+};
+
+struct aws_ring_buffer {
+  struct aws_allocator *allocator;
+  uint8_t *allocation;
+  struct aws_atomic_var head;
+  struct aws_atomic_var tail;
+  uint8_t *allocation_end;
 };
 
 struct aws_mutex {
@@ -2158,6 +2193,12 @@ struct aws_crt_statistics_base {
 extern "C" {
 #endif // __cplusplus
 
+extern int aws_cli_optind;
+
+extern const char *aws_cli_optarg;
+
+extern const char *aws_cli_positional_arg;
+
 /*
  `:message-type` header name.
  */
@@ -2614,6 +2655,27 @@ int aws_high_res_clock_get_ticks(uint64_t *timestamp);
 
 int aws_sys_clock_get_ticks(uint64_t *timestamp);
 
+void aws_cli_reset_state(void);
+
+/*
+ Returns the matched option's `val`, 0x02 for a positional argument, '?' for
+ an unknown option or a missing value, and -1 when the arguments are used up.
+ */
+int aws_cli_getopt_long(int argc,
+                        char *const *argv,
+                        const char *optstring,
+                        const struct aws_cli_option *longopts,
+                        int *longindex);
+
+/*
+ Calls the handler whose name matches argv[1] (ignoring case) with argv shifted by one.
+ */
+int aws_cli_dispatch_on_subcommand(int argc,
+                                   char *const *argv,
+                                   struct aws_cli_subcommand_dispatch *dispatch_table,
+                                   int table_length,
+                                   void *user_data);
+
 /*
  Appends `n` random bytes to `output`; on failure `output` keeps its length.
 
@@ -3038,6 +3100,30 @@ void *aws_ref_count_acquire(struct aws_ref_count *ref_count);
  Returns the count left (0: `on_zero_fn` has run).
  */
 size_t aws_ref_count_release(struct aws_ref_count *ref_count);
+
+int aws_ring_buffer_init(struct aws_ring_buffer *ring_buf,
+                         struct aws_allocator *allocator,
+                         size_t size);
+
+void aws_ring_buffer_clean_up(struct aws_ring_buffer *ring_buf);
+
+int aws_ring_buffer_acquire(struct aws_ring_buffer *ring_buf,
+                            size_t requested_size,
+                            struct aws_byte_buf *dest);
+
+int aws_ring_buffer_acquire_up_to(struct aws_ring_buffer *ring_buf,
+                                  size_t minimum_size,
+                                  size_t requested_size,
+                                  struct aws_byte_buf *dest);
+
+/*
+ Returns everything up to the end of `buf` to the pool (buffers come back in the order they were vended).
+ */
+void aws_ring_buffer_release(struct aws_ring_buffer *ring_buffer,
+                             struct aws_byte_buf *buf);
+
+bool aws_ring_buffer_buf_belongs_to_pool(const struct aws_ring_buffer *ring_buffer,
+                                         const struct aws_byte_buf *buf);
 
 struct aws_string *aws_string_new_from_array(struct aws_allocator *allocator,
                                              const uint8_t *bytes,
