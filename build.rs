@@ -10,7 +10,7 @@ fn main() {
     println!("cargo:rerun-if-changed=build.rs");
     println!("cargo:rerun-if-changed=include");
     let dir = std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR");
-    let c_files = ["logging_shim", "inline_exports", "math_varargs"];
+    let c_files = ["logging_shim", "inline_exports", "varargs"];
     let mut build = cc::Build::new();
     build
         .include(format!("{dir}/include"))
@@ -21,7 +21,7 @@ fn main() {
         build.file(format!("src/common/{name}.c"));
     }
     build.compile("aws_es_rs_c_parts");
-    for map in ["inline_exports", "math_varargs"] {
+    for map in ["inline_exports", "varargs"] {
         println!("cargo:rerun-if-changed=src/common/{map}.map");
         println!("cargo:rustc-cdylib-link-arg=-Wl,--version-script={dir}/src/common/{map}.map");
     }

@@ -629,3 +629,25 @@ pub struct aws_cli_option {
     pub flag: *mut c_int,
     pub val: c_int,
 }
+
+#[repr(C)]
+pub struct aws_uuid {
+    pub uuid_data: [u8; 16],
+}
+
+#[repr(C)]
+pub struct aws_rw_lock {
+    pub lock_handle: libc::pthread_rwlock_t,
+}
+
+#[repr(C)]
+pub struct aws_run_command_result {
+    pub ret_code: c_int,
+    pub std_out: *mut aws_string,
+    pub std_err: *mut aws_string,
+}
+
+#[repr(C)]
+pub struct aws_run_command_options {
+    pub command: *const c_char,
+}

@@ -933,6 +933,7 @@ struct aws_byte_cursor;
 struct aws_cli_option;
 struct aws_cli_subcommand_dispatch;
 struct aws_utf8_decoder_options;
+struct aws_string;
 struct aws_error_info;
 struct aws_error_info_list;
 struct aws_hash_table;
@@ -940,7 +941,6 @@ struct aws_hash_element;
 struct aws_hash_iter;
 struct aws_logger_vtable;
 struct aws_logger;
-struct aws_string;
 struct aws_log_channel_vtable;
 struct aws_log_writer_vtable;
 struct aws_log_writer;
@@ -953,21 +953,25 @@ struct aws_logger_standard_options;
 struct aws_log_subject_info;
 struct aws_log_subject_info_list;
 struct aws_log_writer_file_options;
+struct aws_priority_queue;
+struct aws_priority_queue_node;
+struct aws_run_command_result;
+struct aws_run_command_options;
 struct aws_atomic_var;
 struct aws_ref_count;
 struct aws_ring_buffer;
+struct aws_rw_lock;
 struct aws_mutex;
 struct aws_condition_variable;
 struct aws_cpu_info;
 struct aws_linked_list_node;
-struct aws_priority_queue_node;
 union aws_task_abi_extension;
 struct aws_task;
-struct aws_priority_queue;
 struct aws_linked_list;
 struct aws_task_scheduler;
 struct aws_thread_options;
 struct aws_thread;
+struct aws_uuid;
 struct aws_event_stream_message;
 union aws_event_stream_header_value;
 struct aws_event_stream_header_value_pair;
@@ -1055,10 +1059,10 @@ typedef int (aws_log_formatter_format_fn)(struct aws_log_formatter *formatter,
                                            const char *format,
                                            va_list args);
 typedef void (aws_log_formatter_clean_up_fn)(struct aws_log_formatter *logger);
+typedef int (aws_priority_queue_compare_fn)(const void *a, const void *b);
 typedef void (aws_simple_completion_callback)(void *user_data);
 typedef bool (aws_condition_predicate_fn)(void *user_data);
 typedef void (aws_task_fn)(struct aws_task *task, void *arg, enum aws_task_status status);
-typedef int (aws_priority_queue_compare_fn)(const void *a, const void *b);
 typedef void (aws_thread_function)(void *user_data);
 typedef void (aws_thread_atexit_fn)(void *user_data);
 typedef int (aws_event_stream_process_state_fn)(struct aws_event_stream_streaming_decoder *decoder,
@@ -1308,6 +1312,16 @@ struct aws_utf8_decoder_options {
   void *user_data;
 };
 
+/*
+ Immutable, length-prefixed string; `bytes` is a flexible array (always
+ NUL-terminated), hence the one-element array.
+ */
+struct aws_string {
+  struct aws_allocator *allocator;
+  size_t len;
+  uint8_t bytes[1];
+};
+
 
 struct aws_error_info {
   int error_code;
@@ -1365,16 +1379,6 @@ struct aws_logger {
   void *p_impl;
 };
 
-
-/*
- Immutable, length-prefixed string; `bytes` is a flexible array (always
- NUL-terminated), hence the one-element array.
- */
-struct aws_string {
-  struct aws_allocator *allocator;
-  size_t len;
-  uint8_t bytes[1];
-};
 
 
 
@@ -1455,6 +1459,27 @@ struct aws_log_writer_file_options {
 };
 
 
+
+struct aws_priority_queue {
+  aws_priority_queue_compare_fn *pred;
+  struct aws_array_list container;
+  struct aws_array_list backpointers;
+};
+
+struct aws_priority_queue_node {
+  size_t current_index;
+};
+
+struct aws_run_command_result {
+  int ret_code;
+  struct aws_string *std_out;
+  struct aws_string *std_err;
+};
+
+struct aws_run_command_options {
+  const char *command;
+};
+
 struct aws_atomic_var {
   void *value;
 };
@@ -1472,6 +1497,10 @@ struct aws_ring_buffer {
   struct aws_atomic_var head;
   struct aws_atomic_var tail;
   uint8_t *allocation_end;
+};
+
+struct aws_rw_lock {
+  pthread_rwlock_t lock_handle;
 };
 
 struct aws_mutex {
@@ -1498,10 +1527,6 @@ struct aws_linked_list_node {
   struct aws_linked_list_node *prev;
 };
 
-struct aws_priority_queue_node {
-  size_t current_index;
-};
-
 union aws_task_abi_extension {
   bool scheduled;
   size_t reserved;
@@ -1515,13 +1540,6 @@ struct aws_task {
   struct aws_priority_queue_node priority_queue_node;
   const char *type_tag;
   union aws_task_abi_extension abi_extension;
-};
-
-
-struct aws_priority_queue {
-  aws_priority_queue_compare_fn *pred;
-  struct aws_array_list container;
-  struct aws_array_list backpointers;
 };
 
 struct aws_linked_list {
@@ -1556,6 +1574,10 @@ struct aws_thread {
 /*
  `pthread_once_t`, initialised with AWS_THREAD_ONCE_STATIC_INIT.
  */
+
+struct aws_uuid {
+  uint8_t uuid_data[16];
+};
 
 struct aws_event_stream_message {
   struct aws_allocator *alloc;
@@ -2651,6 +2673,19 @@ struct aws_byte_cursor aws_byte_cursor_trim_pred(const struct aws_byte_cursor *s
 bool aws_byte_cursor_satisfies_pred(const struct aws_byte_cursor *source,
                                     aws_byte_predicate_fn *predicate);
 
+/*
+ Appends up to `n` + 1 pieces of `input_str` split on `split_on` to `output`
+ (n == 0: no limit); the last piece takes the rest of the input.
+ */
+int aws_byte_cursor_split_on_char_n(const struct aws_byte_cursor *input_str,
+                                    char split_on,
+                                    size_t n,
+                                    struct aws_array_list *output);
+
+int aws_byte_cursor_split_on_char(const struct aws_byte_cursor *input_str,
+                                  char split_on,
+                                  struct aws_array_list *output);
+
 int aws_high_res_clock_get_ticks(uint64_t *timestamp);
 
 int aws_sys_clock_get_ticks(uint64_t *timestamp);
@@ -2758,6 +2793,19 @@ int aws_utf8_decoder_update(struct aws_utf8_decoder *decoder, struct aws_byte_cu
  Fails with AWS_ERROR_INVALID_UTF8 if a code point is cut off; resets either way.
  */
 int aws_utf8_decoder_finalize(struct aws_utf8_decoder *decoder);
+
+struct aws_string *aws_get_env(struct aws_allocator *allocator, const char *name);
+
+struct aws_string *aws_get_env_nonempty(struct aws_allocator *allocator, const char *name);
+
+int aws_get_environment_value(struct aws_allocator *allocator,
+                              const struct aws_string *variable_name,
+                              struct aws_string **value_out);
+
+int aws_set_environment_value(const struct aws_string *variable_name,
+                              const struct aws_string *value);
+
+int aws_unset_environment_value(const struct aws_string *variable_name);
 
 void aws_raise_error_private(int err);
 
@@ -2913,6 +2961,10 @@ bool aws_ptr_eq(const void *a, const void *b);
 uint64_t aws_hash_uint64_t_by_identity(const void *item);
 
 bool aws_hash_compare_uint64_t_eq(const void *a, const void *b);
+
+bool aws_host_utils_is_ipv4(struct aws_byte_cursor host);
+
+bool aws_host_utils_is_ipv6(struct aws_byte_cursor host, bool is_uri_encoded);
 
 void aws_common_library_init(struct aws_allocator *allocator);
 
@@ -3087,6 +3139,74 @@ size_t aws_mem_tracer_count(struct aws_allocator *trace_allocator);
  */
 void aws_mem_tracer_dump(struct aws_allocator *trace_allocator);
 
+int aws_priority_queue_init_dynamic(struct aws_priority_queue *queue,
+                                    struct aws_allocator *alloc,
+                                    size_t default_size,
+                                    size_t item_size,
+                                    aws_priority_queue_compare_fn *pred);
+
+void aws_priority_queue_init_static(struct aws_priority_queue *queue,
+                                    void *heap,
+                                    size_t item_count,
+                                    size_t item_size,
+                                    aws_priority_queue_compare_fn *pred);
+
+void aws_priority_queue_clean_up(struct aws_priority_queue *queue);
+
+int aws_priority_queue_push(struct aws_priority_queue *queue, void *item);
+
+/*
+ Pushes a copy of `item`; a non-NULL `backpointer` is kept at the item's index
+ (the first one turns on back-pointers, which needs a dynamic queue).
+ */
+int aws_priority_queue_push_ref(struct aws_priority_queue *queue,
+                                void *item,
+                                struct aws_priority_queue_node *backpointer);
+
+int aws_priority_queue_pop(struct aws_priority_queue *queue, void *item);
+
+int aws_priority_queue_remove(struct aws_priority_queue *queue,
+                              void *item,
+                              const struct aws_priority_queue_node *node);
+
+int aws_priority_queue_top(const struct aws_priority_queue *queue, void **item);
+
+void aws_priority_queue_clear(struct aws_priority_queue *queue);
+
+size_t aws_priority_queue_size(const struct aws_priority_queue *queue);
+
+size_t aws_priority_queue_capacity(const struct aws_priority_queue *queue);
+
+void aws_priority_queue_node_init(struct aws_priority_queue_node *node);
+
+bool aws_priority_queue_node_is_in_queue(const struct aws_priority_queue_node *node);
+
+/*
+ Structural check: a predicate, a valid container and, when present, one back-pointer per item.
+ */
+bool aws_priority_queue_is_valid(const struct aws_priority_queue *queue);
+
+int aws_get_pid(void);
+
+size_t aws_get_soft_limit_io_handles(void);
+
+size_t aws_get_hard_limit_io_handles(void);
+
+int aws_set_soft_limit_io_handles(size_t max_handles);
+
+int aws_run_command_result_init(struct aws_allocator *allocator,
+                                struct aws_run_command_result *result);
+
+void aws_run_command_result_cleanup(struct aws_run_command_result *result);
+
+/*
+ Runs `options->command` through /bin/sh; stdout (whitespace-trimmed, NULL
+ when empty) and the raw wait status go to `result`. stderr is not captured.
+ */
+int aws_run_command(struct aws_allocator *allocator,
+                    struct aws_run_command_options *options,
+                    struct aws_run_command_result *result);
+
 void aws_ref_count_init(struct aws_ref_count *ref_count,
                         void *object,
                         aws_simple_completion_callback *on_zero_fn);
@@ -3124,6 +3244,22 @@ void aws_ring_buffer_release(struct aws_ring_buffer *ring_buffer,
 
 bool aws_ring_buffer_buf_belongs_to_pool(const struct aws_ring_buffer *ring_buffer,
                                          const struct aws_byte_buf *buf);
+
+int aws_rw_lock_init(struct aws_rw_lock *lock);
+
+void aws_rw_lock_clean_up(struct aws_rw_lock *lock);
+
+int aws_rw_lock_rlock(struct aws_rw_lock *lock);
+
+int aws_rw_lock_wlock(struct aws_rw_lock *lock);
+
+int aws_rw_lock_try_rlock(struct aws_rw_lock *lock);
+
+int aws_rw_lock_try_wlock(struct aws_rw_lock *lock);
+
+int aws_rw_lock_runlock(struct aws_rw_lock *lock);
+
+int aws_rw_lock_wunlock(struct aws_rw_lock *lock);
 
 struct aws_string *aws_string_new_from_array(struct aws_allocator *allocator,
                                              const uint8_t *bytes,
@@ -3432,6 +3568,16 @@ void aws_thread_set_managed_join_timeout_ns(uint64_t timeout_in_ns);
  managed thread (it would wait for itself).
  */
 int aws_thread_join_all_managed(void);
+
+int aws_uuid_init(struct aws_uuid *uuid);
+
+int aws_uuid_init_from_str(struct aws_uuid *uuid, const struct aws_byte_cursor *uuid_str);
+
+int aws_uuid_to_str(const struct aws_uuid *uuid, struct aws_byte_buf *output);
+
+int aws_uuid_to_str_compact(const struct aws_uuid *uuid, struct aws_byte_buf *output);
+
+bool aws_uuid_equals(const struct aws_uuid *a, const struct aws_uuid *b);
 
 /*
  Writes the dump to `fd`.
