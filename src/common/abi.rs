@@ -651,3 +651,67 @@ pub struct aws_run_command_result {
 pub struct aws_run_command_options {
     pub command: *const c_char,
 }
+
+#[repr(C)]
+pub enum aws_file_type {
+    AWS_FILE_TYPE_FILE = 1,
+    AWS_FILE_TYPE_SYM_LINK = 2,
+    AWS_FILE_TYPE_DIRECTORY = 4,
+}
+
+#[repr(C)]
+pub struct aws_directory_entry {
+    pub path: aws_byte_cursor,
+    pub relative_path: aws_byte_cursor,
+    pub file_type: c_int,
+    pub file_size: i64,
+}
+
+pub type aws_on_directory_entry =
+    Option<unsafe extern "C" fn(entry: *const aws_directory_entry, user_data: *mut c_void) -> bool>;
+
+/// Opaque: a snapshot of one directory's entries.
+pub struct aws_directory_iterator {
+    _opaque: [u8; 0],
+}
+
+pub type enum_aws_date_month = c_int;
+pub type enum_aws_date_day_of_week = c_int;
+
+#[repr(C)]
+pub enum aws_date_month {
+    AWS_DATE_MONTH_JANUARY = 0,
+    AWS_DATE_MONTH_FEBRUARY = 1,
+    AWS_DATE_MONTH_MARCH = 2,
+    AWS_DATE_MONTH_APRIL = 3,
+    AWS_DATE_MONTH_MAY = 4,
+    AWS_DATE_MONTH_JUNE = 5,
+    AWS_DATE_MONTH_JULY = 6,
+    AWS_DATE_MONTH_AUGUST = 7,
+    AWS_DATE_MONTH_SEPTEMBER = 8,
+    AWS_DATE_MONTH_OCTOBER = 9,
+    AWS_DATE_MONTH_NOVEMBER = 10,
+    AWS_DATE_MONTH_DECEMBER = 11,
+}
+
+#[repr(C)]
+pub enum aws_date_day_of_week {
+    AWS_DATE_DAY_OF_WEEK_SUNDAY = 0,
+    AWS_DATE_DAY_OF_WEEK_MONDAY = 1,
+    AWS_DATE_DAY_OF_WEEK_TUESDAY = 2,
+    AWS_DATE_DAY_OF_WEEK_WEDNESDAY = 3,
+    AWS_DATE_DAY_OF_WEEK_THURSDAY = 4,
+    AWS_DATE_DAY_OF_WEEK_FRIDAY = 5,
+    AWS_DATE_DAY_OF_WEEK_SATURDAY = 6,
+}
+
+/// A point in time with its UTC and local calendar forms.
+#[repr(C)]
+pub struct aws_date_time {
+    pub timestamp: libc::time_t,
+    pub milliseconds: u16,
+    pub tz: [c_char; 6],
+    pub gmt_time: libc::tm,
+    pub local_time: libc::tm,
+    pub utc_assumed: bool,
+}

@@ -6,11 +6,13 @@ pub mod array_list;
 pub mod byte_buf;
 pub mod clock;
 pub mod command_line_parser;
+pub mod date_time;
 pub mod device_random;
 pub mod encoding;
 pub mod environment;
 pub mod error;
 pub mod error_codes;
+pub mod file;
 pub mod hash_table;
 pub mod host_utils;
 /// cbindgen:ignore

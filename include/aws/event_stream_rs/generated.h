@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <pthread.h>
+#include <time.h>
 
 #define AWS_OP_SUCCESS 0
 
@@ -911,12 +912,44 @@ enum aws_cli_options_has_arg {
   AWS_CLI_OPTIONS_OPTIONAL_ARGUMENT = 2,
 };
 
+enum aws_file_type {
+  AWS_FILE_TYPE_FILE = 1,
+  AWS_FILE_TYPE_SYM_LINK = 2,
+  AWS_FILE_TYPE_DIRECTORY = 4,
+};
+
+enum aws_date_month {
+  AWS_DATE_MONTH_JANUARY = 0,
+  AWS_DATE_MONTH_FEBRUARY = 1,
+  AWS_DATE_MONTH_MARCH = 2,
+  AWS_DATE_MONTH_APRIL = 3,
+  AWS_DATE_MONTH_MAY = 4,
+  AWS_DATE_MONTH_JUNE = 5,
+  AWS_DATE_MONTH_JULY = 6,
+  AWS_DATE_MONTH_AUGUST = 7,
+  AWS_DATE_MONTH_SEPTEMBER = 8,
+  AWS_DATE_MONTH_OCTOBER = 9,
+  AWS_DATE_MONTH_NOVEMBER = 10,
+  AWS_DATE_MONTH_DECEMBER = 11,
+};
+
+enum aws_date_day_of_week {
+  AWS_DATE_DAY_OF_WEEK_SUNDAY = 0,
+  AWS_DATE_DAY_OF_WEEK_MONDAY = 1,
+  AWS_DATE_DAY_OF_WEEK_TUESDAY = 2,
+  AWS_DATE_DAY_OF_WEEK_WEDNESDAY = 3,
+  AWS_DATE_DAY_OF_WEEK_THURSDAY = 4,
+  AWS_DATE_DAY_OF_WEEK_FRIDAY = 5,
+  AWS_DATE_DAY_OF_WEEK_SATURDAY = 6,
+};
+
 /*
  A codec failure. Each variant is one upstream error code; see [`WireError::aws_error_code`].
  */
 struct WireError;
 struct aws_channel;
 struct aws_custom_key_op_handler;
+struct aws_directory_iterator;
 struct aws_event_stream_rpc_client_connection;
 struct aws_event_stream_rpc_client_continuation_token;
 struct aws_event_stream_rpc_server_connection;
@@ -932,10 +965,12 @@ struct aws_byte_buf;
 struct aws_byte_cursor;
 struct aws_cli_option;
 struct aws_cli_subcommand_dispatch;
+struct aws_date_time;
 struct aws_utf8_decoder_options;
 struct aws_string;
 struct aws_error_info;
 struct aws_error_info_list;
+struct aws_directory_entry;
 struct aws_hash_table;
 struct aws_hash_element;
 struct aws_hash_iter;
@@ -1044,6 +1079,7 @@ typedef int (aws_cli_options_subcommand_fn)(int argc,
                                              const char *command_name,
                                              void *user_data);
 typedef void (aws_error_handler_fn)(int err, void *ctx);
+typedef bool (aws_on_directory_entry)(const struct aws_directory_entry *entry, void *user_data);
 typedef uint64_t (aws_hash_fn)(const void *key);
 typedef bool (aws_hash_callback_eq_fn)(const void *a, const void *b);
 typedef void (aws_hash_callback_destroy_fn)(void *key_or_value);
@@ -1230,6 +1266,11 @@ struct aws_channel;
 
 struct aws_custom_key_op_handler;
 
+/*
+ Opaque: a snapshot of one directory's entries.
+ */
+struct aws_directory_iterator;
+
 struct aws_event_stream_rpc_client_connection;
 
 struct aws_event_stream_rpc_client_continuation_token;
@@ -1305,6 +1346,21 @@ struct aws_cli_subcommand_dispatch {
 };
 
 /*
+ A point in time with its UTC and local calendar forms.
+ */
+struct aws_date_time {
+  time_t timestamp;
+  uint16_t milliseconds;
+  char tz[6];
+  struct tm gmt_time;
+  struct tm local_time;
+  bool utc_assumed;
+};
+
+
+
+
+/*
  Options for `aws_decode_utf8` and `aws_utf8_decoder_new`.
  */
 struct aws_utf8_decoder_options {
@@ -1335,6 +1391,14 @@ struct aws_error_info_list {
   const struct aws_error_info *error_list;
   uint16_t count;
 };
+
+struct aws_directory_entry {
+  struct aws_byte_cursor path;
+  struct aws_byte_cursor relative_path;
+  int file_type;
+  int64_t file_size;
+};
+
 
 struct aws_hash_table {
   void *p_impl;
@@ -1419,7 +1483,6 @@ struct aws_log_formatter {
   struct aws_allocator *allocator;
   void *impl;
 };
-
 
 struct aws_log_formatter_standard_options {
   enum aws_date_format date_format;
@@ -2711,6 +2774,61 @@ int aws_cli_dispatch_on_subcommand(int argc,
                                    int table_length,
                                    void *user_data);
 
+void aws_date_time_init_epoch_millis(struct aws_date_time *dt, uint64_t ms_since_epoch);
+
+void aws_date_time_init_now(struct aws_date_time *dt);
+
+void aws_date_time_init_epoch_secs(struct aws_date_time *dt, double sec_ms);
+
+int aws_date_time_init_from_str_cursor(struct aws_date_time *dt,
+                                       const struct aws_byte_cursor *date_str_cursor,
+                                       enum aws_date_format fmt);
+
+int aws_date_time_init_from_str(struct aws_date_time *dt,
+                                const struct aws_byte_buf *date_str,
+                                enum aws_date_format fmt);
+
+int aws_date_time_to_local_time_str(const struct aws_date_time *dt,
+                                    enum aws_date_format fmt,
+                                    struct aws_byte_buf *output_buf);
+
+int aws_date_time_to_utc_time_str(const struct aws_date_time *dt,
+                                  enum aws_date_format fmt,
+                                  struct aws_byte_buf *output_buf);
+
+int aws_date_time_to_local_time_short_str(const struct aws_date_time *dt,
+                                          enum aws_date_format fmt,
+                                          struct aws_byte_buf *output_buf);
+
+int aws_date_time_to_utc_time_short_str(const struct aws_date_time *dt,
+                                        enum aws_date_format fmt,
+                                        struct aws_byte_buf *output_buf);
+
+double aws_date_time_as_epoch_secs(const struct aws_date_time *dt);
+
+uint64_t aws_date_time_as_nanos(const struct aws_date_time *dt);
+
+uint64_t aws_date_time_as_millis(const struct aws_date_time *dt);
+
+uint16_t aws_date_time_year(const struct aws_date_time *dt, bool local_time);
+
+enum aws_date_month aws_date_time_month(const struct aws_date_time *dt, bool local_time);
+
+uint8_t aws_date_time_month_day(const struct aws_date_time *dt, bool local_time);
+
+enum aws_date_day_of_week aws_date_time_day_of_week(const struct aws_date_time *dt,
+                                                    bool local_time);
+
+uint8_t aws_date_time_hour(const struct aws_date_time *dt, bool local_time);
+
+uint8_t aws_date_time_minute(const struct aws_date_time *dt, bool local_time);
+
+uint8_t aws_date_time_second(const struct aws_date_time *dt, bool local_time);
+
+bool aws_date_time_dst(const struct aws_date_time *dt, bool local_time);
+
+time_t aws_date_time_diff(const struct aws_date_time *a, const struct aws_date_time *b);
+
 /*
  Appends `n` random bytes to `output`; on failure `output` keeps its length.
 
@@ -2840,6 +2958,89 @@ aws_error_handler_fn *aws_set_thread_local_error_handler_fn(aws_error_handler_fn
 void aws_register_error_info(const struct aws_error_info_list *error_info);
 
 void aws_unregister_error_info(const struct aws_error_info_list *error_info);
+
+int aws_translate_and_raise_io_error(int error_no);
+
+int aws_translate_and_raise_io_error_or(int error_no, int fallback_aws_error_code);
+
+FILE *aws_fopen_safe(const struct aws_string *file_path, const struct aws_string *mode);
+
+FILE *aws_fopen(const char *file_path, const char *mode);
+
+int aws_fseek(FILE *file, int64_t offset, int whence);
+
+int aws_file_get_length(FILE *file, int64_t *length);
+
+int aws_byte_buf_init_from_file(struct aws_byte_buf *out_buf,
+                                struct aws_allocator *alloc,
+                                const char *filename);
+
+int aws_byte_buf_init_from_file_with_size_hint(struct aws_byte_buf *out_buf,
+                                               struct aws_allocator *alloc,
+                                               const char *filename,
+                                               size_t size_hint);
+
+bool aws_is_any_directory_separator(char value);
+
+char aws_get_platform_directory_separator(void);
+
+void aws_normalize_directory_separator(struct aws_byte_buf *path);
+
+int aws_directory_create(const struct aws_string *dir_path);
+
+bool aws_directory_exists(const struct aws_string *dir_path);
+
+bool aws_path_exists(const struct aws_string *p);
+
+int aws_file_delete(const struct aws_string *file_path);
+
+int aws_directory_or_file_move(const struct aws_string *from, const struct aws_string *to);
+
+int aws_directory_delete(const struct aws_string *dir_path, bool recursive);
+
+int aws_directory_traverse(struct aws_allocator *_allocator,
+                           const struct aws_string *p,
+                           bool recursive,
+                           aws_on_directory_entry *on_entry,
+                           void *user_data);
+
+struct aws_directory_iterator *aws_directory_entry_iterator_new(struct aws_allocator *allocator,
+                                                                const struct aws_string *p);
+
+int aws_directory_entry_iterator_next(struct aws_directory_iterator *iterator);
+
+int aws_directory_entry_iterator_previous(struct aws_directory_iterator *iterator);
+
+const struct aws_directory_entry *aws_directory_entry_iterator_get_value(const struct aws_directory_iterator *iterator);
+
+void aws_directory_entry_iterator_destroy(struct aws_directory_iterator *iterator);
+
+struct aws_string *aws_get_home_directory(struct aws_allocator *allocator);
+
+int aws_file_path_read_from_offset(const struct aws_string *file_path,
+                                   uint64_t offset,
+                                   size_t max_read_length,
+                                   struct aws_byte_buf *output_buf,
+                                   size_t *out_actual_read);
+
+bool aws_file_direct_io_is_supported(void);
+
+int aws_file_path_read_from_offset_direct_io_with_chunk_size(const struct aws_string *file_path,
+                                                             uint64_t offset,
+                                                             size_t max_read_length,
+                                                             size_t max_chunk_size,
+                                                             struct aws_byte_buf *output_buf,
+                                                             size_t *out_actual_read);
+
+int aws_file_path_read_from_offset_direct_io(const struct aws_string *file_path,
+                                             uint64_t offset,
+                                             size_t max_read_length,
+                                             struct aws_byte_buf *output_buf,
+                                             size_t *out_actual_read);
+
+int aws_file_path_write_to_offset_direct_io(const struct aws_string *file_path,
+                                            uint64_t offset,
+                                            struct aws_byte_cursor data);
 
 int aws_hash_table_init(struct aws_hash_table *map,
                         struct aws_allocator *alloc,
