@@ -715,3 +715,36 @@ pub struct aws_date_time {
     pub local_time: libc::tm,
     pub utc_assumed: bool,
 }
+
+#[repr(C)]
+pub struct aws_uri {
+    pub self_size: usize,
+    pub allocator: *mut aws_allocator,
+    pub uri_str: aws_byte_buf,
+    pub scheme: aws_byte_cursor,
+    pub authority: aws_byte_cursor,
+    pub userinfo: aws_byte_cursor,
+    pub user: aws_byte_cursor,
+    pub password: aws_byte_cursor,
+    pub host_name: aws_byte_cursor,
+    pub port: u32,
+    pub path: aws_byte_cursor,
+    pub query_string: aws_byte_cursor,
+    pub path_and_query: aws_byte_cursor,
+}
+
+#[repr(C)]
+pub struct aws_uri_param {
+    pub key: aws_byte_cursor,
+    pub value: aws_byte_cursor,
+}
+
+#[repr(C)]
+pub struct aws_uri_builder_options {
+    pub scheme: aws_byte_cursor,
+    pub path: aws_byte_cursor,
+    pub host_name: aws_byte_cursor,
+    pub port: u32,
+    pub query_params: *mut aws_array_list,
+    pub query_string: aws_byte_cursor,
+}

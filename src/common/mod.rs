@@ -30,4 +30,5 @@ pub mod sync;
 pub mod system_info;
 pub mod task_scheduler;
 pub mod thread;
+pub mod uri;
 pub mod uuid;

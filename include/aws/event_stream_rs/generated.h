@@ -1006,6 +1006,9 @@ struct aws_linked_list;
 struct aws_task_scheduler;
 struct aws_thread_options;
 struct aws_thread;
+struct aws_uri;
+struct aws_uri_builder_options;
+struct aws_uri_param;
 struct aws_uuid;
 struct aws_event_stream_message;
 union aws_event_stream_header_value;
@@ -1637,6 +1640,36 @@ struct aws_thread {
 /*
  `pthread_once_t`, initialised with AWS_THREAD_ONCE_STATIC_INIT.
  */
+
+struct aws_uri {
+  size_t self_size;
+  struct aws_allocator *allocator;
+  struct aws_byte_buf uri_str;
+  struct aws_byte_cursor scheme;
+  struct aws_byte_cursor authority;
+  struct aws_byte_cursor userinfo;
+  struct aws_byte_cursor user;
+  struct aws_byte_cursor password;
+  struct aws_byte_cursor host_name;
+  uint32_t port;
+  struct aws_byte_cursor path;
+  struct aws_byte_cursor query_string;
+  struct aws_byte_cursor path_and_query;
+};
+
+struct aws_uri_builder_options {
+  struct aws_byte_cursor scheme;
+  struct aws_byte_cursor path;
+  struct aws_byte_cursor host_name;
+  uint32_t port;
+  struct aws_array_list *query_params;
+  struct aws_byte_cursor query_string;
+};
+
+struct aws_uri_param {
+  struct aws_byte_cursor key;
+  struct aws_byte_cursor value;
+};
 
 struct aws_uuid {
   uint8_t uuid_data[16];
@@ -3769,6 +3802,35 @@ void aws_thread_set_managed_join_timeout_ns(uint64_t timeout_in_ns);
  managed thread (it would wait for itself).
  */
 int aws_thread_join_all_managed(void);
+
+int aws_uri_init_parse(struct aws_uri *uri,
+                       struct aws_allocator *allocator,
+                       const struct aws_byte_cursor *uri_str);
+
+int aws_uri_init_from_builder_options(struct aws_uri *uri,
+                                      struct aws_allocator *allocator,
+                                      struct aws_uri_builder_options *options);
+
+void aws_uri_clean_up(struct aws_uri *uri);
+
+uint32_t aws_uri_port(const struct aws_uri *uri);
+
+bool aws_query_string_next_param(struct aws_byte_cursor query_string, struct aws_uri_param *param);
+
+int aws_query_string_params(struct aws_byte_cursor query_string, struct aws_array_list *out_params);
+
+bool aws_uri_query_string_next_param(const struct aws_uri *uri, struct aws_uri_param *param);
+
+int aws_uri_query_string_params(const struct aws_uri *uri, struct aws_array_list *out_params);
+
+int aws_byte_buf_append_encoding_uri_path(struct aws_byte_buf *buffer,
+                                          const struct aws_byte_cursor *cursor);
+
+int aws_byte_buf_append_encoding_uri_param(struct aws_byte_buf *buffer,
+                                           const struct aws_byte_cursor *cursor);
+
+int aws_byte_buf_append_decoding_uri(struct aws_byte_buf *buffer,
+                                     const struct aws_byte_cursor *cursor);
 
 int aws_uuid_init(struct aws_uuid *uuid);
 
