@@ -748,3 +748,25 @@ pub struct aws_uri_builder_options {
     pub query_params: *mut aws_array_list,
     pub query_string: aws_byte_cursor,
 }
+
+/// Opaque: one element of a document being parsed, valid during its callback.
+pub struct aws_xml_node {
+    _opaque: [u8; 0],
+}
+
+#[repr(C)]
+pub struct aws_xml_attribute {
+    pub name: aws_byte_cursor,
+    pub value: aws_byte_cursor,
+}
+
+pub type aws_xml_parser_on_node_encountered_fn =
+    Option<unsafe extern "C" fn(node: *mut aws_xml_node, user_data: *mut c_void) -> c_int>;
+
+#[repr(C)]
+pub struct aws_xml_parser_options {
+    pub doc: aws_byte_cursor,
+    pub max_depth: usize,
+    pub on_root_encountered: aws_xml_parser_on_node_encountered_fn,
+    pub user_data: *mut c_void,
+}

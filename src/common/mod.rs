@@ -32,3 +32,4 @@ pub mod task_scheduler;
 pub mod thread;
 pub mod uri;
 pub mod uuid;
+pub mod xml_parser;

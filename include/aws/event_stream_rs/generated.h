@@ -959,6 +959,7 @@ struct aws_future_void;
 struct aws_socket_vtable;
 struct aws_system_environment;
 struct aws_utf8_decoder;
+struct aws_xml_node;
 struct aws_allocator;
 struct aws_array_list;
 struct aws_byte_buf;
@@ -1010,6 +1011,8 @@ struct aws_uri;
 struct aws_uri_builder_options;
 struct aws_uri_param;
 struct aws_uuid;
+struct aws_xml_parser_options;
+struct aws_xml_attribute;
 struct aws_event_stream_message;
 union aws_event_stream_header_value;
 struct aws_event_stream_header_value_pair;
@@ -1104,6 +1107,7 @@ typedef bool (aws_condition_predicate_fn)(void *user_data);
 typedef void (aws_task_fn)(struct aws_task *task, void *arg, enum aws_task_status status);
 typedef void (aws_thread_function)(void *user_data);
 typedef void (aws_thread_atexit_fn)(void *user_data);
+typedef int (aws_xml_parser_on_node_encountered_fn)(struct aws_xml_node *node, void *user_data);
 typedef int (aws_event_stream_process_state_fn)(struct aws_event_stream_streaming_decoder *decoder,
                                                  const uint8_t *data,
                                                  size_t len,
@@ -1300,6 +1304,11 @@ struct aws_socket_vtable;
 struct aws_system_environment;
 
 struct aws_utf8_decoder;
+
+/*
+ Opaque: one element of a document being parsed, valid during its callback.
+ */
+struct aws_xml_node;
 
 struct aws_allocator {
   void *(*mem_acquire)(struct aws_allocator*, size_t);
@@ -1673,6 +1682,19 @@ struct aws_uri_param {
 
 struct aws_uuid {
   uint8_t uuid_data[16];
+};
+
+
+struct aws_xml_parser_options {
+  struct aws_byte_cursor doc;
+  size_t max_depth;
+  aws_xml_parser_on_node_encountered_fn *on_root_encountered;
+  void *user_data;
+};
+
+struct aws_xml_attribute {
+  struct aws_byte_cursor name;
+  struct aws_byte_cursor value;
 };
 
 struct aws_event_stream_message {
@@ -3841,6 +3863,29 @@ int aws_uuid_to_str(const struct aws_uuid *uuid, struct aws_byte_buf *output);
 int aws_uuid_to_str_compact(const struct aws_uuid *uuid, struct aws_byte_buf *output);
 
 bool aws_uuid_equals(const struct aws_uuid *a, const struct aws_uuid *b);
+
+int aws_xml_parse(struct aws_allocator *_allocator, const struct aws_xml_parser_options *options);
+
+int aws_xml_node_as_body(struct aws_xml_node *node, struct aws_byte_cursor *out_body);
+
+int aws_xml_node_as_body_unescaped(struct aws_allocator *allocator,
+                                   struct aws_xml_node *node,
+                                   struct aws_byte_buf *out_body);
+
+int aws_xml_node_traverse(struct aws_xml_node *node,
+                          aws_xml_parser_on_node_encountered_fn *on_node_encountered,
+                          void *user_data);
+
+struct aws_byte_cursor aws_xml_node_get_name(const struct aws_xml_node *node);
+
+size_t aws_xml_node_get_num_attributes(const struct aws_xml_node *node);
+
+struct aws_xml_attribute aws_xml_node_get_attribute(const struct aws_xml_node *node,
+                                                    size_t attribute_index);
+
+int aws_byte_buf_append_unescaped_xml(struct aws_allocator *_allocator,
+                                      struct aws_byte_cursor data,
+                                      struct aws_byte_buf *out);
 
 /*
  Writes the dump to `fd`.
