@@ -770,3 +770,51 @@ pub struct aws_xml_parser_options {
     pub on_root_encountered: aws_xml_parser_on_node_encountered_fn,
     pub user_data: *mut c_void,
 }
+
+#[repr(C)]
+pub struct aws_linked_hash_table {
+    pub allocator: *mut aws_allocator,
+    pub list: aws_linked_list,
+    pub table: aws_hash_table,
+    pub user_on_value_destroy: aws_hash_callback_destroy_fn,
+    pub user_on_key_destroy: aws_hash_callback_destroy_fn,
+}
+
+#[repr(C)]
+pub struct aws_linked_hash_table_node {
+    pub node: aws_linked_list_node,
+    pub table: *mut aws_linked_hash_table,
+    pub key: *const c_void,
+    pub value: *mut c_void,
+}
+
+#[repr(C)]
+pub struct aws_cache_vtable {
+    pub destroy: Option<unsafe extern "C" fn(cache: *mut aws_cache)>,
+    pub find: Option<
+        unsafe extern "C" fn(
+            cache: *mut aws_cache,
+            key: *const c_void,
+            p_value: *mut *mut c_void,
+        ) -> c_int,
+    >,
+    pub put: Option<
+        unsafe extern "C" fn(
+            cache: *mut aws_cache,
+            key: *const c_void,
+            p_value: *mut c_void,
+        ) -> c_int,
+    >,
+    pub remove: Option<unsafe extern "C" fn(cache: *mut aws_cache, key: *const c_void) -> c_int>,
+    pub clear: Option<unsafe extern "C" fn(cache: *mut aws_cache)>,
+    pub get_element_count: Option<unsafe extern "C" fn(cache: *const aws_cache) -> usize>,
+}
+
+#[repr(C)]
+pub struct aws_cache {
+    pub allocator: *mut aws_allocator,
+    pub vtable: *const aws_cache_vtable,
+    pub table: aws_linked_hash_table,
+    pub max_items: usize,
+    pub r#impl: *mut c_void,
+}

@@ -288,7 +288,9 @@ fn delete_dir(dir: &Path, recursive: bool) -> c_int {
     }
     if recursive {
         let rc = traverse(dir.as_os_str().as_bytes(), true, &mut |entry: &Entry| {
-            let p = Path::new(OsStr::from_bytes(&entry.relative));
+            let p = Path::new(OsStr::from_bytes(
+                &entry.relative[..entry.relative.len() - 1],
+            ));
             let rc = if entry.kind & FILE_TYPE_FILE != 0 {
                 fs::remove_file(p).or_else(|e| {
                     if e.kind() == io::ErrorKind::NotFound {
@@ -327,7 +329,8 @@ pub unsafe extern "C" fn aws_directory_delete(
     delete_dir(unsafe { path(dir_path) }, recursive)
 }
 
-/// One directory entry as traversal reports it.
+/// One directory entry as traversal reports it. Both paths end in a NUL that
+/// the cursors do not count (callers use them as C strings, as upstream allows).
 struct Entry {
     absolute: Vec<u8>,
     relative: Vec<u8>,
@@ -338,7 +341,7 @@ struct Entry {
 impl Entry {
     fn as_c(&self) -> aws_directory_entry {
         let cursor = |v: &Vec<u8>| aws_byte_cursor {
-            len: v.len(),
+            len: v.len() - 1,
             ptr: v.as_ptr() as *mut u8,
         };
         aws_directory_entry {
@@ -380,9 +383,10 @@ fn traverse(dir: &[u8], recursive: bool, visit: &mut dyn FnMut(&Entry) -> bool) 
             kind |= FILE_TYPE_FILE;
             size = meta.len() as i64;
         }
-        let absolute = fs::canonicalize(&rel_path)
+        let mut absolute = fs::canonicalize(&rel_path)
             .map(|p| p.into_os_string().into_vec())
             .unwrap_or_default();
+        absolute.push(0);
         let mut rc = AWS_OP_SUCCESS;
         if recursive && kind & FILE_TYPE_DIRECTORY != 0 {
             rc = traverse(&relative, true, visit);
@@ -390,6 +394,7 @@ fn traverse(dir: &[u8], recursive: bool, visit: &mut dyn FnMut(&Entry) -> bool) 
                 return rc;
             }
         }
+        relative.push(0);
         if !visit(&Entry {
             absolute,
             relative,

@@ -37,4 +37,10 @@ extern "C" {
         index: usize,
     ) -> c_int;
     pub fn aws_array_list_capacity(l: *const aws_array_list) -> usize;
+    pub fn aws_linked_list_init(list: *mut aws_linked_list);
+    pub fn aws_linked_list_empty(list: *const aws_linked_list) -> bool;
+    pub fn aws_linked_list_remove(node: *mut aws_linked_list_node);
+    pub fn aws_linked_list_push_back(list: *mut aws_linked_list, node: *mut aws_linked_list_node);
+    pub fn aws_linked_list_front(list: *const aws_linked_list) -> *mut aws_linked_list_node;
+    pub fn aws_linked_list_back(list: *const aws_linked_list) -> *mut aws_linked_list_node;
 }

@@ -1,9 +1,11 @@
 //! aws-c-common subset: allocators, errors, byte buffers, logging, sync,
 //! threads, clocks, containers and the task scheduler.
 pub mod abi;
+pub mod aligned_allocator;
 pub mod allocator;
 pub mod array_list;
 pub mod byte_buf;
+pub mod cache;
 pub mod clock;
 pub mod command_line_parser;
 pub mod date_time;
@@ -18,6 +20,7 @@ pub mod host_utils;
 /// cbindgen:ignore
 pub mod inline_c;
 pub mod library;
+pub mod linked_hash_table;
 pub mod logging;
 pub mod mem_tracer;
 pub mod priority_queue;
@@ -25,6 +28,7 @@ pub mod process;
 pub mod ref_count;
 pub mod ring_buffer;
 pub mod rw_lock;
+pub mod small_block_allocator;
 pub mod string;
 pub mod sync;
 pub mod system_info;

@@ -964,6 +964,12 @@ struct aws_allocator;
 struct aws_array_list;
 struct aws_byte_buf;
 struct aws_byte_cursor;
+struct aws_cache_vtable;
+struct aws_linked_list_node;
+struct aws_linked_list;
+struct aws_hash_table;
+struct aws_linked_hash_table;
+struct aws_cache;
 struct aws_cli_option;
 struct aws_cli_subcommand_dispatch;
 struct aws_date_time;
@@ -972,9 +978,9 @@ struct aws_string;
 struct aws_error_info;
 struct aws_error_info_list;
 struct aws_directory_entry;
-struct aws_hash_table;
 struct aws_hash_element;
 struct aws_hash_iter;
+struct aws_linked_hash_table_node;
 struct aws_logger_vtable;
 struct aws_logger;
 struct aws_log_channel_vtable;
@@ -1000,10 +1006,8 @@ struct aws_rw_lock;
 struct aws_mutex;
 struct aws_condition_variable;
 struct aws_cpu_info;
-struct aws_linked_list_node;
 union aws_task_abi_extension;
 struct aws_task;
-struct aws_linked_list;
 struct aws_task_scheduler;
 struct aws_thread_options;
 struct aws_thread;
@@ -1080,6 +1084,7 @@ typedef uint32_t aws_crt_statistics_category_t;
 
 typedef int (aws_array_list_comparator_fn)(const void *a, const void *b);
 typedef bool (aws_byte_predicate_fn)(uint8_t value);
+typedef void (aws_hash_callback_destroy_fn)(void *key_or_value);
 typedef int (aws_cli_options_subcommand_fn)(int argc,
                                              char *const *argv,
                                              const char *command_name,
@@ -1088,7 +1093,6 @@ typedef void (aws_error_handler_fn)(int err, void *ctx);
 typedef bool (aws_on_directory_entry)(const struct aws_directory_entry *entry, void *user_data);
 typedef uint64_t (aws_hash_fn)(const void *key);
 typedef bool (aws_hash_callback_eq_fn)(const void *a, const void *b);
-typedef void (aws_hash_callback_destroy_fn)(void *key_or_value);
 typedef int (aws_log_channel_send_fn)(struct aws_log_channel *channel, struct aws_string *output);
 typedef void (aws_log_channel_clean_up_fn)(struct aws_log_channel *channel);
 typedef int (aws_log_writer_write_fn)(struct aws_log_writer *writer,
@@ -1343,6 +1347,46 @@ struct aws_byte_cursor {
  Predicate for the cursor trim functions: true keeps trimming.
  */
 
+struct aws_cache_vtable {
+  void (*destroy)(struct aws_cache *cache);
+  int (*find)(struct aws_cache *cache, const void *key, void **p_value);
+  int (*put)(struct aws_cache *cache, const void *key, void *p_value);
+  int (*remove)(struct aws_cache *cache, const void *key);
+  void (*clear)(struct aws_cache *cache);
+  size_t (*get_element_count)(const struct aws_cache *cache);
+};
+
+struct aws_linked_list_node {
+  struct aws_linked_list_node *next;
+  struct aws_linked_list_node *prev;
+};
+
+struct aws_linked_list {
+  struct aws_linked_list_node head;
+  struct aws_linked_list_node tail;
+};
+
+struct aws_hash_table {
+  void *p_impl;
+};
+
+
+struct aws_linked_hash_table {
+  struct aws_allocator *allocator;
+  struct aws_linked_list list;
+  struct aws_hash_table table;
+  aws_hash_callback_destroy_fn *user_on_value_destroy;
+  aws_hash_callback_destroy_fn *user_on_key_destroy;
+};
+
+struct aws_cache {
+  struct aws_allocator *allocator;
+  const struct aws_cache_vtable *vtable;
+  struct aws_linked_hash_table table;
+  size_t max_items;
+  void *impl;
+};
+
 
 struct aws_cli_option {
   const char *name;
@@ -1412,11 +1456,6 @@ struct aws_directory_entry {
 };
 
 
-struct aws_hash_table {
-  void *p_impl;
-};
-
-
 
 
 struct aws_hash_element {
@@ -1434,6 +1473,13 @@ struct aws_hash_iter {
   int unused_0;
   void *unused_1;
   void *unused_2;
+};
+
+struct aws_linked_hash_table_node {
+  struct aws_linked_list_node node;
+  struct aws_linked_hash_table *table;
+  const void *key;
+  void *value;
 };
 
 
@@ -1597,11 +1643,6 @@ struct aws_cpu_info {
 
 
 
-struct aws_linked_list_node {
-  struct aws_linked_list_node *next;
-  struct aws_linked_list_node *prev;
-};
-
 union aws_task_abi_extension {
   bool scheduled;
   size_t reserved;
@@ -1615,11 +1656,6 @@ struct aws_task {
   struct aws_priority_queue_node priority_queue_node;
   const char *type_tag;
   union aws_task_abi_extension abi_extension;
-};
-
-struct aws_linked_list {
-  struct aws_linked_list_node head;
-  struct aws_linked_list_node tail;
 };
 
 struct aws_task_scheduler {
@@ -2389,6 +2425,16 @@ uint32_t aws_checksums_crc32c(const uint8_t *input, int length, uint32_t previou
  */
 uint32_t aws_checksums_crc32c_ex(const uint8_t *input, size_t length, uint32_t previous_crc32c);
 
+struct aws_allocator *aws_aligned_allocator(void);
+
+/*
+ NULL (AWS_ERROR_INVALID_ARGUMENT) unless `customized_alignment` is a power of
+ two and a multiple of sizeof(void *).
+ */
+struct aws_allocator *aws_explicit_aligned_allocator_new(size_t customized_alignment);
+
+void aws_explicit_aligned_allocator_destroy(struct aws_allocator *aligned_alloc);
+
 struct aws_allocator *aws_default_allocator(void);
 
 void *aws_mem_acquire(struct aws_allocator *allocator, size_t size);
@@ -2803,6 +2849,25 @@ int aws_byte_cursor_split_on_char_n(const struct aws_byte_cursor *input_str,
 int aws_byte_cursor_split_on_char(const struct aws_byte_cursor *input_str,
                                   char split_on,
                                   struct aws_array_list *output);
+
+void aws_cache_destroy(struct aws_cache *cache);
+
+int aws_cache_find(struct aws_cache *cache, const void *key, void **p_value);
+
+int aws_cache_put(struct aws_cache *cache, const void *key, void *p_value);
+
+int aws_cache_remove(struct aws_cache *cache, const void *key);
+
+void aws_cache_clear(struct aws_cache *cache);
+
+size_t aws_cache_get_element_count(const struct aws_cache *cache);
+
+/*
+ The least recently used value, which becomes the most recently used (NULL when empty).
+ */
+void *aws_lru_cache_use_lru_element(struct aws_cache *cache);
+
+void *aws_lru_cache_get_mru_element(const struct aws_cache *cache);
 
 int aws_high_res_clock_get_ticks(uint64_t *timestamp);
 
@@ -3254,6 +3319,40 @@ void aws_backtrace_log(int log_level);
  */
 size_t aws_backtrace(void **stack_frames, size_t num_frames);
 
+int aws_linked_hash_table_init(struct aws_linked_hash_table *table,
+                               struct aws_allocator *allocator,
+                               aws_hash_fn *hash_fn,
+                               aws_hash_callback_eq_fn *equals_fn,
+                               aws_hash_callback_destroy_fn *destroy_key_fn,
+                               aws_hash_callback_destroy_fn *destroy_value_fn,
+                               size_t initial_item_count);
+
+void aws_linked_hash_table_clean_up(struct aws_linked_hash_table *table);
+
+int aws_linked_hash_table_find(struct aws_linked_hash_table *table,
+                               const void *key,
+                               void **p_value);
+
+int aws_linked_hash_table_find_and_move_to_back(struct aws_linked_hash_table *table,
+                                                const void *key,
+                                                void **p_value);
+
+/*
+ Adds or replaces; a replaced value (and a replaced, distinct key) is destroyed.
+ */
+int aws_linked_hash_table_put(struct aws_linked_hash_table *table, const void *key, void *p_value);
+
+int aws_linked_hash_table_remove(struct aws_linked_hash_table *table, const void *key);
+
+void aws_linked_hash_table_clear(struct aws_linked_hash_table *table);
+
+size_t aws_linked_hash_table_get_element_count(const struct aws_linked_hash_table *table);
+
+void aws_linked_hash_table_move_node_to_end_of_list(struct aws_linked_hash_table *table,
+                                                    struct aws_linked_hash_table_node *node);
+
+const struct aws_linked_list *aws_linked_hash_table_get_iteration_list(const struct aws_linked_hash_table *table);
+
 /*
  Installs `logger` process-wide; NULL restores the null logger.
  */
@@ -3516,6 +3615,28 @@ int aws_rw_lock_try_wlock(struct aws_rw_lock *lock);
 int aws_rw_lock_runlock(struct aws_rw_lock *lock);
 
 int aws_rw_lock_wunlock(struct aws_rw_lock *lock);
+
+/*
+ `multi_threaded` is accepted for compatibility; the allocator always locks.
+ */
+struct aws_allocator *aws_small_block_allocator_new(struct aws_allocator *allocator,
+                                                    bool multi_threaded);
+
+/*
+ Gives every page back to the parent (blocks still out are freed with them).
+ */
+void aws_small_block_allocator_destroy(struct aws_allocator *sba_allocator);
+
+size_t aws_small_block_allocator_bytes_active(struct aws_allocator *sba_allocator);
+
+size_t aws_small_block_allocator_bytes_reserved(struct aws_allocator *sba_allocator);
+
+size_t aws_small_block_allocator_page_size(struct aws_allocator *_sba_allocator);
+
+/*
+ Usable bytes per page (no header is kept in the page).
+ */
+size_t aws_small_block_allocator_page_size_available(struct aws_allocator *_sba_allocator);
 
 struct aws_string *aws_string_new_from_array(struct aws_allocator *allocator,
                                              const uint8_t *bytes,
