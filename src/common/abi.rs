@@ -818,3 +818,37 @@ pub struct aws_cache {
     pub max_items: usize,
     pub r#impl: *mut c_void,
 }
+
+/// Opaque: a held cross-process lock.
+pub struct aws_cross_process_lock {
+    _opaque: [u8; 0],
+}
+
+#[repr(C)]
+pub struct aws_memory_usage_stats {
+    pub maxrss: usize,
+    pub page_faults: usize,
+    pub _reserved: [usize; 8],
+}
+
+pub type enum_aws_cpu_feature_name = c_int;
+
+#[repr(C)]
+pub enum aws_cpu_feature_name {
+    AWS_CPU_FEATURE_CLMUL = 0,
+    AWS_CPU_FEATURE_SSE_4_1 = 1,
+    AWS_CPU_FEATURE_SSE_4_2 = 2,
+    AWS_CPU_FEATURE_AVX2 = 3,
+    AWS_CPU_FEATURE_AVX512 = 4,
+    AWS_CPU_FEATURE_ARM_CRC = 5,
+    AWS_CPU_FEATURE_BMI2 = 6,
+    AWS_CPU_FEATURE_VPCLMULQDQ = 7,
+    AWS_CPU_FEATURE_ARM_PMULL = 8,
+    AWS_CPU_FEATURE_ARM_CRYPTO = 9,
+    AWS_CPU_FEATURE_COUNT = 10,
+}
+
+/// Opaque: a background thread running a task scheduler.
+pub struct aws_thread_scheduler {
+    _opaque: [u8; 0],
+}

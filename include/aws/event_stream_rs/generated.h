@@ -943,11 +943,26 @@ enum aws_date_day_of_week {
   AWS_DATE_DAY_OF_WEEK_SATURDAY = 6,
 };
 
+enum aws_cpu_feature_name {
+  AWS_CPU_FEATURE_CLMUL = 0,
+  AWS_CPU_FEATURE_SSE_4_1 = 1,
+  AWS_CPU_FEATURE_SSE_4_2 = 2,
+  AWS_CPU_FEATURE_AVX2 = 3,
+  AWS_CPU_FEATURE_AVX512 = 4,
+  AWS_CPU_FEATURE_ARM_CRC = 5,
+  AWS_CPU_FEATURE_BMI2 = 6,
+  AWS_CPU_FEATURE_VPCLMULQDQ = 7,
+  AWS_CPU_FEATURE_ARM_PMULL = 8,
+  AWS_CPU_FEATURE_ARM_CRYPTO = 9,
+  AWS_CPU_FEATURE_COUNT = 10,
+};
+
 /*
  A codec failure. Each variant is one upstream error code; see [`WireError::aws_error_code`].
  */
 struct WireError;
 struct aws_channel;
+struct aws_cross_process_lock;
 struct aws_custom_key_op_handler;
 struct aws_directory_iterator;
 struct aws_event_stream_rpc_client_connection;
@@ -958,6 +973,7 @@ struct aws_event_stream_rpc_server_listener;
 struct aws_future_void;
 struct aws_socket_vtable;
 struct aws_system_environment;
+struct aws_thread_scheduler;
 struct aws_utf8_decoder;
 struct aws_xml_node;
 struct aws_allocator;
@@ -1006,6 +1022,7 @@ struct aws_rw_lock;
 struct aws_mutex;
 struct aws_condition_variable;
 struct aws_cpu_info;
+struct aws_memory_usage_stats;
 union aws_task_abi_extension;
 struct aws_task;
 struct aws_task_scheduler;
@@ -1275,6 +1292,11 @@ struct WireError;
  */
 struct aws_channel;
 
+/*
+ Opaque: a held cross-process lock.
+ */
+struct aws_cross_process_lock;
+
 struct aws_custom_key_op_handler;
 
 /*
@@ -1306,6 +1328,11 @@ struct aws_socket_vtable;
  Opaque: what `aws_system_environment_load` found out about the machine.
  */
 struct aws_system_environment;
+
+/*
+ Opaque: a background thread running a task scheduler.
+ */
+struct aws_thread_scheduler;
 
 struct aws_utf8_decoder;
 
@@ -1638,6 +1665,13 @@ struct aws_condition_variable {
 struct aws_cpu_info {
   int32_t cpu_id;
   bool suspected_hyper_thread;
+};
+
+
+struct aws_memory_usage_stats {
+  size_t maxrss;
+  size_t page_faults;
+  size_t _reserved[8];
 };
 
 
@@ -2894,6 +2928,15 @@ int aws_cli_dispatch_on_subcommand(int argc,
                                    int table_length,
                                    void *user_data);
 
+/*
+ NULL with AWS_ERROR_MUTEX_CALLER_NOT_OWNER when another holder has it, or
+ AWS_ERROR_INVALID_ARGUMENT when the nonce contains '/'.
+ */
+struct aws_cross_process_lock *aws_cross_process_lock_try_acquire(struct aws_allocator *allocator,
+                                                                  struct aws_byte_cursor instance_nonce);
+
+void aws_cross_process_lock_release(struct aws_cross_process_lock *instance_lock);
+
 void aws_date_time_init_epoch_millis(struct aws_date_time *dt, uint64_t ms_since_epoch);
 
 void aws_date_time_init_now(struct aws_date_time *dt);
@@ -3289,6 +3332,10 @@ bool aws_host_utils_is_ipv6(struct aws_byte_cursor host, bool is_uri_encoded);
 
 void aws_common_library_init(struct aws_allocator *allocator);
 
+/*
+ As upstream, the first clean-up after an init joins the managed threads
+ (bounded by aws_thread_set_managed_join_timeout_ns).
+ */
 void aws_common_library_clean_up(void);
 
 /*
@@ -3819,6 +3866,13 @@ size_t aws_system_environment_get_processor_count(struct aws_system_environment 
 
 size_t aws_system_environment_get_cpu_group_count(const struct aws_system_environment *env);
 
+/*
+ Peak resident set size (KiB) and major page faults, from getrusage(RUSAGE_SELF).
+ */
+int aws_init_memory_usage_for_current_process(struct aws_memory_usage_stats *memory_usage);
+
+bool aws_cpu_has_feature(enum aws_cpu_feature_name feature_name);
+
 void aws_task_init(struct aws_task *task, aws_task_fn *fn, void *arg, const char *type_tag);
 
 const char *aws_task_status_to_c_str(enum aws_task_status status);
@@ -3945,6 +3999,26 @@ void aws_thread_set_managed_join_timeout_ns(uint64_t timeout_in_ns);
  managed thread (it would wait for itself).
  */
 int aws_thread_join_all_managed(void);
+
+struct aws_thread_scheduler *aws_thread_scheduler_new(struct aws_allocator *allocator,
+                                                      const struct aws_thread_options *thread_options);
+
+void aws_thread_scheduler_acquire(struct aws_thread_scheduler *scheduler);
+
+void aws_thread_scheduler_release(const struct aws_thread_scheduler *scheduler);
+
+void aws_thread_scheduler_schedule_future(struct aws_thread_scheduler *scheduler,
+                                          struct aws_task *task,
+                                          uint64_t time_to_run);
+
+void aws_thread_scheduler_schedule_now(struct aws_thread_scheduler *scheduler,
+                                       struct aws_task *task);
+
+/*
+ The task's function runs with AWS_TASK_STATUS_CANCELED on the scheduler's thread.
+ */
+void aws_thread_scheduler_cancel_task(struct aws_thread_scheduler *scheduler,
+                                      struct aws_task *task);
 
 int aws_uri_init_parse(struct aws_uri *uri,
                        struct aws_allocator *allocator,
