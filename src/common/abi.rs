@@ -852,3 +852,26 @@ pub enum aws_cpu_feature_name {
 pub struct aws_thread_scheduler {
     _opaque: [u8; 0],
 }
+
+/// Opaque: a JSON value (a document or a node inside one).
+pub struct aws_json_value {
+    _opaque: [u8; 0],
+}
+
+pub type aws_json_on_member_encountered_const_fn = Option<
+    unsafe extern "C" fn(
+        key: *const aws_byte_cursor,
+        value: *const aws_json_value,
+        out_should_continue: *mut bool,
+        user_data: *mut c_void,
+    ) -> c_int,
+>;
+
+pub type aws_json_on_value_encountered_const_fn = Option<
+    unsafe extern "C" fn(
+        index: usize,
+        value: *const aws_json_value,
+        out_should_continue: *mut bool,
+        user_data: *mut c_void,
+    ) -> c_int,
+>;

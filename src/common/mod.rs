@@ -20,6 +20,7 @@ pub mod hash_table;
 pub mod host_utils;
 /// cbindgen:ignore
 pub mod inline_c;
+pub mod json;
 pub mod library;
 pub mod linked_hash_table;
 pub mod logging;

@@ -971,6 +971,7 @@ struct aws_event_stream_rpc_server_connection;
 struct aws_event_stream_rpc_server_continuation_token;
 struct aws_event_stream_rpc_server_listener;
 struct aws_future_void;
+struct aws_json_value;
 struct aws_socket_vtable;
 struct aws_system_environment;
 struct aws_thread_scheduler;
@@ -1110,6 +1111,14 @@ typedef void (aws_error_handler_fn)(int err, void *ctx);
 typedef bool (aws_on_directory_entry)(const struct aws_directory_entry *entry, void *user_data);
 typedef uint64_t (aws_hash_fn)(const void *key);
 typedef bool (aws_hash_callback_eq_fn)(const void *a, const void *b);
+typedef int (aws_json_on_member_encountered_const_fn)(const struct aws_byte_cursor *key,
+                                                       const struct aws_json_value *value,
+                                                       bool *out_should_continue,
+                                                       void *user_data);
+typedef int (aws_json_on_value_encountered_const_fn)(size_t index,
+                                                      const struct aws_json_value *value,
+                                                      bool *out_should_continue,
+                                                      void *user_data);
 typedef int (aws_log_channel_send_fn)(struct aws_log_channel *channel, struct aws_string *output);
 typedef void (aws_log_channel_clean_up_fn)(struct aws_log_channel *channel);
 typedef int (aws_log_writer_write_fn)(struct aws_log_writer *writer,
@@ -1322,6 +1331,11 @@ struct aws_event_stream_rpc_server_listener;
  */
 struct aws_future_void;
 
+/*
+ Opaque: a JSON value (a document or a node inside one).
+ */
+struct aws_json_value;
+
 struct aws_socket_vtable;
 
 /*
@@ -1501,6 +1515,8 @@ struct aws_hash_iter {
   void *unused_1;
   void *unused_2;
 };
+
+
 
 struct aws_linked_hash_table_node {
   struct aws_linked_list_node node;
@@ -3329,6 +3345,90 @@ bool aws_hash_compare_uint64_t_eq(const void *a, const void *b);
 bool aws_host_utils_is_ipv4(struct aws_byte_cursor host);
 
 bool aws_host_utils_is_ipv6(struct aws_byte_cursor host, bool is_uri_encoded);
+
+struct aws_json_value *aws_json_value_new_string(struct aws_allocator *_allocator,
+                                                 struct aws_byte_cursor string);
+
+struct aws_json_value *aws_json_value_new_string_from_c_str(struct aws_allocator *_allocator,
+                                                            const char *string);
+
+struct aws_json_value *aws_json_value_new_number(struct aws_allocator *_allocator, double number);
+
+struct aws_json_value *aws_json_value_new_array(struct aws_allocator *_allocator);
+
+struct aws_json_value *aws_json_value_new_boolean(struct aws_allocator *_allocator, bool boolean);
+
+struct aws_json_value *aws_json_value_new_null(struct aws_allocator *_allocator);
+
+struct aws_json_value *aws_json_value_new_object(struct aws_allocator *_allocator);
+
+int aws_json_value_get_string(const struct aws_json_value *value, struct aws_byte_cursor *output);
+
+int aws_json_value_get_number(const struct aws_json_value *value, double *output);
+
+int aws_json_value_get_boolean(const struct aws_json_value *value, bool *output);
+
+int aws_json_value_add_to_object(struct aws_json_value *object,
+                                 struct aws_byte_cursor key,
+                                 struct aws_json_value *value);
+
+int aws_json_value_add_to_object_c_str(struct aws_json_value *object,
+                                       const char *key,
+                                       struct aws_json_value *value);
+
+struct aws_json_value *aws_json_value_get_from_object(const struct aws_json_value *object,
+                                                      struct aws_byte_cursor key);
+
+struct aws_json_value *aws_json_value_get_from_object_c_str(const struct aws_json_value *object,
+                                                            const char *key);
+
+bool aws_json_value_has_key(const struct aws_json_value *object, struct aws_byte_cursor key);
+
+bool aws_json_value_has_key_c_str(const struct aws_json_value *object, const char *key);
+
+int aws_json_value_remove_from_object(struct aws_json_value *object, struct aws_byte_cursor key);
+
+int aws_json_value_remove_from_object_c_str(struct aws_json_value *object, const char *key);
+
+int aws_json_const_iterate_object(const struct aws_json_value *object,
+                                  aws_json_on_member_encountered_const_fn *on_member,
+                                  void *user_data);
+
+int aws_json_value_add_array_element(struct aws_json_value *array,
+                                     const struct aws_json_value *value);
+
+struct aws_json_value *aws_json_get_array_element(const struct aws_json_value *array, size_t index);
+
+size_t aws_json_get_array_size(const struct aws_json_value *array);
+
+int aws_json_value_remove_array_element(struct aws_json_value *array, size_t index);
+
+int aws_json_const_iterate_array(const struct aws_json_value *array,
+                                 aws_json_on_value_encountered_const_fn *on_value,
+                                 void *user_data);
+
+bool aws_json_value_compare(const struct aws_json_value *a,
+                            const struct aws_json_value *b,
+                            bool is_case_sensitive);
+
+struct aws_json_value *aws_json_value_duplicate(const struct aws_json_value *value);
+
+/*
+ Frees a value and everything in it (only values not handed to a container).
+ */
+void aws_json_value_destroy(struct aws_json_value *value);
+
+int aws_byte_buf_append_json_string(const struct aws_json_value *value,
+                                    struct aws_byte_buf *output);
+
+int aws_byte_buf_append_json_string_formatted(const struct aws_json_value *value,
+                                              struct aws_byte_buf *output);
+
+/*
+ NULL when the text is not JSON (as upstream, no error is raised). Text after the value is ignored.
+ */
+struct aws_json_value *aws_json_value_new_from_string(struct aws_allocator *_allocator,
+                                                      struct aws_byte_cursor string);
 
 void aws_common_library_init(struct aws_allocator *allocator);
 
