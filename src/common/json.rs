@@ -14,7 +14,9 @@ use super::byte_buf::aws_byte_buf_append_dynamic_secure;
 use super::error::raise;
 use super::error_codes::*;
 
-/// One JSON value; what C sees as `struct aws_json_value`.
+/// One JSON value; what C sees as `struct aws_json_value`. Children are boxed
+/// so their addresses (held by C) survive their container growing.
+#[allow(clippy::vec_box)]
 #[derive(Clone, Debug, PartialEq)]
 enum Json {
     Null,
@@ -216,7 +218,7 @@ fn print_string(s: &[u8], out: &mut Vec<u8>) {
 }
 
 fn tabs(n: usize, out: &mut Vec<u8>) {
-    out.extend(std::iter::repeat_n(b'\t', n));
+    out.resize(out.len() + n, b'\t');
 }
 
 /// Compact, or cJSON's formatted layout (objects one member per line, indented
