@@ -875,3 +875,36 @@ pub type aws_json_on_value_encountered_const_fn = Option<
         user_data: *mut c_void,
     ) -> c_int,
 >;
+
+pub type enum_aws_cbor_type = c_int;
+
+#[repr(C)]
+pub enum aws_cbor_type {
+    AWS_CBOR_TYPE_UNKNOWN = 0,
+    AWS_CBOR_TYPE_UINT = 1,
+    AWS_CBOR_TYPE_NEGINT = 2,
+    AWS_CBOR_TYPE_FLOAT = 3,
+    AWS_CBOR_TYPE_BYTES = 4,
+    AWS_CBOR_TYPE_TEXT = 5,
+    AWS_CBOR_TYPE_ARRAY_START = 6,
+    AWS_CBOR_TYPE_MAP_START = 7,
+    AWS_CBOR_TYPE_TAG = 8,
+    AWS_CBOR_TYPE_BOOL = 9,
+    AWS_CBOR_TYPE_NULL = 10,
+    AWS_CBOR_TYPE_UNDEFINED = 11,
+    AWS_CBOR_TYPE_BREAK = 12,
+    AWS_CBOR_TYPE_INDEF_BYTES_START = 13,
+    AWS_CBOR_TYPE_INDEF_TEXT_START = 14,
+    AWS_CBOR_TYPE_INDEF_ARRAY_START = 15,
+    AWS_CBOR_TYPE_INDEF_MAP_START = 16,
+}
+
+/// Opaque: a CBOR encoder (a growing buffer).
+pub struct aws_cbor_encoder {
+    _opaque: [u8; 0],
+}
+
+/// Opaque: a CBOR decoder over a caller-owned buffer.
+pub struct aws_cbor_decoder {
+    _opaque: [u8; 0],
+}

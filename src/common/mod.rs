@@ -6,6 +6,7 @@ pub mod allocator;
 pub mod array_list;
 pub mod byte_buf;
 pub mod cache;
+pub mod cbor;
 pub mod clock;
 pub mod command_line_parser;
 pub mod cross_process_lock;

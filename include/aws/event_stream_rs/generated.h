@@ -957,10 +957,32 @@ enum aws_cpu_feature_name {
   AWS_CPU_FEATURE_COUNT = 10,
 };
 
+enum aws_cbor_type {
+  AWS_CBOR_TYPE_UNKNOWN = 0,
+  AWS_CBOR_TYPE_UINT = 1,
+  AWS_CBOR_TYPE_NEGINT = 2,
+  AWS_CBOR_TYPE_FLOAT = 3,
+  AWS_CBOR_TYPE_BYTES = 4,
+  AWS_CBOR_TYPE_TEXT = 5,
+  AWS_CBOR_TYPE_ARRAY_START = 6,
+  AWS_CBOR_TYPE_MAP_START = 7,
+  AWS_CBOR_TYPE_TAG = 8,
+  AWS_CBOR_TYPE_BOOL = 9,
+  AWS_CBOR_TYPE_NULL = 10,
+  AWS_CBOR_TYPE_UNDEFINED = 11,
+  AWS_CBOR_TYPE_BREAK = 12,
+  AWS_CBOR_TYPE_INDEF_BYTES_START = 13,
+  AWS_CBOR_TYPE_INDEF_TEXT_START = 14,
+  AWS_CBOR_TYPE_INDEF_ARRAY_START = 15,
+  AWS_CBOR_TYPE_INDEF_MAP_START = 16,
+};
+
 /*
  A codec failure. Each variant is one upstream error code; see [`WireError::aws_error_code`].
  */
 struct WireError;
+struct aws_cbor_decoder;
+struct aws_cbor_encoder;
 struct aws_channel;
 struct aws_cross_process_lock;
 struct aws_custom_key_op_handler;
@@ -1297,6 +1319,16 @@ typedef void (aws_event_stream_rpc_client_message_flush_fn)(int error_code, void
 struct WireError;
 
 /*
+ Opaque: a CBOR decoder over a caller-owned buffer.
+ */
+struct aws_cbor_decoder;
+
+/*
+ Opaque: a CBOR encoder (a growing buffer).
+ */
+struct aws_cbor_encoder;
+
+/*
  A channel: upstream keeps its layout private.
  */
 struct aws_channel;
@@ -1427,6 +1459,7 @@ struct aws_cache {
   size_t max_items;
   void *impl;
 };
+
 
 
 struct aws_cli_option {
@@ -2918,6 +2951,47 @@ size_t aws_cache_get_element_count(const struct aws_cache *cache);
 void *aws_lru_cache_use_lru_element(struct aws_cache *cache);
 
 void *aws_lru_cache_get_mru_element(const struct aws_cache *cache);
+
+struct aws_cbor_encoder *aws_cbor_encoder_new(struct aws_allocator *allocator);
+
+struct aws_cbor_encoder *aws_cbor_encoder_destroy(struct aws_cbor_encoder *encoder);
+
+struct aws_byte_cursor aws_cbor_encoder_get_encoded_data(const struct aws_cbor_encoder *encoder);
+
+void aws_cbor_encoder_reset(struct aws_cbor_encoder *encoder);
+
+void aws_cbor_encoder_write_bytes(struct aws_cbor_encoder *encoder, struct aws_byte_cursor from);
+
+void aws_cbor_encoder_write_text(struct aws_cbor_encoder *encoder, struct aws_byte_cursor from);
+
+struct aws_cbor_decoder *aws_cbor_decoder_new(struct aws_allocator *allocator,
+                                              struct aws_byte_cursor src);
+
+struct aws_cbor_decoder *aws_cbor_decoder_destroy(struct aws_cbor_decoder *decoder);
+
+size_t aws_cbor_decoder_get_remaining_length(const struct aws_cbor_decoder *decoder);
+
+/*
+ Remaining bytes including a peeked but not consumed element.
+ */
+size_t aws_cbor_decoder_get_unconsumed_length(const struct aws_cbor_decoder *decoder);
+
+void aws_cbor_decoder_reset_src(struct aws_cbor_decoder *decoder, struct aws_byte_cursor src);
+
+int aws_cbor_decoder_peek_type(struct aws_cbor_decoder *decoder, enum aws_cbor_type *out_type);
+
+int aws_cbor_decoder_consume_next_whole_data_item(struct aws_cbor_decoder *decoder);
+
+int aws_cbor_decoder_consume_next_single_element(struct aws_cbor_decoder *decoder);
+
+int aws_cbor_decoder_pop_next_array_start(struct aws_cbor_decoder *decoder, uint64_t *out_size);
+
+int aws_cbor_decoder_pop_next_map_start(struct aws_cbor_decoder *decoder, uint64_t *out_size);
+
+/*
+ The enumerator's name, e.g. "AWS_CBOR_TYPE_UINT", or "<UNKNOWN TYPE>".
+ */
+const char *aws_cbor_type_cstr(enum aws_cbor_type type);
 
 int aws_high_res_clock_get_ticks(uint64_t *timestamp);
 
