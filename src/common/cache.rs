@@ -155,35 +155,74 @@ unsafe fn new_cache(
     }
 }
 
-macro_rules! cache_constructor {
-    ($name:ident, $table:ident) => {
-        #[no_mangle]
-        pub unsafe extern "C" fn $name(
-            allocator: *mut aws_allocator,
-            hash_fn: aws_hash_fn,
-            equals_fn: aws_hash_callback_eq_fn,
-            destroy_key_fn: aws_hash_callback_destroy_fn,
-            destroy_value_fn: aws_hash_callback_destroy_fn,
-            max_items: usize,
-        ) -> *mut aws_cache {
-            // SAFETY: forwarded caller contract.
-            unsafe {
-                new_cache(
-                    allocator,
-                    hash_fn,
-                    equals_fn,
-                    destroy_key_fn,
-                    destroy_value_fn,
-                    max_items,
-                    &$table,
-                )
-            }
-        }
-    };
+#[no_mangle]
+pub unsafe extern "C" fn aws_cache_new_lru(
+    allocator: *mut aws_allocator,
+    hash_fn: aws_hash_fn,
+    equals_fn: aws_hash_callback_eq_fn,
+    destroy_key_fn: aws_hash_callback_destroy_fn,
+    destroy_value_fn: aws_hash_callback_destroy_fn,
+    max_items: usize,
+) -> *mut aws_cache {
+    // SAFETY: forwarded caller contract.
+    unsafe {
+        new_cache(
+            allocator,
+            hash_fn,
+            equals_fn,
+            destroy_key_fn,
+            destroy_value_fn,
+            max_items,
+            &LRU,
+        )
+    }
 }
-cache_constructor!(aws_cache_new_lru, LRU);
-cache_constructor!(aws_cache_new_fifo, FIFO);
-cache_constructor!(aws_cache_new_lifo, LIFO);
+
+#[no_mangle]
+pub unsafe extern "C" fn aws_cache_new_fifo(
+    allocator: *mut aws_allocator,
+    hash_fn: aws_hash_fn,
+    equals_fn: aws_hash_callback_eq_fn,
+    destroy_key_fn: aws_hash_callback_destroy_fn,
+    destroy_value_fn: aws_hash_callback_destroy_fn,
+    max_items: usize,
+) -> *mut aws_cache {
+    // SAFETY: forwarded caller contract.
+    unsafe {
+        new_cache(
+            allocator,
+            hash_fn,
+            equals_fn,
+            destroy_key_fn,
+            destroy_value_fn,
+            max_items,
+            &FIFO,
+        )
+    }
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn aws_cache_new_lifo(
+    allocator: *mut aws_allocator,
+    hash_fn: aws_hash_fn,
+    equals_fn: aws_hash_callback_eq_fn,
+    destroy_key_fn: aws_hash_callback_destroy_fn,
+    destroy_value_fn: aws_hash_callback_destroy_fn,
+    max_items: usize,
+) -> *mut aws_cache {
+    // SAFETY: forwarded caller contract.
+    unsafe {
+        new_cache(
+            allocator,
+            hash_fn,
+            equals_fn,
+            destroy_key_fn,
+            destroy_value_fn,
+            max_items,
+            &LIFO,
+        )
+    }
+}
 
 /// # Safety
 /// `cache` is a live cache.

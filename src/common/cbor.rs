@@ -279,31 +279,126 @@ pub unsafe extern "C" fn aws_cbor_encoder_reset(encoder: *mut aws_cbor_encoder) 
     unsafe { (*(encoder as *mut Encoder)).buf.len = 0 };
 }
 
-macro_rules! encode_fn {
-    ($name:ident ($($arg:ident: $ty:ty),*) => |$out:ident| $body:expr) => {
-        #[no_mangle]
-        pub unsafe extern "C" fn $name(encoder: *mut aws_cbor_encoder $(, $arg: $ty)*) {
-            let mut $out = Vec::with_capacity(9);
-            $body;
-            // SAFETY: a live encoder.
-            unsafe { append(encoder, &$out) }
-        }
-    };
+#[no_mangle]
+pub unsafe extern "C" fn aws_cbor_encoder_write_uint(encoder: *mut aws_cbor_encoder, value: u64) {
+    let mut out = Vec::with_capacity(9);
+    encode_head(0, value, &mut out);
+    // SAFETY: a live encoder.
+    unsafe { append(encoder, &out) }
 }
-encode_fn!(aws_cbor_encoder_write_uint(value: u64) => |out| encode_head(0, value, &mut out));
-encode_fn!(aws_cbor_encoder_write_negint(value: u64) => |out| encode_head(1, value, &mut out));
-encode_fn!(aws_cbor_encoder_write_float(value: f64) => |out| encode_float(value, &mut out));
-encode_fn!(aws_cbor_encoder_write_array_start(number_entries: usize) => |out| encode_head(4, number_entries as u64, &mut out));
-encode_fn!(aws_cbor_encoder_write_map_start(number_entries: usize) => |out| encode_head(5, number_entries as u64, &mut out));
-encode_fn!(aws_cbor_encoder_write_tag(tag_number: u64) => |out| encode_head(6, tag_number, &mut out));
-encode_fn!(aws_cbor_encoder_write_null() => |out| out.push(0xF6));
-encode_fn!(aws_cbor_encoder_write_undefined() => |out| out.push(0xF7));
-encode_fn!(aws_cbor_encoder_write_bool(value: bool) => |out| out.push(if value { 0xF5 } else { 0xF4 }));
-encode_fn!(aws_cbor_encoder_write_break() => |out| out.push(0xFF));
-encode_fn!(aws_cbor_encoder_write_indef_bytes_start() => |out| out.push(0x5F));
-encode_fn!(aws_cbor_encoder_write_indef_text_start() => |out| out.push(0x7F));
-encode_fn!(aws_cbor_encoder_write_indef_array_start() => |out| out.push(0x9F));
-encode_fn!(aws_cbor_encoder_write_indef_map_start() => |out| out.push(0xBF));
+
+#[no_mangle]
+pub unsafe extern "C" fn aws_cbor_encoder_write_negint(encoder: *mut aws_cbor_encoder, value: u64) {
+    let mut out = Vec::with_capacity(9);
+    encode_head(1, value, &mut out);
+    // SAFETY: a live encoder.
+    unsafe { append(encoder, &out) }
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn aws_cbor_encoder_write_float(encoder: *mut aws_cbor_encoder, value: f64) {
+    let mut out = Vec::with_capacity(9);
+    encode_float(value, &mut out);
+    // SAFETY: a live encoder.
+    unsafe { append(encoder, &out) }
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn aws_cbor_encoder_write_array_start(
+    encoder: *mut aws_cbor_encoder,
+    number_entries: usize,
+) {
+    let mut out = Vec::with_capacity(9);
+    encode_head(4, number_entries as u64, &mut out);
+    // SAFETY: a live encoder.
+    unsafe { append(encoder, &out) }
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn aws_cbor_encoder_write_map_start(
+    encoder: *mut aws_cbor_encoder,
+    number_entries: usize,
+) {
+    let mut out = Vec::with_capacity(9);
+    encode_head(5, number_entries as u64, &mut out);
+    // SAFETY: a live encoder.
+    unsafe { append(encoder, &out) }
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn aws_cbor_encoder_write_tag(
+    encoder: *mut aws_cbor_encoder,
+    tag_number: u64,
+) {
+    let mut out = Vec::with_capacity(9);
+    encode_head(6, tag_number, &mut out);
+    // SAFETY: a live encoder.
+    unsafe { append(encoder, &out) }
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn aws_cbor_encoder_write_null(encoder: *mut aws_cbor_encoder) {
+    let mut out = Vec::with_capacity(9);
+    out.push(0xF6);
+    // SAFETY: a live encoder.
+    unsafe { append(encoder, &out) }
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn aws_cbor_encoder_write_undefined(encoder: *mut aws_cbor_encoder) {
+    let mut out = Vec::with_capacity(9);
+    out.push(0xF7);
+    // SAFETY: a live encoder.
+    unsafe { append(encoder, &out) }
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn aws_cbor_encoder_write_bool(encoder: *mut aws_cbor_encoder, value: bool) {
+    let mut out = Vec::with_capacity(9);
+    out.push(if value { 0xF5 } else { 0xF4 });
+    // SAFETY: a live encoder.
+    unsafe { append(encoder, &out) }
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn aws_cbor_encoder_write_break(encoder: *mut aws_cbor_encoder) {
+    let mut out = Vec::with_capacity(9);
+    out.push(0xFF);
+    // SAFETY: a live encoder.
+    unsafe { append(encoder, &out) }
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn aws_cbor_encoder_write_indef_bytes_start(encoder: *mut aws_cbor_encoder) {
+    let mut out = Vec::with_capacity(9);
+    out.push(0x5F);
+    // SAFETY: a live encoder.
+    unsafe { append(encoder, &out) }
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn aws_cbor_encoder_write_indef_text_start(encoder: *mut aws_cbor_encoder) {
+    let mut out = Vec::with_capacity(9);
+    out.push(0x7F);
+    // SAFETY: a live encoder.
+    unsafe { append(encoder, &out) }
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn aws_cbor_encoder_write_indef_array_start(encoder: *mut aws_cbor_encoder) {
+    let mut out = Vec::with_capacity(9);
+    out.push(0x9F);
+    // SAFETY: a live encoder.
+    unsafe { append(encoder, &out) }
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn aws_cbor_encoder_write_indef_map_start(encoder: *mut aws_cbor_encoder) {
+    let mut out = Vec::with_capacity(9);
+    out.push(0xBF);
+    // SAFETY: a live encoder.
+    unsafe { append(encoder, &out) }
+}
 
 /// # Safety
 /// A live encoder and a valid cursor.
@@ -537,25 +632,6 @@ pub unsafe extern "C" fn aws_cbor_decoder_consume_next_single_element(
     AWS_OP_SUCCESS
 }
 
-macro_rules! pop_fn {
-    ($name:ident, $ty:ty, $code:expr, |$e:ident, $base:ident| $value:expr) => {
-        #[no_mangle]
-        pub unsafe extern "C" fn $name(decoder: *mut aws_cbor_decoder, out: *mut $ty) -> c_int {
-            // SAFETY: a live decoder; out writable; payload offsets lie within the source.
-            unsafe {
-                match dec(decoder).take($code) {
-                    Ok(($e, $base)) => {
-                        let _ = $base;
-                        *out = $value;
-                        AWS_OP_SUCCESS
-                    }
-                    Err(e) => e,
-                }
-            }
-        }
-    };
-}
-
 fn number(e: Element) -> u64 {
     match e {
         Element::Uint(v)
@@ -567,69 +643,152 @@ fn number(e: Element) -> u64 {
     }
 }
 
-pop_fn!(
-    aws_cbor_decoder_pop_next_unsigned_int_val,
-    u64,
-    T_UINT,
-    |e, b| number(e)
-);
-pop_fn!(
-    aws_cbor_decoder_pop_next_negative_int_val,
-    u64,
-    T_NEGINT,
-    |e, b| number(e)
-);
-pop_fn!(
-    aws_cbor_decoder_pop_next_tag_val,
-    u64,
-    T_TAG,
-    |e, b| number(e)
-);
-pop_fn!(
-    aws_cbor_decoder_pop_next_float_val,
-    f64,
-    T_FLOAT,
-    |e, b| match e {
-        Element::Float(f) => f,
-        _ => 0.0,
-    }
-);
-pop_fn!(
-    aws_cbor_decoder_pop_next_boolean_val,
-    bool,
-    T_BOOL,
-    |e, b| matches!(e, Element::Bool(true))
-);
-pop_fn!(
-    aws_cbor_decoder_pop_next_bytes_val,
-    aws_byte_cursor,
-    T_BYTES,
-    |e, b| match e {
-        Element::Bytes(off, len) => aws_byte_cursor {
-            len,
-            ptr: b.add(off)
-        },
+/// The cursor of a bytes / text element whose head starts at `base`.
+///
+/// # Safety
+/// `base` is where the element was decoded from.
+unsafe fn payload(e: Element, base: *mut u8) -> aws_byte_cursor {
+    match e {
+        Element::Bytes(off, len) | Element::Text(off, len) => {
+            // SAFETY: the payload lies within the decoded element.
+            let ptr = unsafe { base.add(off) };
+            aws_byte_cursor { len, ptr }
+        }
         _ => aws_byte_cursor {
             len: 0,
-            ptr: std::ptr::null_mut()
+            ptr: std::ptr::null_mut(),
         },
     }
-);
-pop_fn!(
-    aws_cbor_decoder_pop_next_text_val,
-    aws_byte_cursor,
-    T_TEXT,
-    |e, b| match e {
-        Element::Text(off, len) => aws_byte_cursor {
-            len,
-            ptr: b.add(off)
-        },
-        _ => aws_byte_cursor {
-            len: 0,
-            ptr: std::ptr::null_mut()
-        },
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn aws_cbor_decoder_pop_next_unsigned_int_val(
+    decoder: *mut aws_cbor_decoder,
+    out: *mut u64,
+) -> c_int {
+    // SAFETY: a live decoder and a writable out; payloads lie within the source.
+    unsafe {
+        match dec(decoder).take(T_UINT) {
+            Ok((e, base)) => {
+                let _ = base;
+                *out = number(e);
+                AWS_OP_SUCCESS
+            }
+            Err(e) => e,
+        }
     }
-);
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn aws_cbor_decoder_pop_next_negative_int_val(
+    decoder: *mut aws_cbor_decoder,
+    out: *mut u64,
+) -> c_int {
+    // SAFETY: a live decoder and a writable out; payloads lie within the source.
+    unsafe {
+        match dec(decoder).take(T_NEGINT) {
+            Ok((e, base)) => {
+                let _ = base;
+                *out = number(e);
+                AWS_OP_SUCCESS
+            }
+            Err(e) => e,
+        }
+    }
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn aws_cbor_decoder_pop_next_tag_val(
+    decoder: *mut aws_cbor_decoder,
+    out: *mut u64,
+) -> c_int {
+    // SAFETY: a live decoder and a writable out; payloads lie within the source.
+    unsafe {
+        match dec(decoder).take(T_TAG) {
+            Ok((e, base)) => {
+                let _ = base;
+                *out = number(e);
+                AWS_OP_SUCCESS
+            }
+            Err(e) => e,
+        }
+    }
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn aws_cbor_decoder_pop_next_float_val(
+    decoder: *mut aws_cbor_decoder,
+    out: *mut f64,
+) -> c_int {
+    // SAFETY: a live decoder and a writable out; payloads lie within the source.
+    unsafe {
+        match dec(decoder).take(T_FLOAT) {
+            Ok((e, base)) => {
+                let _ = base;
+                *out = match e {
+                    Element::Float(f) => f,
+                    _ => 0.0,
+                };
+                AWS_OP_SUCCESS
+            }
+            Err(e) => e,
+        }
+    }
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn aws_cbor_decoder_pop_next_boolean_val(
+    decoder: *mut aws_cbor_decoder,
+    out: *mut bool,
+) -> c_int {
+    // SAFETY: a live decoder and a writable out; payloads lie within the source.
+    unsafe {
+        match dec(decoder).take(T_BOOL) {
+            Ok((e, base)) => {
+                let _ = base;
+                *out = matches!(e, Element::Bool(true));
+                AWS_OP_SUCCESS
+            }
+            Err(e) => e,
+        }
+    }
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn aws_cbor_decoder_pop_next_bytes_val(
+    decoder: *mut aws_cbor_decoder,
+    out: *mut aws_byte_cursor,
+) -> c_int {
+    // SAFETY: a live decoder and a writable out; payloads lie within the source.
+    unsafe {
+        match dec(decoder).take(T_BYTES) {
+            Ok((e, base)) => {
+                let _ = base;
+                *out = payload(e, base);
+                AWS_OP_SUCCESS
+            }
+            Err(e) => e,
+        }
+    }
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn aws_cbor_decoder_pop_next_text_val(
+    decoder: *mut aws_cbor_decoder,
+    out: *mut aws_byte_cursor,
+) -> c_int {
+    // SAFETY: a live decoder and a writable out; payloads lie within the source.
+    unsafe {
+        match dec(decoder).take(T_TEXT) {
+            Ok((e, base)) => {
+                let _ = base;
+                *out = payload(e, base);
+                AWS_OP_SUCCESS
+            }
+            Err(e) => e,
+        }
+    }
+}
 
 /// # Safety
 /// A live decoder and a writable `out`.

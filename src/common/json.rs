@@ -745,21 +745,41 @@ pub unsafe extern "C" fn aws_json_value_duplicate(
     }
 }
 
-macro_rules! json_is {
-    ($name:ident, $pat:pat) => {
-        #[no_mangle]
-        pub unsafe extern "C" fn $name(value: *const aws_json_value) -> bool {
-            // SAFETY: a live value (or NULL).
-            matches!(unsafe { as_ref(value) }, Some($pat))
-        }
-    };
+#[no_mangle]
+pub unsafe extern "C" fn aws_json_value_is_string(value: *const aws_json_value) -> bool {
+    // SAFETY: a live value (or NULL).
+    matches!(unsafe { as_ref(value) }, Some(Json::String(_)))
 }
-json_is!(aws_json_value_is_string, Json::String(_));
-json_is!(aws_json_value_is_number, Json::Number(_));
-json_is!(aws_json_value_is_array, Json::Array(_));
-json_is!(aws_json_value_is_boolean, Json::Bool(_));
-json_is!(aws_json_value_is_null, Json::Null);
-json_is!(aws_json_value_is_object, Json::Object(_));
+
+#[no_mangle]
+pub unsafe extern "C" fn aws_json_value_is_number(value: *const aws_json_value) -> bool {
+    // SAFETY: a live value (or NULL).
+    matches!(unsafe { as_ref(value) }, Some(Json::Number(_)))
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn aws_json_value_is_array(value: *const aws_json_value) -> bool {
+    // SAFETY: a live value (or NULL).
+    matches!(unsafe { as_ref(value) }, Some(Json::Array(_)))
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn aws_json_value_is_boolean(value: *const aws_json_value) -> bool {
+    // SAFETY: a live value (or NULL).
+    matches!(unsafe { as_ref(value) }, Some(Json::Bool(_)))
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn aws_json_value_is_null(value: *const aws_json_value) -> bool {
+    // SAFETY: a live value (or NULL).
+    matches!(unsafe { as_ref(value) }, Some(Json::Null))
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn aws_json_value_is_object(value: *const aws_json_value) -> bool {
+    // SAFETY: a live value (or NULL).
+    matches!(unsafe { as_ref(value) }, Some(Json::Object(_)))
+}
 
 /// Frees a value and everything in it (only values not handed to a container).
 #[no_mangle]

@@ -271,21 +271,41 @@ pub unsafe extern "C" fn aws_uri_clean_up(uri: *mut aws_uri) {
     }
 }
 
-macro_rules! uri_getter {
-    ($name:ident, $field:ident) => {
-        #[no_mangle]
-        pub unsafe extern "C" fn $name(uri: *const aws_uri) -> *const aws_byte_cursor {
-            // SAFETY: uri is a valid aws_uri; only the field's address is taken.
-            unsafe { &(*uri).$field }
-        }
-    };
+#[no_mangle]
+pub unsafe extern "C" fn aws_uri_scheme(uri: *const aws_uri) -> *const aws_byte_cursor {
+    // SAFETY: uri is a valid aws_uri; only the field's address is taken.
+    unsafe { &(*uri).scheme }
 }
-uri_getter!(aws_uri_scheme, scheme);
-uri_getter!(aws_uri_authority, authority);
-uri_getter!(aws_uri_path, path);
-uri_getter!(aws_uri_query_string, query_string);
-uri_getter!(aws_uri_host_name, host_name);
-uri_getter!(aws_uri_path_and_query, path_and_query);
+
+#[no_mangle]
+pub unsafe extern "C" fn aws_uri_authority(uri: *const aws_uri) -> *const aws_byte_cursor {
+    // SAFETY: uri is a valid aws_uri; only the field's address is taken.
+    unsafe { &(*uri).authority }
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn aws_uri_path(uri: *const aws_uri) -> *const aws_byte_cursor {
+    // SAFETY: uri is a valid aws_uri; only the field's address is taken.
+    unsafe { &(*uri).path }
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn aws_uri_query_string(uri: *const aws_uri) -> *const aws_byte_cursor {
+    // SAFETY: uri is a valid aws_uri; only the field's address is taken.
+    unsafe { &(*uri).query_string }
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn aws_uri_host_name(uri: *const aws_uri) -> *const aws_byte_cursor {
+    // SAFETY: uri is a valid aws_uri; only the field's address is taken.
+    unsafe { &(*uri).host_name }
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn aws_uri_path_and_query(uri: *const aws_uri) -> *const aws_byte_cursor {
+    // SAFETY: uri is a valid aws_uri; only the field's address is taken.
+    unsafe { &(*uri).path_and_query }
+}
 
 #[no_mangle]
 pub unsafe extern "C" fn aws_uri_port(uri: *const aws_uri) -> u32 {

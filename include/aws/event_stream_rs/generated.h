@@ -1125,14 +1125,14 @@ typedef uint32_t aws_crt_statistics_category_t;
 typedef int (aws_array_list_comparator_fn)(const void *a, const void *b);
 typedef bool (aws_byte_predicate_fn)(uint8_t value);
 typedef void (aws_hash_callback_destroy_fn)(void *key_or_value);
+typedef uint64_t (aws_hash_fn)(const void *key);
+typedef bool (aws_hash_callback_eq_fn)(const void *a, const void *b);
 typedef int (aws_cli_options_subcommand_fn)(int argc,
                                              char *const *argv,
                                              const char *command_name,
                                              void *user_data);
 typedef void (aws_error_handler_fn)(int err, void *ctx);
 typedef bool (aws_on_directory_entry)(const struct aws_directory_entry *entry, void *user_data);
-typedef uint64_t (aws_hash_fn)(const void *key);
-typedef bool (aws_hash_callback_eq_fn)(const void *a, const void *b);
 typedef int (aws_json_on_member_encountered_const_fn)(const struct aws_byte_cursor *key,
                                                        const struct aws_json_value *value,
                                                        bool *out_should_continue,
@@ -1462,6 +1462,8 @@ struct aws_cache {
 
 
 
+
+
 struct aws_cli_option {
   const char *name;
   enum aws_cli_options_has_arg has_arg;
@@ -1528,8 +1530,6 @@ struct aws_directory_entry {
   int file_type;
   int64_t file_size;
 };
-
-
 
 
 struct aws_hash_element {
@@ -2933,6 +2933,27 @@ int aws_byte_cursor_split_on_char(const struct aws_byte_cursor *input_str,
                                   char split_on,
                                   struct aws_array_list *output);
 
+struct aws_cache *aws_cache_new_lru(struct aws_allocator *allocator,
+                                    aws_hash_fn *hash_fn,
+                                    aws_hash_callback_eq_fn *equals_fn,
+                                    aws_hash_callback_destroy_fn *destroy_key_fn,
+                                    aws_hash_callback_destroy_fn *destroy_value_fn,
+                                    size_t max_items);
+
+struct aws_cache *aws_cache_new_fifo(struct aws_allocator *allocator,
+                                     aws_hash_fn *hash_fn,
+                                     aws_hash_callback_eq_fn *equals_fn,
+                                     aws_hash_callback_destroy_fn *destroy_key_fn,
+                                     aws_hash_callback_destroy_fn *destroy_value_fn,
+                                     size_t max_items);
+
+struct aws_cache *aws_cache_new_lifo(struct aws_allocator *allocator,
+                                     aws_hash_fn *hash_fn,
+                                     aws_hash_callback_eq_fn *equals_fn,
+                                     aws_hash_callback_destroy_fn *destroy_key_fn,
+                                     aws_hash_callback_destroy_fn *destroy_value_fn,
+                                     size_t max_items);
+
 void aws_cache_destroy(struct aws_cache *cache);
 
 int aws_cache_find(struct aws_cache *cache, const void *key, void **p_value);
@@ -2960,6 +2981,34 @@ struct aws_byte_cursor aws_cbor_encoder_get_encoded_data(const struct aws_cbor_e
 
 void aws_cbor_encoder_reset(struct aws_cbor_encoder *encoder);
 
+void aws_cbor_encoder_write_uint(struct aws_cbor_encoder *encoder, uint64_t value);
+
+void aws_cbor_encoder_write_negint(struct aws_cbor_encoder *encoder, uint64_t value);
+
+void aws_cbor_encoder_write_float(struct aws_cbor_encoder *encoder, double value);
+
+void aws_cbor_encoder_write_array_start(struct aws_cbor_encoder *encoder, size_t number_entries);
+
+void aws_cbor_encoder_write_map_start(struct aws_cbor_encoder *encoder, size_t number_entries);
+
+void aws_cbor_encoder_write_tag(struct aws_cbor_encoder *encoder, uint64_t tag_number);
+
+void aws_cbor_encoder_write_null(struct aws_cbor_encoder *encoder);
+
+void aws_cbor_encoder_write_undefined(struct aws_cbor_encoder *encoder);
+
+void aws_cbor_encoder_write_bool(struct aws_cbor_encoder *encoder, bool value);
+
+void aws_cbor_encoder_write_break(struct aws_cbor_encoder *encoder);
+
+void aws_cbor_encoder_write_indef_bytes_start(struct aws_cbor_encoder *encoder);
+
+void aws_cbor_encoder_write_indef_text_start(struct aws_cbor_encoder *encoder);
+
+void aws_cbor_encoder_write_indef_array_start(struct aws_cbor_encoder *encoder);
+
+void aws_cbor_encoder_write_indef_map_start(struct aws_cbor_encoder *encoder);
+
 void aws_cbor_encoder_write_bytes(struct aws_cbor_encoder *encoder, struct aws_byte_cursor from);
 
 void aws_cbor_encoder_write_text(struct aws_cbor_encoder *encoder, struct aws_byte_cursor from);
@@ -2983,6 +3032,22 @@ int aws_cbor_decoder_peek_type(struct aws_cbor_decoder *decoder, enum aws_cbor_t
 int aws_cbor_decoder_consume_next_whole_data_item(struct aws_cbor_decoder *decoder);
 
 int aws_cbor_decoder_consume_next_single_element(struct aws_cbor_decoder *decoder);
+
+int aws_cbor_decoder_pop_next_unsigned_int_val(struct aws_cbor_decoder *decoder, uint64_t *out);
+
+int aws_cbor_decoder_pop_next_negative_int_val(struct aws_cbor_decoder *decoder, uint64_t *out);
+
+int aws_cbor_decoder_pop_next_tag_val(struct aws_cbor_decoder *decoder, uint64_t *out);
+
+int aws_cbor_decoder_pop_next_float_val(struct aws_cbor_decoder *decoder, double *out);
+
+int aws_cbor_decoder_pop_next_boolean_val(struct aws_cbor_decoder *decoder, bool *out);
+
+int aws_cbor_decoder_pop_next_bytes_val(struct aws_cbor_decoder *decoder,
+                                        struct aws_byte_cursor *out);
+
+int aws_cbor_decoder_pop_next_text_val(struct aws_cbor_decoder *decoder,
+                                       struct aws_byte_cursor *out);
 
 int aws_cbor_decoder_pop_next_array_start(struct aws_cbor_decoder *decoder, uint64_t *out_size);
 
@@ -3486,6 +3551,18 @@ bool aws_json_value_compare(const struct aws_json_value *a,
                             bool is_case_sensitive);
 
 struct aws_json_value *aws_json_value_duplicate(const struct aws_json_value *value);
+
+bool aws_json_value_is_string(const struct aws_json_value *value);
+
+bool aws_json_value_is_number(const struct aws_json_value *value);
+
+bool aws_json_value_is_array(const struct aws_json_value *value);
+
+bool aws_json_value_is_boolean(const struct aws_json_value *value);
+
+bool aws_json_value_is_null(const struct aws_json_value *value);
+
+bool aws_json_value_is_object(const struct aws_json_value *value);
 
 /*
  Frees a value and everything in it (only values not handed to a container).
@@ -4203,6 +4280,18 @@ int aws_uri_init_from_builder_options(struct aws_uri *uri,
                                       struct aws_uri_builder_options *options);
 
 void aws_uri_clean_up(struct aws_uri *uri);
+
+const struct aws_byte_cursor *aws_uri_scheme(const struct aws_uri *uri);
+
+const struct aws_byte_cursor *aws_uri_authority(const struct aws_uri *uri);
+
+const struct aws_byte_cursor *aws_uri_path(const struct aws_uri *uri);
+
+const struct aws_byte_cursor *aws_uri_query_string(const struct aws_uri *uri);
+
+const struct aws_byte_cursor *aws_uri_host_name(const struct aws_uri *uri);
+
+const struct aws_byte_cursor *aws_uri_path_and_query(const struct aws_uri *uri);
 
 uint32_t aws_uri_port(const struct aws_uri *uri);
 
