@@ -524,6 +524,25 @@ pub unsafe extern "C" fn aws_date_time_diff(
     unsafe { (*a).timestamp - (*b).timestamp }
 }
 
+/// `aws/common/time.h`: timegm, and the thread-safe gmtime / localtime.
+#[no_mangle]
+pub unsafe extern "C" fn aws_timegm(t: *mut tm) -> time_t {
+    // SAFETY: t is a valid, writable struct tm (timegm normalises it).
+    unsafe { libc::timegm(t) }
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn aws_localtime(time: time_t, t: *mut tm) {
+    // SAFETY: t is writable (caller contract).
+    unsafe { *t = broken_down(time, true) }
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn aws_gmtime(time: time_t, t: *mut tm) {
+    // SAFETY: t is writable (caller contract).
+    unsafe { *t = broken_down(time, false) }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

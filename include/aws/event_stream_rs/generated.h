@@ -2534,6 +2534,11 @@ int aws_mem_realloc(struct aws_allocator *allocator, void **p, size_t oldsize, s
 void aws_secure_zero(void *pbuf, size_t bufsize);
 
 /*
+ True for a non-NULL allocator with both mem_acquire and mem_release (the rest is optional).
+ */
+bool aws_allocator_is_valid(const struct aws_allocator *alloc);
+
+/*
  Grows a dynamic list so `index` is addressable: to double the capacity, or
  to exactly what is needed if that is more.
  */
@@ -3146,6 +3151,15 @@ uint8_t aws_date_time_second(const struct aws_date_time *dt, bool local_time);
 bool aws_date_time_dst(const struct aws_date_time *dt, bool local_time);
 
 time_t aws_date_time_diff(const struct aws_date_time *a, const struct aws_date_time *b);
+
+/*
+ `aws/common/time.h`: timegm, and the thread-safe gmtime / localtime.
+ */
+time_t aws_timegm(struct tm *t);
+
+void aws_localtime(time_t time, struct tm *t);
+
+void aws_gmtime(time_t time, struct tm *t);
 
 /*
  Appends `n` random bytes to `output`; on failure `output` keeps its length.
