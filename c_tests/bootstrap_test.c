@@ -184,7 +184,7 @@ static void test_synchronous_errors(void) {
     CHECK_INT_EQ(AWS_OP_ERR, aws_client_bootstrap_new_socket_channel(&co));
     CHECK_INT_EQ(AWS_ERROR_IO_PINNED_EVENT_LOOP_MISMATCH, aws_last_error());
 
-    /* TLS is refused until the TLS handler exists */
+    /* TLS options without a TLS context are refused */
     struct aws_tls_connection_options tls;
     AWS_ZERO_STRUCT(tls);
     co.requested_event_loop = NULL;

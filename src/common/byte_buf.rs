@@ -376,17 +376,7 @@ pub unsafe extern "C" fn aws_byte_buf_from_c_str(c_str: *const c_char) -> aws_by
         // SAFETY: a non-NULL argument is a NUL-terminated string.
         unsafe { libc::strlen(c_str) }
     };
-    let buffer = if len == 0 {
-        ptr::null_mut()
-    } else {
-        c_str as *mut u8
-    };
-    aws_byte_buf {
-        len,
-        buffer,
-        capacity: len,
-        allocator: ptr::null_mut(),
-    }
+    aws_byte_buf_from_array(c_str as *const c_void, len)
 }
 
 /// A full, non-owning buffer over `len` bytes (NULL buffer when `len` is 0).

@@ -129,6 +129,23 @@ pub fn raise(code: c_int) -> c_int {
     AWS_OP_ERR
 }
 
+/// Raises upstream's error for an `errno` from a file or system call, as
+/// `aws_translate_and_raise_io_error_or` does; `fallback` for the rest.
+pub fn raise_io_error(errno: c_int, fallback: c_int) -> c_int {
+    use codes::*;
+    raise(match errno {
+        libc::EPERM | libc::EACCES => AWS_ERROR_NO_PERMISSION,
+        libc::EISDIR | libc::ENAMETOOLONG | libc::ENOENT | libc::ENOTDIR => {
+            AWS_ERROR_FILE_INVALID_PATH
+        }
+        libc::EMFILE | libc::ENFILE => AWS_ERROR_MAX_FDS_EXCEEDED,
+        libc::ENOMEM => AWS_ERROR_OOM,
+        libc::ENOSPC => AWS_ERROR_NO_SPACE,
+        libc::ENOTEMPTY => AWS_ERROR_DIRECTORY_NOT_EMPTY,
+        _ => fallback,
+    })
+}
+
 pub fn last_error() -> c_int {
     LAST_ERROR.with(|e| e.get())
 }

@@ -10,7 +10,7 @@ use libc::{c_char, c_int, FILE};
 use super::CVtable;
 use crate::common::abi::*;
 use crate::common::allocator::{drop_in, new_in};
-use crate::common::error::raise;
+use crate::common::error::{raise, raise_io_error};
 use crate::common::error_codes::*;
 use crate::common::string::string_bytes;
 use crate::fatal_precondition;
@@ -24,21 +24,6 @@ static WRITER_VTABLE: CVtable<aws_log_writer_vtable> = CVtable(aws_log_writer_vt
     write: Some(write),
     clean_up: Some(clean_up),
 });
-
-/// errno to upstream's error code (as aws_translate_and_raise_io_error_or does).
-pub(super) fn raise_io_error(errno: c_int, fallback: c_int) -> c_int {
-    raise(match errno {
-        libc::EPERM | libc::EACCES => AWS_ERROR_NO_PERMISSION,
-        libc::EISDIR | libc::ENAMETOOLONG | libc::ENOENT | libc::ENOTDIR => {
-            AWS_ERROR_FILE_INVALID_PATH
-        }
-        libc::EMFILE | libc::ENFILE => AWS_ERROR_MAX_FDS_EXCEEDED,
-        libc::ENOMEM => AWS_ERROR_OOM,
-        libc::ENOSPC => AWS_ERROR_NO_SPACE,
-        libc::ENOTEMPTY => AWS_ERROR_DIRECTORY_NOT_EMPTY,
-        _ => fallback,
-    })
-}
 
 /// Opens `path` with `mode`, raising upstream's error on failure.
 ///

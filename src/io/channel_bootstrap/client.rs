@@ -33,7 +33,8 @@ use crate::io::host_resolver::*;
 use crate::io::library::aws_io_fatal_assert_library_initialized;
 use crate::io::socket::*;
 
-use super::{install_chain, RUN_READY};
+use super::{install_chain, TlsSide, RUN_READY};
+use crate::io::tls::handler::OwnedTlsOptions;
 
 const LS: aws_io_log_subject = aws_io_log_subject::AWS_LS_IO_CHANNEL_BOOTSTRAP;
 
@@ -173,6 +174,8 @@ struct Connection {
     // Reports a resolution failure on the connect loop.
     notify_task: aws_task,
     notify_error: c_int,
+    /// The caller's TLS options, copied.
+    tls: Option<OwnedTlsOptions>,
 }
 
 unsafe fn acquire(c: *mut Connection) {
@@ -321,10 +324,15 @@ unsafe extern "C" fn on_channel_setup(
             aws_channel_shutdown(channel, error_code);
             return;
         }
+        let tls = match &(*c).tls {
+            Some(t) => TlsSide::Client(t.as_ptr()),
+            None => TlsSide::None,
+        };
         install_chain(
             (*c).alloc,
             channel,
             (*c).socket,
+            tls,
             chain_ready,
             c as *mut c_void,
         );
@@ -611,8 +619,6 @@ pub unsafe extern "C" fn aws_client_bootstrap_new_socket_channel(
                 socket_options.r#type == aws_socket_type::AWS_SOCKET_STREAM as c_int,
                 "aws_client_bootstrap_new_socket_channel"
             );
-            // TLS channels arrive with the TLS handler; until then, refuse.
-            return raise(AWS_IO_TLS_CTX_ERROR);
         }
         if !o.requested_event_loop.is_null()
             && !loop_in_group(o.requested_event_loop, b.event_loop_group)
@@ -662,12 +668,22 @@ pub unsafe extern "C" fn aws_client_bootstrap_new_socket_channel(
                 socket: null_mut(),
                 notify_task: std::mem::zeroed(),
                 notify_error: 0,
+                tls: None,
             },
         );
         if c.is_null() {
             aws_string_destroy(host_name);
             aws_client_bootstrap_release(o.bootstrap);
             return AWS_OP_ERR;
+        }
+        if !o.tls_options.is_null() {
+            match OwnedTlsOptions::copy_from(o.tls_options) {
+                Ok(t) => (*c).tls = Some(t),
+                Err(e) => {
+                    release(c);
+                    return raise(e);
+                }
+            }
         }
         crate::aws_log!(
             aws_log_level::AWS_LL_TRACE,

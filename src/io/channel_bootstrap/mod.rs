@@ -27,21 +27,31 @@ pub(crate) const RUN_READY: c_int = aws_task_status::AWS_TASK_STATUS_RUN_READY a
 pub(crate) type ChainReady =
     unsafe fn(user: *mut c_void, channel: *mut aws_channel, error_code: c_int);
 
+/// Whether a connection's chain gets a TLS handler, and which side.
+#[derive(Clone, Copy)]
+pub(crate) enum TlsSide {
+    None,
+    Client(*mut aws_tls_connection_options),
+    Server(*mut aws_tls_connection_options),
+}
+
 /// The one channel-setup path of both bootstraps: on the channel's loop
 /// thread, once the channel is set up, installs the handler chain for a
 /// connected `socket` — the socket handler first, then whatever the
 /// connection asks for — and calls `ready` when the chain can carry
 /// application data. For plain TCP that is at once; a chain that must first
 /// negotiate (TLS) holds `ready` back until it has, so the user's setup /
-/// incoming callback fires only then (upstream's order).
+/// incoming callback fires only then (upstream's order). `tls` (NULL for
+/// none) adds a TLS handler, client or server side, right of the socket.
 ///
 /// # Safety
 /// Loop thread of `channel`; `socket` is connected and assigned to that loop;
-/// `user` stays valid until `ready` has run.
+/// `user` stays valid until `ready` has run; `tls` is NULL or valid for this call.
 pub(crate) unsafe fn install_chain(
     alloc: *mut aws_allocator,
     channel: *mut aws_channel,
     socket: *mut aws_socket,
+    tls: TlsSide,
     ready: ChainReady,
     user: *mut c_void,
 ) {
@@ -66,7 +76,18 @@ pub(crate) unsafe fn install_chain(
         if aws_channel_slot_set_handler(slot, handler) != AWS_OP_SUCCESS {
             return ready(user, channel, last_error());
         }
-        // Plain TCP: nothing to negotiate.
-        ready(user, channel, AWS_ERROR_SUCCESS)
+        let (options, server) = match tls {
+            // Plain TCP: nothing to negotiate.
+            TlsSide::None => return ready(user, channel, AWS_ERROR_SUCCESS),
+            TlsSide::Client(o) => (o, false),
+            TlsSide::Server(o) => (o, true),
+        };
+        let after: crate::io::tls::handler::AfterNegotiation =
+            Box::new(move |err| ready(user, channel, err));
+        if let Err(err) =
+            crate::io::tls::handler::install_tls_handler(alloc, slot, options, server, after)
+        {
+            ready(user, channel, err);
+        }
     }
 }

@@ -27,7 +27,8 @@ use crate::io::event_loop::group::*;
 use crate::io::event_loop::*;
 use crate::io::socket::*;
 
-use super::install_chain;
+use super::{install_chain, TlsSide};
+use crate::io::tls::handler::OwnedTlsOptions;
 
 const LS: aws_io_log_subject = aws_io_log_subject::AWS_LS_IO_CHANNEL_BOOTSTRAP;
 
@@ -134,6 +135,8 @@ struct Listener {
     user_data: *mut c_void,
     back_pressure: bool,
     destroy_task: aws_task,
+    /// The caller's TLS options, copied; each connection's handler copies them.
+    tls: Option<OwnedTlsOptions>,
 }
 
 unsafe fn acquire(l: *mut Listener) {
@@ -210,7 +213,18 @@ unsafe extern "C" fn on_channel_setup(
             release(l);
             return;
         }
-        install_chain(alloc, channel, (*a).socket, chain_ready, a as *mut c_void);
+        let tls = match &(*l).tls {
+            Some(t) => TlsSide::Server(t.as_ptr()),
+            None => TlsSide::None,
+        };
+        install_chain(
+            alloc,
+            channel,
+            (*a).socket,
+            tls,
+            chain_ready,
+            a as *mut c_void,
+        );
     }
 }
 
@@ -391,11 +405,17 @@ pub unsafe extern "C" fn aws_server_bootstrap_new_socket_listener(
     // SAFETY: pointers checked above, valid per the caller.
     unsafe {
         let b = &*o.bootstrap;
-        if !o.tls_options.is_null() {
-            // TLS listeners arrive with the TLS handler; until then, refuse.
-            raise(AWS_IO_TLS_CTX_ERROR);
-            return null_mut();
-        }
+        let tls = if o.tls_options.is_null() {
+            None
+        } else {
+            match OwnedTlsOptions::copy_from(o.tls_options) {
+                Ok(t) => Some(t),
+                Err(e) => {
+                    raise(e);
+                    return null_mut();
+                }
+            }
+        };
         let mut endpoint: aws_socket_endpoint = std::mem::zeroed();
         let mut len = 0usize;
         if aws_secure_strlen(o.host_name, endpoint.address.len(), &mut len) != AWS_OP_SUCCESS {
@@ -418,6 +438,7 @@ pub unsafe extern "C" fn aws_server_bootstrap_new_socket_listener(
                 user_data: o.user_data,
                 back_pressure: o.enable_read_back_pressure,
                 destroy_task: std::mem::zeroed(),
+                tls,
             },
         );
         if l.is_null() {

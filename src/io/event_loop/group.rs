@@ -103,9 +103,37 @@ unsafe extern "C" fn shutdown_async(user_data: *mut c_void) {
 
 /// `cpu_group` is honoured for group 0 (this build knows one NUMA node: all
 /// CPUs); any other group has no CPUs, as upstream reports for a missing node.
+/// Makes a loop of the group: upstream's `aws_new_event_loop_fn` and its data.
+type NewLoop = (
+    unsafe extern "C" fn(
+        *mut aws_allocator,
+        *const aws_event_loop_options,
+        *mut c_void,
+    ) -> *mut aws_event_loop,
+    *mut c_void,
+);
+
+unsafe extern "C" fn default_new_loop(
+    alloc: *mut aws_allocator,
+    options: *const aws_event_loop_options,
+    _user_data: *mut c_void,
+) -> *mut aws_event_loop {
+    // SAFETY: forwarded from new_group's valid arguments.
+    unsafe { super::mio_loop::aws_event_loop_new(alloc, options) }
+}
+
 unsafe fn new_group(
     alloc: *mut aws_allocator,
     options: &aws_event_loop_group_options,
+) -> *mut aws_event_loop_group {
+    // SAFETY: forwarded caller contract.
+    unsafe { new_group_with(alloc, options, (default_new_loop, std::ptr::null_mut())) }
+}
+
+unsafe fn new_group_with(
+    alloc: *mut aws_allocator,
+    options: &aws_event_loop_group_options,
+    new_loop: NewLoop,
 ) -> *mut aws_event_loop_group {
     // SAFETY: this fn's caller guarantees its pointer arguments are valid and used on their owning thread.
     unsafe {
@@ -141,7 +169,24 @@ unsafe fn new_group(
             0 => (processor_count() / 2).max(1),
             n => n,
         };
-        let count = pin_cpus.map_or(count, |cpus| count.min(cpus));
+        // Pinned: one loop per CPU of the group that is not a suspected
+        // hyper-thread, at most `count` (upstream's rule).
+        let pinned: Option<Vec<i32>> = pin_cpus.map(|cpus| {
+            let mut infos: Vec<aws_cpu_info> = (0..cpus)
+                .map(|_| aws_cpu_info {
+                    cpu_id: 0,
+                    suspected_hyper_thread: false,
+                })
+                .collect();
+            crate::common::system_info::aws_get_cpu_ids_for_group(0, infos.as_mut_ptr(), cpus);
+            infos
+                .iter()
+                .take(count)
+                .filter(|c| !c.suspected_hyper_thread)
+                .map(|c| c.cpu_id)
+                .collect()
+        });
+        let count = pinned.as_ref().map_or(count, Vec::len);
         let slot = std::mem::size_of::<*mut aws_event_loop>();
         let data = aws_mem_calloc(alloc, count, slot);
         if data.is_null() {
@@ -162,8 +207,8 @@ unsafe fn new_group(
             .or(Some(aws_high_res_clock_get_ticks));
         for i in 0..count {
             let mut thread_options = std::ptr::read(aws_default_thread_options());
-            if pin_cpus.is_some() {
-                thread_options.cpu_id = i as i32;
+            if let Some(cpus) = &pinned {
+                thread_options.cpu_id = cpus[i];
             }
             // Linux keeps 15 bytes of a thread name.
             let mut name = format!("AwsEventLoop{}", i + 1).into_bytes();
@@ -180,7 +225,7 @@ unsafe fn new_group(
                 r#type: options.r#type,
                 parent_elg: group,
             };
-            let el = super::mio_loop::aws_event_loop_new(alloc, &el_options);
+            let el = (new_loop.0)(alloc, &el_options, new_loop.1);
             if el.is_null() {
                 return fail(group);
             }
@@ -222,6 +267,28 @@ pub unsafe extern "C" fn aws_event_loop_group_new(
             "aws_event_loop_group_new"
         );
         new_group(allocator, &*options)
+    }
+}
+
+/// A group whose loops `new_loop_fn` makes (tests use it to wrap or
+/// instrument loops); otherwise as aws_event_loop_group_new.
+#[no_mangle]
+pub unsafe extern "C" fn aws_event_loop_group_new_internal(
+    allocator: *mut aws_allocator,
+    options: *const aws_event_loop_group_options,
+    new_loop_fn: aws_new_event_loop_fn,
+    new_loop_user_data: *mut c_void,
+) -> *mut aws_event_loop_group {
+    // SAFETY: C passes a valid allocator and options.
+    unsafe {
+        fatal_precondition!(
+            !allocator.is_null() && !options.is_null(),
+            "aws_event_loop_group_new_internal"
+        );
+        let Some(f) = new_loop_fn else {
+            crate::ffi::fatal("aws_event_loop_group_new_internal: new_loop_fn is NULL");
+        };
+        new_group_with(allocator, &*options, (f, new_loop_user_data))
     }
 }
 

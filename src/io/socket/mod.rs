@@ -29,6 +29,18 @@ unsafe fn checked(socket: *mut aws_socket, func: &str) -> *mut aws_socket {
     }
 }
 
+/// Whether the caller runs on the loop `socket` is assigned to.
+///
+/// # Safety
+/// `socket` is a live, initialised socket.
+unsafe fn on_own_loop(socket: *mut aws_socket) -> bool {
+    // SAFETY: per the caller; a non-NULL loop in a socket is a live loop.
+    unsafe {
+        let el = (*socket).event_loop;
+        !el.is_null() && crate::io::event_loop::aws_event_loop_thread_is_callers_thread(el)
+    }
+}
+
 #[no_mangle]
 pub unsafe extern "C" fn aws_socket_get_default_impl_type() -> enum_aws_socket_impl_type {
     aws_socket_impl_type::AWS_SOCKET_IMPL_POSIX as c_int
@@ -220,15 +232,16 @@ pub unsafe extern "C" fn aws_socket_read(
 ) -> c_int {
     // SAFETY: C passes pointers valid as the upstream header documents; NULL is checked where upstream checks it.
     unsafe {
+        let socket = checked(socket, "aws_socket_read");
+        // Upstream checks the thread before the arguments.
+        if !on_own_loop(socket) {
+            return raise(AWS_ERROR_IO_EVENT_LOOP_THREAD_ONLY);
+        }
         fatal_precondition!(
             !buffer.is_null() && !amount_read.is_null(),
             "aws_socket_read"
         );
-        posix::read(
-            checked(socket, "aws_socket_read"),
-            &mut *buffer,
-            &mut *amount_read,
-        )
+        posix::read(socket, &mut *buffer, &mut *amount_read)
     }
 }
 
@@ -243,13 +256,13 @@ pub unsafe extern "C" fn aws_socket_write(
 ) -> c_int {
     // SAFETY: C passes pointers valid as the upstream header documents; NULL is checked where upstream checks it.
     unsafe {
+        let socket = checked(socket, "aws_socket_write");
+        // Upstream checks the thread before the arguments.
+        if !on_own_loop(socket) {
+            return raise(AWS_ERROR_IO_EVENT_LOOP_THREAD_ONLY);
+        }
         fatal_precondition!(!cursor.is_null(), "aws_socket_write");
-        posix::write(
-            checked(socket, "aws_socket_write"),
-            &*cursor,
-            written_fn,
-            user_data,
-        )
+        posix::write(socket, &*cursor, written_fn, user_data)
     }
 }
 

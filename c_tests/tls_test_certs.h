@@ -1,0 +1,62 @@
+/* Test certificates made at run time by the openssl command in a mkdtemp
+ * directory (no key is committed): a CA (P-256), an RSA server leaf for
+ * "localhost"/127.0.0.1 (PKCS#8 key), a P-256 client leaf (SEC1 key), an
+ * unrelated second CA, and an OpenSSL-hashed directory holding the CA. */
+#ifndef C_TESTS_TLS_TEST_CERTS_H
+#define C_TESTS_TLS_TEST_CERTS_H
+
+#include <stdio.h>
+#include <stdlib.h>
+
+static char s_dir[64];
+
+static const char *path_of(const char *name) {
+    static char paths[8][160];
+    static int next;
+    char *p = paths[next++ % 8];
+    snprintf(p, sizeof(paths[0]), "%s/%s", s_dir, name);
+    return p;
+}
+
+/* Makes the files; 0 on success. */
+static int make_certs(void) {
+    snprintf(s_dir, sizeof(s_dir), "/tmp/aws-es-rs-tls-XXXXXX");
+    if (!mkdtemp(s_dir)) {
+        return -1;
+    }
+    char cmd[4096];
+    snprintf(cmd, sizeof(cmd),
+             "cd '%s' && exec >gen.log 2>&1 && set -e && "
+             "printf 'basicConstraints=CA:FALSE\\nsubjectAltName=DNS:localhost,IP:127.0.0.1\\n"
+             "extendedKeyUsage=serverAuth,clientAuth\\n' > leaf.ext && "
+             "openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out ca.key && "
+             "openssl req -x509 -new -key ca.key -subj /CN=test-ca -days 2 -out ca.pem && "
+             "openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out other_ca.key && "
+             "openssl req -x509 -new -key other_ca.key -subj /CN=other-ca -days 2 -out other_ca.pem && "
+             "openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out server.key && "
+             "openssl req -new -key server.key -subj /CN=localhost -out server.csr && "
+             "openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 2 "
+             "-extfile leaf.ext -out server.pem && "
+             "openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out client.p8.key && "
+             "openssl pkey -in client.p8.key -traditional -out client.key && "
+             "openssl req -new -key client.key -subj /CN=client -out client.csr && "
+             "openssl x509 -req -in client.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 2 "
+             "-extfile leaf.ext -out client.pem && "
+             "mkdir hashed && cp ca.pem hashed/$(openssl x509 -hash -noout -in ca.pem).0 && "
+             "printf 'not a certificate\\n' > not_pem.txt",
+             s_dir);
+    if (system(cmd) != 0) {
+        snprintf(cmd, sizeof(cmd), "cat '%s/gen.log' >&2", s_dir);
+        (void)!system(cmd);
+        return -1;
+    }
+    return 0;
+}
+
+static void remove_certs(void) {
+    char cmd[128];
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", s_dir);
+    (void)!system(cmd);
+}
+
+#endif
