@@ -1,12 +1,18 @@
 #!/usr/bin/env python3
-"""Checks the built library's dynamic exports against shared/abi/symbols.tsv.
+"""Checks the built library's dynamic exports against shared/abi/symbols.tsv
+and shared/abi/exports-all.tsv.
 
-usage: check_exports.py symbols.tsv libaws-c-event-stream.so
+usage: check_exports.py [--require-all] symbols.tsv libaws-c-event-stream.so [exports-all.tsv]
 
-Prints coverage per library and tier. Fails if an exported data symbol has the
-wrong size, or if a symbol of a (library, tier) in REQUIRED is missing.
+Prints coverage per library and tier (symbols.tsv), then per library against
+exports-all.tsv (every function and data object upstream's four libraries
+export; default: next to symbols.tsv), naming what is missing. Fails if an
+exported data symbol has the wrong size, if a symbol of a (library, tier) in
+REQUIRED is missing, and, with --require-all, if any exports-all.tsv symbol is
+missing.
 """
 import collections
+import os
 import subprocess
 import sys
 
@@ -19,7 +25,10 @@ def required_event_stream(name):
         return True
     return "_rpc_" not in name and "_channel_handler_" not in name
 
-symbols_path, lib = sys.argv[1:3]
+args = [a for a in sys.argv[1:] if a != "--require-all"]
+require_all = len(args) != len(sys.argv) - 1
+symbols_path, lib = args[0:2]
+exports_all_path = args[2] if len(args) > 2 else os.path.join(os.path.dirname(symbols_path), "exports-all.tsv")
 with open(symbols_path) as f:
     wanted = [line.rstrip("\n").split("\t") for line in f][1:]
 nm = subprocess.run(["nm", "-D", "--defined-only", "-S", lib], check=True, capture_output=True, text=True).stdout
@@ -66,5 +75,26 @@ for key in sorted(missing):
         print(f"MISSING {library} tier {tier}: {' '.join(missing[key])}")
 for b in bad:
     print("BAD", b)
+
+# Everything upstream exports: reported per library; required only with --require-all.
+if os.path.exists(exports_all_path):
+    with open(exports_all_path) as f:
+        every = [line.rstrip("\n").split("\t") for line in f][1:]
+    all_total = collections.Counter()
+    all_missing = collections.defaultdict(list)
+    for name, library, _kind in every:
+        all_total[library] += 1
+        if name not in exported:
+            all_missing[library].append(name)
+    for library in sorted(all_total):
+        have_n = all_total[library] - len(all_missing[library])
+        print(f"{library:20} exports-all: {have_n:3}/{all_total[library]:3} exported")
+    for library in sorted(all_missing):
+        names = all_missing[library]
+        shown = " ".join(names[:40]) + (f" ... (+{len(names) - 40})" if len(names) > 40 else "")
+        print(f"{'MISSING' if require_all else 'not yet'} {library} (exports-all): {shown}")
+        failed = failed or require_all
+else:
+    print(f"exports-all: {exports_all_path} not found, skipped")
 print("exports check", "FAILED" if failed else "passed")
 sys.exit(1 if failed else 0)

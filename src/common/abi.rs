@@ -589,3 +589,323 @@ pub struct aws_cpu_info {
 pub struct aws_system_environment {
     _opaque: [u8; 0],
 }
+
+#[repr(C)]
+pub struct aws_ring_buffer {
+    pub allocator: *mut aws_allocator,
+    pub allocation: *mut u8,
+    pub head: aws_atomic_var,
+    pub tail: aws_atomic_var,
+    pub allocation_end: *mut u8,
+}
+
+pub type enum_aws_cli_options_has_arg = c_int;
+
+#[repr(C)]
+pub enum aws_cli_options_has_arg {
+    AWS_CLI_OPTIONS_NO_ARGUMENT = 0,
+    AWS_CLI_OPTIONS_REQUIRED_ARGUMENT = 1,
+    AWS_CLI_OPTIONS_OPTIONAL_ARGUMENT = 2,
+}
+
+pub type aws_cli_options_subcommand_fn = Option<
+    unsafe extern "C" fn(
+        argc: c_int,
+        argv: *const *mut c_char,
+        command_name: *const c_char,
+        user_data: *mut c_void,
+    ) -> c_int,
+>;
+
+#[repr(C)]
+pub struct aws_cli_subcommand_dispatch {
+    pub subcommand_fn: aws_cli_options_subcommand_fn,
+    pub command_name: *const c_char,
+}
+
+#[repr(C)]
+pub struct aws_cli_option {
+    pub name: *const c_char,
+    pub has_arg: enum_aws_cli_options_has_arg,
+    pub flag: *mut c_int,
+    pub val: c_int,
+}
+
+#[repr(C)]
+pub struct aws_uuid {
+    pub uuid_data: [u8; 16],
+}
+
+#[repr(C)]
+pub struct aws_rw_lock {
+    pub lock_handle: libc::pthread_rwlock_t,
+}
+
+#[repr(C)]
+pub struct aws_run_command_result {
+    pub ret_code: c_int,
+    pub std_out: *mut aws_string,
+    pub std_err: *mut aws_string,
+}
+
+#[repr(C)]
+pub struct aws_run_command_options {
+    pub command: *const c_char,
+}
+
+#[repr(C)]
+pub enum aws_file_type {
+    AWS_FILE_TYPE_FILE = 1,
+    AWS_FILE_TYPE_SYM_LINK = 2,
+    AWS_FILE_TYPE_DIRECTORY = 4,
+}
+
+#[repr(C)]
+pub struct aws_directory_entry {
+    pub path: aws_byte_cursor,
+    pub relative_path: aws_byte_cursor,
+    pub file_type: c_int,
+    pub file_size: i64,
+}
+
+pub type aws_on_directory_entry =
+    Option<unsafe extern "C" fn(entry: *const aws_directory_entry, user_data: *mut c_void) -> bool>;
+
+/// Opaque: a snapshot of one directory's entries.
+pub struct aws_directory_iterator {
+    _opaque: [u8; 0],
+}
+
+pub type enum_aws_date_month = c_int;
+pub type enum_aws_date_day_of_week = c_int;
+
+#[repr(C)]
+pub enum aws_date_month {
+    AWS_DATE_MONTH_JANUARY = 0,
+    AWS_DATE_MONTH_FEBRUARY = 1,
+    AWS_DATE_MONTH_MARCH = 2,
+    AWS_DATE_MONTH_APRIL = 3,
+    AWS_DATE_MONTH_MAY = 4,
+    AWS_DATE_MONTH_JUNE = 5,
+    AWS_DATE_MONTH_JULY = 6,
+    AWS_DATE_MONTH_AUGUST = 7,
+    AWS_DATE_MONTH_SEPTEMBER = 8,
+    AWS_DATE_MONTH_OCTOBER = 9,
+    AWS_DATE_MONTH_NOVEMBER = 10,
+    AWS_DATE_MONTH_DECEMBER = 11,
+}
+
+#[repr(C)]
+pub enum aws_date_day_of_week {
+    AWS_DATE_DAY_OF_WEEK_SUNDAY = 0,
+    AWS_DATE_DAY_OF_WEEK_MONDAY = 1,
+    AWS_DATE_DAY_OF_WEEK_TUESDAY = 2,
+    AWS_DATE_DAY_OF_WEEK_WEDNESDAY = 3,
+    AWS_DATE_DAY_OF_WEEK_THURSDAY = 4,
+    AWS_DATE_DAY_OF_WEEK_FRIDAY = 5,
+    AWS_DATE_DAY_OF_WEEK_SATURDAY = 6,
+}
+
+/// A point in time with its UTC and local calendar forms.
+#[repr(C)]
+pub struct aws_date_time {
+    pub timestamp: libc::time_t,
+    pub milliseconds: u16,
+    pub tz: [c_char; 6],
+    pub gmt_time: libc::tm,
+    pub local_time: libc::tm,
+    pub utc_assumed: bool,
+}
+
+#[repr(C)]
+pub struct aws_uri {
+    pub self_size: usize,
+    pub allocator: *mut aws_allocator,
+    pub uri_str: aws_byte_buf,
+    pub scheme: aws_byte_cursor,
+    pub authority: aws_byte_cursor,
+    pub userinfo: aws_byte_cursor,
+    pub user: aws_byte_cursor,
+    pub password: aws_byte_cursor,
+    pub host_name: aws_byte_cursor,
+    pub port: u32,
+    pub path: aws_byte_cursor,
+    pub query_string: aws_byte_cursor,
+    pub path_and_query: aws_byte_cursor,
+}
+
+#[repr(C)]
+pub struct aws_uri_param {
+    pub key: aws_byte_cursor,
+    pub value: aws_byte_cursor,
+}
+
+#[repr(C)]
+pub struct aws_uri_builder_options {
+    pub scheme: aws_byte_cursor,
+    pub path: aws_byte_cursor,
+    pub host_name: aws_byte_cursor,
+    pub port: u32,
+    pub query_params: *mut aws_array_list,
+    pub query_string: aws_byte_cursor,
+}
+
+/// Opaque: one element of a document being parsed, valid during its callback.
+pub struct aws_xml_node {
+    _opaque: [u8; 0],
+}
+
+#[repr(C)]
+pub struct aws_xml_attribute {
+    pub name: aws_byte_cursor,
+    pub value: aws_byte_cursor,
+}
+
+pub type aws_xml_parser_on_node_encountered_fn =
+    Option<unsafe extern "C" fn(node: *mut aws_xml_node, user_data: *mut c_void) -> c_int>;
+
+#[repr(C)]
+pub struct aws_xml_parser_options {
+    pub doc: aws_byte_cursor,
+    pub max_depth: usize,
+    pub on_root_encountered: aws_xml_parser_on_node_encountered_fn,
+    pub user_data: *mut c_void,
+}
+
+#[repr(C)]
+pub struct aws_linked_hash_table {
+    pub allocator: *mut aws_allocator,
+    pub list: aws_linked_list,
+    pub table: aws_hash_table,
+    pub user_on_value_destroy: aws_hash_callback_destroy_fn,
+    pub user_on_key_destroy: aws_hash_callback_destroy_fn,
+}
+
+#[repr(C)]
+pub struct aws_linked_hash_table_node {
+    pub node: aws_linked_list_node,
+    pub table: *mut aws_linked_hash_table,
+    pub key: *const c_void,
+    pub value: *mut c_void,
+}
+
+#[repr(C)]
+pub struct aws_cache_vtable {
+    pub destroy: Option<unsafe extern "C" fn(cache: *mut aws_cache)>,
+    pub find: Option<
+        unsafe extern "C" fn(
+            cache: *mut aws_cache,
+            key: *const c_void,
+            p_value: *mut *mut c_void,
+        ) -> c_int,
+    >,
+    pub put: Option<
+        unsafe extern "C" fn(
+            cache: *mut aws_cache,
+            key: *const c_void,
+            p_value: *mut c_void,
+        ) -> c_int,
+    >,
+    pub remove: Option<unsafe extern "C" fn(cache: *mut aws_cache, key: *const c_void) -> c_int>,
+    pub clear: Option<unsafe extern "C" fn(cache: *mut aws_cache)>,
+    pub get_element_count: Option<unsafe extern "C" fn(cache: *const aws_cache) -> usize>,
+}
+
+#[repr(C)]
+pub struct aws_cache {
+    pub allocator: *mut aws_allocator,
+    pub vtable: *const aws_cache_vtable,
+    pub table: aws_linked_hash_table,
+    pub max_items: usize,
+    pub r#impl: *mut c_void,
+}
+
+/// Opaque: a held cross-process lock.
+pub struct aws_cross_process_lock {
+    _opaque: [u8; 0],
+}
+
+#[repr(C)]
+pub struct aws_memory_usage_stats {
+    pub maxrss: usize,
+    pub page_faults: usize,
+    pub _reserved: [usize; 8],
+}
+
+pub type enum_aws_cpu_feature_name = c_int;
+
+#[repr(C)]
+pub enum aws_cpu_feature_name {
+    AWS_CPU_FEATURE_CLMUL = 0,
+    AWS_CPU_FEATURE_SSE_4_1 = 1,
+    AWS_CPU_FEATURE_SSE_4_2 = 2,
+    AWS_CPU_FEATURE_AVX2 = 3,
+    AWS_CPU_FEATURE_AVX512 = 4,
+    AWS_CPU_FEATURE_ARM_CRC = 5,
+    AWS_CPU_FEATURE_BMI2 = 6,
+    AWS_CPU_FEATURE_VPCLMULQDQ = 7,
+    AWS_CPU_FEATURE_ARM_PMULL = 8,
+    AWS_CPU_FEATURE_ARM_CRYPTO = 9,
+    AWS_CPU_FEATURE_COUNT = 10,
+}
+
+/// Opaque: a background thread running a task scheduler.
+pub struct aws_thread_scheduler {
+    _opaque: [u8; 0],
+}
+
+/// Opaque: a JSON value (a document or a node inside one).
+pub struct aws_json_value {
+    _opaque: [u8; 0],
+}
+
+pub type aws_json_on_member_encountered_const_fn = Option<
+    unsafe extern "C" fn(
+        key: *const aws_byte_cursor,
+        value: *const aws_json_value,
+        out_should_continue: *mut bool,
+        user_data: *mut c_void,
+    ) -> c_int,
+>;
+
+pub type aws_json_on_value_encountered_const_fn = Option<
+    unsafe extern "C" fn(
+        index: usize,
+        value: *const aws_json_value,
+        out_should_continue: *mut bool,
+        user_data: *mut c_void,
+    ) -> c_int,
+>;
+
+pub type enum_aws_cbor_type = c_int;
+
+#[repr(C)]
+pub enum aws_cbor_type {
+    AWS_CBOR_TYPE_UNKNOWN = 0,
+    AWS_CBOR_TYPE_UINT = 1,
+    AWS_CBOR_TYPE_NEGINT = 2,
+    AWS_CBOR_TYPE_FLOAT = 3,
+    AWS_CBOR_TYPE_BYTES = 4,
+    AWS_CBOR_TYPE_TEXT = 5,
+    AWS_CBOR_TYPE_ARRAY_START = 6,
+    AWS_CBOR_TYPE_MAP_START = 7,
+    AWS_CBOR_TYPE_TAG = 8,
+    AWS_CBOR_TYPE_BOOL = 9,
+    AWS_CBOR_TYPE_NULL = 10,
+    AWS_CBOR_TYPE_UNDEFINED = 11,
+    AWS_CBOR_TYPE_BREAK = 12,
+    AWS_CBOR_TYPE_INDEF_BYTES_START = 13,
+    AWS_CBOR_TYPE_INDEF_TEXT_START = 14,
+    AWS_CBOR_TYPE_INDEF_ARRAY_START = 15,
+    AWS_CBOR_TYPE_INDEF_MAP_START = 16,
+}
+
+/// Opaque: a CBOR encoder (a growing buffer).
+pub struct aws_cbor_encoder {
+    _opaque: [u8; 0],
+}
+
+/// Opaque: a CBOR decoder over a caller-owned buffer.
+pub struct aws_cbor_decoder {
+    _opaque: [u8; 0],
+}

@@ -212,3 +212,10 @@ pub unsafe fn drop_in<T>(allocator: *mut aws_allocator, p: *mut T) {
         }
     }
 }
+
+/// True for a non-NULL allocator with both mem_acquire and mem_release (the rest is optional).
+#[no_mangle]
+pub unsafe extern "C" fn aws_allocator_is_valid(alloc: *const aws_allocator) -> bool {
+    // SAFETY: a non-NULL allocator points to a live struct (caller contract).
+    unsafe { alloc.as_ref() }.is_some_and(|a| a.mem_acquire.is_some() && a.mem_release.is_some())
+}

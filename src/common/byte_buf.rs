@@ -25,6 +25,7 @@ mod write;
 
 pub mod ascii;
 pub mod cursor;
+pub mod split;
 
 pub use write::*;
 

@@ -22,9 +22,13 @@ pub extern "C" fn aws_common_library_init(allocator: *mut aws_allocator) {
     INITIALIZED.store(true, Ordering::Release);
 }
 
+/// As upstream, the first clean-up after an init joins the managed threads
+/// (bounded by aws_thread_set_managed_join_timeout_ns).
 #[no_mangle]
 pub extern "C" fn aws_common_library_clean_up() {
-    INITIALIZED.store(false, Ordering::Release);
+    if INITIALIZED.swap(false, Ordering::AcqRel) {
+        let _ = super::thread::managed::aws_thread_join_all_managed();
+    }
 }
 
 /// Aborts with upstream's message unless `aws_common_library_init` was called.

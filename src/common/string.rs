@@ -28,6 +28,15 @@ pub unsafe fn string_bytes<'a>(s: *const aws_string) -> &'a [u8] {
     unsafe { slice((s as *const u8).add(BYTES_OFFSET), (*s).len) }
 }
 
+/// The string's NUL-terminated bytes as a C string (also for an empty string).
+///
+/// # Safety
+/// `s` must point to a valid `aws_string`.
+pub unsafe fn string_c_str(s: *const aws_string) -> *const libc::c_char {
+    // SAFETY: the bytes follow the header inside the string's allocation.
+    unsafe { (s as *const u8).add(BYTES_OFFSET).cast() }
+}
+
 /// Copies `bytes` into a new string from `allocator` (allocation failure aborts).
 ///
 /// # Safety

@@ -16,7 +16,7 @@ use super::error_codes::*;
 use crate::fatal_precondition;
 
 /// Maps a pthread mutex return value to upstream's error codes.
-fn mutex_result(rc: c_int) -> c_int {
+pub(crate) fn mutex_result(rc: c_int) -> c_int {
     match rc {
         0 => AWS_OP_SUCCESS,
         EINVAL => raise(AWS_ERROR_MUTEX_NOT_INIT),

@@ -15,7 +15,7 @@ use super::error::raise;
 use super::error_codes::*;
 use crate::fatal_precondition;
 
-mod managed;
+pub mod managed;
 pub use managed::*;
 
 /// Linux limits thread names to 15 bytes plus the NUL.

@@ -7,4 +7,14 @@
 #include <aws/common/stdint.h>
 #include <aws/event_stream_rs/generated.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+/* Carves `count` (void **out, size_t size) pairs out of one allocation (each piece
+ * rounded up to intmax_t alignment) and returns it; release that pointer alone. */
+void *aws_mem_acquire_many(struct aws_allocator *allocator, size_t count, ...);
+#ifdef __cplusplus
+}
+#endif
+
 #endif /* AWS_COMMON_ALLOCATOR_H */

@@ -32,4 +32,13 @@
 #define AWS_BYTE_CUR_INIT_FROM_STRING_LITERAL(literal)                                                                 \
     { .len = sizeof(literal) - 1, .ptr = (uint8_t *)(const char *)(literal) }
 
+AWS_EXTERN_C_BEGIN
+/* The variadic ones (src/common/varargs.c). aws_byte_buf_cat appends `number_of_args`
+ * struct aws_byte_buf * to dest; aws_byte_buf_init_cache_and_update_cursors copies a
+ * NULL-terminated list of struct aws_byte_cursor * into one new buffer and points each
+ * cursor at its copy. */
+int aws_byte_buf_cat(struct aws_byte_buf *dest, size_t number_of_args, ...);
+int aws_byte_buf_init_cache_and_update_cursors(struct aws_byte_buf *dest, struct aws_allocator *allocator, ...);
+AWS_EXTERN_C_END
+
 #endif /* AWS_COMMON_BYTE_BUF_H */

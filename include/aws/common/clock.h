@@ -34,7 +34,7 @@ static inline uint64_t aws_es_rs_clock_add_sat_(uint64_t a, uint64_t b) {
  * conversion if the old frequency is a whole multiple of the new one, and 0
  * otherwise. Both frequencies must be positive (the process aborts if not).
  */
-static inline uint64_t aws_timestamp_convert_u64(
+AWS_STATIC_IMPL uint64_t aws_timestamp_convert_u64(
     uint64_t ticks,
     uint64_t old_frequency,
     uint64_t new_frequency,
@@ -62,7 +62,7 @@ static inline uint64_t aws_timestamp_convert_u64(
 }
 
 /* aws_timestamp_convert_u64 between two of the standard units. */
-static inline uint64_t aws_timestamp_convert(
+AWS_STATIC_IMPL uint64_t aws_timestamp_convert(
     uint64_t timestamp,
     enum aws_timestamp_unit convert_from,
     enum aws_timestamp_unit convert_to,

@@ -1,8 +1,15 @@
 #ifndef AWS_COMMON_DATE_TIME_H
 #define AWS_COMMON_DATE_TIME_H
-/* aws-c-event-stream-rs: enum aws_date_format (declared in the generated
- * header, as log formatters use it) and upstream's other date types. The
- * aws_date_time_* functions are not provided yet (see COMPAT.md). */
+/* aws-c-event-stream-rs: struct aws_date_time, enum aws_date_format /
+ * aws_date_month / aws_date_day_of_week and the aws_date_time_* functions are
+ * declared in the generated header.
+ *
+ * Parsing: ISO 8601 ("2002-10-02T08:05:09Z", basic "20021002T080509Z",
+ * fractional seconds skipped, Z or +hh[:]mm) and RFC 822
+ * ("Wed, 02 Oct 2002 08:05:09 GMT"; the zone must be UTC-like or +hhmm);
+ * AWS_DATE_FORMAT_AUTO_DETECT tries ISO 8601 first. Bad text raises
+ * AWS_ERROR_INVALID_DATE_STR. Printing needs room for the text and a NUL
+ * (AWS_ERROR_SHORT_BUFFER otherwise). */
 #include <aws/common/common.h>
 
 #include <time.h>
@@ -10,41 +17,6 @@
 enum {
     AWS_DATE_TIME_STR_MAX_LEN = 100,
     AWS_DATE_TIME_STR_MAX_BASIC_LEN = 20,
-};
-
-enum aws_date_month {
-    AWS_DATE_MONTH_JANUARY = 0,
-    AWS_DATE_MONTH_FEBRUARY,
-    AWS_DATE_MONTH_MARCH,
-    AWS_DATE_MONTH_APRIL,
-    AWS_DATE_MONTH_MAY,
-    AWS_DATE_MONTH_JUNE,
-    AWS_DATE_MONTH_JULY,
-    AWS_DATE_MONTH_AUGUST,
-    AWS_DATE_MONTH_SEPTEMBER,
-    AWS_DATE_MONTH_OCTOBER,
-    AWS_DATE_MONTH_NOVEMBER,
-    AWS_DATE_MONTH_DECEMBER,
-};
-
-enum aws_date_day_of_week {
-    AWS_DATE_DAY_OF_WEEK_SUNDAY = 0,
-    AWS_DATE_DAY_OF_WEEK_MONDAY,
-    AWS_DATE_DAY_OF_WEEK_TUESDAY,
-    AWS_DATE_DAY_OF_WEEK_WEDNESDAY,
-    AWS_DATE_DAY_OF_WEEK_THURSDAY,
-    AWS_DATE_DAY_OF_WEEK_FRIDAY,
-    AWS_DATE_DAY_OF_WEEK_SATURDAY,
-};
-
-/* Upstream's layout: a point in time with its UTC and local calendar forms. */
-struct aws_date_time {
-    time_t timestamp;
-    uint16_t milliseconds;
-    char tz[6];
-    struct tm gmt_time;
-    struct tm local_time;
-    bool utc_assumed;
 };
 
 #endif /* AWS_COMMON_DATE_TIME_H */

@@ -15,14 +15,14 @@
 
 /* Big-endian (network order) stores and loads of unaligned integers. The
  * buffer must hold 8, 4, 3 or 2 bytes respectively. */
-static inline void aws_write_u64(uint64_t value, uint8_t *buffer) {
+AWS_STATIC_IMPL void aws_write_u64(uint64_t value, uint8_t *buffer) {
     for (int i = 7; i >= 0; --i) {
         buffer[i] = (uint8_t)value;
         value >>= 8;
     }
 }
 
-static inline uint64_t aws_read_u64(const uint8_t *buffer) {
+AWS_STATIC_IMPL uint64_t aws_read_u64(const uint8_t *buffer) {
     uint64_t value = 0;
     for (int i = 0; i < 8; ++i) {
         value = (value << 8) | buffer[i];
@@ -30,41 +30,41 @@ static inline uint64_t aws_read_u64(const uint8_t *buffer) {
     return value;
 }
 
-static inline void aws_write_u32(uint32_t value, uint8_t *buffer) {
+AWS_STATIC_IMPL void aws_write_u32(uint32_t value, uint8_t *buffer) {
     buffer[0] = (uint8_t)(value >> 24);
     buffer[1] = (uint8_t)(value >> 16);
     buffer[2] = (uint8_t)(value >> 8);
     buffer[3] = (uint8_t)value;
 }
 
-static inline uint32_t aws_read_u32(const uint8_t *buffer) {
+AWS_STATIC_IMPL uint32_t aws_read_u32(const uint8_t *buffer) {
     return ((uint32_t)buffer[0] << 24) | ((uint32_t)buffer[1] << 16) | ((uint32_t)buffer[2] << 8) | buffer[3];
 }
 
 /* The low 24 bits of value; the top byte is ignored. */
-static inline void aws_write_u24(uint32_t value, uint8_t *buffer) {
+AWS_STATIC_IMPL void aws_write_u24(uint32_t value, uint8_t *buffer) {
     buffer[0] = (uint8_t)(value >> 16);
     buffer[1] = (uint8_t)(value >> 8);
     buffer[2] = (uint8_t)value;
 }
 
-static inline uint32_t aws_read_u24(const uint8_t *buffer) {
+AWS_STATIC_IMPL uint32_t aws_read_u24(const uint8_t *buffer) {
     return ((uint32_t)buffer[0] << 16) | ((uint32_t)buffer[1] << 8) | buffer[2];
 }
 
-static inline void aws_write_u16(uint16_t value, uint8_t *buffer) {
+AWS_STATIC_IMPL void aws_write_u16(uint16_t value, uint8_t *buffer) {
     buffer[0] = (uint8_t)(value >> 8);
     buffer[1] = (uint8_t)value;
 }
 
-static inline uint16_t aws_read_u16(const uint8_t *buffer) {
+AWS_STATIC_IMPL uint16_t aws_read_u16(const uint8_t *buffer) {
     return (uint16_t)(((uint16_t)buffer[0] << 8) | buffer[1]);
 }
 
 /* Guesses the encoding from a byte-order mark (UTF-8, UTF-32 LE/BE, UTF-16
  * LE/BE, checked in that order); without one, ASCII if no byte has the high
  * bit set, else unknown. */
-static inline enum aws_text_encoding aws_text_detect_encoding(const uint8_t *bytes, size_t size) {
+AWS_STATIC_IMPL enum aws_text_encoding aws_text_detect_encoding(const uint8_t *bytes, size_t size) {
     if (size >= 3 && bytes[0] == 0xEF && bytes[1] == 0xBB && bytes[2] == 0xBF) {
         return AWS_TEXT_UTF8;
     }
@@ -85,7 +85,7 @@ static inline enum aws_text_encoding aws_text_detect_encoding(const uint8_t *byt
 
 /* True for a UTF-8 BOM or plain ASCII (it does not validate multi-byte text;
  * aws_decode_utf8 does). */
-static inline bool aws_text_is_utf8(const uint8_t *bytes, size_t size) {
+AWS_STATIC_IMPL bool aws_text_is_utf8(const uint8_t *bytes, size_t size) {
     enum aws_text_encoding encoding = aws_text_detect_encoding(bytes, size);
     return encoding == AWS_TEXT_UTF8 || encoding == AWS_TEXT_ASCII;
 }

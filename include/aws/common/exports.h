@@ -18,8 +18,10 @@
 #    define AWS_COMMON_API
 #endif
 
-/* Inline helpers are always header-only here: the library does not export
- * out-of-line copies, so AWS_NO_STATIC_IMPL is not honoured. */
+/* Inline helpers are defined in the headers; the library also exports an
+ * out-of-line copy of each one upstream exports (src/common/inline_exports.c
+ * compiles these headers with AWS_STATIC_IMPL non-static). AWS_NO_STATIC_IMPL
+ * is not honoured: the definitions stay in the headers. */
 #ifndef AWS_STATIC_IMPL
 #    define AWS_STATIC_IMPL static inline
 #endif

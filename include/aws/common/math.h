@@ -120,6 +120,12 @@ typedef uint64_t aws_priv_size_word_t;
 typedef uint32_t aws_priv_size_word_t;
 #endif
 
+/* Sums `num` size_t arguments into *r; raises AWS_ERROR_OVERFLOW_DETECTED (and
+ * leaves *r alone) on overflow. */
+AWS_EXTERN_C_BEGIN
+int aws_add_size_checked_varargs(size_t num, size_t *r, ...);
+AWS_EXTERN_C_END
+
 AWS_STATIC_IMPL int aws_add_size_checked(size_t a, size_t b, size_t *r) {
     aws_priv_size_word_t out = 0;
     int rc = AWS_PRIV_SIZE_OP(add, checked)(a, b, &out);

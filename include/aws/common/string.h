@@ -31,27 +31,27 @@
     const struct aws_string *(name) = (const struct aws_string *)(const void *)(&name##_s)
 
 /* The string's bytes (NUL-terminated). */
-static inline const uint8_t *aws_string_bytes(const struct aws_string *str) {
+AWS_STATIC_IMPL const uint8_t *aws_string_bytes(const struct aws_string *str) {
     return str->bytes;
 }
 
 /* The string's bytes as a C string. */
-static inline const char *aws_string_c_str(const struct aws_string *str) {
+AWS_STATIC_IMPL const char *aws_string_c_str(const struct aws_string *str) {
     return (const char *)str->bytes;
 }
 
 /* Cheap shape check: non-NULL and NUL at bytes[len]. */
-static inline bool aws_string_is_valid(const struct aws_string *str) {
+AWS_STATIC_IMPL bool aws_string_is_valid(const struct aws_string *str) {
     return str != NULL && str->bytes[str->len] == 0;
 }
 
 /* A C string is at least its terminator, so only NULL is known to be invalid. */
-static inline bool aws_c_string_is_valid(const char *str) {
+AWS_STATIC_IMPL bool aws_c_string_is_valid(const char *str) {
     return str != NULL;
 }
 
 /* Locale-independent isspace: space, \t, \n, \v, \f, \r. */
-static inline bool aws_char_is_space(uint8_t c) {
+AWS_STATIC_IMPL bool aws_char_is_space(uint8_t c) {
     return aws_isspace(c);
 }
 

@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <pthread.h>
+#include <time.h>
 
 #define AWS_OP_SUCCESS 0
 
@@ -992,11 +993,86 @@ enum aws_platform_os {
   AWS_PLATFORM_OS_UNIX = 4,
 };
 
+enum aws_cli_options_has_arg {
+  AWS_CLI_OPTIONS_NO_ARGUMENT = 0,
+  AWS_CLI_OPTIONS_REQUIRED_ARGUMENT = 1,
+  AWS_CLI_OPTIONS_OPTIONAL_ARGUMENT = 2,
+};
+
+enum aws_file_type {
+  AWS_FILE_TYPE_FILE = 1,
+  AWS_FILE_TYPE_SYM_LINK = 2,
+  AWS_FILE_TYPE_DIRECTORY = 4,
+};
+
+enum aws_date_month {
+  AWS_DATE_MONTH_JANUARY = 0,
+  AWS_DATE_MONTH_FEBRUARY = 1,
+  AWS_DATE_MONTH_MARCH = 2,
+  AWS_DATE_MONTH_APRIL = 3,
+  AWS_DATE_MONTH_MAY = 4,
+  AWS_DATE_MONTH_JUNE = 5,
+  AWS_DATE_MONTH_JULY = 6,
+  AWS_DATE_MONTH_AUGUST = 7,
+  AWS_DATE_MONTH_SEPTEMBER = 8,
+  AWS_DATE_MONTH_OCTOBER = 9,
+  AWS_DATE_MONTH_NOVEMBER = 10,
+  AWS_DATE_MONTH_DECEMBER = 11,
+};
+
+enum aws_date_day_of_week {
+  AWS_DATE_DAY_OF_WEEK_SUNDAY = 0,
+  AWS_DATE_DAY_OF_WEEK_MONDAY = 1,
+  AWS_DATE_DAY_OF_WEEK_TUESDAY = 2,
+  AWS_DATE_DAY_OF_WEEK_WEDNESDAY = 3,
+  AWS_DATE_DAY_OF_WEEK_THURSDAY = 4,
+  AWS_DATE_DAY_OF_WEEK_FRIDAY = 5,
+  AWS_DATE_DAY_OF_WEEK_SATURDAY = 6,
+};
+
+enum aws_cpu_feature_name {
+  AWS_CPU_FEATURE_CLMUL = 0,
+  AWS_CPU_FEATURE_SSE_4_1 = 1,
+  AWS_CPU_FEATURE_SSE_4_2 = 2,
+  AWS_CPU_FEATURE_AVX2 = 3,
+  AWS_CPU_FEATURE_AVX512 = 4,
+  AWS_CPU_FEATURE_ARM_CRC = 5,
+  AWS_CPU_FEATURE_BMI2 = 6,
+  AWS_CPU_FEATURE_VPCLMULQDQ = 7,
+  AWS_CPU_FEATURE_ARM_PMULL = 8,
+  AWS_CPU_FEATURE_ARM_CRYPTO = 9,
+  AWS_CPU_FEATURE_COUNT = 10,
+};
+
+enum aws_cbor_type {
+  AWS_CBOR_TYPE_UNKNOWN = 0,
+  AWS_CBOR_TYPE_UINT = 1,
+  AWS_CBOR_TYPE_NEGINT = 2,
+  AWS_CBOR_TYPE_FLOAT = 3,
+  AWS_CBOR_TYPE_BYTES = 4,
+  AWS_CBOR_TYPE_TEXT = 5,
+  AWS_CBOR_TYPE_ARRAY_START = 6,
+  AWS_CBOR_TYPE_MAP_START = 7,
+  AWS_CBOR_TYPE_TAG = 8,
+  AWS_CBOR_TYPE_BOOL = 9,
+  AWS_CBOR_TYPE_NULL = 10,
+  AWS_CBOR_TYPE_UNDEFINED = 11,
+  AWS_CBOR_TYPE_BREAK = 12,
+  AWS_CBOR_TYPE_INDEF_BYTES_START = 13,
+  AWS_CBOR_TYPE_INDEF_TEXT_START = 14,
+  AWS_CBOR_TYPE_INDEF_ARRAY_START = 15,
+  AWS_CBOR_TYPE_INDEF_MAP_START = 16,
+};
+
 /*
  A codec failure. Each variant is one upstream error code; see [`WireError::aws_error_code`].
  */
 struct WireError;
+struct aws_cbor_decoder;
+struct aws_cbor_encoder;
 struct aws_channel;
+struct aws_cross_process_lock;
+struct aws_directory_iterator;
 struct aws_event_stream_rpc_client_connection;
 struct aws_event_stream_rpc_client_continuation_token;
 struct aws_event_stream_rpc_server_connection;
@@ -1006,24 +1082,37 @@ struct aws_future_bool;
 struct aws_future_impl;
 struct aws_future_size;
 struct aws_future_void;
+struct aws_json_value;
 struct aws_pkcs11_lib;
 struct aws_socket_vtable;
 struct aws_system_environment;
+struct aws_thread_scheduler;
 struct aws_tls_key_operation;
 struct aws_utf8_decoder;
+struct aws_xml_node;
 struct aws_allocator;
 struct aws_array_list;
 struct aws_byte_buf;
 struct aws_byte_cursor;
+struct aws_cache_vtable;
+struct aws_linked_list_node;
+struct aws_linked_list;
+struct aws_hash_table;
+struct aws_linked_hash_table;
+struct aws_cache;
+struct aws_cli_option;
+struct aws_cli_subcommand_dispatch;
+struct aws_date_time;
 struct aws_utf8_decoder_options;
+struct aws_string;
 struct aws_error_info;
 struct aws_error_info_list;
-struct aws_hash_table;
+struct aws_directory_entry;
 struct aws_hash_element;
 struct aws_hash_iter;
+struct aws_linked_hash_table_node;
 struct aws_logger_vtable;
 struct aws_logger;
-struct aws_string;
 struct aws_log_channel_vtable;
 struct aws_log_writer_vtable;
 struct aws_log_writer;
@@ -1036,20 +1125,29 @@ struct aws_logger_standard_options;
 struct aws_log_subject_info;
 struct aws_log_subject_info_list;
 struct aws_log_writer_file_options;
+struct aws_priority_queue;
+struct aws_priority_queue_node;
+struct aws_run_command_result;
+struct aws_run_command_options;
 struct aws_atomic_var;
 struct aws_ref_count;
+struct aws_ring_buffer;
+struct aws_rw_lock;
 struct aws_mutex;
 struct aws_condition_variable;
 struct aws_cpu_info;
-struct aws_linked_list_node;
-struct aws_priority_queue_node;
+struct aws_memory_usage_stats;
 union aws_task_abi_extension;
 struct aws_task;
-struct aws_priority_queue;
-struct aws_linked_list;
 struct aws_task_scheduler;
 struct aws_thread_options;
 struct aws_thread;
+struct aws_uri;
+struct aws_uri_builder_options;
+struct aws_uri_param;
+struct aws_uuid;
+struct aws_xml_parser_options;
+struct aws_xml_attribute;
 struct aws_event_stream_message;
 union aws_event_stream_header_value;
 struct aws_event_stream_header_value_pair;
@@ -1139,10 +1237,23 @@ typedef uint32_t aws_crt_statistics_category_t;
 
 typedef int (aws_array_list_comparator_fn)(const void *a, const void *b);
 typedef bool (aws_byte_predicate_fn)(uint8_t value);
-typedef void (aws_error_handler_fn)(int err, void *ctx);
+typedef void (aws_hash_callback_destroy_fn)(void *key_or_value);
 typedef uint64_t (aws_hash_fn)(const void *key);
 typedef bool (aws_hash_callback_eq_fn)(const void *a, const void *b);
-typedef void (aws_hash_callback_destroy_fn)(void *key_or_value);
+typedef int (aws_cli_options_subcommand_fn)(int argc,
+                                             char *const *argv,
+                                             const char *command_name,
+                                             void *user_data);
+typedef void (aws_error_handler_fn)(int err, void *ctx);
+typedef bool (aws_on_directory_entry)(const struct aws_directory_entry *entry, void *user_data);
+typedef int (aws_json_on_member_encountered_const_fn)(const struct aws_byte_cursor *key,
+                                                       const struct aws_json_value *value,
+                                                       bool *out_should_continue,
+                                                       void *user_data);
+typedef int (aws_json_on_value_encountered_const_fn)(size_t index,
+                                                      const struct aws_json_value *value,
+                                                      bool *out_should_continue,
+                                                      void *user_data);
 typedef int (aws_log_channel_send_fn)(struct aws_log_channel *channel, struct aws_string *output);
 typedef void (aws_log_channel_clean_up_fn)(struct aws_log_channel *channel);
 typedef int (aws_log_writer_write_fn)(struct aws_log_writer *writer,
@@ -1155,12 +1266,13 @@ typedef int (aws_log_formatter_format_fn)(struct aws_log_formatter *formatter,
                                            const char *format,
                                            va_list args);
 typedef void (aws_log_formatter_clean_up_fn)(struct aws_log_formatter *logger);
+typedef int (aws_priority_queue_compare_fn)(const void *a, const void *b);
 typedef void (aws_simple_completion_callback)(void *user_data);
 typedef bool (aws_condition_predicate_fn)(void *user_data);
 typedef void (aws_task_fn)(struct aws_task *task, void *arg, enum aws_task_status status);
-typedef int (aws_priority_queue_compare_fn)(const void *a, const void *b);
 typedef void (aws_thread_function)(void *user_data);
 typedef void (aws_thread_atexit_fn)(void *user_data);
+typedef int (aws_xml_parser_on_node_encountered_fn)(struct aws_xml_node *node, void *user_data);
 typedef int (aws_event_stream_process_state_fn)(struct aws_event_stream_streaming_decoder *decoder,
                                                  const uint8_t *data,
                                                  size_t len,
@@ -1343,9 +1455,29 @@ typedef void (aws_socket_on_shutdown_complete_fn)(void *user_data);
 struct WireError;
 
 /*
+ Opaque: a CBOR decoder over a caller-owned buffer.
+ */
+struct aws_cbor_decoder;
+
+/*
+ Opaque: a CBOR encoder (a growing buffer).
+ */
+struct aws_cbor_encoder;
+
+/*
  A channel: upstream keeps its layout private.
  */
 struct aws_channel;
+
+/*
+ Opaque: a held cross-process lock.
+ */
+struct aws_cross_process_lock;
+
+/*
+ Opaque: a snapshot of one directory's entries.
+ */
+struct aws_directory_iterator;
 
 struct aws_event_stream_rpc_client_connection;
 
@@ -1381,6 +1513,11 @@ struct aws_future_size;
 struct aws_future_void;
 
 /*
+ Opaque: a JSON value (a document or a node inside one).
+ */
+struct aws_json_value;
+
+/*
  A loaded PKCS#11 library (private upstream).
  */
 struct aws_pkcs11_lib;
@@ -1393,11 +1530,21 @@ struct aws_socket_vtable;
 struct aws_system_environment;
 
 /*
+ Opaque: a background thread running a task scheduler.
+ */
+struct aws_thread_scheduler;
+
+/*
  A private-key operation of a TLS handshake (private upstream).
  */
 struct aws_tls_key_operation;
 
 struct aws_utf8_decoder;
+
+/*
+ Opaque: one element of a document being parsed, valid during its callback.
+ */
+struct aws_xml_node;
 
 struct aws_allocator {
   void *(*mem_acquire)(struct aws_allocator*, size_t);
@@ -1432,12 +1579,94 @@ struct aws_byte_cursor {
  Predicate for the cursor trim functions: true keeps trimming.
  */
 
+struct aws_cache_vtable {
+  void (*destroy)(struct aws_cache *cache);
+  int (*find)(struct aws_cache *cache, const void *key, void **p_value);
+  int (*put)(struct aws_cache *cache, const void *key, void *p_value);
+  int (*remove)(struct aws_cache *cache, const void *key);
+  void (*clear)(struct aws_cache *cache);
+  size_t (*get_element_count)(const struct aws_cache *cache);
+};
+
+struct aws_linked_list_node {
+  struct aws_linked_list_node *next;
+  struct aws_linked_list_node *prev;
+};
+
+struct aws_linked_list {
+  struct aws_linked_list_node head;
+  struct aws_linked_list_node tail;
+};
+
+struct aws_hash_table {
+  void *p_impl;
+};
+
+
+struct aws_linked_hash_table {
+  struct aws_allocator *allocator;
+  struct aws_linked_list list;
+  struct aws_hash_table table;
+  aws_hash_callback_destroy_fn *user_on_value_destroy;
+  aws_hash_callback_destroy_fn *user_on_key_destroy;
+};
+
+struct aws_cache {
+  struct aws_allocator *allocator;
+  const struct aws_cache_vtable *vtable;
+  struct aws_linked_hash_table table;
+  size_t max_items;
+  void *impl;
+};
+
+
+
+
+
+struct aws_cli_option {
+  const char *name;
+  enum aws_cli_options_has_arg has_arg;
+  int *flag;
+  int val;
+};
+
+
+struct aws_cli_subcommand_dispatch {
+  aws_cli_options_subcommand_fn *subcommand_fn;
+  const char *command_name;
+};
+
+/*
+ A point in time with its UTC and local calendar forms.
+ */
+struct aws_date_time {
+  time_t timestamp;
+  uint16_t milliseconds;
+  char tz[6];
+  struct tm gmt_time;
+  struct tm local_time;
+  bool utc_assumed;
+};
+
+
+
+
 /*
  Options for `aws_decode_utf8` and `aws_utf8_decoder_new`.
  */
 struct aws_utf8_decoder_options {
   int (*on_codepoint)(uint32_t codepoint, void *user_data);
   void *user_data;
+};
+
+/*
+ Immutable, length-prefixed string; `bytes` is a flexible array (always
+ NUL-terminated), hence the one-element array.
+ */
+struct aws_string {
+  struct aws_allocator *allocator;
+  size_t len;
+  uint8_t bytes[1];
 };
 
 
@@ -1454,11 +1683,12 @@ struct aws_error_info_list {
   uint16_t count;
 };
 
-struct aws_hash_table {
-  void *p_impl;
+struct aws_directory_entry {
+  struct aws_byte_cursor path;
+  struct aws_byte_cursor relative_path;
+  int file_type;
+  int64_t file_size;
 };
-
-
 
 
 struct aws_hash_element {
@@ -1480,6 +1710,15 @@ struct aws_hash_iter {
 
 
 
+struct aws_linked_hash_table_node {
+  struct aws_linked_list_node node;
+  struct aws_linked_hash_table *table;
+  const void *key;
+  void *value;
+};
+
+
+
 struct aws_logger_vtable {
   int (*log)(struct aws_logger *logger,
              enum aws_log_level log_level,
@@ -1497,16 +1736,6 @@ struct aws_logger {
   void *p_impl;
 };
 
-
-/*
- Immutable, length-prefixed string; `bytes` is a flexible array (always
- NUL-terminated), hence the one-element array.
- */
-struct aws_string {
-  struct aws_allocator *allocator;
-  size_t len;
-  uint8_t bytes[1];
-};
 
 
 
@@ -1548,7 +1777,6 @@ struct aws_log_formatter {
   void *impl;
 };
 
-
 struct aws_log_formatter_standard_options {
   enum aws_date_format date_format;
 };
@@ -1587,6 +1815,27 @@ struct aws_log_writer_file_options {
 };
 
 
+
+struct aws_priority_queue {
+  aws_priority_queue_compare_fn *pred;
+  struct aws_array_list container;
+  struct aws_array_list backpointers;
+};
+
+struct aws_priority_queue_node {
+  size_t current_index;
+};
+
+struct aws_run_command_result {
+  int ret_code;
+  struct aws_string *std_out;
+  struct aws_string *std_err;
+};
+
+struct aws_run_command_options {
+  const char *command;
+};
+
 struct aws_atomic_var {
   void *value;
 };
@@ -1596,6 +1845,18 @@ struct aws_ref_count {
   struct aws_atomic_var ref_count;
   void *object;
   aws_simple_completion_callback *on_zero_fn;
+};
+
+struct aws_ring_buffer {
+  struct aws_allocator *allocator;
+  uint8_t *allocation;
+  struct aws_atomic_var head;
+  struct aws_atomic_var tail;
+  uint8_t *allocation_end;
+};
+
+struct aws_rw_lock {
+  pthread_rwlock_t lock_handle;
 };
 
 struct aws_mutex {
@@ -1615,16 +1876,14 @@ struct aws_cpu_info {
 };
 
 
-
-
-struct aws_linked_list_node {
-  struct aws_linked_list_node *next;
-  struct aws_linked_list_node *prev;
+struct aws_memory_usage_stats {
+  size_t maxrss;
+  size_t page_faults;
+  size_t _reserved[8];
 };
 
-struct aws_priority_queue_node {
-  size_t current_index;
-};
+
+
 
 union aws_task_abi_extension {
   bool scheduled;
@@ -1639,18 +1898,6 @@ struct aws_task {
   struct aws_priority_queue_node priority_queue_node;
   const char *type_tag;
   union aws_task_abi_extension abi_extension;
-};
-
-
-struct aws_priority_queue {
-  aws_priority_queue_compare_fn *pred;
-  struct aws_array_list container;
-  struct aws_array_list backpointers;
-};
-
-struct aws_linked_list {
-  struct aws_linked_list_node head;
-  struct aws_linked_list_node tail;
 };
 
 struct aws_task_scheduler {
@@ -1680,6 +1927,53 @@ struct aws_thread {
 /*
  `pthread_once_t`, initialised with AWS_THREAD_ONCE_STATIC_INIT.
  */
+
+struct aws_uri {
+  size_t self_size;
+  struct aws_allocator *allocator;
+  struct aws_byte_buf uri_str;
+  struct aws_byte_cursor scheme;
+  struct aws_byte_cursor authority;
+  struct aws_byte_cursor userinfo;
+  struct aws_byte_cursor user;
+  struct aws_byte_cursor password;
+  struct aws_byte_cursor host_name;
+  uint32_t port;
+  struct aws_byte_cursor path;
+  struct aws_byte_cursor query_string;
+  struct aws_byte_cursor path_and_query;
+};
+
+struct aws_uri_builder_options {
+  struct aws_byte_cursor scheme;
+  struct aws_byte_cursor path;
+  struct aws_byte_cursor host_name;
+  uint32_t port;
+  struct aws_array_list *query_params;
+  struct aws_byte_cursor query_string;
+};
+
+struct aws_uri_param {
+  struct aws_byte_cursor key;
+  struct aws_byte_cursor value;
+};
+
+struct aws_uuid {
+  uint8_t uuid_data[16];
+};
+
+
+struct aws_xml_parser_options {
+  struct aws_byte_cursor doc;
+  size_t max_depth;
+  aws_xml_parser_on_node_encountered_fn *on_root_encountered;
+  void *user_data;
+};
+
+struct aws_xml_attribute {
+  struct aws_byte_cursor name;
+  struct aws_byte_cursor value;
+};
 
 struct aws_event_stream_message {
   struct aws_allocator *alloc;
@@ -2597,6 +2891,12 @@ struct aws_crt_statistics_base {
 extern "C" {
 #endif // __cplusplus
 
+extern int aws_cli_optind;
+
+extern const char *aws_cli_optarg;
+
+extern const char *aws_cli_positional_arg;
+
 /*
  `:message-type` header name.
  */
@@ -2647,6 +2947,16 @@ uint32_t aws_checksums_crc32c(const uint8_t *input, int length, uint32_t previou
  */
 uint32_t aws_checksums_crc32c_ex(const uint8_t *input, size_t length, uint32_t previous_crc32c);
 
+struct aws_allocator *aws_aligned_allocator(void);
+
+/*
+ NULL (AWS_ERROR_INVALID_ARGUMENT) unless `customized_alignment` is a power of
+ two and a multiple of sizeof(void *).
+ */
+struct aws_allocator *aws_explicit_aligned_allocator_new(size_t customized_alignment);
+
+void aws_explicit_aligned_allocator_destroy(struct aws_allocator *aligned_alloc);
+
 struct aws_allocator *aws_default_allocator(void);
 
 void *aws_mem_acquire(struct aws_allocator *allocator, size_t size);
@@ -2661,6 +2971,11 @@ int aws_mem_realloc(struct aws_allocator *allocator, void **p, size_t oldsize, s
  Zeroes memory in a way the optimiser may not remove.
  */
 void aws_secure_zero(void *pbuf, size_t bufsize);
+
+/*
+ True for a non-NULL allocator with both mem_acquire and mem_release (the rest is optional).
+ */
+bool aws_allocator_is_valid(const struct aws_allocator *alloc);
 
 /*
  Grows a dynamic list so `index` is addressable: to double the capacity, or
@@ -3049,9 +3364,241 @@ struct aws_byte_cursor aws_byte_cursor_trim_pred(const struct aws_byte_cursor *s
 bool aws_byte_cursor_satisfies_pred(const struct aws_byte_cursor *source,
                                     aws_byte_predicate_fn *predicate);
 
+/*
+ Appends up to `n` + 1 pieces of `input_str` split on `split_on` to `output`
+ (n == 0: no limit); the last piece takes the rest of the input.
+ */
+int aws_byte_cursor_split_on_char_n(const struct aws_byte_cursor *input_str,
+                                    char split_on,
+                                    size_t n,
+                                    struct aws_array_list *output);
+
+int aws_byte_cursor_split_on_char(const struct aws_byte_cursor *input_str,
+                                  char split_on,
+                                  struct aws_array_list *output);
+
+struct aws_cache *aws_cache_new_lru(struct aws_allocator *allocator,
+                                    aws_hash_fn *hash_fn,
+                                    aws_hash_callback_eq_fn *equals_fn,
+                                    aws_hash_callback_destroy_fn *destroy_key_fn,
+                                    aws_hash_callback_destroy_fn *destroy_value_fn,
+                                    size_t max_items);
+
+struct aws_cache *aws_cache_new_fifo(struct aws_allocator *allocator,
+                                     aws_hash_fn *hash_fn,
+                                     aws_hash_callback_eq_fn *equals_fn,
+                                     aws_hash_callback_destroy_fn *destroy_key_fn,
+                                     aws_hash_callback_destroy_fn *destroy_value_fn,
+                                     size_t max_items);
+
+struct aws_cache *aws_cache_new_lifo(struct aws_allocator *allocator,
+                                     aws_hash_fn *hash_fn,
+                                     aws_hash_callback_eq_fn *equals_fn,
+                                     aws_hash_callback_destroy_fn *destroy_key_fn,
+                                     aws_hash_callback_destroy_fn *destroy_value_fn,
+                                     size_t max_items);
+
+void aws_cache_destroy(struct aws_cache *cache);
+
+int aws_cache_find(struct aws_cache *cache, const void *key, void **p_value);
+
+int aws_cache_put(struct aws_cache *cache, const void *key, void *p_value);
+
+int aws_cache_remove(struct aws_cache *cache, const void *key);
+
+void aws_cache_clear(struct aws_cache *cache);
+
+size_t aws_cache_get_element_count(const struct aws_cache *cache);
+
+/*
+ The least recently used value, which becomes the most recently used (NULL when empty).
+ */
+void *aws_lru_cache_use_lru_element(struct aws_cache *cache);
+
+void *aws_lru_cache_get_mru_element(const struct aws_cache *cache);
+
+struct aws_cbor_encoder *aws_cbor_encoder_new(struct aws_allocator *allocator);
+
+struct aws_cbor_encoder *aws_cbor_encoder_destroy(struct aws_cbor_encoder *encoder);
+
+struct aws_byte_cursor aws_cbor_encoder_get_encoded_data(const struct aws_cbor_encoder *encoder);
+
+void aws_cbor_encoder_reset(struct aws_cbor_encoder *encoder);
+
+void aws_cbor_encoder_write_uint(struct aws_cbor_encoder *encoder, uint64_t value);
+
+void aws_cbor_encoder_write_negint(struct aws_cbor_encoder *encoder, uint64_t value);
+
+void aws_cbor_encoder_write_float(struct aws_cbor_encoder *encoder, double value);
+
+void aws_cbor_encoder_write_array_start(struct aws_cbor_encoder *encoder, size_t number_entries);
+
+void aws_cbor_encoder_write_map_start(struct aws_cbor_encoder *encoder, size_t number_entries);
+
+void aws_cbor_encoder_write_tag(struct aws_cbor_encoder *encoder, uint64_t tag_number);
+
+void aws_cbor_encoder_write_null(struct aws_cbor_encoder *encoder);
+
+void aws_cbor_encoder_write_undefined(struct aws_cbor_encoder *encoder);
+
+void aws_cbor_encoder_write_bool(struct aws_cbor_encoder *encoder, bool value);
+
+void aws_cbor_encoder_write_break(struct aws_cbor_encoder *encoder);
+
+void aws_cbor_encoder_write_indef_bytes_start(struct aws_cbor_encoder *encoder);
+
+void aws_cbor_encoder_write_indef_text_start(struct aws_cbor_encoder *encoder);
+
+void aws_cbor_encoder_write_indef_array_start(struct aws_cbor_encoder *encoder);
+
+void aws_cbor_encoder_write_indef_map_start(struct aws_cbor_encoder *encoder);
+
+void aws_cbor_encoder_write_bytes(struct aws_cbor_encoder *encoder, struct aws_byte_cursor from);
+
+void aws_cbor_encoder_write_text(struct aws_cbor_encoder *encoder, struct aws_byte_cursor from);
+
+struct aws_cbor_decoder *aws_cbor_decoder_new(struct aws_allocator *allocator,
+                                              struct aws_byte_cursor src);
+
+struct aws_cbor_decoder *aws_cbor_decoder_destroy(struct aws_cbor_decoder *decoder);
+
+size_t aws_cbor_decoder_get_remaining_length(const struct aws_cbor_decoder *decoder);
+
+/*
+ Remaining bytes including a peeked but not consumed element.
+ */
+size_t aws_cbor_decoder_get_unconsumed_length(const struct aws_cbor_decoder *decoder);
+
+void aws_cbor_decoder_reset_src(struct aws_cbor_decoder *decoder, struct aws_byte_cursor src);
+
+int aws_cbor_decoder_peek_type(struct aws_cbor_decoder *decoder, enum aws_cbor_type *out_type);
+
+int aws_cbor_decoder_consume_next_whole_data_item(struct aws_cbor_decoder *decoder);
+
+int aws_cbor_decoder_consume_next_single_element(struct aws_cbor_decoder *decoder);
+
+int aws_cbor_decoder_pop_next_unsigned_int_val(struct aws_cbor_decoder *decoder, uint64_t *out);
+
+int aws_cbor_decoder_pop_next_negative_int_val(struct aws_cbor_decoder *decoder, uint64_t *out);
+
+int aws_cbor_decoder_pop_next_tag_val(struct aws_cbor_decoder *decoder, uint64_t *out);
+
+int aws_cbor_decoder_pop_next_float_val(struct aws_cbor_decoder *decoder, double *out);
+
+int aws_cbor_decoder_pop_next_boolean_val(struct aws_cbor_decoder *decoder, bool *out);
+
+int aws_cbor_decoder_pop_next_bytes_val(struct aws_cbor_decoder *decoder,
+                                        struct aws_byte_cursor *out);
+
+int aws_cbor_decoder_pop_next_text_val(struct aws_cbor_decoder *decoder,
+                                       struct aws_byte_cursor *out);
+
+int aws_cbor_decoder_pop_next_array_start(struct aws_cbor_decoder *decoder, uint64_t *out_size);
+
+int aws_cbor_decoder_pop_next_map_start(struct aws_cbor_decoder *decoder, uint64_t *out_size);
+
+/*
+ The enumerator's name, e.g. "AWS_CBOR_TYPE_UINT", or "<UNKNOWN TYPE>".
+ */
+const char *aws_cbor_type_cstr(enum aws_cbor_type type);
+
 int aws_high_res_clock_get_ticks(uint64_t *timestamp);
 
 int aws_sys_clock_get_ticks(uint64_t *timestamp);
+
+void aws_cli_reset_state(void);
+
+/*
+ Returns the matched option's `val`, 0x02 for a positional argument, '?' for
+ an unknown option or a missing value, and -1 when the arguments are used up.
+ */
+int aws_cli_getopt_long(int argc,
+                        char *const *argv,
+                        const char *optstring,
+                        const struct aws_cli_option *longopts,
+                        int *longindex);
+
+/*
+ Calls the handler whose name matches argv[1] (ignoring case) with argv shifted by one.
+ */
+int aws_cli_dispatch_on_subcommand(int argc,
+                                   char *const *argv,
+                                   struct aws_cli_subcommand_dispatch *dispatch_table,
+                                   int table_length,
+                                   void *user_data);
+
+/*
+ NULL with AWS_ERROR_MUTEX_CALLER_NOT_OWNER when another holder has it, or
+ AWS_ERROR_INVALID_ARGUMENT when the nonce contains '/'.
+ */
+struct aws_cross_process_lock *aws_cross_process_lock_try_acquire(struct aws_allocator *allocator,
+                                                                  struct aws_byte_cursor instance_nonce);
+
+void aws_cross_process_lock_release(struct aws_cross_process_lock *instance_lock);
+
+void aws_date_time_init_epoch_millis(struct aws_date_time *dt, uint64_t ms_since_epoch);
+
+void aws_date_time_init_now(struct aws_date_time *dt);
+
+void aws_date_time_init_epoch_secs(struct aws_date_time *dt, double sec_ms);
+
+int aws_date_time_init_from_str_cursor(struct aws_date_time *dt,
+                                       const struct aws_byte_cursor *date_str_cursor,
+                                       enum aws_date_format fmt);
+
+int aws_date_time_init_from_str(struct aws_date_time *dt,
+                                const struct aws_byte_buf *date_str,
+                                enum aws_date_format fmt);
+
+int aws_date_time_to_local_time_str(const struct aws_date_time *dt,
+                                    enum aws_date_format fmt,
+                                    struct aws_byte_buf *output_buf);
+
+int aws_date_time_to_utc_time_str(const struct aws_date_time *dt,
+                                  enum aws_date_format fmt,
+                                  struct aws_byte_buf *output_buf);
+
+int aws_date_time_to_local_time_short_str(const struct aws_date_time *dt,
+                                          enum aws_date_format fmt,
+                                          struct aws_byte_buf *output_buf);
+
+int aws_date_time_to_utc_time_short_str(const struct aws_date_time *dt,
+                                        enum aws_date_format fmt,
+                                        struct aws_byte_buf *output_buf);
+
+double aws_date_time_as_epoch_secs(const struct aws_date_time *dt);
+
+uint64_t aws_date_time_as_nanos(const struct aws_date_time *dt);
+
+uint64_t aws_date_time_as_millis(const struct aws_date_time *dt);
+
+uint16_t aws_date_time_year(const struct aws_date_time *dt, bool local_time);
+
+enum aws_date_month aws_date_time_month(const struct aws_date_time *dt, bool local_time);
+
+uint8_t aws_date_time_month_day(const struct aws_date_time *dt, bool local_time);
+
+enum aws_date_day_of_week aws_date_time_day_of_week(const struct aws_date_time *dt,
+                                                    bool local_time);
+
+uint8_t aws_date_time_hour(const struct aws_date_time *dt, bool local_time);
+
+uint8_t aws_date_time_minute(const struct aws_date_time *dt, bool local_time);
+
+uint8_t aws_date_time_second(const struct aws_date_time *dt, bool local_time);
+
+bool aws_date_time_dst(const struct aws_date_time *dt, bool local_time);
+
+time_t aws_date_time_diff(const struct aws_date_time *a, const struct aws_date_time *b);
+
+/*
+ `aws/common/time.h`: timegm, and the thread-safe gmtime / localtime.
+ */
+time_t aws_timegm(struct tm *t);
+
+void aws_localtime(time_t time, struct tm *t);
+
+void aws_gmtime(time_t time, struct tm *t);
 
 /*
  Appends `n` random bytes to `output`; on failure `output` keeps its length.
@@ -3136,6 +3683,19 @@ int aws_utf8_decoder_update(struct aws_utf8_decoder *decoder, struct aws_byte_cu
  */
 int aws_utf8_decoder_finalize(struct aws_utf8_decoder *decoder);
 
+struct aws_string *aws_get_env(struct aws_allocator *allocator, const char *name);
+
+struct aws_string *aws_get_env_nonempty(struct aws_allocator *allocator, const char *name);
+
+int aws_get_environment_value(struct aws_allocator *allocator,
+                              const struct aws_string *variable_name,
+                              struct aws_string **value_out);
+
+int aws_set_environment_value(const struct aws_string *variable_name,
+                              const struct aws_string *value);
+
+int aws_unset_environment_value(const struct aws_string *variable_name);
+
 void aws_raise_error_private(int err);
 
 int aws_last_error(void);
@@ -3169,6 +3729,89 @@ aws_error_handler_fn *aws_set_thread_local_error_handler_fn(aws_error_handler_fn
 void aws_register_error_info(const struct aws_error_info_list *error_info);
 
 void aws_unregister_error_info(const struct aws_error_info_list *error_info);
+
+int aws_translate_and_raise_io_error(int error_no);
+
+int aws_translate_and_raise_io_error_or(int error_no, int fallback_aws_error_code);
+
+FILE *aws_fopen_safe(const struct aws_string *file_path, const struct aws_string *mode);
+
+FILE *aws_fopen(const char *file_path, const char *mode);
+
+int aws_fseek(FILE *file, int64_t offset, int whence);
+
+int aws_file_get_length(FILE *file, int64_t *length);
+
+int aws_byte_buf_init_from_file(struct aws_byte_buf *out_buf,
+                                struct aws_allocator *alloc,
+                                const char *filename);
+
+int aws_byte_buf_init_from_file_with_size_hint(struct aws_byte_buf *out_buf,
+                                               struct aws_allocator *alloc,
+                                               const char *filename,
+                                               size_t size_hint);
+
+bool aws_is_any_directory_separator(char value);
+
+char aws_get_platform_directory_separator(void);
+
+void aws_normalize_directory_separator(struct aws_byte_buf *path);
+
+int aws_directory_create(const struct aws_string *dir_path);
+
+bool aws_directory_exists(const struct aws_string *dir_path);
+
+bool aws_path_exists(const struct aws_string *p);
+
+int aws_file_delete(const struct aws_string *file_path);
+
+int aws_directory_or_file_move(const struct aws_string *from, const struct aws_string *to);
+
+int aws_directory_delete(const struct aws_string *dir_path, bool recursive);
+
+int aws_directory_traverse(struct aws_allocator *_allocator,
+                           const struct aws_string *p,
+                           bool recursive,
+                           aws_on_directory_entry *on_entry,
+                           void *user_data);
+
+struct aws_directory_iterator *aws_directory_entry_iterator_new(struct aws_allocator *allocator,
+                                                                const struct aws_string *p);
+
+int aws_directory_entry_iterator_next(struct aws_directory_iterator *iterator);
+
+int aws_directory_entry_iterator_previous(struct aws_directory_iterator *iterator);
+
+const struct aws_directory_entry *aws_directory_entry_iterator_get_value(const struct aws_directory_iterator *iterator);
+
+void aws_directory_entry_iterator_destroy(struct aws_directory_iterator *iterator);
+
+struct aws_string *aws_get_home_directory(struct aws_allocator *allocator);
+
+int aws_file_path_read_from_offset(const struct aws_string *file_path,
+                                   uint64_t offset,
+                                   size_t max_read_length,
+                                   struct aws_byte_buf *output_buf,
+                                   size_t *out_actual_read);
+
+bool aws_file_direct_io_is_supported(void);
+
+int aws_file_path_read_from_offset_direct_io_with_chunk_size(const struct aws_string *file_path,
+                                                             uint64_t offset,
+                                                             size_t max_read_length,
+                                                             size_t max_chunk_size,
+                                                             struct aws_byte_buf *output_buf,
+                                                             size_t *out_actual_read);
+
+int aws_file_path_read_from_offset_direct_io(const struct aws_string *file_path,
+                                             uint64_t offset,
+                                             size_t max_read_length,
+                                             struct aws_byte_buf *output_buf,
+                                             size_t *out_actual_read);
+
+int aws_file_path_write_to_offset_direct_io(const struct aws_string *file_path,
+                                            uint64_t offset,
+                                            struct aws_byte_cursor data);
 
 int aws_hash_table_init(struct aws_hash_table *map,
                         struct aws_allocator *alloc,
@@ -3291,8 +3934,112 @@ uint64_t aws_hash_uint64_t_by_identity(const void *item);
 
 bool aws_hash_compare_uint64_t_eq(const void *a, const void *b);
 
+bool aws_host_utils_is_ipv4(struct aws_byte_cursor host);
+
+bool aws_host_utils_is_ipv6(struct aws_byte_cursor host, bool is_uri_encoded);
+
+struct aws_json_value *aws_json_value_new_string(struct aws_allocator *_allocator,
+                                                 struct aws_byte_cursor string);
+
+struct aws_json_value *aws_json_value_new_string_from_c_str(struct aws_allocator *_allocator,
+                                                            const char *string);
+
+struct aws_json_value *aws_json_value_new_number(struct aws_allocator *_allocator, double number);
+
+struct aws_json_value *aws_json_value_new_array(struct aws_allocator *_allocator);
+
+struct aws_json_value *aws_json_value_new_boolean(struct aws_allocator *_allocator, bool boolean);
+
+struct aws_json_value *aws_json_value_new_null(struct aws_allocator *_allocator);
+
+struct aws_json_value *aws_json_value_new_object(struct aws_allocator *_allocator);
+
+int aws_json_value_get_string(const struct aws_json_value *value, struct aws_byte_cursor *output);
+
+int aws_json_value_get_number(const struct aws_json_value *value, double *output);
+
+int aws_json_value_get_boolean(const struct aws_json_value *value, bool *output);
+
+int aws_json_value_add_to_object(struct aws_json_value *object,
+                                 struct aws_byte_cursor key,
+                                 struct aws_json_value *value);
+
+int aws_json_value_add_to_object_c_str(struct aws_json_value *object,
+                                       const char *key,
+                                       struct aws_json_value *value);
+
+struct aws_json_value *aws_json_value_get_from_object(const struct aws_json_value *object,
+                                                      struct aws_byte_cursor key);
+
+struct aws_json_value *aws_json_value_get_from_object_c_str(const struct aws_json_value *object,
+                                                            const char *key);
+
+bool aws_json_value_has_key(const struct aws_json_value *object, struct aws_byte_cursor key);
+
+bool aws_json_value_has_key_c_str(const struct aws_json_value *object, const char *key);
+
+int aws_json_value_remove_from_object(struct aws_json_value *object, struct aws_byte_cursor key);
+
+int aws_json_value_remove_from_object_c_str(struct aws_json_value *object, const char *key);
+
+int aws_json_const_iterate_object(const struct aws_json_value *object,
+                                  aws_json_on_member_encountered_const_fn *on_member,
+                                  void *user_data);
+
+int aws_json_value_add_array_element(struct aws_json_value *array,
+                                     const struct aws_json_value *value);
+
+struct aws_json_value *aws_json_get_array_element(const struct aws_json_value *array, size_t index);
+
+size_t aws_json_get_array_size(const struct aws_json_value *array);
+
+int aws_json_value_remove_array_element(struct aws_json_value *array, size_t index);
+
+int aws_json_const_iterate_array(const struct aws_json_value *array,
+                                 aws_json_on_value_encountered_const_fn *on_value,
+                                 void *user_data);
+
+bool aws_json_value_compare(const struct aws_json_value *a,
+                            const struct aws_json_value *b,
+                            bool is_case_sensitive);
+
+struct aws_json_value *aws_json_value_duplicate(const struct aws_json_value *value);
+
+bool aws_json_value_is_string(const struct aws_json_value *value);
+
+bool aws_json_value_is_number(const struct aws_json_value *value);
+
+bool aws_json_value_is_array(const struct aws_json_value *value);
+
+bool aws_json_value_is_boolean(const struct aws_json_value *value);
+
+bool aws_json_value_is_null(const struct aws_json_value *value);
+
+bool aws_json_value_is_object(const struct aws_json_value *value);
+
+/*
+ Frees a value and everything in it (only values not handed to a container).
+ */
+void aws_json_value_destroy(struct aws_json_value *value);
+
+int aws_byte_buf_append_json_string(const struct aws_json_value *value,
+                                    struct aws_byte_buf *output);
+
+int aws_byte_buf_append_json_string_formatted(const struct aws_json_value *value,
+                                              struct aws_byte_buf *output);
+
+/*
+ NULL when the text is not JSON (as upstream, no error is raised). Text after the value is ignored.
+ */
+struct aws_json_value *aws_json_value_new_from_string(struct aws_allocator *_allocator,
+                                                      struct aws_byte_cursor string);
+
 void aws_common_library_init(struct aws_allocator *allocator);
 
+/*
+ As upstream, the first clean-up after an init joins the managed threads
+ (bounded by aws_thread_set_managed_join_timeout_ns).
+ */
 void aws_common_library_clean_up(void);
 
 /*
@@ -3322,6 +4069,40 @@ void aws_backtrace_log(int log_level);
  Fills `stack_frames` with up to `num_frames` return addresses of the caller's stack.
  */
 size_t aws_backtrace(void **stack_frames, size_t num_frames);
+
+int aws_linked_hash_table_init(struct aws_linked_hash_table *table,
+                               struct aws_allocator *allocator,
+                               aws_hash_fn *hash_fn,
+                               aws_hash_callback_eq_fn *equals_fn,
+                               aws_hash_callback_destroy_fn *destroy_key_fn,
+                               aws_hash_callback_destroy_fn *destroy_value_fn,
+                               size_t initial_item_count);
+
+void aws_linked_hash_table_clean_up(struct aws_linked_hash_table *table);
+
+int aws_linked_hash_table_find(struct aws_linked_hash_table *table,
+                               const void *key,
+                               void **p_value);
+
+int aws_linked_hash_table_find_and_move_to_back(struct aws_linked_hash_table *table,
+                                                const void *key,
+                                                void **p_value);
+
+/*
+ Adds or replaces; a replaced value (and a replaced, distinct key) is destroyed.
+ */
+int aws_linked_hash_table_put(struct aws_linked_hash_table *table, const void *key, void *p_value);
+
+int aws_linked_hash_table_remove(struct aws_linked_hash_table *table, const void *key);
+
+void aws_linked_hash_table_clear(struct aws_linked_hash_table *table);
+
+size_t aws_linked_hash_table_get_element_count(const struct aws_linked_hash_table *table);
+
+void aws_linked_hash_table_move_node_to_end_of_list(struct aws_linked_hash_table *table,
+                                                    struct aws_linked_hash_table_node *node);
+
+const struct aws_linked_list *aws_linked_hash_table_get_iteration_list(const struct aws_linked_hash_table *table);
 
 /*
  Installs `logger` process-wide; NULL restores the null logger.
@@ -3464,6 +4245,74 @@ size_t aws_mem_tracer_count(struct aws_allocator *trace_allocator);
  */
 void aws_mem_tracer_dump(struct aws_allocator *trace_allocator);
 
+int aws_priority_queue_init_dynamic(struct aws_priority_queue *queue,
+                                    struct aws_allocator *alloc,
+                                    size_t default_size,
+                                    size_t item_size,
+                                    aws_priority_queue_compare_fn *pred);
+
+void aws_priority_queue_init_static(struct aws_priority_queue *queue,
+                                    void *heap,
+                                    size_t item_count,
+                                    size_t item_size,
+                                    aws_priority_queue_compare_fn *pred);
+
+void aws_priority_queue_clean_up(struct aws_priority_queue *queue);
+
+int aws_priority_queue_push(struct aws_priority_queue *queue, void *item);
+
+/*
+ Pushes a copy of `item`; a non-NULL `backpointer` is kept at the item's index
+ (the first one turns on back-pointers, which needs a dynamic queue).
+ */
+int aws_priority_queue_push_ref(struct aws_priority_queue *queue,
+                                void *item,
+                                struct aws_priority_queue_node *backpointer);
+
+int aws_priority_queue_pop(struct aws_priority_queue *queue, void *item);
+
+int aws_priority_queue_remove(struct aws_priority_queue *queue,
+                              void *item,
+                              const struct aws_priority_queue_node *node);
+
+int aws_priority_queue_top(const struct aws_priority_queue *queue, void **item);
+
+void aws_priority_queue_clear(struct aws_priority_queue *queue);
+
+size_t aws_priority_queue_size(const struct aws_priority_queue *queue);
+
+size_t aws_priority_queue_capacity(const struct aws_priority_queue *queue);
+
+void aws_priority_queue_node_init(struct aws_priority_queue_node *node);
+
+bool aws_priority_queue_node_is_in_queue(const struct aws_priority_queue_node *node);
+
+/*
+ Structural check: a predicate, a valid container and, when present, one back-pointer per item.
+ */
+bool aws_priority_queue_is_valid(const struct aws_priority_queue *queue);
+
+int aws_get_pid(void);
+
+size_t aws_get_soft_limit_io_handles(void);
+
+size_t aws_get_hard_limit_io_handles(void);
+
+int aws_set_soft_limit_io_handles(size_t max_handles);
+
+int aws_run_command_result_init(struct aws_allocator *allocator,
+                                struct aws_run_command_result *result);
+
+void aws_run_command_result_cleanup(struct aws_run_command_result *result);
+
+/*
+ Runs `options->command` through /bin/sh; stdout (whitespace-trimmed, NULL
+ when empty) and the raw wait status go to `result`. stderr is not captured.
+ */
+int aws_run_command(struct aws_allocator *allocator,
+                    struct aws_run_command_options *options,
+                    struct aws_run_command_result *result);
+
 void aws_ref_count_init(struct aws_ref_count *ref_count,
                         void *object,
                         aws_simple_completion_callback *on_zero_fn);
@@ -3477,6 +4326,68 @@ void *aws_ref_count_acquire(struct aws_ref_count *ref_count);
  Returns the count left (0: `on_zero_fn` has run).
  */
 size_t aws_ref_count_release(struct aws_ref_count *ref_count);
+
+int aws_ring_buffer_init(struct aws_ring_buffer *ring_buf,
+                         struct aws_allocator *allocator,
+                         size_t size);
+
+void aws_ring_buffer_clean_up(struct aws_ring_buffer *ring_buf);
+
+int aws_ring_buffer_acquire(struct aws_ring_buffer *ring_buf,
+                            size_t requested_size,
+                            struct aws_byte_buf *dest);
+
+int aws_ring_buffer_acquire_up_to(struct aws_ring_buffer *ring_buf,
+                                  size_t minimum_size,
+                                  size_t requested_size,
+                                  struct aws_byte_buf *dest);
+
+/*
+ Returns everything up to the end of `buf` to the pool (buffers come back in the order they were vended).
+ */
+void aws_ring_buffer_release(struct aws_ring_buffer *ring_buffer,
+                             struct aws_byte_buf *buf);
+
+bool aws_ring_buffer_buf_belongs_to_pool(const struct aws_ring_buffer *ring_buffer,
+                                         const struct aws_byte_buf *buf);
+
+int aws_rw_lock_init(struct aws_rw_lock *lock);
+
+void aws_rw_lock_clean_up(struct aws_rw_lock *lock);
+
+int aws_rw_lock_rlock(struct aws_rw_lock *lock);
+
+int aws_rw_lock_wlock(struct aws_rw_lock *lock);
+
+int aws_rw_lock_try_rlock(struct aws_rw_lock *lock);
+
+int aws_rw_lock_try_wlock(struct aws_rw_lock *lock);
+
+int aws_rw_lock_runlock(struct aws_rw_lock *lock);
+
+int aws_rw_lock_wunlock(struct aws_rw_lock *lock);
+
+/*
+ `multi_threaded` is accepted for compatibility; the allocator always locks.
+ */
+struct aws_allocator *aws_small_block_allocator_new(struct aws_allocator *allocator,
+                                                    bool multi_threaded);
+
+/*
+ Gives every page back to the parent (blocks still out are freed with them).
+ */
+void aws_small_block_allocator_destroy(struct aws_allocator *sba_allocator);
+
+size_t aws_small_block_allocator_bytes_active(struct aws_allocator *sba_allocator);
+
+size_t aws_small_block_allocator_bytes_reserved(struct aws_allocator *sba_allocator);
+
+size_t aws_small_block_allocator_page_size(struct aws_allocator *_sba_allocator);
+
+/*
+ Usable bytes per page (no header is kept in the page).
+ */
+size_t aws_small_block_allocator_page_size_available(struct aws_allocator *_sba_allocator);
 
 struct aws_string *aws_string_new_from_array(struct aws_allocator *allocator,
                                              const uint8_t *bytes,
@@ -3659,6 +4570,13 @@ size_t aws_system_environment_get_processor_count(struct aws_system_environment 
 
 size_t aws_system_environment_get_cpu_group_count(const struct aws_system_environment *env);
 
+/*
+ Peak resident set size (KiB) and major page faults, from getrusage(RUSAGE_SELF).
+ */
+int aws_init_memory_usage_for_current_process(struct aws_memory_usage_stats *memory_usage);
+
+bool aws_cpu_has_feature(enum aws_cpu_feature_name feature_name);
+
 void aws_task_init(struct aws_task *task, aws_task_fn *fn, void *arg, const char *type_tag);
 
 const char *aws_task_status_to_c_str(enum aws_task_status status);
@@ -3785,6 +4703,100 @@ void aws_thread_set_managed_join_timeout_ns(uint64_t timeout_in_ns);
  managed thread (it would wait for itself).
  */
 int aws_thread_join_all_managed(void);
+
+struct aws_thread_scheduler *aws_thread_scheduler_new(struct aws_allocator *allocator,
+                                                      const struct aws_thread_options *thread_options);
+
+void aws_thread_scheduler_acquire(struct aws_thread_scheduler *scheduler);
+
+void aws_thread_scheduler_release(const struct aws_thread_scheduler *scheduler);
+
+void aws_thread_scheduler_schedule_future(struct aws_thread_scheduler *scheduler,
+                                          struct aws_task *task,
+                                          uint64_t time_to_run);
+
+void aws_thread_scheduler_schedule_now(struct aws_thread_scheduler *scheduler,
+                                       struct aws_task *task);
+
+/*
+ The task's function runs with AWS_TASK_STATUS_CANCELED on the scheduler's thread.
+ */
+void aws_thread_scheduler_cancel_task(struct aws_thread_scheduler *scheduler,
+                                      struct aws_task *task);
+
+int aws_uri_init_parse(struct aws_uri *uri,
+                       struct aws_allocator *allocator,
+                       const struct aws_byte_cursor *uri_str);
+
+int aws_uri_init_from_builder_options(struct aws_uri *uri,
+                                      struct aws_allocator *allocator,
+                                      struct aws_uri_builder_options *options);
+
+void aws_uri_clean_up(struct aws_uri *uri);
+
+const struct aws_byte_cursor *aws_uri_scheme(const struct aws_uri *uri);
+
+const struct aws_byte_cursor *aws_uri_authority(const struct aws_uri *uri);
+
+const struct aws_byte_cursor *aws_uri_path(const struct aws_uri *uri);
+
+const struct aws_byte_cursor *aws_uri_query_string(const struct aws_uri *uri);
+
+const struct aws_byte_cursor *aws_uri_host_name(const struct aws_uri *uri);
+
+const struct aws_byte_cursor *aws_uri_path_and_query(const struct aws_uri *uri);
+
+uint32_t aws_uri_port(const struct aws_uri *uri);
+
+bool aws_query_string_next_param(struct aws_byte_cursor query_string, struct aws_uri_param *param);
+
+int aws_query_string_params(struct aws_byte_cursor query_string, struct aws_array_list *out_params);
+
+bool aws_uri_query_string_next_param(const struct aws_uri *uri, struct aws_uri_param *param);
+
+int aws_uri_query_string_params(const struct aws_uri *uri, struct aws_array_list *out_params);
+
+int aws_byte_buf_append_encoding_uri_path(struct aws_byte_buf *buffer,
+                                          const struct aws_byte_cursor *cursor);
+
+int aws_byte_buf_append_encoding_uri_param(struct aws_byte_buf *buffer,
+                                           const struct aws_byte_cursor *cursor);
+
+int aws_byte_buf_append_decoding_uri(struct aws_byte_buf *buffer,
+                                     const struct aws_byte_cursor *cursor);
+
+int aws_uuid_init(struct aws_uuid *uuid);
+
+int aws_uuid_init_from_str(struct aws_uuid *uuid, const struct aws_byte_cursor *uuid_str);
+
+int aws_uuid_to_str(const struct aws_uuid *uuid, struct aws_byte_buf *output);
+
+int aws_uuid_to_str_compact(const struct aws_uuid *uuid, struct aws_byte_buf *output);
+
+bool aws_uuid_equals(const struct aws_uuid *a, const struct aws_uuid *b);
+
+int aws_xml_parse(struct aws_allocator *_allocator, const struct aws_xml_parser_options *options);
+
+int aws_xml_node_as_body(struct aws_xml_node *node, struct aws_byte_cursor *out_body);
+
+int aws_xml_node_as_body_unescaped(struct aws_allocator *allocator,
+                                   struct aws_xml_node *node,
+                                   struct aws_byte_buf *out_body);
+
+int aws_xml_node_traverse(struct aws_xml_node *node,
+                          aws_xml_parser_on_node_encountered_fn *on_node_encountered,
+                          void *user_data);
+
+struct aws_byte_cursor aws_xml_node_get_name(const struct aws_xml_node *node);
+
+size_t aws_xml_node_get_num_attributes(const struct aws_xml_node *node);
+
+struct aws_xml_attribute aws_xml_node_get_attribute(const struct aws_xml_node *node,
+                                                    size_t attribute_index);
+
+int aws_byte_buf_append_unescaped_xml(struct aws_allocator *_allocator,
+                                      struct aws_byte_cursor data,
+                                      struct aws_byte_buf *out);
 
 /*
  Writes the dump to `fd`.
