@@ -29,7 +29,8 @@
  *                         with a 64 B request, server replies TERMINATE_STREAM,
  *                         the closed callback starts the next: streams/s.
  *
- * BENCH_FILTER=<text> runs only the cases whose name contains <text>.
+ * BENCH_FILTER=<text> runs only the cases whose name contains <text> (a
+ * trailing '$' anchors it at the end: "pingpong_c1$").
  * Output: RESULT bench=<case> impl=<argv[1] | $BENCH_IMPL | unknown> key=value...
  * Exits non-zero if any call fails, an echo is wrong, or a wait times out. */
 #include <aws/common/common.h>
@@ -544,8 +545,17 @@ static void s_start_stream(struct stream_slot *slot) {
 
 /* ---- cases ------------------------------------------------------------------ */
 
+/* A trailing '$' anchors the filter at the end of the name ("pingpong_c1$"). */
 static bool s_selected(const char *name) {
-    return !s_filter || strstr(name, s_filter);
+    if (!s_filter) {
+        return true;
+    }
+    size_t len = strlen(s_filter);
+    if (len > 0 && s_filter[len - 1] == '$') {
+        size_t name_len = strlen(name);
+        return name_len >= len - 1 && strncmp(name + name_len - (len - 1), s_filter, len - 1) == 0;
+    }
+    return strstr(name, s_filter) != NULL;
 }
 
 static uint8_t *s_make_payload(size_t len) {
