@@ -44,6 +44,7 @@
 #    include <aws/event-stream/event_stream_rpc.h>
 #    include <aws/event-stream/event_stream_rpc_client.h>
 #    include <aws/event-stream/event_stream_rpc_server.h>
+#    include <aws/io/async_stream.h>
 #    include <aws/io/channel.h>
 #    include <aws/io/channel_bootstrap.h>
 #    include <aws/io/event_loop.h>
@@ -53,10 +54,16 @@
 #    include <aws/io/io.h>
 #    include <aws/io/logging.h>
 #    include <aws/io/message_pool.h>
+#    include <aws/io/pem.h>
+#    include <aws/io/pipe.h>
+#    include <aws/io/private/pem_utils.h>
+#    include <aws/io/private/pki_utils.h>
 #    include <aws/io/retry_strategy.h>
+#    include <aws/io/shared_library.h>
 #    include <aws/io/socket.h>
 #    include <aws/io/socket_channel_handler.h>
 #    include <aws/io/statistics.h>
+#    include <aws/io/stream.h>
 #    include <aws/io/tls_channel_handler.h>
 #endif
 

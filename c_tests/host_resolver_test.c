@@ -3,7 +3,9 @@
  * then from the cache on the caller's thread), a name getaddrinfo rejects
  * locally ("bad..name", an empty label: no DNS query is sent) fails with
  * AWS_IO_DNS_INVALID_NAME, a custom resolve impl's error reaches the callback,
- * every request is answered exactly once, purge/count/copy/move work, and the
+ * every request is answered exactly once, cached answers rotate least recently
+ * used first and a recorded connection failure takes an address out of
+ * rotation, purge/count/copy/move work, and the
  * shutdown callback fires once, off the releasing thread, after which the
  * tracing allocator is empty. */
 #include <aws/common/clock.h>
@@ -351,6 +353,68 @@ static void test_custom_impl_errors(void) {
     s_release_and_wait(resolver);
 }
 
+/* ---- address cache semantics: LRU vending, connection failures -------------------- */
+
+/* Answers two A records, "127.0.0.2" and "127.0.0.3" (loopback; never dialled). */
+static int s_two_a_impl(struct aws_allocator *allocator, const struct aws_string *host_name,
+                        struct aws_array_list *output_addresses, void *user_data) {
+    (void)user_data;
+    const char *texts[2] = {"127.0.0.2", "127.0.0.3"};
+    for (int i = 0; i < 2; ++i) {
+        struct aws_host_address a = {
+            .allocator = allocator,
+            .host = aws_string_new_from_string(allocator, host_name),
+            .address = aws_string_new_from_c_str(allocator, texts[i]),
+            .record_type = AWS_ADDRESS_RECORD_TYPE_A,
+        };
+        aws_array_list_push_back(output_addresses, &a);
+    }
+    return AWS_OP_SUCCESS;
+}
+
+static void s_resolve_once(struct aws_host_resolver *resolver, struct aws_string *host,
+                           struct aws_host_resolution_config *config, struct resolve_result *r) {
+    memset(r, 0, sizeof(*r));
+    CHECK_INT_EQ(AWS_OP_SUCCESS, aws_host_resolver_resolve_host(resolver, host, s_on_resolved, config, r));
+    s_wait_result(r);
+    CHECK_INT_EQ(0, r->error_code);
+    CHECK_INT_EQ(1, (int)r->count);
+}
+
+static void test_lru_vending_and_connection_failures(void) {
+    struct aws_host_resolver *resolver = s_new_resolver();
+    if (!resolver) {
+        return;
+    }
+    struct aws_host_resolution_config config = {.impl = s_two_a_impl, .max_ttl = 30, .resolve_frequency_ns = 0};
+    struct aws_string *host = aws_string_new_from_c_str(s_alloc, "lru.invalid");
+    struct resolve_result r;
+    s_resolve_once(resolver, host, &config, &r); /* from the host's thread */
+    CHECK_STR_EQ("127.0.0.2", aws_string_c_str(r.addrs[0].address));
+    CHECK(r.addrs[0].expiry > 0);
+    s_clean_result(&r);
+    CHECK_INT_EQ(2, (int)aws_host_resolver_get_host_address_count(
+                        resolver, host, AWS_GET_HOST_ADDRESS_COUNT_RECORD_TYPE_A));
+    /* cached answers rotate least-recently-used first */
+    s_resolve_once(resolver, host, &config, &r);
+    CHECK_STR_EQ("127.0.0.3", aws_string_c_str(r.addrs[0].address));
+    s_clean_result(&r);
+    s_resolve_once(resolver, host, &config, &r);
+    CHECK_STR_EQ("127.0.0.2", aws_string_c_str(r.addrs[0].address));
+    /* a failed connection takes 127.0.0.2 out of rotation */
+    CHECK_INT_EQ(AWS_OP_SUCCESS, aws_host_resolver_record_connection_failure(resolver, &r.addrs[0]));
+    s_clean_result(&r);
+    CHECK_INT_EQ(1, (int)aws_host_resolver_get_host_address_count(
+                        resolver, host, AWS_GET_HOST_ADDRESS_COUNT_RECORD_TYPE_A));
+    for (int i = 0; i < 3; ++i) {
+        s_resolve_once(resolver, host, &config, &r);
+        CHECK_STR_EQ("127.0.0.3", aws_string_c_str(r.addrs[0].address));
+        s_clean_result(&r);
+    }
+    aws_string_destroy(host);
+    s_release_and_wait(resolver);
+}
+
 /* purge with callback: fires once, off this thread */
 static struct shutdown_state s_purge;
 
@@ -396,6 +460,7 @@ int main(void) {
     RUN_TEST(test_resolve_literals);
     RUN_TEST(test_invalid_name);
     RUN_TEST(test_custom_impl_errors);
+    RUN_TEST(test_lru_vending_and_connection_failures);
     RUN_TEST(test_purge_with_callback_and_release_while_resolving);
     aws_event_loop_group_release(s_elg);
     aws_io_library_clean_up();

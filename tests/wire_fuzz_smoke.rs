@@ -10,7 +10,7 @@ use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use aws_c_event_stream_rs::event_stream::wire::fuzz_targets;
+use aws_c_event_stream_rs::event_stream::fuzz_targets;
 use aws_c_event_stream_rs::event_stream::wire::{crc32, crc32_update};
 
 /// Counts live heap bytes and the peak, to catch allocations driven by

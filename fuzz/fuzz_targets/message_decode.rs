@@ -1,9 +1,9 @@
 #![no_main]
-//! One-shot decode; see `event_stream::wire::fuzz_targets::message_decode`.
+//! One-shot decode; see `event_stream::fuzz_targets::message_decode`.
 //! Each input runs as given and again with its CRCs repaired, so mutations
 //! reach the header and payload code; heap use is checked per run.
 
-use aws_c_event_stream_rs::event_stream::wire::fuzz_targets::message_decode;
+use aws_c_event_stream_rs::event_stream::fuzz_targets::message_decode;
 use aws_c_event_stream_rs_fuzz::{alloc_guard, crc_fix};
 use libfuzzer_sys::fuzz_target;
 

@@ -1,10 +1,10 @@
 #![no_main]
 //! Chunked streaming decode; see
-//! `event_stream::wire::fuzz_targets::streaming_decoder_chunked`. Each input
+//! `event_stream::fuzz_targets::streaming_decoder_chunked`. Each input
 //! runs as given and again with the CRCs of its message bytes repaired;
 //! heap use is checked per run.
 
-use aws_c_event_stream_rs::event_stream::wire::fuzz_targets::streaming_decoder_chunked;
+use aws_c_event_stream_rs::event_stream::fuzz_targets::streaming_decoder_chunked;
 use aws_c_event_stream_rs_fuzz::{alloc_guard, crc_fix};
 use libfuzzer_sys::fuzz_target;
 

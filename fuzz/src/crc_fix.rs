@@ -37,7 +37,7 @@ pub fn fixed(data: &[u8], start: usize) -> Option<Vec<u8>> {
 }
 
 /// Where the message bytes start in an input of
-/// `wire::fuzz_targets::streaming_decoder_chunked`: after the count byte and
+/// `event_stream::fuzz_targets::streaming_decoder_chunked`: after the count byte and
 /// `data[0] % 8 + 1` chunk-size bytes (fewer if the input is shorter). Must
 /// follow that function's layout; a mismatch only makes repair less useful.
 pub fn streaming_body_start(data: &[u8]) -> usize {
@@ -48,4 +48,4 @@ pub fn streaming_body_start(data: &[u8]) -> usize {
 }
 
 /// The wire target's chunking, so both targets cut inputs the same way.
-pub use aws_c_event_stream_rs::event_stream::wire::fuzz_targets::split_chunks as chunks;
+pub use aws_c_event_stream_rs::event_stream::fuzz_targets::split_chunks as chunks;

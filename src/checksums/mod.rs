@@ -23,14 +23,8 @@ pub unsafe extern "C" fn aws_checksums_crc32(
     length: libc::c_int,
     previous_crc32: u32,
 ) -> u32 {
-    // SAFETY: C passes pointers valid as the upstream header documents; NULL is checked where upstream checks it.
-    unsafe {
-        // SAFETY: caller contract; negative lengths are treated as empty.
-        crc32(
-            crate::ffi::slice(input, length.max(0) as usize),
-            previous_crc32,
-        )
-    }
+    // SAFETY: caller contract; a negative length reads as empty.
+    unsafe { aws_checksums_crc32_ex(input, length.max(0) as usize, previous_crc32) }
 }
 
 /// # Safety
@@ -41,11 +35,8 @@ pub unsafe extern "C" fn aws_checksums_crc32_ex(
     length: usize,
     previous_crc32: u32,
 ) -> u32 {
-    // SAFETY: C passes pointers valid as the upstream header documents; NULL is checked where upstream checks it.
-    unsafe {
-        // SAFETY: caller contract.
-        crc32(crate::ffi::slice(input, length), previous_crc32)
-    }
+    // SAFETY: caller contract.
+    crc32(unsafe { crate::ffi::slice(input, length) }, previous_crc32)
 }
 
 /// # Safety
@@ -56,14 +47,8 @@ pub unsafe extern "C" fn aws_checksums_crc32c(
     length: libc::c_int,
     previous_crc32c: u32,
 ) -> u32 {
-    // SAFETY: C passes pointers valid as the upstream header documents; NULL is checked where upstream checks it.
-    unsafe {
-        // SAFETY: caller contract; negative lengths are treated as empty.
-        crc32c(
-            crate::ffi::slice(input, length.max(0) as usize),
-            previous_crc32c,
-        )
-    }
+    // SAFETY: caller contract; a negative length reads as empty.
+    unsafe { aws_checksums_crc32c_ex(input, length.max(0) as usize, previous_crc32c) }
 }
 
 /// # Safety
@@ -74,11 +59,8 @@ pub unsafe extern "C" fn aws_checksums_crc32c_ex(
     length: usize,
     previous_crc32c: u32,
 ) -> u32 {
-    // SAFETY: C passes pointers valid as the upstream header documents; NULL is checked where upstream checks it.
-    unsafe {
-        // SAFETY: caller contract.
-        crc32c(crate::ffi::slice(input, length), previous_crc32c)
-    }
+    // SAFETY: caller contract.
+    crc32c(unsafe { crate::ffi::slice(input, length) }, previous_crc32c)
 }
 
 #[cfg(test)]

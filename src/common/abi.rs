@@ -251,6 +251,7 @@ pub struct aws_ref_count {
 }
 
 #[repr(C)]
+#[derive(Clone, Copy)]
 pub struct aws_shutdown_callback_options {
     pub shutdown_callback_fn: aws_simple_completion_callback,
     pub shutdown_callback_user_data: *mut c_void,

@@ -1,13 +1,14 @@
 //! The out-of-line `aws_array_list` functions (the inline ones live in
 //! `include/aws/common/array_list.h`). A list is dynamic when `alloc` is set;
 //! `current_size` is its capacity in bytes.
+use std::mem::size_of;
 use std::ptr;
 
 use libc::c_int;
 
 use super::abi::*;
 use super::allocator::{aws_mem_acquire, aws_mem_release};
-use super::error::raise;
+use super::error::{last_error, raise};
 use super::error_codes::*;
 use crate::fatal_precondition;
 
@@ -51,29 +52,6 @@ pub unsafe extern "C" fn aws_array_list_ensure_capacity(
         }
         l.data = data;
         l.current_size = new_size;
-        AWS_OP_SUCCESS
-    }
-}
-
-/// `aws_array_list_push_back` for Rust callers: appends a copy of `item`,
-/// growing a dynamic list. A list of another item size is refused with
-/// AWS_ERROR_INVALID_ARGUMENT rather than overrun.
-///
-/// # Safety
-/// `list` is a live, initialised list whose items are `T`s.
-pub(crate) unsafe fn push_item<T: Copy>(list: *mut aws_array_list, item: &T) -> c_int {
-    // SAFETY: per the caller; capacity for `index` is ensured before the write.
-    unsafe {
-        let l = &mut *list;
-        if l.item_size != std::mem::size_of::<T>() {
-            return raise(AWS_ERROR_INVALID_ARGUMENT);
-        }
-        let index = l.length;
-        if aws_array_list_ensure_capacity(list, index) != AWS_OP_SUCCESS {
-            return AWS_OP_ERR;
-        }
-        ((*list).data as *mut T).add(index).write_unaligned(*item);
-        (*list).length = index + 1;
         AWS_OP_SUCCESS
     }
 }
@@ -190,11 +168,140 @@ pub unsafe extern "C" fn aws_array_list_sort(
     }
 }
 
+// ---- for Rust callers -----------------------------------------------------------
+
+/// `aws_array_list_init_dynamic`: an empty list with room for `capacity` items.
+///
+/// # Safety
+/// `list` must be writable; `alloc` a valid allocator.
+pub(crate) unsafe fn init_dynamic(
+    list: *mut aws_array_list,
+    alloc: *mut aws_allocator,
+    capacity: usize,
+    item_size: usize,
+) -> c_int {
+    // SAFETY: the caller hands a writable list.
+    let l = unsafe { &mut *list };
+    *l = aws_array_list {
+        alloc,
+        current_size: 0,
+        length: 0,
+        item_size,
+        data: ptr::null_mut(),
+    };
+    let Some(bytes) = capacity.checked_mul(item_size) else {
+        return raise(AWS_ERROR_OOM);
+    };
+    if bytes > 0 {
+        // SAFETY: a valid allocator per the caller.
+        let data = unsafe { aws_mem_acquire(alloc, bytes) };
+        if data.is_null() {
+            return AWS_OP_ERR;
+        }
+        l.data = data;
+        l.current_size = bytes;
+    }
+    AWS_OP_SUCCESS
+}
+
+/// `aws_array_list_is_valid`: the invariants a list must keep.
+pub(crate) fn is_valid(l: &aws_array_list) -> bool {
+    let Some(used) = l.length.checked_mul(l.item_size) else {
+        return false;
+    };
+    l.item_size > 0 && used <= l.current_size && (l.current_size == 0 || !l.data.is_null())
+}
+
+/// `aws_array_list_clean_up`: frees a dynamic list's storage and zeroes it.
+///
+/// # Safety
+/// `list` must be a valid list.
+pub(crate) unsafe fn clean_up(list: *mut aws_array_list) {
+    // SAFETY: the caller hands a valid list.
+    let l = unsafe { &mut *list };
+    if !l.alloc.is_null() && !l.data.is_null() {
+        // SAFETY: a dynamic list's storage came from its allocator.
+        unsafe { aws_mem_release(l.alloc, l.data) };
+    }
+    *l = aws_array_list {
+        alloc: ptr::null_mut(),
+        current_size: 0,
+        length: 0,
+        item_size: 0,
+        data: ptr::null_mut(),
+    };
+}
+
+/// Pointer to item `index` (unchecked: `index < length`). It may be unaligned
+/// for `T` if a C caller's static storage is.
+///
+/// # Safety
+/// `list` must be valid and `index` in range.
+pub(crate) unsafe fn item_ptr<T>(list: *const aws_array_list, index: usize) -> *mut T {
+    // SAFETY: in range per the caller, so inside the list's storage.
+    unsafe { ((*list).data as *mut u8).add(index * (*list).item_size) as *mut T }
+}
+
+/// Appends a bitwise copy of `item` (the list takes whatever `item` owns), as
+/// `aws_array_list_push_back`: a dynamic list grows, a static one that is full
+/// fails with `AWS_ERROR_LIST_EXCEEDS_MAX_SIZE`. A list whose `item_size` is
+/// not `size_of::<T>()` fails with `AWS_ERROR_INVALID_ARGUMENT` (upstream would
+/// copy the wrong number of bytes).
+///
+/// # Safety
+/// `list` must be a valid list.
+pub(crate) unsafe fn push_item<T>(list: *mut aws_array_list, item: &T) -> c_int {
+    // SAFETY: a valid list per the caller.
+    match unsafe { push_slot::<T>(list) } {
+        Ok(slot) => {
+            // SAFETY: `slot` is `size_of::<T>()` fresh bytes inside the storage.
+            unsafe {
+                ptr::copy_nonoverlapping(item as *const T as *const u8, slot, size_of::<T>())
+            };
+            AWS_OP_SUCCESS
+        }
+        Err(e) => e,
+    }
+}
+
+/// Appends an all-zero `T` and returns a pointer to it (possibly unaligned), so
+/// the caller can fill it in place. Growth and errors as [`push_item`].
+///
+/// # Safety
+/// `list` must be a valid list.
+pub(crate) unsafe fn push_zeroed<T>(list: *mut aws_array_list) -> Result<*mut T, c_int> {
+    // SAFETY: a valid list per the caller.
+    let slot = unsafe { push_slot::<T>(list)? };
+    // SAFETY: `slot` is `size_of::<T>()` fresh bytes inside the storage.
+    unsafe { ptr::write_bytes(slot, 0, size_of::<T>()) };
+    Ok(slot as *mut T)
+}
+
+/// Grows the list by one `T` (contents unwritten) and returns the new slot.
+unsafe fn push_slot<T>(list: *mut aws_array_list) -> Result<*mut u8, c_int> {
+    // SAFETY: a valid list per the caller.
+    let (item_size, length, alloc) = unsafe { ((*list).item_size, (*list).length, (*list).alloc) };
+    if item_size != size_of::<T>() {
+        return Err(raise(AWS_ERROR_INVALID_ARGUMENT));
+    }
+    // SAFETY: as above.
+    if unsafe { aws_array_list_ensure_capacity(list, length) } != AWS_OP_SUCCESS {
+        if alloc.is_null() && last_error() == AWS_ERROR_INVALID_INDEX {
+            return Err(raise(AWS_ERROR_LIST_EXCEEDS_MAX_SIZE));
+        }
+        return Err(AWS_OP_ERR);
+    }
+    // SAFETY: room for item `length` was ensured above; nothing else borrows the list.
+    unsafe {
+        (*list).length = length + 1;
+        Ok(item_ptr::<u8>(list, length))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::common::allocator::default_allocator;
-    use crate::common::error::last_error;
     use libc::c_void;
 
     fn dynamic() -> aws_array_list {
@@ -204,6 +311,17 @@ mod tests {
             length: 0,
             item_size: 4,
             data: ptr::null_mut(),
+        }
+    }
+
+    /// An empty static list of u32 over `storage`.
+    fn fixed(storage: &mut [u32]) -> aws_array_list {
+        aws_array_list {
+            alloc: ptr::null_mut(),
+            current_size: size_of_val(storage),
+            length: 0,
+            item_size: 4,
+            data: storage.as_mut_ptr() as *mut c_void,
         }
     }
 
@@ -234,18 +352,38 @@ mod tests {
             aws_mem_release(l.alloc, l.data);
 
             let mut buf = [0u32; 4];
-            let mut s = aws_array_list {
-                alloc: ptr::null_mut(),
-                current_size: 16,
-                length: 0,
-                item_size: 4,
-                data: buf.as_mut_ptr() as *mut c_void,
-            };
+            let mut s = fixed(&mut buf);
             assert_eq!(aws_array_list_ensure_capacity(&mut s, 3), 0);
             assert_eq!(aws_array_list_ensure_capacity(&mut s, 4), AWS_OP_ERR);
             assert_eq!(last_error(), AWS_ERROR_INVALID_INDEX);
             assert_eq!(aws_array_list_shrink_to_fit(&mut s), AWS_OP_ERR);
             assert_eq!(last_error(), AWS_ERROR_LIST_STATIC_MODE_CANT_SHRINK);
+        }
+    }
+
+    #[test]
+    fn push_item_grows_fills_and_refuses_as_push_back() {
+        let mut l = dynamic();
+        let mut buf = [0u32; 2];
+        let mut s = fixed(&mut buf);
+        // SAFETY: `l` and `s` are valid lists; `l`'s memory is freed at the end.
+        unsafe {
+            for i in 0..5u32 {
+                assert_eq!(push_item(&mut l, &i), AWS_OP_SUCCESS);
+            }
+            assert_eq!(l.length, 5);
+            assert_eq!(*item_ptr::<u32>(&l, 4), 4);
+            assert_eq!(push_item(&mut l, &7u64), AWS_OP_ERR);
+            assert_eq!(last_error(), AWS_ERROR_INVALID_ARGUMENT);
+            assert_eq!(*push_zeroed::<u32>(&mut l).unwrap(), 0);
+            assert_eq!(l.length, 6);
+            clean_up(&mut l);
+
+            assert_eq!(push_item(&mut s, &1u32), AWS_OP_SUCCESS);
+            assert_eq!(push_item(&mut s, &2u32), AWS_OP_SUCCESS);
+            assert_eq!(push_item(&mut s, &3u32), AWS_OP_ERR);
+            assert_eq!(last_error(), AWS_ERROR_LIST_EXCEEDS_MAX_SIZE);
+            assert_eq!((s.length, buf), (2, [1, 2]));
         }
     }
 }

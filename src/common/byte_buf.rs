@@ -19,8 +19,14 @@ use super::error_codes::{
 use crate::fatal_precondition;
 use crate::ffi::{fatal, slice};
 
+// First: cbindgen emits child modules in declaration order, and generated.h
+// lists the writers before the ascii and cursor functions.
+mod write;
+
 pub mod ascii;
 pub mod cursor;
+
+pub use write::*;
 
 // ---- validity and pointer helpers shared by the shims ------------------------
 
@@ -369,17 +375,7 @@ pub unsafe extern "C" fn aws_byte_buf_from_c_str(c_str: *const c_char) -> aws_by
         // SAFETY: a non-NULL argument is a NUL-terminated string.
         unsafe { libc::strlen(c_str) }
     };
-    let buffer = if len == 0 {
-        ptr::null_mut()
-    } else {
-        c_str as *mut u8
-    };
-    aws_byte_buf {
-        len,
-        buffer,
-        capacity: len,
-        allocator: ptr::null_mut(),
-    }
+    aws_byte_buf_from_array(c_str as *const c_void, len)
 }
 
 /// A full, non-owning buffer over `len` bytes (NULL buffer when `len` is 0).
@@ -442,13 +438,7 @@ pub unsafe extern "C" fn aws_byte_buf_eq_c_str(
 ) -> bool {
     fatal_precondition!(!c_str.is_null(), "aws_byte_buf_eq_c_str");
     // SAFETY: valid buffer (checked) and a NUL-terminated string.
-    unsafe {
-        ascii::eq_c_str(
-            buf_bytes(buf_ref(buf, "aws_byte_buf_eq_c_str")),
-            c_str,
-            false,
-        )
-    }
+    unsafe { buf_eq_c_str(buf, c_str, false, "aws_byte_buf_eq_c_str") }
 }
 
 #[no_mangle]
@@ -457,14 +447,19 @@ pub unsafe extern "C" fn aws_byte_buf_eq_c_str_ignore_case(
     c_str: *const c_char,
 ) -> bool {
     fatal_precondition!(!c_str.is_null(), "aws_byte_buf_eq_c_str_ignore_case");
-    // SAFETY: as above.
-    unsafe {
-        ascii::eq_c_str(
-            buf_bytes(buf_ref(buf, "aws_byte_buf_eq_c_str_ignore_case")),
-            c_str,
-            true,
-        )
-    }
+    // SAFETY: valid buffer (checked) and a NUL-terminated string.
+    unsafe { buf_eq_c_str(buf, c_str, true, "aws_byte_buf_eq_c_str_ignore_case") }
+}
+
+/// Both `aws_byte_buf_eq_c_str` forms (`c_str` checked); `func` names a NULL abort.
+unsafe fn buf_eq_c_str(
+    buf: *const aws_byte_buf,
+    c_str: *const c_char,
+    ignore_case: bool,
+    func: &str,
+) -> bool {
+    // SAFETY: valid buffer (checked) and, per the caller, a NUL-terminated string.
+    unsafe { ascii::eq_c_str(buf_bytes(buf_ref(buf, func)), c_str, ignore_case) }
 }
 
 // ---- appends (int-returning, raise on failure) -----------------------------------
@@ -517,12 +512,8 @@ pub unsafe extern "C" fn aws_byte_buf_append_dynamic(
     to: *mut aws_byte_buf,
     from: *const aws_byte_cursor,
 ) -> c_int {
-    const F: &str = "aws_byte_buf_append_dynamic";
-    // SAFETY: valid arguments (checked).
-    unsafe {
-        let from = *cursor_ref(from, F);
-        append_dynamic(buf_mut(to, F), from.ptr, from.len, false)
-    }
+    // SAFETY: forwarded caller contract.
+    unsafe { append_cursor_dynamic(to, from, false, "aws_byte_buf_append_dynamic") }
 }
 
 /// As `aws_byte_buf_append_dynamic`, but a replaced allocation is zeroed before it is freed.
@@ -531,11 +522,21 @@ pub unsafe extern "C" fn aws_byte_buf_append_dynamic_secure(
     to: *mut aws_byte_buf,
     from: *const aws_byte_cursor,
 ) -> c_int {
-    const F: &str = "aws_byte_buf_append_dynamic_secure";
+    // SAFETY: forwarded caller contract.
+    unsafe { append_cursor_dynamic(to, from, true, "aws_byte_buf_append_dynamic_secure") }
+}
+
+/// The two cursor forms of [`append_dynamic`], named `func` in a NULL abort.
+unsafe fn append_cursor_dynamic(
+    to: *mut aws_byte_buf,
+    from: *const aws_byte_cursor,
+    secure: bool,
+    func: &str,
+) -> c_int {
     // SAFETY: valid arguments (checked).
     unsafe {
-        let from = *cursor_ref(from, F);
-        append_dynamic(buf_mut(to, F), from.ptr, from.len, true)
+        let from = *cursor_ref(from, func);
+        append_dynamic(buf_mut(to, func), from.ptr, from.len, secure)
     }
 }
 
@@ -560,15 +561,9 @@ pub unsafe extern "C" fn aws_byte_buf_append_byte_dynamic(
     buffer: *mut aws_byte_buf,
     value: u8,
 ) -> c_int {
+    const F: &str = "aws_byte_buf_append_byte_dynamic";
     // SAFETY: valid buffer (checked); `value` lives on our stack for the call.
-    unsafe {
-        append_dynamic(
-            buf_mut(buffer, "aws_byte_buf_append_byte_dynamic"),
-            &value,
-            1,
-            false,
-        )
-    }
+    unsafe { append_dynamic(buf_mut(buffer, F), &value, 1, false) }
 }
 
 #[no_mangle]
@@ -576,15 +571,9 @@ pub unsafe extern "C" fn aws_byte_buf_append_byte_dynamic_secure(
     buffer: *mut aws_byte_buf,
     value: u8,
 ) -> c_int {
+    const F: &str = "aws_byte_buf_append_byte_dynamic_secure";
     // SAFETY: as above.
-    unsafe {
-        append_dynamic(
-            buf_mut(buffer, "aws_byte_buf_append_byte_dynamic_secure"),
-            &value,
-            1,
-            true,
-        )
-    }
+    unsafe { append_dynamic(buf_mut(buffer, F), &value, 1, true) }
 }
 
 /// Appends, then points the cursor at the copy inside `to`.
@@ -672,172 +661,6 @@ pub unsafe extern "C" fn aws_byte_buf_reserve_smart_relative(
         Some(requested) => unsafe { aws_byte_buf_reserve_smart(buffer, requested) },
         None => raise(AWS_ERROR_OVERFLOW_DETECTED),
     }
-}
-
-// ---- writes (bool-returning, no error raised) --------------------------------------
-
-/// Carves the next `len` bytes of spare capacity out as an empty, non-owning buffer.
-/// If they are not there, `*output` is zeroed and false returned.
-#[no_mangle]
-pub unsafe extern "C" fn aws_byte_buf_advance(
-    buffer: *mut aws_byte_buf,
-    output: *mut aws_byte_buf,
-    len: usize,
-) -> bool {
-    fatal_precondition!(!output.is_null(), "aws_byte_buf_advance");
-    // SAFETY: valid buffer (checked); output checked non-NULL.
-    unsafe {
-        let b = buf_mut(buffer, "aws_byte_buf_advance");
-        if b.capacity - b.len >= len {
-            let start = if b.buffer.is_null() {
-                ptr::null_mut()
-            } else {
-                b.buffer.add(b.len)
-            };
-            *output = aws_byte_buf_from_empty_array(start as *const c_void, len);
-            b.len += len;
-            true
-        } else {
-            *output = empty_buf();
-            false
-        }
-    }
-}
-
-/// Copies `len` bytes in if they fit; otherwise returns false and changes nothing.
-#[no_mangle]
-pub unsafe extern "C" fn aws_byte_buf_write(
-    buf: *mut aws_byte_buf,
-    src: *const u8,
-    len: usize,
-) -> bool {
-    fatal_precondition!(len == 0 || !src.is_null(), "aws_byte_buf_write");
-    // SAFETY: valid buffer (checked); src readable for len bytes.
-    unsafe { put(buf_mut(buf, "aws_byte_buf_write"), src, len) }
-}
-
-#[no_mangle]
-pub unsafe extern "C" fn aws_byte_buf_write_from_whole_buffer(
-    buf: *mut aws_byte_buf,
-    src: aws_byte_buf,
-) -> bool {
-    // SAFETY: a by-value buffer must describe readable memory (checked for shape).
-    unsafe {
-        let bytes = buf_bytes(&src);
-        put(
-            buf_mut(buf, "aws_byte_buf_write_from_whole_buffer"),
-            bytes.as_ptr(),
-            bytes.len(),
-        )
-    }
-}
-
-#[no_mangle]
-pub unsafe extern "C" fn aws_byte_buf_write_from_whole_cursor(
-    buf: *mut aws_byte_buf,
-    src: aws_byte_cursor,
-) -> bool {
-    // SAFETY: a by-value cursor must describe readable memory (checked for shape).
-    unsafe {
-        let bytes = cursor_bytes(&src);
-        put(
-            buf_mut(buf, "aws_byte_buf_write_from_whole_cursor"),
-            bytes.as_ptr(),
-            bytes.len(),
-        )
-    }
-}
-
-/// Writes as much of the cursor as fits, advances the cursor past it and
-/// returns the part written. Never fails.
-#[no_mangle]
-pub unsafe extern "C" fn aws_byte_buf_write_to_capacity(
-    buf: *mut aws_byte_buf,
-    advancing_cursor: *mut aws_byte_cursor,
-) -> aws_byte_cursor {
-    const F: &str = "aws_byte_buf_write_to_capacity";
-    // SAFETY: valid arguments (checked); the written part fits by construction.
-    unsafe {
-        let b = buf_mut(buf, F);
-        cursor_ref(advancing_cursor, F);
-        let n = (b.capacity - b.len).min((*advancing_cursor).len);
-        let written = cursor::aws_byte_cursor_advance(advancing_cursor, n);
-        put(b, written.ptr, written.len);
-        written
-    }
-}
-
-#[no_mangle]
-pub unsafe extern "C" fn aws_byte_buf_write_u8(buf: *mut aws_byte_buf, c: u8) -> bool {
-    // SAFETY: valid buffer (checked).
-    unsafe { put(buf_mut(buf, "aws_byte_buf_write_u8"), &c, 1) }
-}
-
-/// Writes `count` copies of `c` (like memset) if they fit.
-#[no_mangle]
-pub unsafe extern "C" fn aws_byte_buf_write_u8_n(
-    buf: *mut aws_byte_buf,
-    c: u8,
-    count: usize,
-) -> bool {
-    // SAFETY: valid buffer (checked); the range is inside capacity.
-    unsafe {
-        let b = buf_mut(buf, "aws_byte_buf_write_u8_n");
-        if count > b.capacity - b.len {
-            return false;
-        }
-        if count > 0 {
-            ptr::write_bytes(b.buffer.add(b.len), c, count);
-            b.len += count;
-        }
-    }
-    true
-}
-
-unsafe fn put_bytes<const N: usize>(buf: *mut aws_byte_buf, bytes: [u8; N], func: &str) -> bool {
-    // SAFETY: valid buffer (checked); `bytes` is a local array.
-    unsafe { put(buf_mut(buf, func), bytes.as_ptr(), N) }
-}
-
-#[no_mangle]
-pub unsafe extern "C" fn aws_byte_buf_write_be16(buf: *mut aws_byte_buf, x: u16) -> bool {
-    // SAFETY: forwarded caller contract.
-    unsafe { put_bytes(buf, x.to_be_bytes(), "aws_byte_buf_write_be16") }
-}
-
-/// Writes the low 3 bytes big-endian; false (buffer unchanged) if `x` needs more than 24 bits.
-#[no_mangle]
-pub unsafe extern "C" fn aws_byte_buf_write_be24(buf: *mut aws_byte_buf, x: u32) -> bool {
-    if x > 0x00FF_FFFF {
-        return false;
-    }
-    let [_, a, b, c] = x.to_be_bytes();
-    // SAFETY: forwarded caller contract.
-    unsafe { put_bytes(buf, [a, b, c], "aws_byte_buf_write_be24") }
-}
-
-#[no_mangle]
-pub unsafe extern "C" fn aws_byte_buf_write_be32(buf: *mut aws_byte_buf, x: u32) -> bool {
-    // SAFETY: forwarded caller contract.
-    unsafe { put_bytes(buf, x.to_be_bytes(), "aws_byte_buf_write_be32") }
-}
-
-#[no_mangle]
-pub unsafe extern "C" fn aws_byte_buf_write_be64(buf: *mut aws_byte_buf, x: u64) -> bool {
-    // SAFETY: forwarded caller contract.
-    unsafe { put_bytes(buf, x.to_be_bytes(), "aws_byte_buf_write_be64") }
-}
-
-#[no_mangle]
-pub unsafe extern "C" fn aws_byte_buf_write_float_be32(buf: *mut aws_byte_buf, x: f32) -> bool {
-    // SAFETY: forwarded caller contract.
-    unsafe { put_bytes(buf, x.to_be_bytes(), "aws_byte_buf_write_float_be32") }
-}
-
-#[no_mangle]
-pub unsafe extern "C" fn aws_byte_buf_write_float_be64(buf: *mut aws_byte_buf, x: f64) -> bool {
-    // SAFETY: forwarded caller contract.
-    unsafe { put_bytes(buf, x.to_be_bytes(), "aws_byte_buf_write_float_be64") }
 }
 
 #[cfg(test)]

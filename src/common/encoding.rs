@@ -76,6 +76,19 @@ pub fn base64_encode_into(input: &[u8], out: &mut [u8], url: bool) {
     debug_assert_eq!(o, out.len());
 }
 
+/// The encoding of `input` as a string (padded standard alphabet, or the
+/// unpadded URL form).
+pub fn base64_to_string(input: &[u8], url: bool) -> String {
+    let n = if url {
+        base64_url_encoded_len(input.len())
+    } else {
+        base64_encoded_len(input.len())
+    };
+    let mut out = vec![0; n.expect("a slice's encoding fits in memory")];
+    base64_encode_into(input, &mut out, url);
+    String::from_utf8(out).expect("base64 is ASCII")
+}
+
 #[derive(Debug, PartialEq, Eq)]
 pub enum DecodeLenError {
     Invalid,
@@ -603,17 +616,6 @@ pub unsafe extern "C" fn aws_utf8_decoder_finalize(decoder: *mut aws_utf8_decode
 mod tests {
     use super::*;
 
-    fn enc(input: &[u8], url: bool) -> String {
-        let n = if url {
-            base64_url_encoded_len(input.len())
-        } else {
-            base64_encoded_len(input.len())
-        };
-        let mut out = vec![0; n.unwrap()];
-        base64_encode_into(input, &mut out, url);
-        String::from_utf8(out).unwrap()
-    }
-
     fn dec(input: &str) -> Option<Vec<u8>> {
         let n = base64_decoded_len(input.as_bytes()).ok()?;
         let v = base64_validate(input.as_bytes())?;
@@ -635,10 +637,10 @@ mod tests {
             ("foobar", "Zm9vYmFy"),
         ];
         for (plain, coded) in vectors {
-            assert_eq!(enc(plain.as_bytes(), false), coded);
+            assert_eq!(base64_to_string(plain.as_bytes(), false), coded);
             assert_eq!(dec(coded).unwrap(), plain.as_bytes());
             let unpadded = coded.trim_end_matches('=');
-            assert_eq!(enc(plain.as_bytes(), true), unpadded);
+            assert_eq!(base64_to_string(plain.as_bytes(), true), unpadded);
             assert_eq!(dec(unpadded).unwrap(), plain.as_bytes());
         }
     }
@@ -647,11 +649,11 @@ mod tests {
     fn alphabets_and_all_bytes() {
         let all: Vec<u8> = (0..=255u8).collect();
         for url in [false, true] {
-            let text = enc(&all, url);
+            let text = base64_to_string(&all, url);
             assert_eq!(dec(&text).unwrap(), all);
         }
-        assert_eq!(enc(&[0xfb, 0xff], false), "+/8=");
-        assert_eq!(enc(&[0xfb, 0xff], true), "-_8");
+        assert_eq!(base64_to_string(&[0xfb, 0xff], false), "+/8=");
+        assert_eq!(base64_to_string(&[0xfb, 0xff], true), "-_8");
         assert_eq!(dec("-_8=").unwrap(), vec![0xfb, 0xff]);
     }
 

@@ -2,7 +2,7 @@
 //! groups (one group holding every online CPU: no NUMA library is consulted),
 //! debugger detection, the build OS, and the ref-counted system environment
 //! (virtualisation vendor and product name from the DMI files in sysfs).
-use std::sync::atomic::{AtomicUsize, Ordering};
+use super::ref_count::RefCount;
 
 use libc::c_long;
 
@@ -141,7 +141,7 @@ impl DmiText {
 
 struct Environment {
     allocator: *mut aws_allocator,
-    refs: AtomicUsize,
+    refs: RefCount,
     vendor: DmiText,
     product_name: DmiText,
     cpu_count: usize,
@@ -164,7 +164,7 @@ pub unsafe extern "C" fn aws_system_environment_load(
     fatal_precondition!(!allocator.is_null(), "aws_system_environment_load");
     let env = Environment {
         allocator,
-        refs: AtomicUsize::new(1),
+        refs: RefCount::new(1),
         vendor: DmiText::read("/sys/devices/virtual/dmi/id/sys_vendor"),
         product_name: DmiText::read("/sys/devices/virtual/dmi/id/product_name"),
         cpu_count: aws_system_info_processor_count(),
@@ -181,7 +181,7 @@ pub unsafe extern "C" fn aws_system_environment_acquire(
     // SAFETY: the caller holds a reference.
     unsafe { environment(env) }
         .refs
-        .fetch_add(1, Ordering::Relaxed);
+        .acquire("aws_system_environment_acquire");
     env
 }
 
@@ -193,7 +193,7 @@ pub unsafe extern "C" fn aws_system_environment_release(env: *mut aws_system_env
     }
     // SAFETY: the caller holds a reference.
     let state = unsafe { environment(env) };
-    if state.refs.fetch_sub(1, Ordering::AcqRel) == 1 {
+    if state.refs.release("aws_system_environment_release") {
         // SAFETY: that was the last reference; made by new_in with this allocator.
         unsafe { drop_in(state.allocator, env as *mut Environment) };
     }

@@ -19,7 +19,8 @@ use std::ptr;
 use libc::{c_char, c_void};
 
 use super::abi::*;
-use super::allocator::{aws_mem_acquire, aws_mem_release};
+use super::allocator::aws_mem_release;
+use super::array_list::aws_array_list_ensure_capacity;
 use crate::fatal_precondition;
 
 const NOT_IN_HEAP: usize = usize::MAX;
@@ -201,34 +202,16 @@ unsafe fn sift_down(s: *mut aws_task_scheduler, mut i: usize) {
     }
 }
 
-/// Makes room for one more slot; false (with AWS_ERROR_OOM raised) if the allocator fails.
+/// Makes room for one more slot (at least `INITIAL_SLOTS`); false (with the
+/// error raised) if the list cannot grow.
 unsafe fn heap_reserve_one(s: *mut aws_task_scheduler) -> bool {
     // SAFETY: this fn's caller guarantees its pointer arguments are valid and used on their owning thread.
     unsafe {
         let h = heap(s);
-        let needed = ((*h).length + 1) * size_of::<Slot>();
-        if needed <= (*h).current_size {
-            return true;
-        }
-        let new_slots = ((*h).current_size / size_of::<Slot>() * 2).max(INITIAL_SLOTS);
-        let new_bytes = new_slots * size_of::<Slot>();
-        let data = aws_mem_acquire((*s).alloc, new_bytes);
-        if data.is_null() {
-            return false;
-        }
-        if !(*h).data.is_null() {
-            ptr::copy_nonoverlapping(
-                (*h).data as *const u8,
-                data as *mut u8,
-                (*h).length * size_of::<Slot>(),
-            );
-            aws_mem_release((*s).alloc, (*h).data);
-        }
-        (*h).data = data;
-        (*h).current_size = new_bytes;
         (*h).alloc = (*s).alloc;
         (*h).item_size = size_of::<Slot>();
-        true
+        let index = (*h).length.max(INITIAL_SLOTS - 1);
+        aws_array_list_ensure_capacity(h, index) == AWS_OP_SUCCESS
     }
 }
 

@@ -63,7 +63,35 @@ pub struct EventStreamHandler {
     /// Writes queued through tasks and not yet written: later writes from the
     /// loop thread queue behind them to keep the order.
     queued_writes: AtomicUsize,
+    /// Small messages written in one loop tick share one io message (one
+    /// socket write); the flush task sends it at the end of the tick.
+    batch: RefCell<Option<Batch>>,
+    flush_task: HandlerTask<EventStreamHandler>,
     alloc: *mut aws_allocator,
+}
+
+/// An io message being filled with encoded messages, and their completions.
+struct Batch {
+    io: IoMessage,
+    done: Vec<WriteDone>,
+}
+
+/// Runs every completion of a flushed batch (loop thread).
+unsafe extern "C" fn batch_flushed(
+    channel: *mut aws_channel,
+    io: *mut aws_io_message,
+    error_code: c_int,
+    user_data: *mut c_void,
+) {
+    // SAFETY: user_data is the boxed completion list of this io message,
+    // taken back exactly once here.
+    let done = unsafe { Box::from_raw(user_data as *mut Vec<WriteDone>) };
+    for d in done.iter() {
+        if let Some(f) = d.on_done {
+            // SAFETY: each writer's own completion.
+            unsafe { f(channel, io, error_code, d.user_data) };
+        }
+    }
 }
 
 crate::channel_handler_vtable!(EventStreamHandler);
@@ -98,6 +126,8 @@ impl EventStreamHandler {
             },
             manual_window: manual_window_management,
             queued_writes: AtomicUsize::new(0),
+            batch: RefCell::new(None),
+            flush_task: HandlerTask::default(),
             alloc,
         };
         // SAFETY: per the caller.
@@ -129,10 +159,100 @@ impl EventStreamHandler {
         }
     }
 
-    /// Loop thread, or queued behind earlier queued writes: writes `bytes`
-    /// (a whole encoded message) and calls `done` when flushed or failed.
-    /// `encode` fills messages in place when given; otherwise `bytes` is copied.
-    fn write_now(&self, bytes: &[u8], done: Option<WriteDone>) -> Result<(), c_int> {
+    /// Sends the batch being filled, if any (loop thread). Its writers'
+    /// completions run when it is flushed, or here with the error if the
+    /// send fails.
+    fn flush(&self) {
+        let Some(Batch { mut io, done }) = self.batch.borrow_mut().take() else {
+            return;
+        };
+        let slot = self.slot();
+        let list = if done.is_empty() {
+            std::ptr::null_mut()
+        } else {
+            Box::into_raw(Box::new(done))
+        };
+        if !list.is_null() {
+            io.set_on_completion(Some(batch_flushed), list as *mut c_void);
+        }
+        let raw = io.as_ptr();
+        if let Err(e) = slot.send(io, Direction::Write) {
+            if !list.is_null() {
+                // SAFETY: the send failed, so the completion will not run:
+                // report the failure to each writer here, once.
+                unsafe { batch_flushed(slot.channel(), raw, e, list as *mut c_void) };
+            }
+            slot.shutdown_channel(e);
+        }
+    }
+
+    /// Loop thread: appends one encoded message of `len` bytes (`fill`
+    /// writes it into the slice it is given) to the batch, starting a new
+    /// one when it does not fit, and makes sure the batch is flushed at the
+    /// end of this loop tick. A message larger than an io message goes out
+    /// on its own, split across several.
+    fn write_batched(
+        &self,
+        len: usize,
+        fill: impl FnOnce(&mut [u8]) -> Result<usize, c_int>,
+        done: Option<WriteDone>,
+    ) -> Result<(), c_int> {
+        let slot = self.slot();
+        let fits = |b: &Option<Batch>| b.as_ref().is_some_and(|b| b.io.remaining() >= len);
+        if !fits(&self.batch.borrow()) {
+            self.flush();
+            let io = slot.acquire_max_message_for_write();
+            if io.remaining() < len {
+                drop(io);
+                let mut bytes = vec![0u8; len];
+                let n = fill(&mut bytes)?;
+                return self.write_split(&bytes[..n], done);
+            }
+            *self.batch.borrow_mut() = Some(Batch {
+                io,
+                done: Vec::new(),
+            });
+        }
+        {
+            let mut batch = self.batch.borrow_mut();
+            let b = batch.as_mut().expect("a batch with room");
+            let n = fill(&mut b.io.spare_mut()[..len])?;
+            b.io.advance(n);
+            if let Some(d) = done {
+                b.done.push(d);
+            }
+        }
+        self.flush_task.schedule(
+            slot,
+            self,
+            |h, ran| {
+                if ran {
+                    h.flush();
+                } else if let Some(b) = h.batch.borrow_mut().take() {
+                    // The channel shut down first: nothing will be written.
+                    for d in b.done {
+                        if let Some(f) = d.on_done {
+                            // SAFETY: each writer's own completion, once.
+                            unsafe {
+                                f(
+                                    std::ptr::null_mut(),
+                                    b.io.as_ptr(),
+                                    AWS_ERROR_IO_OPERATION_CANCELLED,
+                                    d.user_data,
+                                )
+                            };
+                        }
+                    }
+                }
+            },
+            None,
+            c"event_stream_handler_flush",
+        );
+        Ok(())
+    }
+
+    /// Writes one message too large for an io message across several.
+    fn write_split(&self, bytes: &[u8], done: Option<WriteDone>) -> Result<(), c_int> {
         let slot = self.slot();
         let mut rest = bytes;
         loop {
@@ -154,27 +274,27 @@ impl EventStreamHandler {
         }
     }
 
+    /// Loop thread (or queued in write order): writes `bytes`, a whole
+    /// encoded message, and calls `done` once it is flushed or failed.
+    fn write_now(&self, bytes: &[u8], done: Option<WriteDone>) -> Result<(), c_int> {
+        self.write_batched(
+            bytes.len(),
+            |dst| {
+                dst.copy_from_slice(bytes);
+                Ok(bytes.len())
+            },
+            done,
+        )
+    }
+
     /// Encodes `message` straight into pooled io messages (loop thread only;
-    /// see [`Self::write_message`] for other threads).
+    /// see [`Self::with_write_order`] for other threads).
     pub fn write_encoded(&self, message: &Message, done: Option<WriteDone>) -> Result<(), c_int> {
-        let slot = self.slot();
-        let len = message.encoded_len();
-        let mut io = slot.acquire_message(len);
-        if io.remaining() >= len {
-            let n = message
-                .encode_to_slice(io.spare_mut())
-                .map_err(|e| e.aws_error_code())?;
-            io.advance(n);
-            if let Some(d) = done {
-                io.set_on_completion(d.on_done, d.user_data);
-            }
-            return slot
-                .send(io, Direction::Write)
-                .inspect_err(|&e| slot.shutdown_channel(e));
-        }
-        drop(io);
-        let bytes = message.to_bytes().map_err(|e| e.aws_error_code())?;
-        self.write_now(&bytes, done)
+        self.write_batched(
+            message.encoded_len(),
+            |dst| message.encode_to_slice(dst).map_err(|e| e.aws_error_code()),
+            done,
+        )
     }
 
     /// Any thread: runs `f` on the loop thread in write order (directly when
@@ -250,6 +370,20 @@ impl ChannelHandler for EventStreamHandler {
         crate::ffi::fatal(
             "the event-stream channel handler must be the last handler of its channel",
         )
+    }
+
+    /// Writes batched before the shutdown still go out, in order.
+    fn shutdown(
+        &self,
+        slot: Slot,
+        dir: Direction,
+        error_code: c_int,
+        free_scarce_resources_immediately: bool,
+    ) -> Result<(), c_int> {
+        if dir == Direction::Write {
+            self.flush();
+        }
+        slot.on_shutdown_complete(dir, error_code, free_scarce_resources_immediately)
     }
 
     fn initial_window_size(&self) -> usize {
@@ -401,19 +535,17 @@ pub unsafe extern "C" fn aws_event_stream_channel_handler_increment_read_window(
         return;
     }
     let slot = h.slot();
-    let grant = move |h: &EventStreamHandler| {
+    let grant = move || {
         if let Err(e) = slot.increment_read_window(window_update_size) {
-            let _ = h;
             slot.shutdown_channel(e);
         }
     };
     // SAFETY: a live channel.
     if unsafe { aws_channel_thread_is_callers_thread(slot.channel()) } {
-        grant(h);
-        return;
+        return grant();
     }
-    let me = SendPtr(h as *const EventStreamHandler);
-    // SAFETY: tasks run or are cancelled before the handler is destroyed.
+    // SAFETY: a live channel; the job needs only the slot, which lives as
+    // long as the channel runs its tasks.
     unsafe {
         run_on_channel(
             slot.channel(),
@@ -421,7 +553,7 @@ pub unsafe extern "C" fn aws_event_stream_channel_handler_increment_read_window(
             c"aws_event_stream_channel_handler_increment_read_window",
             Box::new(move |ran| {
                 if ran {
-                    grant(&*{ me }.0);
+                    grant()
                 }
             }),
         );

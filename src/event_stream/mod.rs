@@ -4,5 +4,7 @@ pub mod capi;
 pub mod channel_handler;
 pub mod decoder;
 pub mod framer;
+#[doc(hidden)]
+pub mod fuzz_targets;
 pub mod rpc;
 pub mod wire;

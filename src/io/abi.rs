@@ -805,6 +805,27 @@ pub struct aws_future_void {
 
 pub type aws_future_callback_fn = Option<unsafe extern "C" fn(user_data: *mut c_void)>;
 
+/// The untyped future every `aws_future_<T>` is (opaque upstream).
+pub struct aws_future_impl {
+    _opaque: [u8; 0],
+}
+
+/// `aws_future<bool>` (opaque upstream).
+pub struct aws_future_bool {
+    _opaque: [u8; 0],
+}
+
+/// `aws_future<size_t>` (opaque upstream).
+pub struct aws_future_size {
+    _opaque: [u8; 0],
+}
+
+pub type aws_future_impl_result_clean_up_fn =
+    Option<unsafe extern "C" fn(result_addr: *mut c_void)>;
+pub type aws_future_impl_result_destroy_fn = Option<unsafe extern "C" fn(result: *mut c_void)>;
+pub type aws_future_impl_result_release_fn =
+    Option<unsafe extern "C" fn(result: *mut c_void) -> *mut c_void>;
+
 // ---- sockets (socket branch) ------------------------------------------------------
 
 pub type aws_socket_on_shutdown_complete_fn = Option<unsafe extern "C" fn(user_data: *mut c_void)>;
@@ -839,3 +860,230 @@ pub struct aws_socket_bind_options {
     pub event_loop: *mut aws_event_loop,
     pub tls_connection_options: *mut aws_tls_connection_options,
 }
+
+/// `pem.h`: the kinds of PEM block upstream names, by label.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum aws_pem_object_type {
+    AWS_PEM_TYPE_UNKNOWN = 0,
+    AWS_PEM_TYPE_X509_OLD,
+    AWS_PEM_TYPE_X509,
+    AWS_PEM_TYPE_X509_TRUSTED,
+    AWS_PEM_TYPE_X509_REQ_OLD,
+    AWS_PEM_TYPE_X509_REQ,
+    AWS_PEM_TYPE_X509_CRL,
+    AWS_PEM_TYPE_EVP_PKEY,
+    AWS_PEM_TYPE_PUBLIC_KEY,
+    AWS_PEM_TYPE_PRIVATE_RSA_PKCS1,
+    AWS_PEM_TYPE_PUBLIC_RSA_PKCS1,
+    AWS_PEM_TYPE_PRIVATE_DSA_PKCS1,
+    AWS_PEM_TYPE_PUBLIC_DSA_PKCS1,
+    AWS_PEM_TYPE_PKCS7,
+    AWS_PEM_TYPE_PKCS7_SIGNED_DATA,
+    AWS_PEM_TYPE_PRIVATE_PKCS8_ENCRYPTED,
+    AWS_PEM_TYPE_PRIVATE_PKCS8,
+    AWS_PEM_TYPE_DH_PARAMETERS,
+    AWS_PEM_TYPE_DH_PARAMETERS_X942,
+    AWS_PEM_TYPE_SSL_SESSION_PARAMETERS,
+    AWS_PEM_TYPE_DSA_PARAMETERS,
+    AWS_PEM_TYPE_ECDSA_PUBLIC,
+    AWS_PEM_TYPE_EC_PARAMETERS,
+    AWS_PEM_TYPE_EC_PRIVATE,
+    AWS_PEM_TYPE_PARAMETERS,
+    AWS_PEM_TYPE_CMS,
+    AWS_PEM_TYPE_SM2_PARAMETERS,
+}
+pub type enum_aws_pem_object_type = c_int;
+
+/// One decoded PEM block: its kind, its label and its DER bytes.
+#[repr(C)]
+pub struct aws_pem_object {
+    pub r#type: enum_aws_pem_object_type,
+    pub type_string: *mut aws_string,
+    pub data: aws_byte_buf,
+}
+
+// ---- input streams (stream.h) -------------------------------------------------------
+
+#[repr(C)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum aws_stream_seek_basis {
+    AWS_SSB_BEGIN = 0,
+    AWS_SSB_END = 2,
+}
+pub type enum_aws_stream_seek_basis = c_int;
+
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default)]
+pub struct aws_stream_status {
+    pub is_end_of_stream: bool,
+    pub is_valid: bool,
+}
+
+#[repr(C)]
+pub struct aws_input_stream_vtable {
+    pub seek: Option<
+        unsafe extern "C" fn(
+            stream: *mut aws_input_stream,
+            offset: i64,
+            basis: enum_aws_stream_seek_basis,
+        ) -> c_int,
+    >,
+    pub read: Option<
+        unsafe extern "C" fn(stream: *mut aws_input_stream, dest: *mut aws_byte_buf) -> c_int,
+    >,
+    pub get_status: Option<
+        unsafe extern "C" fn(
+            stream: *mut aws_input_stream,
+            status: *mut aws_stream_status,
+        ) -> c_int,
+    >,
+    pub get_length:
+        Option<unsafe extern "C" fn(stream: *mut aws_input_stream, out_length: *mut i64) -> c_int>,
+    pub acquire: Option<unsafe extern "C" fn(stream: *mut aws_input_stream)>,
+    pub release: Option<unsafe extern "C" fn(stream: *mut aws_input_stream)>,
+}
+
+#[repr(C)]
+pub struct aws_input_stream {
+    pub r#impl: *mut c_void,
+    pub vtable: *const aws_input_stream_vtable,
+    pub ref_count: aws_ref_count,
+}
+
+// ---- retry strategies (retry_strategy.h) --------------------------------------------
+
+pub type aws_retry_strategy_on_retry_token_acquired_fn = Option<
+    unsafe extern "C" fn(
+        retry_strategy: *mut aws_retry_strategy,
+        error_code: c_int,
+        token: *mut aws_retry_token,
+        user_data: *mut c_void,
+    ),
+>;
+pub type aws_retry_strategy_on_retry_ready_fn = Option<
+    unsafe extern "C" fn(token: *mut aws_retry_token, error_code: c_int, user_data: *mut c_void),
+>;
+pub type aws_generate_random_fn = Option<unsafe extern "C" fn(user_data: *mut c_void) -> u64>;
+
+#[repr(C)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum aws_retry_error_type {
+    AWS_RETRY_ERROR_TYPE_TRANSIENT,
+    AWS_RETRY_ERROR_TYPE_THROTTLING,
+    AWS_RETRY_ERROR_TYPE_SERVER_ERROR,
+    AWS_RETRY_ERROR_TYPE_CLIENT_ERROR,
+}
+pub type enum_aws_retry_error_type = c_int;
+
+#[repr(C)]
+pub struct aws_retry_strategy_vtable {
+    pub destroy: Option<unsafe extern "C" fn(retry_strategy: *mut aws_retry_strategy)>,
+    pub acquire_token: Option<
+        unsafe extern "C" fn(
+            retry_strategy: *mut aws_retry_strategy,
+            partition_id: *const aws_byte_cursor,
+            on_acquired: aws_retry_strategy_on_retry_token_acquired_fn,
+            user_data: *mut c_void,
+            timeout_ms: u64,
+        ) -> c_int,
+    >,
+    pub schedule_retry: Option<
+        unsafe extern "C" fn(
+            token: *mut aws_retry_token,
+            error_type: enum_aws_retry_error_type,
+            retry_ready: aws_retry_strategy_on_retry_ready_fn,
+            user_data: *mut c_void,
+        ) -> c_int,
+    >,
+    pub record_success: Option<unsafe extern "C" fn(token: *mut aws_retry_token) -> c_int>,
+    pub release_token: Option<unsafe extern "C" fn(token: *mut aws_retry_token)>,
+}
+
+#[repr(C)]
+pub struct aws_retry_strategy {
+    pub allocator: *mut aws_allocator,
+    pub vtable: *mut aws_retry_strategy_vtable,
+    pub ref_count: aws_atomic_var,
+    pub r#impl: *mut c_void,
+}
+
+#[repr(C)]
+pub struct aws_retry_token {
+    pub allocator: *mut aws_allocator,
+    pub retry_strategy: *mut aws_retry_strategy,
+    pub ref_count: aws_atomic_var,
+    pub r#impl: *mut c_void,
+}
+
+#[repr(C)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum aws_exponential_backoff_jitter_mode {
+    AWS_EXPONENTIAL_BACKOFF_JITTER_DEFAULT,
+    AWS_EXPONENTIAL_BACKOFF_JITTER_NONE,
+    AWS_EXPONENTIAL_BACKOFF_JITTER_FULL,
+    AWS_EXPONENTIAL_BACKOFF_JITTER_DECORRELATED,
+}
+pub type enum_aws_exponential_backoff_jitter_mode = c_int;
+
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub struct aws_exponential_backoff_retry_options {
+    pub el_group: *mut aws_event_loop_group,
+    pub max_retries: usize,
+    pub backoff_scale_factor_ms: u32,
+    pub max_backoff_secs: u32,
+    pub jitter_mode: enum_aws_exponential_backoff_jitter_mode,
+    /// Deprecated upstream in favour of `generate_random_impl`.
+    pub generate_random: Option<unsafe extern "C" fn() -> u64>,
+    pub generate_random_impl: aws_generate_random_fn,
+    pub generate_random_user_data: *mut c_void,
+    pub shutdown_options: *const aws_shutdown_callback_options,
+}
+
+#[repr(C)]
+pub struct aws_no_retry_options {
+    pub shutdown_options: *const aws_shutdown_callback_options,
+}
+
+#[repr(C)]
+pub struct aws_standard_retry_options {
+    pub backoff_retry_options: aws_exponential_backoff_retry_options,
+    pub initial_bucket_capacity: usize,
+}
+
+// ---- async input streams (async_stream.h) --------------------------------------------
+
+#[repr(C)]
+pub struct aws_async_input_stream {
+    pub vtable: *const aws_async_input_stream_vtable,
+    pub alloc: *mut aws_allocator,
+    pub ref_count: aws_ref_count,
+    pub r#impl: *mut c_void,
+}
+
+#[repr(C)]
+pub struct aws_async_input_stream_vtable {
+    pub destroy: Option<unsafe extern "C" fn(stream: *mut aws_async_input_stream)>,
+    pub read: Option<
+        unsafe extern "C" fn(
+            stream: *mut aws_async_input_stream,
+            dest: *mut aws_byte_buf,
+        ) -> *mut aws_future_bool,
+    >,
+}
+
+/// `shared_library.h`: a dlopen'ed library.
+#[repr(C)]
+pub struct aws_shared_library {
+    pub library_handle: *mut c_void,
+}
+
+/// Makes one loop of a group (`aws_event_loop_group_new_internal`).
+pub type aws_new_event_loop_fn = Option<
+    unsafe extern "C" fn(
+        alloc: *mut aws_allocator,
+        options: *const aws_event_loop_options,
+        new_loop_user_data: *mut c_void,
+    ) -> *mut aws_event_loop,
+>;

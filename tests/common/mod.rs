@@ -2,11 +2,15 @@
 #![allow(dead_code)]
 use std::path::{Path, PathBuf};
 
-/// `shared/vectors`: `AWS_ES_VECTORS_DIR` if set (git worktrees elsewhere),
-/// else beside the checkout.
+/// `shared/vectors`: `AWS_ES_VECTORS_DIR` if set, else
+/// `$AWS_ES_SHARED_DIR/vectors` (git worktrees elsewhere), else beside the
+/// checkout.
 pub fn vectors_dir() -> PathBuf {
     if let Ok(d) = std::env::var("AWS_ES_VECTORS_DIR") {
         return PathBuf::from(d);
+    }
+    if let Ok(d) = std::env::var("AWS_ES_SHARED_DIR") {
+        return Path::new(&d).join("vectors");
     }
     Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/vectors")).to_path_buf()
 }

@@ -773,6 +773,58 @@ enum aws_io_log_subject {
   AWS_IO_LS_LAST = 2047,
 };
 
+/*
+ `pem.h`: the kinds of PEM block upstream names, by label.
+ */
+enum aws_pem_object_type {
+  AWS_PEM_TYPE_UNKNOWN = 0,
+  AWS_PEM_TYPE_X509_OLD,
+  AWS_PEM_TYPE_X509,
+  AWS_PEM_TYPE_X509_TRUSTED,
+  AWS_PEM_TYPE_X509_REQ_OLD,
+  AWS_PEM_TYPE_X509_REQ,
+  AWS_PEM_TYPE_X509_CRL,
+  AWS_PEM_TYPE_EVP_PKEY,
+  AWS_PEM_TYPE_PUBLIC_KEY,
+  AWS_PEM_TYPE_PRIVATE_RSA_PKCS1,
+  AWS_PEM_TYPE_PUBLIC_RSA_PKCS1,
+  AWS_PEM_TYPE_PRIVATE_DSA_PKCS1,
+  AWS_PEM_TYPE_PUBLIC_DSA_PKCS1,
+  AWS_PEM_TYPE_PKCS7,
+  AWS_PEM_TYPE_PKCS7_SIGNED_DATA,
+  AWS_PEM_TYPE_PRIVATE_PKCS8_ENCRYPTED,
+  AWS_PEM_TYPE_PRIVATE_PKCS8,
+  AWS_PEM_TYPE_DH_PARAMETERS,
+  AWS_PEM_TYPE_DH_PARAMETERS_X942,
+  AWS_PEM_TYPE_SSL_SESSION_PARAMETERS,
+  AWS_PEM_TYPE_DSA_PARAMETERS,
+  AWS_PEM_TYPE_ECDSA_PUBLIC,
+  AWS_PEM_TYPE_EC_PARAMETERS,
+  AWS_PEM_TYPE_EC_PRIVATE,
+  AWS_PEM_TYPE_PARAMETERS,
+  AWS_PEM_TYPE_CMS,
+  AWS_PEM_TYPE_SM2_PARAMETERS,
+};
+
+enum aws_stream_seek_basis {
+  AWS_SSB_BEGIN = 0,
+  AWS_SSB_END = 2,
+};
+
+enum aws_retry_error_type {
+  AWS_RETRY_ERROR_TYPE_TRANSIENT,
+  AWS_RETRY_ERROR_TYPE_THROTTLING,
+  AWS_RETRY_ERROR_TYPE_SERVER_ERROR,
+  AWS_RETRY_ERROR_TYPE_CLIENT_ERROR,
+};
+
+enum aws_exponential_backoff_jitter_mode {
+  AWS_EXPONENTIAL_BACKOFF_JITTER_DEFAULT,
+  AWS_EXPONENTIAL_BACKOFF_JITTER_NONE,
+  AWS_EXPONENTIAL_BACKOFF_JITTER_FULL,
+  AWS_EXPONENTIAL_BACKOFF_JITTER_DECORRELATED,
+};
+
 enum aws_event_stream_header_value_type {
   AWS_EVENT_STREAM_HEADER_BOOL_TRUE = 0,
   AWS_EVENT_STREAM_HEADER_BOOL_FALSE = 1,
@@ -916,6 +968,9 @@ struct aws_event_stream_rpc_client_continuation_token;
 struct aws_event_stream_rpc_server_connection;
 struct aws_event_stream_rpc_server_continuation_token;
 struct aws_event_stream_rpc_server_listener;
+struct aws_future_bool;
+struct aws_future_impl;
+struct aws_future_size;
 struct aws_future_void;
 struct aws_socket_vtable;
 struct aws_system_environment;
@@ -975,47 +1030,62 @@ struct aws_tls_ctx;
 struct aws_tls_connection_options;
 struct aws_shutdown_callback_options;
 struct aws_event_loop_group;
-struct aws_server_bootstrap;
-struct aws_event_stream_rpc_message_args;
-struct aws_event_stream_rpc_server_stream_continuation_options;
-struct aws_event_stream_rpc_connection_options;
-struct aws_event_stream_rpc_server_listener_options;
-union aws_io_handle_data;
-struct aws_io_handle;
-struct aws_event_loop_vtable;
-struct aws_event_loop;
-struct aws_channel_options;
-struct aws_event_loop_local_object;
-struct aws_crt_statistics_sample_interval;
-struct aws_crt_statistics_handler_vtable;
-struct aws_crt_statistics_handler;
-struct aws_channel_task;
 struct aws_host_resolution_config;
 struct aws_host_address;
 struct aws_host_resolver_purge_host_options;
 struct aws_host_resolver_vtable;
 struct aws_host_resolver;
 struct aws_client_bootstrap;
+struct aws_event_stream_rpc_message_args;
+struct aws_event_stream_rpc_client_connection_options;
+union aws_io_handle_data;
+struct aws_io_handle;
+struct aws_event_loop_vtable;
+struct aws_event_loop;
+struct aws_event_stream_rpc_client_stream_continuation_options;
+struct aws_server_bootstrap;
+struct aws_event_stream_rpc_server_stream_continuation_options;
+struct aws_event_stream_rpc_connection_options;
+struct aws_event_stream_rpc_server_listener_options;
+struct aws_async_input_stream_vtable;
+struct aws_async_input_stream;
+struct aws_channel_options;
+struct aws_event_loop_local_object;
+struct aws_crt_statistics_sample_interval;
+struct aws_crt_statistics_handler_vtable;
+struct aws_crt_statistics_handler;
+struct aws_channel_task;
 struct aws_client_bootstrap_options;
 struct aws_socket_channel_bootstrap_options;
 struct aws_socket_endpoint;
 struct aws_socket;
 struct aws_server_socket_channel_bootstrap_options;
-struct aws_event_loop_options;
 struct aws_event_loop_group_options;
+struct aws_event_loop_options;
 struct aws_host_resolver_default_options;
 struct aws_memory_pool;
 struct aws_message_pool;
 struct aws_message_pool_creation_args;
+struct aws_pipe_read_end;
+struct aws_pipe_write_end;
+struct aws_retry_token;
+struct aws_retry_strategy_vtable;
+struct aws_retry_strategy;
+struct aws_exponential_backoff_retry_options;
+struct aws_no_retry_options;
+struct aws_standard_retry_options;
+struct aws_shared_library;
 struct aws_socket_connect_options;
 struct aws_socket_bind_options;
 struct aws_socket_listener_options;
 struct aws_crt_statistics_socket;
 struct aws_crt_statistics_tls;
+struct aws_stream_status;
+struct aws_input_stream_vtable;
+struct aws_input_stream;
 struct aws_tls_ctx_options;
 struct aws_tls_negotiated_protocol_message;
-struct aws_event_stream_rpc_client_stream_continuation_options;
-struct aws_event_stream_rpc_client_connection_options;
+struct aws_pem_object;
 struct aws_logger_pipeline;
 struct aws_crt_statistics_base;
 
@@ -1094,9 +1164,42 @@ typedef void (aws_tls_on_error_fn)(struct aws_channel_handler *handler,
                                     int err,
                                     const char *message,
                                     void *user_data);
+typedef void (aws_on_host_resolved_result_fn)(struct aws_host_resolver *resolver,
+                                               const struct aws_string *host_name,
+                                               int err_code,
+                                               const struct aws_array_list *host_addresses,
+                                               void *user_data);
+typedef int (aws_resolve_host_implementation_fn)(struct aws_allocator *allocator,
+                                                  const struct aws_string *host_name,
+                                                  struct aws_array_list *output_addresses,
+                                                  void *user_data);
 typedef struct aws_channel_handler *(aws_channel_on_protocol_negotiated_fn)(struct aws_channel_slot *new_slot,
                                                                              struct aws_byte_buf *protocol,
                                                                              void *user_data);
+typedef void (aws_client_bootstrap_shutdown_complete_fn)(void *user_data);
+typedef void (aws_event_stream_rpc_client_on_connection_setup_fn)(struct aws_event_stream_rpc_client_connection *connection,
+                                                                   int error_code,
+                                                                   void *user_data);
+typedef void (aws_event_stream_rpc_client_connection_protocol_message_fn)(struct aws_event_stream_rpc_client_connection *connection,
+                                                                           const struct aws_event_stream_rpc_message_args *message_args,
+                                                                           void *user_data);
+typedef void (aws_event_stream_rpc_client_on_connection_shutdown_fn)(struct aws_event_stream_rpc_client_connection *connection,
+                                                                      int error_code,
+                                                                      void *user_data);
+typedef void (aws_event_stream_rpc_client_on_connection_terminated_fn)(void *user_data);
+typedef void (aws_event_stream_rpc_client_message_flush_fn)(int error_code, void *user_data);
+typedef void (aws_io_set_queue_on_handle_fn)(struct aws_io_handle *handle, void *queue);
+typedef void (aws_event_loop_on_event_fn)(struct aws_event_loop *event_loop,
+                                           struct aws_io_handle *handle,
+                                           int events,
+                                           void *user_data);
+typedef int (aws_io_clock_fn)(uint64_t *timestamp);
+typedef void (aws_event_stream_rpc_client_stream_continuation_fn)(struct aws_event_stream_rpc_client_continuation_token *token,
+                                                                   const struct aws_event_stream_rpc_message_args *message_args,
+                                                                   void *user_data);
+typedef void (aws_event_stream_rpc_client_stream_continuation_closed_fn)(struct aws_event_stream_rpc_client_continuation_token *token,
+                                                                          void *user_data);
+typedef void (aws_event_stream_rpc_client_stream_continuation_terminated_fn)(void *user_data);
 typedef void (aws_event_stream_rpc_server_stream_continuation_fn)(struct aws_event_stream_rpc_server_continuation_token *token,
                                                                    const struct aws_event_stream_rpc_message_args *message_args,
                                                                    void *user_data);
@@ -1120,12 +1223,6 @@ typedef void (aws_event_stream_rpc_server_on_connection_shutdown_fn)(struct aws_
 typedef void (aws_event_stream_rpc_server_on_listener_destroy_fn)(struct aws_event_stream_rpc_server_listener *server,
                                                                    void *user_data);
 typedef void (aws_event_stream_rpc_server_message_flush_fn)(int error_code, void *user_data);
-typedef void (aws_io_set_queue_on_handle_fn)(struct aws_io_handle *handle, void *queue);
-typedef void (aws_event_loop_on_event_fn)(struct aws_event_loop *event_loop,
-                                           struct aws_io_handle *handle,
-                                           int events,
-                                           void *user_data);
-typedef int (aws_io_clock_fn)(uint64_t *timestamp);
 typedef void (aws_channel_on_setup_completed_fn)(struct aws_channel *channel,
                                                   int error_code,
                                                   void *user_data);
@@ -1142,16 +1239,6 @@ typedef uint64_t (aws_crt_statistics_handler_get_report_interval_ms_fn)(struct a
 typedef void (aws_channel_task_fn)(struct aws_channel_task *channel_task,
                                     void *arg,
                                     enum aws_task_status status);
-typedef void (aws_on_host_resolved_result_fn)(struct aws_host_resolver *resolver,
-                                               const struct aws_string *host_name,
-                                               int err_code,
-                                               const struct aws_array_list *host_addresses,
-                                               void *user_data);
-typedef int (aws_resolve_host_implementation_fn)(struct aws_allocator *allocator,
-                                                  const struct aws_string *host_name,
-                                                  struct aws_array_list *output_addresses,
-                                                  void *user_data);
-typedef void (aws_client_bootstrap_shutdown_complete_fn)(void *user_data);
 typedef void (aws_client_bootstrap_on_channel_event_fn)(struct aws_client_bootstrap *bootstrap,
                                                          int error_code,
                                                          struct aws_channel *channel,
@@ -1177,7 +1264,28 @@ typedef void (aws_server_bootstrap_on_accept_channel_shutdown_fn)(struct aws_ser
                                                                    void *user_data);
 typedef void (aws_server_bootstrap_on_server_listener_destroy_fn)(struct aws_server_bootstrap *bootstrap,
                                                                    void *user_data);
+typedef struct aws_event_loop *(aws_new_event_loop_fn)(struct aws_allocator *alloc,
+                                                        const struct aws_event_loop_options *options,
+                                                        void *new_loop_user_data);
+typedef void (aws_future_impl_result_clean_up_fn)(void *result_addr);
+typedef void (aws_future_impl_result_destroy_fn)(void *result);
+typedef void *(aws_future_impl_result_release_fn)(void *result);
 typedef void (aws_future_callback_fn)(void *user_data);
+typedef void (aws_pipe_on_readable_fn)(struct aws_pipe_read_end *read_end,
+                                        int error_code,
+                                        void *user_data);
+typedef void (aws_pipe_on_write_completed_fn)(struct aws_pipe_write_end *write_end,
+                                               int error_code,
+                                               struct aws_byte_cursor src_buffer,
+                                               void *user_data);
+typedef void (aws_retry_strategy_on_retry_token_acquired_fn)(struct aws_retry_strategy *retry_strategy,
+                                                              int error_code,
+                                                              struct aws_retry_token *token,
+                                                              void *user_data);
+typedef void (aws_retry_strategy_on_retry_ready_fn)(struct aws_retry_token *token,
+                                                     int error_code,
+                                                     void *user_data);
+typedef uint64_t (aws_generate_random_fn)(void *user_data);
 typedef void (aws_socket_on_accept_started_fn)(struct aws_socket *socket,
                                                 int error_code,
                                                 void *user_data);
@@ -1186,23 +1294,6 @@ typedef void (aws_socket_on_write_completed_fn)(struct aws_socket *socket,
                                                  size_t bytes_written,
                                                  void *user_data);
 typedef void (aws_socket_on_shutdown_complete_fn)(void *user_data);
-typedef void (aws_event_stream_rpc_client_stream_continuation_fn)(struct aws_event_stream_rpc_client_continuation_token *token,
-                                                                   const struct aws_event_stream_rpc_message_args *message_args,
-                                                                   void *user_data);
-typedef void (aws_event_stream_rpc_client_stream_continuation_closed_fn)(struct aws_event_stream_rpc_client_continuation_token *token,
-                                                                          void *user_data);
-typedef void (aws_event_stream_rpc_client_stream_continuation_terminated_fn)(void *user_data);
-typedef void (aws_event_stream_rpc_client_connection_protocol_message_fn)(struct aws_event_stream_rpc_client_connection *connection,
-                                                                           const struct aws_event_stream_rpc_message_args *message_args,
-                                                                           void *user_data);
-typedef void (aws_event_stream_rpc_client_on_connection_shutdown_fn)(struct aws_event_stream_rpc_client_connection *connection,
-                                                                      int error_code,
-                                                                      void *user_data);
-typedef void (aws_event_stream_rpc_client_on_connection_setup_fn)(struct aws_event_stream_rpc_client_connection *connection,
-                                                                   int error_code,
-                                                                   void *user_data);
-typedef void (aws_event_stream_rpc_client_on_connection_terminated_fn)(void *user_data);
-typedef void (aws_event_stream_rpc_client_message_flush_fn)(int error_code, void *user_data);
 
 struct WireError;
 
@@ -1225,6 +1316,21 @@ struct aws_event_stream_rpc_server_connection;
 struct aws_event_stream_rpc_server_continuation_token;
 
 struct aws_event_stream_rpc_server_listener;
+
+/*
+ `aws_future<bool>` (opaque upstream).
+ */
+struct aws_future_bool;
+
+/*
+ The untyped future every `aws_future_<T>` is (opaque upstream).
+ */
+struct aws_future_impl;
+
+/*
+ `aws_future<size_t>` (opaque upstream).
+ */
+struct aws_future_size;
 
 /*
  `aws_future<void>`: opaque upstream.
@@ -1716,12 +1822,73 @@ struct aws_event_loop_group {
 };
 
 
-struct aws_server_bootstrap {
+
+struct aws_host_resolution_config {
+  aws_resolve_host_implementation_fn *impl;
+  size_t max_ttl;
+  void *impl_data;
+  uint64_t resolve_frequency_ns;
+};
+
+
+struct aws_host_address {
+  struct aws_allocator *allocator;
+  const struct aws_string *host;
+  const struct aws_string *address;
+  enum aws_address_record_type record_type;
+  uint64_t expiry;
+  size_t use_count;
+  size_t connection_failure_count;
+  uint8_t weight;
+};
+
+struct aws_host_resolver_purge_host_options {
+  const struct aws_string *host;
+  aws_simple_completion_callback *on_host_purge_complete_callback;
+  void *user_data;
+};
+
+struct aws_host_resolver_vtable {
+  void (*destroy)(struct aws_host_resolver *resolver);
+  int (*resolve_host)(struct aws_host_resolver *resolver,
+                      const struct aws_string *host_name,
+                      aws_on_host_resolved_result_fn *res,
+                      const struct aws_host_resolution_config *config,
+                      void *user_data);
+  int (*record_connection_failure)(struct aws_host_resolver *resolver,
+                                   const struct aws_host_address *address);
+  int (*purge_cache)(struct aws_host_resolver *resolver);
+  int (*purge_cache_with_callback)(struct aws_host_resolver *resolver,
+                                   aws_simple_completion_callback *on_purge_cache_complete_callback,
+                                   void *user_data);
+  int (*purge_host_cache)(struct aws_host_resolver *resolver,
+                          const struct aws_host_resolver_purge_host_options *options);
+  size_t (*get_host_address_count)(struct aws_host_resolver *resolver,
+                                   const struct aws_string *host_name,
+                                   uint32_t flags);
+};
+
+struct aws_host_resolver {
+  struct aws_allocator *allocator;
+  void *impl;
+  struct aws_host_resolver_vtable *vtable;
+  struct aws_ref_count ref_count;
+  struct aws_shutdown_callback_options shutdown_options;
+};
+
+
+
+struct aws_client_bootstrap {
   struct aws_allocator *allocator;
   struct aws_event_loop_group *event_loop_group;
+  struct aws_host_resolver *host_resolver;
+  struct aws_host_resolution_config host_resolver_config;
   aws_channel_on_protocol_negotiated_fn *on_protocol_negotiated;
   struct aws_ref_count ref_count;
+  aws_client_bootstrap_shutdown_complete_fn *on_shutdown_complete;
+  void *user_data;
 };
+
 
 
 struct aws_event_stream_rpc_message_args {
@@ -1734,32 +1901,17 @@ struct aws_event_stream_rpc_message_args {
 
 
 
-struct aws_event_stream_rpc_server_stream_continuation_options {
-  aws_event_stream_rpc_server_stream_continuation_fn *on_continuation;
-  aws_event_stream_rpc_server_stream_continuation_closed_fn *on_continuation_closed;
-  void *user_data;
-};
 
-
-
-struct aws_event_stream_rpc_connection_options {
-  aws_event_stream_rpc_server_on_incoming_stream_fn *on_incoming_stream;
-  aws_event_stream_rpc_server_connection_protocol_message_fn *on_connection_protocol_message;
-  void *user_data;
-};
-
-
-
-
-struct aws_event_stream_rpc_server_listener_options {
+struct aws_event_stream_rpc_client_connection_options {
   const char *host_name;
   uint32_t port;
   const struct aws_socket_options *socket_options;
   const struct aws_tls_connection_options *tls_options;
-  struct aws_server_bootstrap *bootstrap;
-  aws_event_stream_rpc_server_on_new_connection_fn *on_new_connection;
-  aws_event_stream_rpc_server_on_connection_shutdown_fn *on_connection_shutdown;
-  aws_event_stream_rpc_server_on_listener_destroy_fn *on_destroy_callback;
+  struct aws_client_bootstrap *bootstrap;
+  aws_event_stream_rpc_client_on_connection_setup_fn *on_connection_setup;
+  aws_event_stream_rpc_client_connection_protocol_message_fn *on_connection_protocol_message;
+  aws_event_stream_rpc_client_on_connection_shutdown_fn *on_connection_shutdown;
+  aws_event_stream_rpc_client_on_connection_terminated_fn *on_connection_terminated;
   void *user_data;
 };
 
@@ -1817,6 +1969,67 @@ struct aws_event_loop {
 
 
 
+
+struct aws_event_stream_rpc_client_stream_continuation_options {
+  aws_event_stream_rpc_client_stream_continuation_fn *on_continuation;
+  aws_event_stream_rpc_client_stream_continuation_closed_fn *on_continuation_closed;
+  aws_event_stream_rpc_client_stream_continuation_terminated_fn *on_continuation_terminated;
+  void *user_data;
+};
+
+struct aws_server_bootstrap {
+  struct aws_allocator *allocator;
+  struct aws_event_loop_group *event_loop_group;
+  aws_channel_on_protocol_negotiated_fn *on_protocol_negotiated;
+  struct aws_ref_count ref_count;
+};
+
+
+
+struct aws_event_stream_rpc_server_stream_continuation_options {
+  aws_event_stream_rpc_server_stream_continuation_fn *on_continuation;
+  aws_event_stream_rpc_server_stream_continuation_closed_fn *on_continuation_closed;
+  void *user_data;
+};
+
+
+
+struct aws_event_stream_rpc_connection_options {
+  aws_event_stream_rpc_server_on_incoming_stream_fn *on_incoming_stream;
+  aws_event_stream_rpc_server_connection_protocol_message_fn *on_connection_protocol_message;
+  void *user_data;
+};
+
+
+
+
+struct aws_event_stream_rpc_server_listener_options {
+  const char *host_name;
+  uint32_t port;
+  const struct aws_socket_options *socket_options;
+  const struct aws_tls_connection_options *tls_options;
+  struct aws_server_bootstrap *bootstrap;
+  aws_event_stream_rpc_server_on_new_connection_fn *on_new_connection;
+  aws_event_stream_rpc_server_on_connection_shutdown_fn *on_connection_shutdown;
+  aws_event_stream_rpc_server_on_listener_destroy_fn *on_destroy_callback;
+  void *user_data;
+};
+
+
+struct aws_async_input_stream_vtable {
+  void (*destroy)(struct aws_async_input_stream *stream);
+  struct aws_future_bool *(*read)(struct aws_async_input_stream *stream, struct aws_byte_buf *dest);
+};
+
+struct aws_async_input_stream {
+  const struct aws_async_input_stream_vtable *vtable;
+  struct aws_allocator *alloc;
+  struct aws_ref_count ref_count;
+  void *impl;
+};
+
+
+
 struct aws_channel_options {
   struct aws_event_loop *event_loop;
   aws_channel_on_setup_completed_fn *on_setup_completed;
@@ -1860,73 +2073,6 @@ struct aws_channel_task {
   void *arg;
   const char *type_tag;
   struct aws_linked_list_node node;
-};
-
-
-
-struct aws_host_resolution_config {
-  aws_resolve_host_implementation_fn *impl;
-  size_t max_ttl;
-  void *impl_data;
-  uint64_t resolve_frequency_ns;
-};
-
-
-struct aws_host_address {
-  struct aws_allocator *allocator;
-  const struct aws_string *host;
-  const struct aws_string *address;
-  enum aws_address_record_type record_type;
-  uint64_t expiry;
-  size_t use_count;
-  size_t connection_failure_count;
-  uint8_t weight;
-};
-
-struct aws_host_resolver_purge_host_options {
-  const struct aws_string *host;
-  aws_simple_completion_callback *on_host_purge_complete_callback;
-  void *user_data;
-};
-
-struct aws_host_resolver_vtable {
-  void (*destroy)(struct aws_host_resolver *resolver);
-  int (*resolve_host)(struct aws_host_resolver *resolver,
-                      const struct aws_string *host_name,
-                      aws_on_host_resolved_result_fn *res,
-                      const struct aws_host_resolution_config *config,
-                      void *user_data);
-  int (*record_connection_failure)(struct aws_host_resolver *resolver,
-                                   const struct aws_host_address *address);
-  int (*purge_cache)(struct aws_host_resolver *resolver);
-  int (*purge_cache_with_callback)(struct aws_host_resolver *resolver,
-                                   aws_simple_completion_callback *on_purge_cache_complete_callback,
-                                   void *user_data);
-  int (*purge_host_cache)(struct aws_host_resolver *resolver,
-                          const struct aws_host_resolver_purge_host_options *options);
-  size_t (*get_host_address_count)(struct aws_host_resolver *resolver,
-                                   const struct aws_string *host_name,
-                                   uint32_t flags);
-};
-
-struct aws_host_resolver {
-  struct aws_allocator *allocator;
-  void *impl;
-  struct aws_host_resolver_vtable *vtable;
-  struct aws_ref_count ref_count;
-  struct aws_shutdown_callback_options shutdown_options;
-};
-
-
-struct aws_client_bootstrap {
-  struct aws_allocator *allocator;
-  struct aws_event_loop_group *event_loop_group;
-  struct aws_host_resolver *host_resolver;
-  struct aws_host_resolution_config host_resolver_config;
-  aws_channel_on_protocol_negotiated_fn *on_protocol_negotiated;
-  struct aws_ref_count ref_count;
-  aws_client_bootstrap_shutdown_complete_fn *on_shutdown_complete;
-  void *user_data;
 };
 
 struct aws_client_bootstrap_options {
@@ -1997,13 +2143,6 @@ struct aws_server_socket_channel_bootstrap_options {
   void *user_data;
 };
 
-struct aws_event_loop_options {
-  aws_io_clock_fn *clock;
-  struct aws_thread_options *thread_options;
-  enum aws_event_loop_type type;
-  struct aws_event_loop_group *parent_elg;
-};
-
 struct aws_event_loop_group_options {
   uint16_t loop_count;
   enum aws_event_loop_type type;
@@ -2011,6 +2150,20 @@ struct aws_event_loop_group_options {
   const uint16_t *cpu_group;
   aws_io_clock_fn *clock_override;
 };
+
+struct aws_event_loop_options {
+  aws_io_clock_fn *clock;
+  struct aws_thread_options *thread_options;
+  enum aws_event_loop_type type;
+  struct aws_event_loop_group *parent_elg;
+};
+
+/*
+ Makes one loop of a group (`aws_event_loop_group_new_internal`).
+ */
+
+
+
 
 
 struct aws_host_resolver_default_options {
@@ -2039,6 +2192,81 @@ struct aws_message_pool_creation_args {
   uint8_t application_data_msg_count;
   size_t small_block_msg_data_size;
   uint8_t small_block_msg_count;
+};
+
+struct aws_pipe_read_end {
+  void *impl_data;
+};
+
+struct aws_pipe_write_end {
+  void *impl_data;
+};
+
+
+
+struct aws_retry_token {
+  struct aws_allocator *allocator;
+  struct aws_retry_strategy *retry_strategy;
+  struct aws_atomic_var ref_count;
+  void *impl;
+};
+
+
+
+
+struct aws_retry_strategy_vtable {
+  void (*destroy)(struct aws_retry_strategy *retry_strategy);
+  int (*acquire_token)(struct aws_retry_strategy *retry_strategy,
+                       const struct aws_byte_cursor *partition_id,
+                       aws_retry_strategy_on_retry_token_acquired_fn *on_acquired,
+                       void *user_data,
+                       uint64_t timeout_ms);
+  int (*schedule_retry)(struct aws_retry_token *token,
+                        enum aws_retry_error_type error_type,
+                        aws_retry_strategy_on_retry_ready_fn *retry_ready,
+                        void *user_data);
+  int (*record_success)(struct aws_retry_token *token);
+  void (*release_token)(struct aws_retry_token *token);
+};
+
+struct aws_retry_strategy {
+  struct aws_allocator *allocator;
+  struct aws_retry_strategy_vtable *vtable;
+  struct aws_atomic_var ref_count;
+  void *impl;
+};
+
+
+
+struct aws_exponential_backoff_retry_options {
+  struct aws_event_loop_group *el_group;
+  size_t max_retries;
+  uint32_t backoff_scale_factor_ms;
+  uint32_t max_backoff_secs;
+  enum aws_exponential_backoff_jitter_mode jitter_mode;
+  /*
+   Deprecated upstream in favour of `generate_random_impl`.
+   */
+  uint64_t (*generate_random)(void);
+  aws_generate_random_fn *generate_random_impl;
+  void *generate_random_user_data;
+  const struct aws_shutdown_callback_options *shutdown_options;
+};
+
+struct aws_no_retry_options {
+  const struct aws_shutdown_callback_options *shutdown_options;
+};
+
+struct aws_standard_retry_options {
+  struct aws_exponential_backoff_retry_options backoff_retry_options;
+  size_t initial_bucket_capacity;
+};
+
+/*
+ `shared_library.h`: a dlopen'ed library.
+ */
+struct aws_shared_library {
+  void *library_handle;
 };
 
 struct aws_socket_connect_options {
@@ -2088,6 +2316,27 @@ struct aws_crt_statistics_tls {
 };
 
 
+struct aws_stream_status {
+  bool is_end_of_stream;
+  bool is_valid;
+};
+
+struct aws_input_stream_vtable {
+  int (*seek)(struct aws_input_stream *stream, int64_t offset, enum aws_stream_seek_basis basis);
+  int (*read)(struct aws_input_stream *stream, struct aws_byte_buf *dest);
+  int (*get_status)(struct aws_input_stream *stream, struct aws_stream_status *status);
+  int (*get_length)(struct aws_input_stream *stream, int64_t *out_length);
+  void (*acquire)(struct aws_input_stream *stream);
+  void (*release)(struct aws_input_stream *stream);
+};
+
+struct aws_input_stream {
+  void *impl;
+  const struct aws_input_stream_vtable *vtable;
+  struct aws_ref_count ref_count;
+};
+
+
 
 
 struct aws_tls_ctx_options {
@@ -2111,31 +2360,13 @@ struct aws_tls_negotiated_protocol_message {
 };
 
 
-
-
-
-
-
-
-
-struct aws_event_stream_rpc_client_stream_continuation_options {
-  aws_event_stream_rpc_client_stream_continuation_fn *on_continuation;
-  aws_event_stream_rpc_client_stream_continuation_closed_fn *on_continuation_closed;
-  aws_event_stream_rpc_client_stream_continuation_terminated_fn *on_continuation_terminated;
-  void *user_data;
-};
-
-struct aws_event_stream_rpc_client_connection_options {
-  const char *host_name;
-  uint32_t port;
-  const struct aws_socket_options *socket_options;
-  const struct aws_tls_connection_options *tls_options;
-  struct aws_client_bootstrap *bootstrap;
-  aws_event_stream_rpc_client_on_connection_setup_fn *on_connection_setup;
-  aws_event_stream_rpc_client_connection_protocol_message_fn *on_connection_protocol_message;
-  aws_event_stream_rpc_client_on_connection_shutdown_fn *on_connection_shutdown;
-  aws_event_stream_rpc_client_on_connection_terminated_fn *on_connection_terminated;
-  void *user_data;
+/*
+ One decoded PEM block: its kind, its label and its DER bytes.
+ */
+struct aws_pem_object {
+  enum aws_pem_object_type type;
+  struct aws_string *type_string;
+  struct aws_byte_buf data;
 };
 
 
@@ -3594,6 +3825,117 @@ void aws_event_stream_channel_handler_increment_read_window(struct aws_channel_h
 void *aws_event_stream_channel_handler_get_user_data(struct aws_channel_handler *handler);
 
 /*
+ Connects to `host_name:port` (or a Unix socket path) through `bootstrap`.
+ On success `on_connection_setup` runs exactly once, on the connection's
+ event-loop thread: with the connection (acquire it there to keep it; the
+ library's reference goes when the channel shuts down) or with NULL and the
+ error. `on_connection_shutdown` runs on the same thread, only after a
+ successful setup; `on_connection_protocol_message` on it for each
+ connection-level message. `on_connection_terminated` runs where the last
+ reference is released (also after a failed connect).
+ */
+int aws_event_stream_rpc_client_connection_connect(struct aws_allocator *allocator,
+                                                   const struct aws_event_stream_rpc_client_connection_options *conn_options);
+
+/*
+ Any thread.
+ */
+void aws_event_stream_rpc_client_connection_acquire(const struct aws_event_stream_rpc_client_connection *connection);
+
+/*
+ Any thread; NULL is ignored. The last release frees the connection (close
+ it first: an open connection keeps its own reference until shutdown).
+ */
+void aws_event_stream_rpc_client_connection_release(const struct aws_event_stream_rpc_client_connection *connection);
+
+/*
+ Any thread. The first call closes the connection (sends fail from now
+ on) and shuts its channel down with `shutdown_error_code` from a task on
+ the event loop; `on_connection_shutdown` follows there.
+ */
+void aws_event_stream_rpc_client_connection_close(struct aws_event_stream_rpc_client_connection *connection,
+                                                  int shutdown_error_code);
+
+/*
+ Any thread.
+ */
+bool aws_event_stream_rpc_client_connection_is_open(const struct aws_event_stream_rpc_client_connection *connection);
+
+/*
+ Any thread. Queues a connection-level message (stream id 0); `flush_fn`
+ (may be NULL) then runs exactly once on the event-loop thread: 0 once
+ written, or the error (AWS_ERROR_EVENT_STREAM_RPC_CONNECTION_CLOSED,
+ AWS_ERROR_EVENT_STREAM_RPC_PROTOCOL_ERROR if the handshake does not allow
+ it — CONNECT first, then nothing until the CONNECT_ACK — after which a
+ non-application message failure shuts the connection down).
+ */
+int aws_event_stream_rpc_client_connection_send_protocol_message(struct aws_event_stream_rpc_client_connection *connection,
+                                                                 const struct aws_event_stream_rpc_message_args *message_args,
+                                                                 aws_event_stream_rpc_client_message_flush_fn *flush_fn,
+                                                                 void *user_data);
+
+/*
+ Any thread; NULL gives NULL.
+ */
+struct aws_event_loop *aws_event_stream_rpc_client_connection_get_event_loop(const struct aws_event_stream_rpc_client_connection *connection);
+
+/*
+ Any thread. A new continuation token (reference count 1; release it when
+ done). Nothing is sent and no callback fires until it is activated; then
+ `on_continuation` and `on_continuation_closed` (exactly once, also when
+ the connection shuts down) run on the connection's event-loop thread, and
+ `on_continuation_terminated` (optional) where the last reference goes.
+ */
+struct aws_event_stream_rpc_client_continuation_token *aws_event_stream_rpc_client_connection_new_stream(struct aws_event_stream_rpc_client_connection *connection,
+                                                                                                         const struct aws_event_stream_rpc_client_stream_continuation_options *continuation_options);
+
+/*
+ Any thread.
+ */
+void aws_event_stream_rpc_client_continuation_acquire(const struct aws_event_stream_rpc_client_continuation_token *continuation);
+
+/*
+ Any thread; NULL is ignored.
+ */
+void aws_event_stream_rpc_client_continuation_release(const struct aws_event_stream_rpc_client_continuation_token *continuation);
+
+/*
+ Any thread. True once the stream ended (TERMINATE_STREAM received, or
+ sent and flushed, or the connection shut down); false before activation.
+ */
+bool aws_event_stream_rpc_client_continuation_is_closed(const struct aws_event_stream_rpc_client_continuation_token *continuation);
+
+/*
+ Any thread. Starts the stream: it takes the next stream id and its first
+ message carries `operation_name`. Fails with AWS_ERROR_INVALID_STATE if
+ already activated, AWS_ERROR_EVENT_STREAM_RPC_CONNECTION_CLOSED before the
+ CONNECT_ACK or once closed. On success `flush_fn` (may be NULL) runs once
+ on the event-loop thread, as do the token's callbacks from then on.
+ */
+int aws_event_stream_rpc_client_continuation_activate(struct aws_event_stream_rpc_client_continuation_token *continuation,
+                                                      struct aws_byte_cursor operation_name,
+                                                      const struct aws_event_stream_rpc_message_args *message_args,
+                                                      aws_event_stream_rpc_client_message_flush_fn *flush_fn,
+                                                      void *user_data);
+
+/*
+ Any thread.
+ */
+void *aws_event_stream_rpc_client_continuation_get_user_data(struct aws_event_stream_rpc_client_continuation_token *continuation);
+
+/*
+ Any thread. Queues a message on an activated stream:
+ AWS_ERROR_EVENT_STREAM_RPC_STREAM_NOT_ACTIVATED before activation,
+ AWS_ERROR_EVENT_STREAM_RPC_STREAM_CLOSED once it ended. With the
+ TERMINATE_STREAM flag the stream ends (`on_continuation_closed`) once the
+ message is flushed. `flush_fn` (may be NULL) runs once on the event-loop thread.
+ */
+int aws_event_stream_rpc_client_continuation_send_message(struct aws_event_stream_rpc_client_continuation_token *continuation,
+                                                          const struct aws_event_stream_rpc_message_args *message_args,
+                                                          aws_event_stream_rpc_client_message_flush_fn *flush_fn,
+                                                          void *user_data);
+
+/*
  A listener with one reference (release it with
  `aws_event_stream_rpc_server_listener_release`); NULL with the error
  raised. `on_new_connection`, `on_connection_shutdown` and the connection
@@ -3683,6 +4025,30 @@ int aws_event_stream_rpc_server_continuation_send_message(struct aws_event_strea
                                                           const struct aws_event_stream_rpc_message_args *message_args,
                                                           aws_event_stream_rpc_server_message_flush_fn *flush_fn,
                                                           void *user_data);
+
+void aws_async_input_stream_init_base(struct aws_async_input_stream *stream,
+                                      struct aws_allocator *alloc,
+                                      const struct aws_async_input_stream_vtable *vtable,
+                                      void *impl);
+
+/*
+ NULL-tolerant; returns its argument.
+ */
+struct aws_async_input_stream *aws_async_input_stream_acquire(struct aws_async_input_stream *stream);
+
+/*
+ NULL-tolerant; always returns NULL.
+ */
+struct aws_async_input_stream *aws_async_input_stream_release(struct aws_async_input_stream *stream);
+
+/*
+ One read step; a full `dest` fails with AWS_ERROR_SHORT_BUFFER.
+ */
+struct aws_future_bool *aws_async_input_stream_read(struct aws_async_input_stream *stream,
+                                                    struct aws_byte_buf *dest);
+
+struct aws_future_bool *aws_async_input_stream_read_to_fill(struct aws_async_input_stream *stream,
+                                                            struct aws_byte_buf *dest);
 
 /*
  Creates a channel on `creation_args->event_loop`. Setup completes
@@ -4089,31 +4455,17 @@ void aws_event_loop_register_tick_end(struct aws_event_loop *event_loop);
  */
 size_t aws_event_loop_get_load_factor(struct aws_event_loop *event_loop);
 
-/*
- Upstream declares this without export; we export it for tests and callers
- that pick the implementation explicitly.
- */
-struct aws_event_loop *aws_event_loop_new_with_epoll(struct aws_allocator *alloc,
-                                                     const struct aws_event_loop_options *options);
-
-enum aws_event_loop_type aws_event_loop_get_default_type(void);
-
-/*
- Creates a loop of `options->type` (the default type: epoll). Other types do
- not exist on this platform: AWS_ERROR_PLATFORM_NOT_SUPPORTED.
- */
-struct aws_event_loop *aws_event_loop_new(struct aws_allocator *alloc,
-                                          const struct aws_event_loop_options *options);
-
-/*
- A loop on the given clock (NULL: the high-resolution clock) with default
- thread options.
- */
-struct aws_event_loop *aws_event_loop_new_default(struct aws_allocator *alloc,
-                                                  aws_io_clock_fn *clock);
-
 struct aws_event_loop_group *aws_event_loop_group_new(struct aws_allocator *allocator,
                                                       const struct aws_event_loop_group_options *options);
+
+/*
+ A group whose loops `new_loop_fn` makes (tests use it to wrap or
+ instrument loops); otherwise as aws_event_loop_group_new.
+ */
+struct aws_event_loop_group *aws_event_loop_group_new_internal(struct aws_allocator *allocator,
+                                                               const struct aws_event_loop_group_options *options,
+                                                               aws_new_event_loop_fn *new_loop_fn,
+                                                               void *new_loop_user_data);
 
 /*
  `max_threads` 0: half the processors.
@@ -4157,30 +4509,80 @@ struct aws_event_loop *aws_event_loop_group_get_loop_at(struct aws_event_loop_gr
  */
 struct aws_event_loop *aws_event_loop_group_get_next_loop(struct aws_event_loop_group *el_group);
 
-struct aws_future_void *aws_future_void_new(struct aws_allocator *alloc);
+/*
+ Upstream declares this without export; we export it for tests and callers
+ that pick the implementation explicitly.
+ */
+struct aws_event_loop *aws_event_loop_new_with_epoll(struct aws_allocator *alloc,
+                                                     const struct aws_event_loop_options *options);
+
+enum aws_event_loop_type aws_event_loop_get_default_type(void);
+
+/*
+ Creates a loop of `options->type` (the default type: epoll). Other types do
+ not exist on this platform: AWS_ERROR_PLATFORM_NOT_SUPPORTED.
+ */
+struct aws_event_loop *aws_event_loop_new(struct aws_allocator *alloc,
+                                          const struct aws_event_loop_options *options);
+
+/*
+ A loop on the given clock (NULL: the high-resolution clock) with default
+ thread options.
+ */
+struct aws_event_loop *aws_event_loop_new_default(struct aws_allocator *alloc,
+                                                  aws_io_clock_fn *clock);
+
+struct aws_future_impl *aws_future_impl_new_by_value(struct aws_allocator *alloc,
+                                                     size_t sizeof_result);
+
+struct aws_future_impl *aws_future_impl_new_by_value_with_clean_up(struct aws_allocator *alloc,
+                                                                   size_t sizeof_result,
+                                                                   aws_future_impl_result_clean_up_fn *result_clean_up);
+
+struct aws_future_impl *aws_future_impl_new_pointer(struct aws_allocator *alloc);
+
+struct aws_future_impl *aws_future_impl_new_pointer_with_destroy(struct aws_allocator *alloc,
+                                                                 aws_future_impl_result_destroy_fn *result_destroy);
+
+struct aws_future_impl *aws_future_impl_new_pointer_with_release(struct aws_allocator *alloc,
+                                                                 aws_future_impl_result_release_fn *result_release);
 
 /*
  NULL-tolerant; returns its argument.
  */
-struct aws_future_void *aws_future_void_acquire(struct aws_future_void *future);
+struct aws_future_impl *aws_future_impl_acquire(struct aws_future_impl *promise);
 
 /*
- NULL-tolerant; always returns NULL.
+ NULL-tolerant; always returns NULL. The last release frees a result the
+ future still owns.
  */
-struct aws_future_void *aws_future_void_release(struct aws_future_void *future);
+struct aws_future_impl *aws_future_impl_release(struct aws_future_impl *promise);
 
-void aws_future_void_set_result(struct aws_future_void *future);
+void aws_future_impl_set_error(struct aws_future_impl *future, int error_code);
 
-void aws_future_void_set_error(struct aws_future_void *future, int error_code);
+/*
+ Moves the result at `value_address` in (and zeroes it there).
+ */
+void aws_future_impl_set_result_by_move(struct aws_future_impl *future, void *value_address);
 
-bool aws_future_void_is_done(const struct aws_future_void *future);
+bool aws_future_impl_is_done(const struct aws_future_impl *future);
 
 /*
  Fatal if the future is not done yet, as upstream.
  */
-int aws_future_void_get_error(const struct aws_future_void *future);
+int aws_future_impl_get_error(const struct aws_future_impl *future);
 
-void aws_future_void_register_callback(struct aws_future_void *future,
+/*
+ The address of the result the future holds (fatal if there is none).
+ */
+void *aws_future_impl_get_result_address(const struct aws_future_impl *future);
+
+/*
+ Moves the result out to `dst_address`; the future no longer frees it.
+ */
+void aws_future_impl_get_result_by_move(struct aws_future_impl *future, void *dst_address);
+
+void aws_future_impl_register_callback(struct aws_future_impl *future,
                                        aws_future_callback_fn *on_done,
                                        void *user_data);
 
@@ -4188,7 +4590,7 @@ void aws_future_void_register_callback(struct aws_future_void *future,
  Registers only if not yet done: true if registered, false (and nothing
  runs) if the future was already done.
  */
-bool aws_future_void_register_callback_if_not_done(struct aws_future_void *future,
+bool aws_future_impl_register_callback_if_not_done(struct aws_future_impl *future,
                                                    aws_future_callback_fn *on_done,
                                                    void *user_data);
 
@@ -4196,15 +4598,136 @@ bool aws_future_void_register_callback_if_not_done(struct aws_future_void *futur
  The callback always runs as a task on `event_loop`, even if the future is
  already done. The future stays alive until then.
  */
-void aws_future_void_register_event_loop_callback(struct aws_future_void *future,
+void aws_future_impl_register_event_loop_callback(struct aws_future_impl *future,
                                                   struct aws_event_loop *event_loop,
                                                   aws_future_callback_fn *on_done,
                                                   void *user_data);
 
 /*
+ The callback always runs as a task on `channel`, even if the future is
+ already done. The future stays alive until then.
+ */
+void aws_future_impl_register_channel_callback(struct aws_future_impl *future,
+                                               struct aws_channel *channel,
+                                               aws_future_callback_fn *on_done,
+                                               void *user_data);
+
+/*
  Blocks up to `timeout_ns` for completion; true if done.
  */
+bool aws_future_impl_wait(const struct aws_future_impl *future, uint64_t timeout_ns);
+
+struct aws_future_void *aws_future_void_new(struct aws_allocator *alloc);
+
+struct aws_future_void *aws_future_void_acquire(struct aws_future_void *future);
+
+struct aws_future_void *aws_future_void_release(struct aws_future_void *future);
+
+void aws_future_void_set_error(struct aws_future_void *future, int error_code);
+
+void aws_future_void_set_result(struct aws_future_void *future);
+
+bool aws_future_void_is_done(const struct aws_future_void *future);
+
+int aws_future_void_get_error(const struct aws_future_void *future);
+
+void aws_future_void_register_callback(struct aws_future_void *future,
+                                       aws_future_callback_fn *on_done,
+                                       void *user_data);
+
+bool aws_future_void_register_callback_if_not_done(struct aws_future_void *future,
+                                                   aws_future_callback_fn *on_done,
+                                                   void *user_data);
+
+void aws_future_void_register_event_loop_callback(struct aws_future_void *future,
+                                                  struct aws_event_loop *event_loop,
+                                                  aws_future_callback_fn *on_done,
+                                                  void *user_data);
+
+void aws_future_void_register_channel_callback(struct aws_future_void *future,
+                                               struct aws_channel *channel,
+                                               aws_future_callback_fn *on_done,
+                                               void *user_data);
+
 bool aws_future_void_wait(struct aws_future_void *future, uint64_t timeout_ns);
+
+struct aws_future_bool *aws_future_bool_new(struct aws_allocator *alloc);
+
+struct aws_future_bool *aws_future_bool_acquire(struct aws_future_bool *future);
+
+struct aws_future_bool *aws_future_bool_release(struct aws_future_bool *future);
+
+void aws_future_bool_set_error(struct aws_future_bool *future, int error_code);
+
+void aws_future_bool_set_result(struct aws_future_bool *future, bool result);
+
+/*
+ Fatal unless the future completed without error.
+ */
+bool aws_future_bool_get_result(const struct aws_future_bool *future);
+
+bool aws_future_bool_is_done(const struct aws_future_bool *future);
+
+int aws_future_bool_get_error(const struct aws_future_bool *future);
+
+void aws_future_bool_register_callback(struct aws_future_bool *future,
+                                       aws_future_callback_fn *on_done,
+                                       void *user_data);
+
+bool aws_future_bool_register_callback_if_not_done(struct aws_future_bool *future,
+                                                   aws_future_callback_fn *on_done,
+                                                   void *user_data);
+
+void aws_future_bool_register_event_loop_callback(struct aws_future_bool *future,
+                                                  struct aws_event_loop *event_loop,
+                                                  aws_future_callback_fn *on_done,
+                                                  void *user_data);
+
+void aws_future_bool_register_channel_callback(struct aws_future_bool *future,
+                                               struct aws_channel *channel,
+                                               aws_future_callback_fn *on_done,
+                                               void *user_data);
+
+bool aws_future_bool_wait(struct aws_future_bool *future, uint64_t timeout_ns);
+
+struct aws_future_size *aws_future_size_new(struct aws_allocator *alloc);
+
+struct aws_future_size *aws_future_size_acquire(struct aws_future_size *future);
+
+struct aws_future_size *aws_future_size_release(struct aws_future_size *future);
+
+void aws_future_size_set_error(struct aws_future_size *future, int error_code);
+
+void aws_future_size_set_result(struct aws_future_size *future, size_t result);
+
+/*
+ Fatal unless the future completed without error.
+ */
+size_t aws_future_size_get_result(const struct aws_future_size *future);
+
+bool aws_future_size_is_done(const struct aws_future_size *future);
+
+int aws_future_size_get_error(const struct aws_future_size *future);
+
+void aws_future_size_register_callback(struct aws_future_size *future,
+                                       aws_future_callback_fn *on_done,
+                                       void *user_data);
+
+bool aws_future_size_register_callback_if_not_done(struct aws_future_size *future,
+                                                   aws_future_callback_fn *on_done,
+                                                   void *user_data);
+
+void aws_future_size_register_event_loop_callback(struct aws_future_size *future,
+                                                  struct aws_event_loop *event_loop,
+                                                  aws_future_callback_fn *on_done,
+                                                  void *user_data);
+
+void aws_future_size_register_channel_callback(struct aws_future_size *future,
+                                               struct aws_channel *channel,
+                                               aws_future_callback_fn *on_done,
+                                               void *user_data);
+
+bool aws_future_size_wait(struct aws_future_size *future, uint64_t timeout_ns);
 
 /*
  Copies `from` into `to` (new strings from `from`'s allocator).
@@ -4326,6 +4849,121 @@ struct aws_io_message *aws_message_pool_acquire(struct aws_message_pool *msg_poo
  Returns a message to the pool it came from; its used bytes are zeroed.
  */
 void aws_message_pool_release(struct aws_message_pool *msg_pool, struct aws_io_message *message);
+
+/*
+ Frees every object's DER (zeroed first) and label, then the list itself.
+ */
+void aws_pem_objects_clean_up(struct aws_array_list *pem_objects);
+
+int aws_pem_objects_init_from_file_contents(struct aws_array_list *pem_objects,
+                                            struct aws_allocator *alloc,
+                                            struct aws_byte_cursor pem_cursor);
+
+int aws_pem_objects_init_from_file_path(struct aws_array_list *pem_objects,
+                                        struct aws_allocator *allocator,
+                                        const char *filename);
+
+/*
+ Replaces `pem`'s contents with only its PEM blocks (see [`sanitize`]).
+ */
+int aws_sanitize_pem(struct aws_byte_buf *pem, struct aws_allocator *allocator);
+
+struct aws_string *aws_der_cert_to_pem(struct aws_allocator *alloc,
+                                       struct aws_byte_cursor der_cert);
+
+/*
+ Opens a pipe whose two ends are non-blocking and close-on-exec.
+ */
+int aws_open_nonblocking_posix_pipe(int *pipe_fds);
+
+int aws_pipe_init(struct aws_pipe_read_end *read_end,
+                  struct aws_event_loop *read_end_event_loop,
+                  struct aws_pipe_write_end *write_end,
+                  struct aws_event_loop *write_end_event_loop,
+                  struct aws_allocator *allocator);
+
+int aws_pipe_clean_up_read_end(struct aws_pipe_read_end *read_end);
+
+int aws_pipe_clean_up_write_end(struct aws_pipe_write_end *write_end);
+
+struct aws_event_loop *aws_pipe_get_read_end_event_loop(const struct aws_pipe_read_end *read_end);
+
+struct aws_event_loop *aws_pipe_get_write_end_event_loop(const struct aws_pipe_write_end *write_end);
+
+/*
+ Reads what is available into the spare capacity of `dst_buffer`.
+ */
+int aws_pipe_read(struct aws_pipe_read_end *read_end,
+                  struct aws_byte_buf *dst_buffer,
+                  size_t *num_bytes_read);
+
+int aws_pipe_subscribe_to_readable_events(struct aws_pipe_read_end *read_end,
+                                          aws_pipe_on_readable_fn *on_readable,
+                                          void *user_data);
+
+int aws_pipe_unsubscribe_from_readable_events(struct aws_pipe_read_end *read_end);
+
+/*
+ Queues `src_buffer` (which must stay valid until its callback) for writing.
+ */
+int aws_pipe_write(struct aws_pipe_write_end *write_end,
+                   struct aws_byte_cursor src_buffer,
+                   aws_pipe_on_write_completed_fn *on_completed,
+                   void *user_data);
+
+const char *aws_determine_default_pki_dir(void);
+
+const char *aws_determine_default_pki_ca_file(void);
+
+void aws_retry_strategy_acquire(struct aws_retry_strategy *retry_strategy);
+
+/*
+ NULL-tolerant; the last release calls the vtable's destroy.
+ */
+void aws_retry_strategy_release(struct aws_retry_strategy *retry_strategy);
+
+int aws_retry_strategy_acquire_retry_token(struct aws_retry_strategy *retry_strategy,
+                                           const struct aws_byte_cursor *partition_id,
+                                           aws_retry_strategy_on_retry_token_acquired_fn *on_acquired,
+                                           void *user_data,
+                                           uint64_t timeout_ms);
+
+int aws_retry_strategy_schedule_retry(struct aws_retry_token *token,
+                                      enum aws_retry_error_type error_type,
+                                      aws_retry_strategy_on_retry_ready_fn *retry_ready,
+                                      void *user_data);
+
+int aws_retry_token_record_success(struct aws_retry_token *token);
+
+void aws_retry_token_acquire(struct aws_retry_token *token);
+
+/*
+ NULL-tolerant; the last release hands the token to its strategy.
+ */
+void aws_retry_token_release(struct aws_retry_token *token);
+
+struct aws_retry_strategy *aws_retry_strategy_new_exponential_backoff(struct aws_allocator *allocator,
+                                                                      const struct aws_exponential_backoff_retry_options *config);
+
+struct aws_retry_strategy *aws_retry_strategy_new_no_retry(struct aws_allocator *allocator,
+                                                           const struct aws_no_retry_options *config);
+
+struct aws_retry_strategy *aws_retry_strategy_new_standard(struct aws_allocator *allocator,
+                                                           const struct aws_standard_retry_options *config);
+
+/*
+ Opens `library_path` (NULL: the program itself), lazily bound.
+ */
+int aws_shared_library_init(struct aws_shared_library *library, const char *library_path);
+
+void aws_shared_library_clean_up(struct aws_shared_library *library);
+
+/*
+ Looks `symbol_name` up; `*function_address` is NULL when it is missing.
+ */
+int aws_shared_library_find_function(struct aws_shared_library *library,
+                                     const char *symbol_name,
+                                     void (**function_address)(void));
 
 enum aws_socket_impl_type aws_socket_get_default_impl_type(void);
 
@@ -4499,6 +5137,53 @@ void aws_crt_statistics_tls_cleanup(struct aws_crt_statistics_tls *_stats);
  Nothing in the TLS sample is resettable (as upstream).
  */
 void aws_crt_statistics_tls_reset(struct aws_crt_statistics_tls *_stats);
+
+int aws_input_stream_seek(struct aws_input_stream *stream,
+                          int64_t offset,
+                          enum aws_stream_seek_basis basis);
+
+/*
+ Reads into `dest`'s spare capacity only: the implementation sees a view of
+ exactly that space, so it cannot move or grow the caller's buffer.
+ */
+int aws_input_stream_read(struct aws_input_stream *stream, struct aws_byte_buf *dest);
+
+int aws_input_stream_get_status(struct aws_input_stream *stream, struct aws_stream_status *status);
+
+int aws_input_stream_get_length(struct aws_input_stream *stream, int64_t *out_length);
+
+/*
+ NULL-tolerant; the vtable's acquire if it has one, else the public ref count.
+ */
+struct aws_input_stream *aws_input_stream_acquire(struct aws_input_stream *stream);
+
+/*
+ NULL-tolerant; always returns NULL.
+ */
+struct aws_input_stream *aws_input_stream_release(struct aws_input_stream *stream);
+
+/*
+ Deprecated upstream: the same as a release.
+ */
+void aws_input_stream_destroy(struct aws_input_stream *stream);
+
+/*
+ A stream over `*cursor`'s bytes (not copied: they must outlive the stream).
+ */
+struct aws_input_stream *aws_input_stream_new_from_cursor(struct aws_allocator *allocator,
+                                                          const struct aws_byte_cursor *cursor);
+
+/*
+ Opens `file_name` for reading; the stream closes it when released.
+ */
+struct aws_input_stream *aws_input_stream_new_from_file(struct aws_allocator *allocator,
+                                                        const char *file_name);
+
+/*
+ A stream over an already open FILE, which the caller keeps and closes.
+ */
+struct aws_input_stream *aws_input_stream_new_from_open_file(struct aws_allocator *allocator,
+                                                             FILE *file);
 
 #ifdef __cplusplus
 }  // extern "C"

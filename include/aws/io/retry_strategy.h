@@ -1,9 +1,10 @@
 #ifndef AWS_IO_CLIENT_RETRY_STRATEGY_H
 #define AWS_IO_CLIENT_RETRY_STRATEGY_H
-/* Upstream's retry strategies are not part of this library; the header
- * exists so that upstream's include graph resolves. */
+/* Retry strategies and tokens (exponential backoff, standard, no-retry);
+ * types and declarations in the generated header. */
 #include <aws/common/atomics.h>
 #include <aws/common/byte_buf.h>
 #include <aws/io/exports.h>
+#include <aws/io/io.h>
 
 #endif /* AWS_IO_CLIENT_RETRY_STRATEGY_H */

@@ -8,6 +8,11 @@
 #    define AWS_NETWORK_INTERFACE_NAME_MAX 16
 #endif
 
+/* Upstream's socket.h brings struct sockaddr_un in on POSIX. */
+#ifndef _WIN32
+#    include <sys/un.h>
+#endif
+
 /* Room for an address: a Unix socket path at most (108 on Linux). */
 #ifndef AWS_ADDRESS_MAX_LEN
 #    ifdef _WIN32

@@ -7,33 +7,11 @@ use libc::{c_int, c_void, FILE};
 
 use super::message::*;
 use crate::common::abi::AWS_OP_SUCCESS;
+use crate::common::encoding::base64_to_string;
 use crate::event_stream::abi::aws_event_stream_message;
 use crate::event_stream::wire::limits::PRELUDE_LEN;
 use crate::event_stream::wire::{HeaderIter, RawValue};
 use crate::fatal_precondition;
-
-const B64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-/// Standard base64 with padding.
-pub(crate) fn base64(data: &[u8]) -> String {
-    let mut out = String::with_capacity(data.len().div_ceil(3) * 4);
-    for chunk in data.chunks(3) {
-        let b = [
-            chunk[0],
-            *chunk.get(1).unwrap_or(&0),
-            *chunk.get(2).unwrap_or(&0),
-        ];
-        let n = (b[0] as u32) << 16 | (b[1] as u32) << 8 | b[2] as u32;
-        for i in 0..4 {
-            if i <= chunk.len() {
-                out.push(B64[(n >> (18 - 6 * i) & 63) as usize] as char);
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
-}
 
 /// The dump as bytes.
 ///
@@ -70,8 +48,10 @@ pub(crate) unsafe fn render(message: *const aws_event_stream_message) -> Vec<u8>
                 RawValue::Int16(v) => v.to_string(),
                 RawValue::Int32(v) => v.to_string(),
                 RawValue::Int64(v) | RawValue::Timestamp(v) => v.to_string(),
-                RawValue::ByteBuf(b) | RawValue::String(b) => format!("\"{}\"", base64(b)),
-                RawValue::Uuid(u) => format!("\"{}\"", base64(u)),
+                RawValue::ByteBuf(b) | RawValue::String(b) => {
+                    format!("\"{}\"", base64_to_string(b, false))
+                }
+                RawValue::Uuid(u) => format!("\"{}\"", base64_to_string(u, false)),
                 RawValue::Unknown(_) => "\"\"".to_string(),
             };
             let _ = writeln!(out, "      \"value\": {value}");
@@ -87,7 +67,7 @@ pub(crate) unsafe fn render(message: *const aws_event_stream_message) -> Vec<u8>
         let _ = write!(
             out,
             "  \"payload\": \"{}\",\n  \"message_crc\": {}\n}}\n",
-            base64(payload),
+            base64_to_string(payload, false),
             aws_event_stream_message_message_crc(message) as i32
         );
         out
@@ -108,27 +88,5 @@ pub unsafe extern "C" fn aws_event_stream_message_to_debug_str(
         // SAFETY: fd is an open stream per the caller; text is a live buffer.
         libc::fwrite(text.as_ptr() as *const c_void, 1, text.len(), fd);
         AWS_OP_SUCCESS
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::base64;
-
-    #[test]
-    fn base64_matches_rfc4648_vectors() {
-        let cases = [
-            ("", ""),
-            ("f", "Zg=="),
-            ("fo", "Zm8="),
-            ("foo", "Zm9v"),
-            ("foob", "Zm9vYg=="),
-            ("fooba", "Zm9vYmE="),
-            ("foobar", "Zm9vYmFy"),
-        ];
-        for (plain, enc) in cases {
-            assert_eq!(base64(plain.as_bytes()), enc);
-        }
-        assert_eq!(base64(&[0xff, 0xfe, 0x9b]), "//6b");
     }
 }

@@ -16,7 +16,9 @@ use crate::common::error_codes::*;
 use crate::event_stream::abi::*;
 use crate::event_stream::capi::headers::fill_from_raw;
 use crate::event_stream::channel_handler::{EventStreamHandler, Receiver, RustReceiver, WriteDone};
-use crate::event_stream::wire::{Header, HeaderType, HeaderValue, Message};
+use crate::event_stream::wire::{
+    Header, HeaderIter, HeaderType, HeaderValue, Message, MessageView,
+};
 use crate::io::abi::*;
 use crate::io::channel::rust_handler::*;
 use crate::io::channel::*;
@@ -112,8 +114,28 @@ unsafe fn header_from_pair(p: &aws_event_stream_header_value_pair) -> Result<Hea
     Ok(Header::new(Bytes::copy_from_slice(name), value))
 }
 
-/// C message args over a received message, valid while `message` and the
-/// returned storage live (header values point into the message).
+/// An owned copy of a received message's headers for a core (the view's
+/// bytes are the channel's, valid only for the call); the payload stays
+/// empty: the cores never read it, and C gets it straight from the frame
+/// (see [`CArgs::new`]). The headers are parsed as upstream's one-shot
+/// `aws_event_stream_message_headers` (at most 1024); its error code when
+/// they do not parse.
+pub fn owned_headers(view: &MessageView<'_>) -> Result<Message, c_int> {
+    let block = Bytes::copy_from_slice(view.headers_block);
+    let mut headers = Vec::new();
+    for raw in HeaderIter::new(&block) {
+        let raw = raw.map_err(|e| e.aws_error_code())?;
+        headers.push(Header::new(
+            block.slice_ref(raw.name),
+            raw.value.to_value_in(&block),
+        ));
+    }
+    Ok(Message::new(headers, Bytes::new()))
+}
+
+/// C message args over a received message's headers and payload, valid
+/// while `message`, `payload` and the returned storage live (header values
+/// point into the message).
 pub struct CArgs {
     pairs: Vec<aws_event_stream_header_value_pair>,
     payload: aws_byte_buf,
@@ -122,7 +144,7 @@ pub struct CArgs {
 }
 
 impl CArgs {
-    pub fn new(message: &Message, message_type: i32, flags: u32) -> CArgs {
+    pub fn new(message: &Message, payload: &[u8], message_type: i32, flags: u32) -> CArgs {
         let mut pairs = Vec::with_capacity(message.headers.len());
         for h in &message.headers {
             let mut p = crate::event_stream::capi::headers::zeroed_pair();
@@ -133,9 +155,9 @@ impl CArgs {
         CArgs {
             pairs,
             payload: aws_byte_buf {
-                len: message.payload.len(),
-                buffer: message.payload.as_ptr() as *mut u8,
-                capacity: message.payload.len(),
+                len: payload.len(),
+                buffer: payload.as_ptr() as *mut u8,
+                capacity: payload.len(),
                 allocator: std::ptr::null_mut(),
             },
             message_type,
@@ -296,5 +318,39 @@ pub unsafe fn write_outgoing(
                 finish_send(p, e);
             }
         }));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::event_stream::rpc::test_support::vector;
+    use crate::event_stream::wire::validate_message;
+
+    #[test]
+    fn owned_headers_are_the_decoded_headers() {
+        for name in [
+            "many_mixed_headers_with_payload.bin",
+            "rpc_connect_ack_accepted.bin",
+            "empty_message.bin",
+        ] {
+            let bytes = vector(name);
+            let view = validate_message(&bytes).unwrap();
+            let owned = owned_headers(&view).unwrap();
+            let decoded = Message::decode(bytes.clone()).unwrap();
+            assert_eq!(owned.headers, decoded.headers, "{name}");
+            assert!(owned.payload.is_empty(), "{name}: the payload stays in the frame");
+        }
+    }
+
+    #[test]
+    fn owned_headers_caps_headers_as_the_one_shot_parser() {
+        let headers: Vec<Header> = (0..1025)
+            .map(|i| Header::new(Bytes::from(format!("h{i}")), HeaderValue::Bool(true)))
+            .collect();
+        let bytes = Message::new(headers, Bytes::new()).to_bytes().unwrap();
+        let view = validate_message(&bytes).unwrap();
+        let expected = Message::decode(bytes.clone()).unwrap_err().aws_error_code();
+        assert_eq!(owned_headers(&view), Err(expected));
     }
 }

@@ -40,6 +40,7 @@
 //! [`protocol`] holds the shared vocabulary and the wire strings.
 
 pub mod capi;
+pub mod client_capi;
 pub mod glue;
 pub mod server_capi;
 // The cores are Rust-only: keep them out of the generated C header.

@@ -22,11 +22,11 @@ use std::ptr::null_mut;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
 
-use bytes::Bytes;
 use libc::{c_int, c_void};
 
 use super::glue::{
-    install_event_stream_handler, message_args_from_c, write_outgoing, CArgs, Flushed,
+    install_event_stream_handler, message_args_from_c, owned_headers, write_outgoing, CArgs,
+    Flushed,
 };
 use super::protocol::{parse_metadata, AfterFlush, ErrorReply, Outgoing};
 use super::server::{ServerAction, ServerConnection};
@@ -260,31 +260,23 @@ impl Conn {
     fn on_frame(&self, frame: Result<MessageView<'_>, c_int>) {
         // A framing error shuts the channel down with it (the handler does).
         let Ok(view) = frame else { return };
-        let total = view.prelude.total_len as usize;
-        // SAFETY: a view's headers block starts 12 bytes into its frame, which
-        // is `total` bytes long and readable for this call.
-        let bytes =
-            unsafe { std::slice::from_raw_parts(view.headers_block.as_ptr().sub(12), total) };
-        let message = match Message::decode(Bytes::copy_from_slice(bytes)) {
-            Ok(m) => m,
-            Err(_) => {
-                // Headers that do not parse: upstream answers INTERNAL_ERROR.
-                if self.lock().core.is_open() {
-                    self.write(ErrorReply::Internal.outgoing(), None, null_mut());
-                }
-                return;
+        let Ok(message) = owned_headers(&view) else {
+            // Headers that do not parse: upstream answers INTERNAL_ERROR.
+            if self.lock().core.is_open() {
+                self.write(ErrorReply::Internal.outgoing(), None, null_mut());
             }
+            return;
         };
         let action = self.lock().core.on_message(&message);
-        self.route(&message, action);
+        self.route(&message, view.payload, action);
     }
 
-    fn route(&self, message: &Message, action: ServerAction<'_>) {
+    fn route(&self, message: &Message, payload: &[u8], action: ServerAction<'_>) {
         let (ty, flags) = match parse_metadata(message) {
             Ok(m) => (m.message_type, m.flags as u32),
             Err(_) => (0, 0),
         };
-        let mut args = CArgs::new(message, ty, flags);
+        let mut args = CArgs::new(message, payload, ty, flags);
         let cbs = self.callbacks();
         match action {
             ServerAction::Ignored => {}

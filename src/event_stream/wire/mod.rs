@@ -24,14 +24,13 @@
 //! (a `RawHeader` view, zero-copy when the header lies in one chunk),
 //! `on_payload(fragment, final_segment)`, `on_complete(message_crc)` and
 //! `on_error(prelude, error, text)`; `MessageCollector` is a ready-made sink
-//! that assembles `Message`s. `fuzz_targets` (hidden) holds the fuzz bodies.
+//! that assembles `Message`s. The fuzz bodies live in `event_stream::fuzz_targets`
+//! (hidden), above both.
 //! Upstream behaviour is the spec: each path reports the error upstream
 //! reports on it, even where two paths disagree for the same bytes.
 
 pub mod crc;
 pub mod error;
-#[doc(hidden)]
-pub mod fuzz_targets;
 pub mod header;
 pub mod limits;
 pub mod message;

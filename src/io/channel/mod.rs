@@ -40,7 +40,7 @@ pub mod rust_handler;
 mod shutdown;
 mod slot;
 mod stats;
-mod task;
+pub(crate) mod task;
 
 pub use handler::*;
 pub use shutdown::*;

@@ -522,9 +522,36 @@ fn vtable_slot(slot: *mut aws_channel_slot) -> Slot {
         .unwrap_or_else(|| crate::ffi::fatal("handler called without a slot"))
 }
 
-fn refused_to_c(r: Refused) -> c_int {
-    let _ = r.message.into_raw(); // the caller still owns it
-    raise(r.error)
+/// One message in either direction: ours on success; a refused one goes back
+/// to the caller unreleased, as upstream's contract says.
+///
+/// # Safety
+/// Called by the channel with a live handler of type H, its slot and a message.
+unsafe fn process<H: HasVtable>(
+    handler: *mut aws_channel_handler,
+    slot: *mut aws_channel_slot,
+    message: *mut aws_io_message,
+    dir: Direction,
+) -> c_int {
+    // SAFETY: per the caller.
+    unsafe {
+        let Some(message) = IoMessage::from_raw(message) else {
+            crate::ffi::fatal("process_*_message: NULL message")
+        };
+        let h = rust::<H>(handler);
+        let slot = vtable_slot(slot);
+        let result = match dir {
+            Direction::Read => h.process_read(slot, message),
+            Direction::Write => h.process_write(slot, message),
+        };
+        match result {
+            Ok(()) => AWS_OP_SUCCESS,
+            Err(r) => {
+                let _ = r.message.into_raw();
+                raise(r.error)
+            }
+        }
+    }
 }
 
 unsafe extern "C" fn process_read<H: HasVtable>(
@@ -532,17 +559,8 @@ unsafe extern "C" fn process_read<H: HasVtable>(
     slot: *mut aws_channel_slot,
     message: *mut aws_io_message,
 ) -> c_int {
-    // SAFETY: called by the channel with a live handler, slot and message;
-    // the message is ours on success only (Refused hands it back).
-    unsafe {
-        let Some(message) = IoMessage::from_raw(message) else {
-            crate::ffi::fatal("process_read_message: NULL message")
-        };
-        match rust::<H>(handler).process_read(vtable_slot(slot), message) {
-            Ok(()) => AWS_OP_SUCCESS,
-            Err(r) => refused_to_c(r),
-        }
-    }
+    // SAFETY: the channel's call, passed on.
+    unsafe { process::<H>(handler, slot, message, Direction::Read) }
 }
 
 unsafe extern "C" fn process_write<H: HasVtable>(
@@ -550,16 +568,8 @@ unsafe extern "C" fn process_write<H: HasVtable>(
     slot: *mut aws_channel_slot,
     message: *mut aws_io_message,
 ) -> c_int {
-    // SAFETY: as process_read.
-    unsafe {
-        let Some(message) = IoMessage::from_raw(message) else {
-            crate::ffi::fatal("process_write_message: NULL message")
-        };
-        match rust::<H>(handler).process_write(vtable_slot(slot), message) {
-            Ok(()) => AWS_OP_SUCCESS,
-            Err(r) => refused_to_c(r),
-        }
-    }
+    // SAFETY: the channel's call, passed on.
+    unsafe { process::<H>(handler, slot, message, Direction::Write) }
 }
 
 unsafe extern "C" fn increment_read_window<H: HasVtable>(

@@ -9,7 +9,7 @@
 
 use libc::{c_int, c_void};
 
-use super::epoll::aws_event_loop_get_default_type;
+use super::mio_loop::aws_event_loop_get_default_type;
 use super::*;
 use crate::common::allocator::{aws_mem_calloc, aws_mem_release};
 use crate::common::clock::aws_high_res_clock_get_ticks;
@@ -103,9 +103,37 @@ unsafe extern "C" fn shutdown_async(user_data: *mut c_void) {
 
 /// `cpu_group` is honoured for group 0 (this build knows one NUMA node: all
 /// CPUs); any other group has no CPUs, as upstream reports for a missing node.
+/// Makes a loop of the group: upstream's `aws_new_event_loop_fn` and its data.
+type NewLoop = (
+    unsafe extern "C" fn(
+        *mut aws_allocator,
+        *const aws_event_loop_options,
+        *mut c_void,
+    ) -> *mut aws_event_loop,
+    *mut c_void,
+);
+
+unsafe extern "C" fn default_new_loop(
+    alloc: *mut aws_allocator,
+    options: *const aws_event_loop_options,
+    _user_data: *mut c_void,
+) -> *mut aws_event_loop {
+    // SAFETY: forwarded from new_group's valid arguments.
+    unsafe { super::mio_loop::aws_event_loop_new(alloc, options) }
+}
+
 unsafe fn new_group(
     alloc: *mut aws_allocator,
     options: &aws_event_loop_group_options,
+) -> *mut aws_event_loop_group {
+    // SAFETY: forwarded caller contract.
+    unsafe { new_group_with(alloc, options, (default_new_loop, std::ptr::null_mut())) }
+}
+
+unsafe fn new_group_with(
+    alloc: *mut aws_allocator,
+    options: &aws_event_loop_group_options,
+    new_loop: NewLoop,
 ) -> *mut aws_event_loop_group {
     // SAFETY: this fn's caller guarantees its pointer arguments are valid and used on their owning thread.
     unsafe {
@@ -141,7 +169,24 @@ unsafe fn new_group(
             0 => (processor_count() / 2).max(1),
             n => n,
         };
-        let count = pin_cpus.map_or(count, |cpus| count.min(cpus));
+        // Pinned: one loop per CPU of the group that is not a suspected
+        // hyper-thread, at most `count` (upstream's rule).
+        let pinned: Option<Vec<i32>> = pin_cpus.map(|cpus| {
+            let mut infos: Vec<aws_cpu_info> = (0..cpus)
+                .map(|_| aws_cpu_info {
+                    cpu_id: 0,
+                    suspected_hyper_thread: false,
+                })
+                .collect();
+            crate::common::system_info::aws_get_cpu_ids_for_group(0, infos.as_mut_ptr(), cpus);
+            infos
+                .iter()
+                .take(count)
+                .filter(|c| !c.suspected_hyper_thread)
+                .map(|c| c.cpu_id)
+                .collect()
+        });
+        let count = pinned.as_ref().map_or(count, Vec::len);
         let slot = std::mem::size_of::<*mut aws_event_loop>();
         let data = aws_mem_calloc(alloc, count, slot);
         if data.is_null() {
@@ -162,8 +207,8 @@ unsafe fn new_group(
             .or(Some(aws_high_res_clock_get_ticks));
         for i in 0..count {
             let mut thread_options = std::ptr::read(aws_default_thread_options());
-            if pin_cpus.is_some() {
-                thread_options.cpu_id = i as i32;
+            if let Some(cpus) = &pinned {
+                thread_options.cpu_id = cpus[i];
             }
             // Linux keeps 15 bytes of a thread name.
             let mut name = format!("AwsEventLoop{}", i + 1).into_bytes();
@@ -180,7 +225,7 @@ unsafe fn new_group(
                 r#type: options.r#type,
                 parent_elg: group,
             };
-            let el = super::epoll::aws_event_loop_new(alloc, &el_options);
+            let el = (new_loop.0)(alloc, &el_options, new_loop.1);
             if el.is_null() {
                 return fail(group);
             }
@@ -225,6 +270,28 @@ pub unsafe extern "C" fn aws_event_loop_group_new(
     }
 }
 
+/// A group whose loops `new_loop_fn` makes (tests use it to wrap or
+/// instrument loops); otherwise as aws_event_loop_group_new.
+#[no_mangle]
+pub unsafe extern "C" fn aws_event_loop_group_new_internal(
+    allocator: *mut aws_allocator,
+    options: *const aws_event_loop_group_options,
+    new_loop_fn: aws_new_event_loop_fn,
+    new_loop_user_data: *mut c_void,
+) -> *mut aws_event_loop_group {
+    // SAFETY: C passes a valid allocator and options.
+    unsafe {
+        fatal_precondition!(
+            !allocator.is_null() && !options.is_null(),
+            "aws_event_loop_group_new_internal"
+        );
+        let Some(f) = new_loop_fn else {
+            crate::ffi::fatal("aws_event_loop_group_new_internal: new_loop_fn is NULL");
+        };
+        new_group_with(allocator, &*options, (f, new_loop_user_data))
+    }
+}
+
 /// `max_threads` 0: half the processors.
 #[no_mangle]
 pub unsafe extern "C" fn aws_event_loop_group_new_default(
@@ -233,16 +300,7 @@ pub unsafe extern "C" fn aws_event_loop_group_new_default(
     shutdown_options: *const aws_shutdown_callback_options,
 ) -> *mut aws_event_loop_group {
     // SAFETY: C passes pointers valid as the upstream header documents; NULL is checked where upstream checks it.
-    unsafe {
-        let options = aws_event_loop_group_options {
-            loop_count: max_threads,
-            r#type: aws_event_loop_type::AWS_EVENT_LOOP_PLATFORM_DEFAULT as c_int,
-            shutdown_options,
-            cpu_group: std::ptr::null(),
-            clock_override: None,
-        };
-        aws_event_loop_group_new(alloc, &options)
-    }
+    unsafe { new_default(alloc, max_threads, std::ptr::null(), shutdown_options) }
 }
 
 #[no_mangle]
@@ -253,16 +311,25 @@ pub unsafe extern "C" fn aws_event_loop_group_new_default_pinned_to_cpu_group(
     shutdown_options: *const aws_shutdown_callback_options,
 ) -> *mut aws_event_loop_group {
     // SAFETY: C passes pointers valid as the upstream header documents; NULL is checked where upstream checks it.
-    unsafe {
-        let options = aws_event_loop_group_options {
-            loop_count: max_threads,
-            r#type: aws_event_loop_type::AWS_EVENT_LOOP_PLATFORM_DEFAULT as c_int,
-            shutdown_options,
-            cpu_group: &cpu_group,
-            clock_override: None,
-        };
-        aws_event_loop_group_new(alloc, &options)
-    }
+    unsafe { new_default(alloc, max_threads, &cpu_group, shutdown_options) }
+}
+
+/// A group of default-type loops, optionally pinned to `cpu_group` (NULL: not pinned).
+unsafe fn new_default(
+    alloc: *mut aws_allocator,
+    max_threads: u16,
+    cpu_group: *const u16,
+    shutdown_options: *const aws_shutdown_callback_options,
+) -> *mut aws_event_loop_group {
+    let options = aws_event_loop_group_options {
+        loop_count: max_threads,
+        r#type: aws_event_loop_type::AWS_EVENT_LOOP_PLATFORM_DEFAULT as c_int,
+        shutdown_options,
+        cpu_group,
+        clock_override: None,
+    };
+    // SAFETY: the caller's pointers pass through; `options` lives across the call.
+    unsafe { aws_event_loop_group_new(alloc, &options) }
 }
 
 /// NULL-tolerant; returns its argument.

@@ -15,8 +15,8 @@ use crate::common::hash_table::{
 use crate::fatal_precondition;
 use crate::io::abi::*;
 
-pub mod epoll;
 pub mod group;
+pub mod mio_loop;
 
 /// Calls a vtable entry that upstream asserts is present.
 macro_rules! vcall {

@@ -1,20 +1,22 @@
-//! The default host resolver: a cache of A and AAAA records per host name,
-//! filled by one short-lived managed thread per host being resolved (the
-//! configured `impl`, `getaddrinfo` by default, blocks). Callers asking for a
-//! host with live cached records are answered at once, on their own thread,
-//! as upstream does; the others are answered from the resolving thread.
+//! The default host resolver, with upstream's semantics: each host being
+//! asked for gets an entry and a managed thread that resolves it (the
+//! configured `impl`, `getaddrinfo` by default), answers the callers waiting
+//! on it, then re-resolves every `resolve_frequency_ns` (capped at `max_ttl`)
+//! until nobody has asked for the host for `max_ttl` seconds. A caller asking
+//! for a host with cached good addresses is answered at once on its own
+//! thread; otherwise it waits for the entry's thread, which a new waiter wakes
+//! early (after a minimum 100 ms between queries, so an unresolvable host
+//! cannot spin it). Addresses live in `cache.rs`'s LRU lists: TTL refresh on
+//! each resolution, connection failures moved to a failed list until they
+//! expire or are the last resort.
 //!
-//! Each answer carries at most one AAAA and one A address (in that order),
-//! rotating through the cached records, like upstream's least-recently-used
-//! vending. Records expire `max_ttl` seconds after the resolution that
-//! produced them; there is no background re-resolution (a request after
-//! expiry resolves again).
-//!
-//! Teardown: the last release marks the resolver shutting down; once no
-//! resolving thread is left the memory is freed and `shutdown_options` fires,
-//! always on a managed thread, never on the releasing caller's stack.
+//! Teardown: the last release stops every entry; once no thread is left the
+//! memory is freed and `shutdown_options` fires, always on a managed thread,
+//! never on the releasing caller's stack.
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::time::Duration;
 
 use libc::{c_int, c_void};
 
@@ -27,6 +29,7 @@ use crate::fatal_precondition;
 use crate::io::abi::*;
 use crate::io::event_loop::group::{aws_event_loop_group_acquire, aws_event_loop_group_release};
 
+use super::cache::{Family, Rec};
 use super::{
     aws_default_dns_resolve, aws_host_address_clean_up,
     aws_host_resolver_init_default_resolution_config, spawn_managed, NS_PER_SEC,
@@ -46,89 +49,118 @@ struct SendBox<T>(T);
 // owners guarantee they stay valid until the callback or thread is done.
 unsafe impl<T> Send for SendBox<T> {}
 
-struct Record {
-    address: Vec<u8>,
-    expiry: u64,
-}
+type RecordKind = c_int;
+const AAAA: RecordKind = aws_address_record_type::AWS_ADDRESS_RECORD_TYPE_AAAA as c_int;
+const A: RecordKind = aws_address_record_type::AWS_ADDRESS_RECORD_TYPE_A as c_int;
 
-#[derive(Default)]
-struct Records {
-    list: Vec<Record>,
-    next: usize,
-}
-
-impl Records {
-    fn drop_expired(&mut self, now: u64) {
-        self.list.retain(|r| r.expiry > now);
-    }
-
-    /// The next record in rotation.
-    fn vend(&mut self) -> Option<&Record> {
-        if self.list.is_empty() {
-            return None;
-        }
-        let i = self.next % self.list.len();
-        self.next = self.next.wrapping_add(1);
-        Some(&self.list[i])
-    }
-
-    fn replace(&mut self, addresses: Vec<Vec<u8>>, expiry: u64) {
-        self.list = addresses
-            .into_iter()
-            .map(|address| Record { address, expiry })
-            .collect();
-    }
-}
+/// Never wait less than this between two queries of one host (upstream's 100 ms).
+const MIN_WAIT_NS: u64 = 100_000_000;
 
 struct Pending {
     callback: ResolvedFn,
     user_data: *mut c_void,
 }
 
-#[derive(Default)]
-struct Entry {
-    aaaa: Records,
-    a: Records,
-    resolving: bool,
-    pending: Vec<Pending>,
+/// Fires a purge callback once every host it covers has stopped.
+struct PurgeWaiter {
+    left: AtomicUsize,
+    callback: unsafe extern "C" fn(*mut c_void),
+    user_data: *mut c_void,
 }
 
-/// (address text, record type, expiry) handed to one callback.
-type Vended = Vec<(Vec<u8>, c_int, u64)>;
+// SAFETY: the callback's user data belongs to the purging caller, who
+// expects the callback on another thread; the counter is atomic.
+unsafe impl Send for PurgeWaiter {}
+// SAFETY: as above.
+unsafe impl Sync for PurgeWaiter {}
+
+impl PurgeWaiter {
+    fn host_done(&self) {
+        if self.left.fetch_sub(1, Ordering::AcqRel) == 1 {
+            // SAFETY: the caller's callback with its own data.
+            unsafe { (self.callback)(self.user_data) };
+        }
+    }
+}
+
+/// One host being kept fresh by its own thread.
+struct Entry {
+    host: Vec<u8>,
+    aaaa: Family,
+    a: Family,
+    pending: Vec<Pending>,
+    last_request: u64,
+    active: bool,
+    wake: Arc<Condvar>,
+    purge_waiters: Vec<Arc<PurgeWaiter>>,
+}
+
+/// (address text, record type, expiry, use count, failure count) for one callback.
+type Vended = Vec<(Vec<u8>, c_int, u64, usize, usize)>;
+
+fn vended(r: &Rec, kind: RecordKind) -> (Vec<u8>, c_int, u64, usize, usize) {
+    (r.address.clone(), kind, r.expiry, r.use_count, r.failures)
+}
 
 impl Entry {
-    fn vend(&mut self, now: u64) -> Vended {
-        self.aaaa.drop_expired(now);
-        self.a.drop_expired(now);
+    /// The least recently used good AAAA and A records (a cached answer).
+    fn vend(&mut self) -> Vended {
         let mut out = Vec::with_capacity(2);
-        if let Some(r) = self.aaaa.vend() {
-            out.push((
-                r.address.clone(),
-                aws_address_record_type::AWS_ADDRESS_RECORD_TYPE_AAAA as c_int,
-                r.expiry,
-            ));
+        if let Some(r) = self.aaaa.good.use_lru() {
+            out.push(vended(r, AAAA));
         }
-        if let Some(r) = self.a.vend() {
-            out.push((
-                r.address.clone(),
-                aws_address_record_type::AWS_ADDRESS_RECORD_TYPE_A as c_int,
-                r.expiry,
-            ));
+        if let Some(r) = self.a.good.use_lru() {
+            out.push(vended(r, A));
         }
         out
     }
 
-    fn clear(&mut self) {
-        self.aaaa.list.clear();
-        self.a.list.clear();
+    /// As `vend`, for an answer from the resolving thread (counts the use).
+    fn vend_counted(&mut self) -> Vended {
+        let mut out = Vec::with_capacity(2);
+        for (fam, kind) in [(&mut self.aaaa, AAAA), (&mut self.a, A)] {
+            if let Some(r) = fam.good.use_lru() {
+                out.push(vended(r, kind));
+                r.use_count += 1;
+            }
+        }
+        out
+    }
+
+    fn family(&mut self, kind: RecordKind) -> &mut Family {
+        if kind == AAAA {
+            &mut self.aaaa
+        } else {
+            &mut self.a
+        }
     }
 }
 
 #[derive(Default)]
 struct State {
-    entries: HashMap<Vec<u8>, Entry>,
+    /// Live entries by host name, to their id.
+    hosts: HashMap<Vec<u8>, u64>,
+    /// Every entry whose thread still runs (purged ones until they stop).
+    entries: HashMap<u64, Entry>,
+    next_id: u64,
     threads: usize,
     shutting_down: bool,
+}
+
+impl State {
+    /// Stops entry `id`'s thread (it leaves at its next wake-up).
+    fn deactivate(&mut self, id: u64, waiter: Option<&Arc<PurgeWaiter>>) {
+        if let Some(e) = self.entries.get_mut(&id) {
+            e.active = false;
+            if let Some(w) = waiter {
+                e.purge_waiters.push(w.clone());
+            }
+            e.wake.notify_all();
+            if self.hosts.get(&e.host) == Some(&id) {
+                self.hosts.remove(&e.host);
+            }
+        }
+    }
 }
 
 struct DefaultResolver {
@@ -274,8 +306,10 @@ unsafe extern "C" fn destroy(resolver: *mut aws_host_resolver) {
     let finish_now = {
         let mut st = r.lock();
         st.shutting_down = true;
-        // Entries being resolved stay until their thread has answered.
-        st.entries.retain(|_, e| e.resolving);
+        let ids: Vec<u64> = st.entries.keys().copied().collect();
+        for id in ids {
+            st.deactivate(id, None);
+        }
         st.threads == 0
     };
     if finish_now {
@@ -305,7 +339,7 @@ unsafe fn answer(
     let mut items: [aws_host_address; 2] = unsafe { std::mem::zeroed() };
     let mut count = 0;
     let mut failed = false;
-    for (address, record_type, expiry) in vended.iter().take(2) {
+    for (address, record_type, expiry, uses, failures) in vended.iter().take(2) {
         let item = &mut items[count];
         item.allocator = alloc;
         // SAFETY: valid allocator and strings.
@@ -315,6 +349,8 @@ unsafe fn answer(
         }
         item.record_type = *record_type;
         item.expiry = *expiry;
+        item.use_count = *uses;
+        item.connection_failure_count = *failures;
         count += 1;
         failed |= item.address.is_null() || item.host.is_null();
     }
@@ -325,38 +361,18 @@ unsafe fn answer(
         item_size: std::mem::size_of::<aws_host_address>(),
         data: items.as_mut_ptr() as *mut c_void,
     };
+    let (code, list_ptr) = if failed {
+        (AWS_ERROR_OOM, std::ptr::null())
+    } else if count > 0 {
+        (AWS_OP_SUCCESS, &list as *const aws_array_list)
+    } else if err != AWS_ERROR_SUCCESS {
+        (err, std::ptr::null())
+    } else {
+        (AWS_IO_DNS_QUERY_FAILED, std::ptr::null())
+    };
     // SAFETY: the callback gets the list for the duration of the call only.
     unsafe {
-        if failed {
-            (pending.callback)(
-                resolver,
-                host_name,
-                AWS_ERROR_OOM,
-                std::ptr::null(),
-                pending.user_data,
-            );
-        } else if count > 0 {
-            (pending.callback)(
-                resolver,
-                host_name,
-                AWS_OP_SUCCESS,
-                &list,
-                pending.user_data,
-            );
-        } else {
-            let code = if err != AWS_ERROR_SUCCESS {
-                err
-            } else {
-                AWS_IO_DNS_QUERY_FAILED
-            };
-            (pending.callback)(
-                resolver,
-                host_name,
-                code,
-                std::ptr::null(),
-                pending.user_data,
-            );
-        }
+        (pending.callback)(resolver, host_name, code, list_ptr, pending.user_data);
         for item in items.iter_mut().take(count) {
             aws_host_address_clean_up(item);
         }
@@ -391,102 +407,98 @@ unsafe extern "C" fn resolve_host(
         callback,
         user_data,
     };
-    let vended = {
+    let cached = {
         let mut st = r.lock();
         if st.shutting_down {
             return raise(AWS_ERROR_INVALID_STATE);
         }
-        let entry = st.entries.entry(key.clone()).or_default();
-        let vended = if entry.resolving {
-            Vec::new()
-        } else {
-            entry.vend(now)
-        };
-        if vended.is_empty() {
-            entry.pending.push(pending);
-            if entry.resolving {
-                return AWS_OP_SUCCESS;
+        match st.hosts.get(&key).copied() {
+            Some(id) => {
+                let e = st.entries.get_mut(&id).expect("live host has an entry");
+                e.last_request = now;
+                let v = e.vend();
+                if v.is_empty() {
+                    // The thread answers it, woken early from its wait.
+                    e.pending.push(pending);
+                    e.wake.notify_all();
+                    return AWS_OP_SUCCESS;
+                }
+                (v, pending)
             }
-            entry.resolving = true;
-            st.threads += 1;
-            None
-        } else {
-            Some((vended, pending))
+            None => {
+                let id = st.next_id;
+                st.next_id += 1;
+                st.hosts.insert(key.clone(), id);
+                st.entries.insert(
+                    id,
+                    Entry {
+                        host: key.clone(),
+                        aaaa: Family::default(),
+                        a: Family::default(),
+                        pending: vec![pending],
+                        last_request: now,
+                        active: true,
+                        wake: Arc::new(Condvar::new()),
+                        purge_waiters: Vec::new(),
+                    },
+                );
+                st.threads += 1;
+                drop(st);
+                return start_host_thread(resolver, r, id, config);
+            }
         }
     };
-    if let Some((vended, pending)) = vended {
-        crate::aws_log!(
-            aws_log_level::AWS_LL_DEBUG,
-            aws_io_log_subject::AWS_LS_IO_DNS,
-            "id={:p}: cached entries found for {}",
-            resolver,
-            String::from_utf8_lossy(&key)
-        );
-        // SAFETY: the caller keeps host_name valid for this call.
-        unsafe { answer(resolver, host_name, &pending, &vended, AWS_ERROR_SUCCESS) };
-        return AWS_OP_SUCCESS;
-    }
-    let job_args = SendBox((resolver, key.clone(), config));
+    crate::aws_log!(
+        aws_log_level::AWS_LL_DEBUG,
+        aws_io_log_subject::AWS_LS_IO_DNS,
+        "id={:p}: cached entries found for {}",
+        resolver,
+        String::from_utf8_lossy(&key)
+    );
+    let (vended, pending) = cached;
+    // SAFETY: the caller keeps host_name valid for this call.
+    unsafe { answer(resolver, host_name, &pending, &vended, AWS_ERROR_SUCCESS) };
+    AWS_OP_SUCCESS
+}
+
+/// Launches the thread of new entry `id`; on failure the entry goes and the
+/// error is returned (the entry's only waiter is the caller).
+fn start_host_thread(
+    resolver: *mut aws_host_resolver,
+    r: &DefaultResolver,
+    id: u64,
+    config: aws_host_resolution_config,
+) -> c_int {
+    let job_args = SendBox((resolver, config));
     let job: Box<dyn FnOnce() + Send> = Box::new(move || {
         let args = job_args;
-        let (resolver, key, config) = args.0;
+        let (resolver, config) = args.0;
         // SAFETY: the resolver stays alive while `threads` counts this one.
-        unsafe { resolve_thread(resolver, key, config) }
+        unsafe { host_thread(resolver, id, config) }
     });
     if spawn_managed(b"AwsHostResolver", job).is_err() {
-        // Ours is the first waiter (the list only grows while resolving): it
-        // gets the error as a return value, the others through their callback.
-        let others: Vec<Pending> = {
-            let mut st = r.lock();
-            st.threads -= 1;
-            match st.entries.get_mut(&key) {
-                Some(entry) => {
-                    entry.resolving = false;
-                    std::mem::take(&mut entry.pending)
-                        .into_iter()
-                        .skip(1)
-                        .collect()
-                }
-                None => Vec::new(),
+        let mut st = r.lock();
+        st.threads -= 1;
+        if let Some(e) = st.entries.remove(&id) {
+            if st.hosts.get(&e.host) == Some(&id) {
+                st.hosts.remove(&e.host);
             }
-        };
-        for p in &others {
-            // SAFETY: each waiter's callback with its own user data.
-            unsafe {
-                answer(
-                    resolver,
-                    host_name,
-                    p,
-                    &Vec::new(),
-                    AWS_ERROR_SYS_CALL_FAILURE,
-                )
-            };
         }
         return raise(AWS_ERROR_SYS_CALL_FAILURE);
     }
     AWS_OP_SUCCESS
 }
 
-/// Moves what `impl` appended to `list` out as (AAAA, A) address texts and frees the items.
-unsafe fn drain_addresses(list: &mut aws_array_list) -> (Vec<Vec<u8>>, Vec<Vec<u8>>) {
-    let (mut aaaa, mut a) = (Vec::new(), Vec::new());
+/// Moves what `impl` appended to `list` out as (address text, record type) and frees the items.
+unsafe fn drain_addresses(list: &mut aws_array_list) -> Vec<(Vec<u8>, RecordKind)> {
+    let mut out = Vec::new();
     let items = list.data as *mut aws_host_address;
     for i in 0..list.length {
         // SAFETY: the list holds `length` host addresses written by `impl`.
         unsafe {
             let item = &mut *items.add(i);
             if !item.address.is_null() {
-                let text = string_bytes(item.address).to_vec();
-                let dest = if item.record_type
-                    == aws_address_record_type::AWS_ADDRESS_RECORD_TYPE_AAAA as c_int
-                {
-                    &mut aaaa
-                } else {
-                    &mut a
-                };
-                if !dest.contains(&text) {
-                    dest.push(text);
-                }
+                out.push((string_bytes(item.address).to_vec(), item.record_type));
             }
             aws_host_address_clean_up(item);
         }
@@ -497,18 +509,15 @@ unsafe fn drain_addresses(list: &mut aws_array_list) -> (Vec<Vec<u8>>, Vec<Vec<u
     }
     list.data = std::ptr::null_mut();
     list.length = 0;
-    (aaaa, a)
+    out
 }
 
-unsafe fn resolve_thread(
-    resolver: *mut aws_host_resolver,
-    key: Vec<u8>,
-    config: aws_host_resolution_config,
-) {
-    // SAFETY: kept alive by our slot in `threads`.
-    let r = unsafe { inner(resolver) };
-    // SAFETY: valid allocator.
-    let host = unsafe { new_string(r.alloc, &key) };
+/// Runs the configured resolver once: the addresses or the error.
+unsafe fn query(
+    r: &DefaultResolver,
+    host: *const aws_string,
+    config: &aws_host_resolution_config,
+) -> Result<Vec<(Vec<u8>, RecordKind)>, c_int> {
     let mut list = aws_array_list {
         alloc: r.alloc,
         current_size: 0,
@@ -517,105 +526,203 @@ unsafe fn resolve_thread(
         data: std::ptr::null_mut(),
     };
     let resolve = config.r#impl.unwrap_or(aws_default_dns_resolve);
-    let err = if host.is_null() {
-        AWS_ERROR_OOM
     // SAFETY: the impl gets our string and an empty dynamic list of host addresses.
-    } else if unsafe { resolve(r.alloc, host, &mut list, config.impl_data) } != AWS_OP_SUCCESS {
-        match last_error() {
+    let rc = unsafe { resolve(r.alloc, host, &mut list, config.impl_data) };
+    // SAFETY: `list` is the dynamic list filled above.
+    let found = unsafe { drain_addresses(&mut list) };
+    if rc != AWS_OP_SUCCESS {
+        return Err(match last_error() {
             AWS_ERROR_SUCCESS => AWS_IO_DNS_QUERY_FAILED,
             e => e,
-        }
-    } else {
-        AWS_ERROR_SUCCESS
+        });
+    }
+    Ok(found)
+}
+
+/// One host's thread: resolves, answers waiters, then waits a resolve
+/// interval (woken early by new waiters after the minimum wait) and goes
+/// again, until the host has gone unrequested for `max_ttl` or is purged.
+unsafe fn host_thread(
+    resolver: *mut aws_host_resolver,
+    id: u64,
+    config: aws_host_resolution_config,
+) {
+    // SAFETY: kept alive by our slot in `threads`.
+    let r = unsafe { inner(resolver) };
+    let (key, wake) = {
+        let st = r.lock();
+        let e = &st.entries[&id];
+        (e.host.clone(), e.wake.clone())
     };
-    // SAFETY: `list` is the dynamic list filled above.
-    let (aaaa, a) = unsafe { drain_addresses(&mut list) };
-    let now = r.now();
+    // SAFETY: valid allocator.
+    let host = unsafe { new_string(r.alloc, &key) };
     let ttl_ns = (config.max_ttl.max(1) as u64).saturating_mul(NS_PER_SEC);
-    let answers: Vec<(Pending, Vended)> = {
-        let mut st = r.lock();
-        let entry = st.entries.entry(key.clone()).or_default();
-        if err == AWS_ERROR_SUCCESS {
-            entry.aaaa.replace(aaaa, now.saturating_add(ttl_ns));
-            entry.a.replace(a, now.saturating_add(ttl_ns));
-        }
-        entry.resolving = false;
-        let pending = std::mem::take(&mut entry.pending);
-        pending
-            .into_iter()
-            .map(|p| {
-                let v = entry.vend(now);
-                (p, v)
-            })
-            .collect()
+    let frequency = match config.resolve_frequency_ns {
+        0 => NS_PER_SEC,
+        f => f,
     };
-    crate::aws_log!(
-        aws_log_level::AWS_LL_DEBUG,
-        aws_io_log_subject::AWS_LS_IO_DNS,
-        "id={:p}: resolved {} (error {}), answering {} callers",
-        resolver,
-        String::from_utf8_lossy(&key),
-        err,
-        answers.len()
-    );
-    let host_for_callbacks = if host.is_null() {
-        // SAFETY: valid allocator; a last try so callbacks get a name.
-        unsafe { new_string(r.alloc, &key) }
-    } else {
-        host
-    };
-    for (pending, vended) in &answers {
-        if host_for_callbacks.is_null() {
-            // SAFETY: the callback accepts a NULL list with an error.
-            unsafe {
-                (pending.callback)(
-                    resolver,
-                    host_for_callbacks,
-                    AWS_ERROR_OOM,
-                    std::ptr::null(),
-                    pending.user_data,
-                )
-            };
+    let interval = ttl_ns.min(frequency);
+    let interruptible = interval.saturating_sub(MIN_WAIT_NS);
+    loop {
+        let result = if host.is_null() {
+            Err(AWS_ERROR_OOM)
         } else {
-            // SAFETY: resolver alive; host string ours.
-            unsafe { answer(resolver, host_for_callbacks, pending, vended, err) };
+            // SAFETY: our string.
+            unsafe { query(r, host, &config) }
+        };
+        let now = r.now();
+        let expiry = now.saturating_add((config.max_ttl as u64).saturating_mul(NS_PER_SEC));
+        let answers: Vec<(Pending, Vended)> = {
+            let mut st = r.lock();
+            let e = st
+                .entries
+                .get_mut(&id)
+                .expect("an entry outlives its thread");
+            if let Ok(found) = &result {
+                for kind in [AAAA, A] {
+                    let addrs: Vec<Vec<u8>> = found
+                        .iter()
+                        .filter(|(_, k)| *k == kind)
+                        .map(|(a, _)| a.clone())
+                        .collect();
+                    e.family(kind).update(&addrs, expiry);
+                }
+            }
+            e.aaaa.process(now);
+            e.a.process(now);
+            std::mem::take(&mut e.pending)
+                .into_iter()
+                .map(|p| {
+                    let v = e.vend_counted();
+                    (p, v)
+                })
+                .collect()
+        };
+        let err = result.err().unwrap_or(AWS_ERROR_SUCCESS);
+        for (pending, vended) in &answers {
+            if host.is_null() {
+                // SAFETY: the callback accepts a NULL list with an error.
+                unsafe {
+                    (pending.callback)(
+                        resolver,
+                        host,
+                        AWS_ERROR_OOM,
+                        std::ptr::null(),
+                        pending.user_data,
+                    )
+                };
+            } else {
+                // SAFETY: resolver alive; host string ours.
+                unsafe { answer(resolver, host, pending, vended, err) };
+            }
+        }
+        let mut st = r.lock();
+        st = wait(&wake, st, MIN_WAIT_NS, |st| !st.entries[&id].active);
+        if interruptible > 0 {
+            st = wait(&wake, st, interruptible, |st| {
+                let e = &st.entries[&id];
+                !e.active || !e.pending.is_empty()
+            });
+        }
+        let now = r.now();
+        let e = st
+            .entries
+            .get_mut(&id)
+            .expect("an entry outlives its thread");
+        if e.pending.is_empty() && e.last_request.saturating_add(ttl_ns) < now {
+            e.active = false;
+        }
+        if !e.active {
+            break;
         }
     }
-    // SAFETY: our string (or NULL).
-    unsafe { crate::common::string::aws_string_destroy(host_for_callbacks) };
-    let finish = {
+    // Leaving: the entry goes, its waiters fail, purges hear it stopped.
+    let (entry, finish) = {
         let mut st = r.lock();
-        st.threads -= 1;
-        if st.shutting_down {
-            st.entries.remove(&key);
+        let e = st
+            .entries
+            .remove(&id)
+            .expect("an entry outlives its thread");
+        if st.hosts.get(&e.host) == Some(&id) {
+            st.hosts.remove(&e.host);
         }
-        st.shutting_down && st.threads == 0
+        st.threads -= 1;
+        let finish = st.shutting_down && st.threads == 0;
+        (e, finish)
     };
+    for p in &entry.pending {
+        // SAFETY: each waiter's callback with its own user data.
+        unsafe {
+            (p.callback)(
+                resolver,
+                host,
+                AWS_IO_DNS_HOST_REMOVED_FROM_CACHE,
+                std::ptr::null(),
+                p.user_data,
+            )
+        };
+    }
+    for w in &entry.purge_waiters {
+        w.host_done();
+    }
+    // SAFETY: our string (or NULL).
+    unsafe { crate::common::string::aws_string_destroy(host) };
     if finish {
         // SAFETY: this was the last thread of a released resolver.
         unsafe { finalize(resolver) };
     }
 }
 
+/// Waits on `cond` up to `ns` (real time) or until `done`.
+fn wait<'a>(
+    cond: &Condvar,
+    guard: MutexGuard<'a, State>,
+    ns: u64,
+    done: impl Fn(&State) -> bool,
+) -> MutexGuard<'a, State> {
+    cond.wait_timeout_while(guard, Duration::from_nanos(ns), |st| !done(st))
+        .unwrap_or_else(|e| e.into_inner())
+        .0
+}
+
 unsafe extern "C" fn record_connection_failure(
     resolver: *mut aws_host_resolver,
     address: *const aws_host_address,
 ) -> c_int {
-    // Failed addresses are not demoted: every cached address keeps its turn.
-    let _ = (resolver, address);
+    // SAFETY: valid resolver and address per the caller.
+    unsafe {
+        fatal_precondition!(
+            !address.is_null() && !(*address).host.is_null() && !(*address).address.is_null(),
+            "aws_host_resolver_record_connection_failure"
+        );
+        let r = inner(resolver);
+        let host = string_bytes((*address).host);
+        let text = string_bytes((*address).address);
+        let mut st = r.lock();
+        if let Some(id) = st.hosts.get(host).copied() {
+            let e = st.entries.get_mut(&id).expect("live host has an entry");
+            e.family((*address).record_type).record_failure(text);
+        }
+    }
     AWS_OP_SUCCESS
 }
 
-/// Forgets every cached record (entries being resolved keep their callers).
-fn purge_all(r: &DefaultResolver) {
+/// Stops every host (`waiter` hears when they all have).
+fn purge_all(r: &DefaultResolver, waiter: Option<&Arc<PurgeWaiter>>) -> usize {
     let mut st = r.lock();
-    st.entries.retain(|_, e| e.resolving);
-    st.entries.values_mut().for_each(Entry::clear);
+    let ids: Vec<u64> = st.hosts.values().copied().collect();
+    if let Some(w) = waiter {
+        w.left.store(ids.len(), Ordering::Release);
+    }
+    for &id in &ids {
+        st.deactivate(id, waiter);
+    }
+    ids.len()
 }
 
 unsafe extern "C" fn purge_cache(resolver: *mut aws_host_resolver) -> c_int {
     // SAFETY: valid resolver per the caller.
-    purge_all(unsafe { inner(resolver) });
+    purge_all(unsafe { inner(resolver) }, None);
     AWS_OP_SUCCESS
 }
 
@@ -633,14 +740,29 @@ fn notify_detached(cb: aws_simple_completion_callback, user_data: *mut c_void) {
     }
 }
 
+fn waiter_for(
+    cb: aws_simple_completion_callback,
+    user_data: *mut c_void,
+) -> Option<Arc<PurgeWaiter>> {
+    cb.map(|callback| {
+        Arc::new(PurgeWaiter {
+            left: AtomicUsize::new(0),
+            callback,
+            user_data,
+        })
+    })
+}
+
 unsafe extern "C" fn purge_cache_with_callback(
     resolver: *mut aws_host_resolver,
     on_purge_cache_complete_callback: aws_simple_completion_callback,
     user_data: *mut c_void,
 ) -> c_int {
+    let waiter = waiter_for(on_purge_cache_complete_callback, user_data);
     // SAFETY: valid resolver per the caller.
-    purge_all(unsafe { inner(resolver) });
-    notify_detached(on_purge_cache_complete_callback, user_data);
+    if purge_all(unsafe { inner(resolver) }, waiter.as_ref()) == 0 {
+        notify_detached(on_purge_cache_complete_callback, user_data);
+    }
     AWS_OP_SUCCESS
 }
 
@@ -657,21 +779,23 @@ unsafe extern "C" fn purge_host_cache(
     }
     // SAFETY: valid resolver and host string per the caller.
     let (r, key) = unsafe { (inner(resolver), string_bytes(options.host)) };
-    {
+    let waiter = waiter_for(options.on_host_purge_complete_callback, options.user_data);
+    let found = {
         let mut st = r.lock();
-        let remove = match st.entries.get_mut(key) {
-            Some(e) if e.resolving => {
-                e.clear();
-                false
+        match st.hosts.get(key).copied() {
+            Some(id) => {
+                if let Some(w) = &waiter {
+                    w.left.store(1, Ordering::Release);
+                }
+                st.deactivate(id, waiter.as_ref());
+                true
             }
-            Some(_) => true,
             None => false,
-        };
-        if remove {
-            st.entries.remove(key);
         }
+    };
+    if !found {
+        notify_detached(options.on_host_purge_complete_callback, options.user_data);
     }
-    notify_detached(options.on_host_purge_complete_callback, options.user_data);
     AWS_OP_SUCCESS
 }
 
@@ -685,18 +809,16 @@ unsafe extern "C" fn get_host_address_count(
     }
     // SAFETY: valid resolver and string per the caller.
     let (r, key) = unsafe { (inner(resolver), string_bytes(host_name)) };
-    let now = r.now();
     let st = r.lock();
-    let Some(entry) = st.entries.get(key) else {
+    let Some(e) = st.hosts.get(key).and_then(|id| st.entries.get(id)) else {
         return 0;
     };
-    let live = |rs: &Records| rs.list.iter().filter(|rec| rec.expiry > now).count();
     let mut n = 0;
     if flags & aws_get_host_address_flags::AWS_GET_HOST_ADDRESS_COUNT_RECORD_TYPE_A as u32 != 0 {
-        n += live(&entry.a);
+        n += e.a.good.len();
     }
     if flags & aws_get_host_address_flags::AWS_GET_HOST_ADDRESS_COUNT_RECORD_TYPE_AAAA as u32 != 0 {
-        n += live(&entry.aaaa);
+        n += e.aaaa.good.len();
     }
     n
 }

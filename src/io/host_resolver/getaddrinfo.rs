@@ -6,7 +6,7 @@ use std::net::{Ipv4Addr, Ipv6Addr};
 use libc::{c_int, c_void};
 
 use crate::common::abi::*;
-use crate::common::array_list::aws_array_list_ensure_capacity;
+use crate::common::array_list::push_item;
 use crate::common::error::raise;
 use crate::common::error_codes::*;
 use crate::common::string::{new_string, string_bytes};
@@ -14,27 +14,6 @@ use crate::fatal_precondition;
 use crate::io::abi::*;
 
 use super::aws_host_address_clean_up;
-
-/// Appends a copy of `item`'s bytes to an `aws_array_list` of `T`.
-///
-/// # Safety
-/// `list` must be a valid list whose items are `T`.
-pub(crate) unsafe fn list_push<T>(list: *mut aws_array_list, item: &T) -> c_int {
-    // SAFETY: valid list per the caller.
-    unsafe {
-        let l = &mut *list;
-        if l.item_size != std::mem::size_of::<T>() {
-            return raise(AWS_ERROR_INVALID_ARGUMENT);
-        }
-        if aws_array_list_ensure_capacity(list, l.length) != AWS_OP_SUCCESS {
-            return AWS_OP_ERR;
-        }
-        let slot = (l.data as *mut T).add(l.length);
-        std::ptr::copy_nonoverlapping(item as *const T, slot, 1);
-        l.length += 1;
-    }
-    AWS_OP_SUCCESS
-}
 
 /// The upstream error for a getaddrinfo failure.
 fn gai_error(code: c_int) -> c_int {
@@ -148,7 +127,7 @@ pub unsafe extern "C" fn aws_default_dns_resolve(
         // SAFETY: the list holds aws_host_address items per the contract.
         if address.host.is_null()
             || address.address.is_null()
-            || unsafe { list_push(output_addresses, &address) } != AWS_OP_SUCCESS
+            || unsafe { push_item(output_addresses, &address) } != AWS_OP_SUCCESS
         {
             // SAFETY: the strings are ours.
             unsafe { aws_host_address_clean_up(&mut address) };

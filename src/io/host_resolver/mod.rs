@@ -11,6 +11,7 @@ use crate::common::error_codes::*;
 use crate::fatal_precondition;
 use crate::io::abi::*;
 
+mod cache;
 mod default;
 mod getaddrinfo;
 mod spawn;

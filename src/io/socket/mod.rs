@@ -16,6 +16,8 @@ use crate::io::abi::*;
 pub mod endpoint;
 pub mod posix;
 
+use posix::Done;
+
 /// Aborts on a socket that was never initialised (upstream's precondition).
 unsafe fn checked(socket: *mut aws_socket, func: &str) -> *mut aws_socket {
     // SAFETY: this fn's caller guarantees its pointer arguments are valid and used on their owning thread.
@@ -24,6 +26,18 @@ unsafe fn checked(socket: *mut aws_socket, func: &str) -> *mut aws_socket {
             crate::ffi::fatal(&format!("{func}: socket is NULL or not initialised"));
         }
         socket
+    }
+}
+
+/// Whether the caller runs on the loop `socket` is assigned to.
+///
+/// # Safety
+/// `socket` is a live, initialised socket.
+unsafe fn on_own_loop(socket: *mut aws_socket) -> bool {
+    // SAFETY: per the caller; a non-NULL loop in a socket is a live loop.
+    unsafe {
+        let el = (*socket).event_loop;
+        !el.is_null() && crate::io::event_loop::aws_event_loop_thread_is_callers_thread(el)
     }
 }
 
@@ -218,15 +232,16 @@ pub unsafe extern "C" fn aws_socket_read(
 ) -> c_int {
     // SAFETY: C passes pointers valid as the upstream header documents; NULL is checked where upstream checks it.
     unsafe {
+        let socket = checked(socket, "aws_socket_read");
+        // Upstream checks the thread before the arguments.
+        if !on_own_loop(socket) {
+            return raise(AWS_ERROR_IO_EVENT_LOOP_THREAD_ONLY);
+        }
         fatal_precondition!(
             !buffer.is_null() && !amount_read.is_null(),
             "aws_socket_read"
         );
-        posix::read(
-            checked(socket, "aws_socket_read"),
-            &mut *buffer,
-            &mut *amount_read,
-        )
+        posix::read(socket, &mut *buffer, &mut *amount_read)
     }
 }
 
@@ -241,13 +256,13 @@ pub unsafe extern "C" fn aws_socket_write(
 ) -> c_int {
     // SAFETY: C passes pointers valid as the upstream header documents; NULL is checked where upstream checks it.
     unsafe {
+        let socket = checked(socket, "aws_socket_write");
+        // Upstream checks the thread before the arguments.
+        if !on_own_loop(socket) {
+            return raise(AWS_ERROR_IO_EVENT_LOOP_THREAD_ONLY);
+        }
         fatal_precondition!(!cursor.is_null(), "aws_socket_write");
-        posix::write(
-            checked(socket, "aws_socket_write"),
-            &*cursor,
-            written_fn,
-            user_data,
-        )
+        posix::write(socket, &*cursor, written_fn, user_data)
     }
 }
 
@@ -261,8 +276,9 @@ pub unsafe extern "C" fn aws_socket_set_close_complete_callback(
 ) -> c_int {
     // SAFETY: C passes pointers valid as the upstream header documents; NULL is checked where upstream checks it.
     unsafe {
-        posix::set_close_callback(
+        posix::set_done_callback(
             checked(socket, "aws_socket_set_close_complete_callback"),
+            Done::Close,
             r#fn,
             user_data,
         )
@@ -277,8 +293,9 @@ pub unsafe extern "C" fn aws_socket_set_cleanup_complete_callback(
 ) -> c_int {
     // SAFETY: C passes pointers valid as the upstream header documents; NULL is checked where upstream checks it.
     unsafe {
-        posix::set_cleanup_callback(
+        posix::set_done_callback(
             checked(socket, "aws_socket_set_cleanup_complete_callback"),
+            Done::CleanUp,
             r#fn,
             user_data,
         )

@@ -4,8 +4,10 @@
 
 use bytes::Bytes;
 
-use super::{validate_message, HeaderIter, HeaderValue, Message, Prelude, RawHeader, WireError};
-use crate::event_stream::decoder::{DecoderSink, MessageCollector, StreamingDecoder};
+use super::decoder::{DecoderSink, MessageCollector, StreamingDecoder};
+use super::wire::{
+    validate_message, HeaderIter, HeaderValue, Message, Prelude, RawHeader, WireError,
+};
 
 /// One-shot decode. A buffer that decodes must re-encode to the same bytes and
 /// stream-decode to the same message.

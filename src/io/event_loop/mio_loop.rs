@@ -69,7 +69,7 @@ struct Io {
     events: Events,
 }
 
-pub(crate) struct EpollLoop {
+pub(crate) struct MioLoop {
     alloc: *mut aws_allocator,
     registry: Registry,
     waker: Waker,
@@ -101,18 +101,18 @@ fn current_thread() -> u64 {
 
 /// # Safety
 /// `event_loop` must be one of ours (made by `aws_event_loop_new_with_epoll`).
-unsafe fn imp<'a>(event_loop: *mut aws_event_loop) -> &'a EpollLoop {
+unsafe fn imp<'a>(event_loop: *mut aws_event_loop) -> &'a MioLoop {
     // SAFETY: this fn's caller guarantees its pointer arguments are valid and used on their owning thread.
     unsafe {
         fatal_precondition!(
             !event_loop.is_null() && !(*event_loop).impl_data.is_null(),
-            "epoll event loop"
+            "mio event loop"
         );
-        &*((*event_loop).impl_data as *const EpollLoop)
+        &*((*event_loop).impl_data as *const MioLoop)
     }
 }
 
-impl EpollLoop {
+impl MioLoop {
     fn on_loop_thread(&self) -> bool {
         let id = self.running_thread.load(Ordering::Acquire);
         id != 0 && id == current_thread()
@@ -165,7 +165,7 @@ impl EpollLoop {
 unsafe fn build_impl(
     alloc: *mut aws_allocator,
     options: &aws_event_loop_options,
-) -> Result<*mut EpollLoop, c_int> {
+) -> Result<*mut MioLoop, c_int> {
     // SAFETY: this fn's caller guarantees its pointer arguments are valid and used on their owning thread.
     unsafe {
         let poll = Poll::new().map_err(|_| AWS_ERROR_SYS_CALL_FAILURE)?;
@@ -193,7 +193,7 @@ unsafe fn build_impl(
         // We join the thread ourselves and count it as unjoined meanwhile (see run).
         thread_options.join_strategy = aws_thread_join_strategy::AWS_TJS_MANUAL as c_int;
 
-        let value = EpollLoop {
+        let value = MioLoop {
             alloc,
             registry,
             waker,
@@ -358,7 +358,7 @@ unsafe extern "C" fn complete_destroy(event_loop: *mut aws_event_loop) {
         aws_thread_clean_up(me.thread.get());
 
         let alloc = (*event_loop).alloc;
-        drop_in(me.alloc, (*event_loop).impl_data as *mut EpollLoop);
+        drop_in(me.alloc, (*event_loop).impl_data as *mut MioLoop);
         aws_event_loop_clean_up_base(event_loop);
         aws_mem_release(alloc, event_loop as *mut c_void);
     }

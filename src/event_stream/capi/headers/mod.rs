@@ -10,12 +10,12 @@ use std::{mem, ptr};
 
 use libc::{c_char, c_int, c_void};
 
-use super::array_list;
 use super::bytes;
 use crate::common::abi::{
     aws_allocator, aws_array_list, aws_byte_buf, aws_byte_cursor, AWS_OP_ERR, AWS_OP_SUCCESS,
 };
 use crate::common::allocator::{aws_mem_acquire, aws_mem_release};
+use crate::common::array_list;
 use crate::common::error::raise;
 use crate::common::error_codes::*;
 use crate::event_stream::abi::aws_event_stream_header_value_type::*;
@@ -25,6 +25,12 @@ use crate::event_stream::wire::limits::{
 };
 use crate::event_stream::wire::{HeaderIter, RawHeader, RawValue};
 use crate::fatal_precondition;
+
+mod accessors;
+mod block;
+
+pub use accessors::*;
+pub use block::*;
 
 type Pair = aws_event_stream_header_value_pair;
 
@@ -147,32 +153,28 @@ unsafe fn check_name(name: &aws_byte_cursor) -> Result<&[u8], c_int> {
     }
 }
 
-/// Pushes a fixed-size header after checking the list and name.
-unsafe fn add_fixed(
-    headers: *mut aws_array_list,
-    name: aws_byte_cursor,
-    ty: c_int,
-    value: &[u8],
-) -> c_int {
+/// Pushes a fixed-size header (bool, byte, integer, timestamp, uuid) after
+/// checking the list and name: the one body of the typed adders.
+unsafe fn add_fixed(headers: *mut aws_array_list, name: aws_byte_cursor, value: RawValue) -> c_int {
     // SAFETY: this fn's caller guarantees its pointer arguments are valid and used on their owning thread.
     unsafe {
         fatal_precondition!(!headers.is_null(), "aws_event_stream_add_header");
-        let name = match check_name(&name) {
-            Ok(n) => n,
-            Err(e) => return e,
-        };
-        push_fixed(headers, name, ty, value)
+        match check_name(&name) {
+            Ok(name) => push_fixed(headers, name, value),
+            Err(e) => e,
+        }
     }
 }
 
-/// Pushes a fixed-size header with a checked name.
-unsafe fn push_fixed(headers: *mut aws_array_list, name: &[u8], ty: c_int, value: &[u8]) -> c_int {
+/// Pushes a fixed-size header with a checked name (bools carry no value bytes).
+unsafe fn push_fixed(headers: *mut aws_array_list, name: &[u8], value: RawValue) -> c_int {
     // SAFETY: this fn's caller guarantees its pointer arguments are valid and used on their owning thread.
     unsafe {
-        match array_list::push_back_zeroed::<Pair>(headers) {
+        match array_list::push_zeroed::<Pair>(headers) {
             Ok(p) => {
-                set_header(p, name, ty, value.len() as u16);
-                set_static_value(p, value);
+                let (bytes, n) = value.static_bytes();
+                set_header(p, name, value.type_byte() as c_int, n as u16);
+                set_static_value(p, &bytes[..n]);
                 AWS_OP_SUCCESS
             }
             Err(e) => e,
@@ -208,7 +210,7 @@ unsafe fn add_variable(
             ptr::copy_nonoverlapping(value, mem, value_len as usize);
             stored = mem;
         }
-        match array_list::push_back_zeroed::<Pair>(headers) {
+        match array_list::push_zeroed::<Pair>(headers) {
             Ok(p) => {
                 set_header(p, name, ty, value_len);
                 set_variable_value(p, stored, owned);
@@ -329,9 +331,7 @@ pub unsafe extern "C" fn aws_event_stream_add_bool_header(
     value: i8,
 ) -> c_int {
     // SAFETY: C passes pointers valid as the upstream header documents; NULL is checked where upstream checks it.
-    unsafe {
-        aws_event_stream_add_bool_header_by_cursor(headers, cursor(name, name_len), value != 0)
-    }
+    unsafe { add_fixed(headers, cursor(name, name_len), RawValue::Bool(value != 0)) }
 }
 
 #[no_mangle]
@@ -342,7 +342,7 @@ pub unsafe extern "C" fn aws_event_stream_add_byte_header(
     value: i8,
 ) -> c_int {
     // SAFETY: C passes pointers valid as the upstream header documents; NULL is checked where upstream checks it.
-    unsafe { aws_event_stream_add_byte_header_by_cursor(headers, cursor(name, name_len), value) }
+    unsafe { add_fixed(headers, cursor(name, name_len), RawValue::Byte(value)) }
 }
 
 #[no_mangle]
@@ -353,7 +353,7 @@ pub unsafe extern "C" fn aws_event_stream_add_int16_header(
     value: i16,
 ) -> c_int {
     // SAFETY: C passes pointers valid as the upstream header documents; NULL is checked where upstream checks it.
-    unsafe { aws_event_stream_add_int16_header_by_cursor(headers, cursor(name, name_len), value) }
+    unsafe { add_fixed(headers, cursor(name, name_len), RawValue::Int16(value)) }
 }
 
 #[no_mangle]
@@ -364,7 +364,7 @@ pub unsafe extern "C" fn aws_event_stream_add_int32_header(
     value: i32,
 ) -> c_int {
     // SAFETY: C passes pointers valid as the upstream header documents; NULL is checked where upstream checks it.
-    unsafe { aws_event_stream_add_int32_header_by_cursor(headers, cursor(name, name_len), value) }
+    unsafe { add_fixed(headers, cursor(name, name_len), RawValue::Int32(value)) }
 }
 
 #[no_mangle]
@@ -375,7 +375,7 @@ pub unsafe extern "C" fn aws_event_stream_add_int64_header(
     value: i64,
 ) -> c_int {
     // SAFETY: C passes pointers valid as the upstream header documents; NULL is checked where upstream checks it.
-    unsafe { aws_event_stream_add_int64_header_by_cursor(headers, cursor(name, name_len), value) }
+    unsafe { add_fixed(headers, cursor(name, name_len), RawValue::Int64(value)) }
 }
 
 #[no_mangle]
@@ -386,9 +386,7 @@ pub unsafe extern "C" fn aws_event_stream_add_timestamp_header(
     value: i64,
 ) -> c_int {
     // SAFETY: C passes pointers valid as the upstream header documents; NULL is checked where upstream checks it.
-    unsafe {
-        aws_event_stream_add_timestamp_header_by_cursor(headers, cursor(name, name_len), value)
-    }
+    unsafe { add_fixed(headers, cursor(name, name_len), RawValue::Timestamp(value)) }
 }
 
 #[no_mangle]
@@ -416,10 +414,7 @@ pub unsafe extern "C" fn aws_event_stream_add_bool_header_by_cursor(
     value: bool,
 ) -> c_int {
     // SAFETY: C passes pointers valid as the upstream header documents; NULL is checked where upstream checks it.
-    unsafe {
-        let ty = if value { BOOL_TRUE } else { BOOL_FALSE };
-        add_fixed(headers, name, ty, &[])
-    }
+    unsafe { add_fixed(headers, name, RawValue::Bool(value)) }
 }
 
 #[no_mangle]
@@ -429,10 +424,7 @@ pub unsafe extern "C" fn aws_event_stream_add_byte_header_by_cursor(
     value: i8,
 ) -> c_int {
     // SAFETY: C passes pointers valid as the upstream header documents; NULL is checked where upstream checks it.
-    unsafe {
-        let ty = AWS_EVENT_STREAM_HEADER_BYTE as c_int;
-        add_fixed(headers, name, ty, &value.to_be_bytes())
-    }
+    unsafe { add_fixed(headers, name, RawValue::Byte(value)) }
 }
 
 #[no_mangle]
@@ -442,10 +434,7 @@ pub unsafe extern "C" fn aws_event_stream_add_int16_header_by_cursor(
     value: i16,
 ) -> c_int {
     // SAFETY: C passes pointers valid as the upstream header documents; NULL is checked where upstream checks it.
-    unsafe {
-        let ty = AWS_EVENT_STREAM_HEADER_INT16 as c_int;
-        add_fixed(headers, name, ty, &value.to_be_bytes())
-    }
+    unsafe { add_fixed(headers, name, RawValue::Int16(value)) }
 }
 
 #[no_mangle]
@@ -455,10 +444,7 @@ pub unsafe extern "C" fn aws_event_stream_add_int32_header_by_cursor(
     value: i32,
 ) -> c_int {
     // SAFETY: C passes pointers valid as the upstream header documents; NULL is checked where upstream checks it.
-    unsafe {
-        let ty = AWS_EVENT_STREAM_HEADER_INT32 as c_int;
-        add_fixed(headers, name, ty, &value.to_be_bytes())
-    }
+    unsafe { add_fixed(headers, name, RawValue::Int32(value)) }
 }
 
 #[no_mangle]
@@ -468,10 +454,7 @@ pub unsafe extern "C" fn aws_event_stream_add_int64_header_by_cursor(
     value: i64,
 ) -> c_int {
     // SAFETY: C passes pointers valid as the upstream header documents; NULL is checked where upstream checks it.
-    unsafe {
-        let ty = AWS_EVENT_STREAM_HEADER_INT64 as c_int;
-        add_fixed(headers, name, ty, &value.to_be_bytes())
-    }
+    unsafe { add_fixed(headers, name, RawValue::Int64(value)) }
 }
 
 #[no_mangle]
@@ -481,10 +464,7 @@ pub unsafe extern "C" fn aws_event_stream_add_timestamp_header_by_cursor(
     value: i64,
 ) -> c_int {
     // SAFETY: C passes pointers valid as the upstream header documents; NULL is checked where upstream checks it.
-    unsafe {
-        let ty = AWS_EVENT_STREAM_HEADER_TIMESTAMP as c_int;
-        add_fixed(headers, name, ty, &value.to_be_bytes())
-    }
+    unsafe { add_fixed(headers, name, RawValue::Timestamp(value)) }
 }
 
 #[no_mangle]
@@ -506,9 +486,9 @@ pub unsafe extern "C" fn aws_event_stream_add_uuid_header_by_cursor(
         if value.len != UUID_LEN {
             return raise(AWS_ERROR_EVENT_STREAM_MESSAGE_INVALID_HEADERS_LEN);
         }
-        let ty = AWS_EVENT_STREAM_HEADER_UUID as c_int;
         // SAFETY: the caller's cursor holds 16 readable bytes.
-        push_fixed(headers, name, ty, crate::ffi::slice(value.ptr, UUID_LEN))
+        let uuid = &*(value.ptr as *const [u8; UUID_LEN]);
+        push_fixed(headers, name, RawValue::Uuid(uuid))
     }
 }
 
@@ -567,7 +547,7 @@ pub unsafe extern "C" fn aws_event_stream_add_header(
         if !is_variable(p.header_value_type) {
             // Upstream copies the flag as is; a fixed value is never ours to free.
             p.value_owned = 0;
-            return array_list::push_back(headers, &p);
+            return array_list::push_item(headers, &p);
         }
         let len = p.header_value_len as usize;
         let value = p.header_value.variable_len_val;
@@ -586,7 +566,7 @@ pub unsafe extern "C" fn aws_event_stream_add_header(
             p.header_value.variable_len_val = mem;
             p.value_owned = 1;
         }
-        if array_list::push_back(headers, &p) != AWS_OP_SUCCESS {
+        if array_list::push_item(headers, &p) != AWS_OP_SUCCESS {
             if p.value_owned != 0 {
                 aws_mem_release(
                     (*headers).alloc,
@@ -639,351 +619,5 @@ pub unsafe extern "C" fn aws_event_stream_create_int32_header(
         let mut p = named_pair(crate::ffi::slice(name.ptr, name.len), ty, 4);
         p.header_value.static_val[..4].copy_from_slice(&value.to_be_bytes());
         p
-    }
-}
-
-// ---- reading values back ------------------------------------------------------
-
-unsafe fn pair_ref<'a>(header: *const Pair, func: &'static str) -> &'a Pair {
-    // SAFETY: this fn's caller guarantees its pointer arguments are valid and used on their owning thread.
-    unsafe {
-        if header.is_null() {
-            crate::ffi::fatal(func);
-        }
-        // SAFETY: non-null, and the caller passes a valid pair.
-        &*header
-    }
-}
-
-unsafe fn static8(header: *const Pair, func: &'static str) -> [u8; 8] {
-    // SAFETY: this fn's caller guarantees its pointer arguments are valid and used on their owning thread.
-    unsafe {
-        let s = pair_ref(header, func).header_value.static_val;
-        [s[0], s[1], s[2], s[3], s[4], s[5], s[6], s[7]]
-    }
-}
-
-#[no_mangle]
-pub unsafe extern "C" fn aws_event_stream_header_name(
-    header: *mut aws_event_stream_header_value_pair,
-) -> aws_byte_buf {
-    // SAFETY: C passes pointers valid as the upstream header documents; NULL is checked where upstream checks it.
-    unsafe {
-        let p = pair_ref(header, "aws_event_stream_header_name: header is NULL");
-        bytes::from_array(
-            p.header_name.as_ptr() as *const u8,
-            p.header_name_len as usize,
-        )
-    }
-}
-
-#[no_mangle]
-pub unsafe extern "C" fn aws_event_stream_header_value_as_byte(
-    header: *mut aws_event_stream_header_value_pair,
-) -> i8 {
-    // SAFETY: C passes pointers valid as the upstream header documents; NULL is checked where upstream checks it.
-    unsafe {
-        static8(
-            header,
-            "aws_event_stream_header_value_as_byte: header is NULL",
-        )[0] as i8
-    }
-}
-
-#[no_mangle]
-pub unsafe extern "C" fn aws_event_stream_header_value_as_bool(
-    header: *mut aws_event_stream_header_value_pair,
-) -> i8 {
-    // SAFETY: C passes pointers valid as the upstream header documents; NULL is checked where upstream checks it.
-    unsafe {
-        let p = pair_ref(
-            header,
-            "aws_event_stream_header_value_as_bool: header is NULL",
-        );
-        (p.header_value_type == BOOL_TRUE) as i8
-    }
-}
-
-#[no_mangle]
-pub unsafe extern "C" fn aws_event_stream_header_value_as_int16(
-    header: *mut aws_event_stream_header_value_pair,
-) -> i16 {
-    // SAFETY: C passes pointers valid as the upstream header documents; NULL is checked where upstream checks it.
-    unsafe {
-        let b = static8(
-            header,
-            "aws_event_stream_header_value_as_int16: header is NULL",
-        );
-        i16::from_be_bytes([b[0], b[1]])
-    }
-}
-
-#[no_mangle]
-pub unsafe extern "C" fn aws_event_stream_header_value_as_int32(
-    header: *mut aws_event_stream_header_value_pair,
-) -> i32 {
-    // SAFETY: C passes pointers valid as the upstream header documents; NULL is checked where upstream checks it.
-    unsafe {
-        let b = static8(
-            header,
-            "aws_event_stream_header_value_as_int32: header is NULL",
-        );
-        i32::from_be_bytes([b[0], b[1], b[2], b[3]])
-    }
-}
-
-#[no_mangle]
-pub unsafe extern "C" fn aws_event_stream_header_value_as_int64(
-    header: *mut aws_event_stream_header_value_pair,
-) -> i64 {
-    // SAFETY: C passes pointers valid as the upstream header documents; NULL is checked where upstream checks it.
-    unsafe {
-        i64::from_be_bytes(static8(
-            header,
-            "aws_event_stream_header_value_as_int64: header is NULL",
-        ))
-    }
-}
-
-#[no_mangle]
-pub unsafe extern "C" fn aws_event_stream_header_value_as_timestamp(
-    header: *mut aws_event_stream_header_value_pair,
-) -> i64 {
-    // SAFETY: C passes pointers valid as the upstream header documents; NULL is checked where upstream checks it.
-    unsafe { aws_event_stream_header_value_as_int64(header) }
-}
-
-#[no_mangle]
-pub unsafe extern "C" fn aws_event_stream_header_value_as_bytebuf(
-    header: *mut aws_event_stream_header_value_pair,
-) -> aws_byte_buf {
-    // SAFETY: C passes pointers valid as the upstream header documents; NULL is checked where upstream checks it.
-    unsafe {
-        let p = pair_ref(
-            header,
-            "aws_event_stream_header_value_as_bytebuf: header is NULL",
-        );
-        bytes::from_array(p.header_value.variable_len_val, p.header_value_len as usize)
-    }
-}
-
-#[no_mangle]
-pub unsafe extern "C" fn aws_event_stream_header_value_as_string(
-    header: *mut aws_event_stream_header_value_pair,
-) -> aws_byte_buf {
-    // SAFETY: C passes pointers valid as the upstream header documents; NULL is checked where upstream checks it.
-    unsafe { aws_event_stream_header_value_as_bytebuf(header) }
-}
-
-#[no_mangle]
-pub unsafe extern "C" fn aws_event_stream_header_value_as_uuid(
-    header: *mut aws_event_stream_header_value_pair,
-) -> aws_byte_buf {
-    // SAFETY: C passes pointers valid as the upstream header documents; NULL is checked where upstream checks it.
-    unsafe {
-        if header.is_null() {
-            crate::ffi::fatal("aws_event_stream_header_value_as_uuid: header is NULL");
-        }
-        // SAFETY: non-null; the view points into the caller's pair.
-        let val = ptr::addr_of!((*header).header_value.static_val) as *const u8;
-        bytes::from_array(val, UUID_LEN)
-    }
-}
-
-#[no_mangle]
-pub unsafe extern "C" fn aws_event_stream_header_value_length(
-    header: *mut aws_event_stream_header_value_pair,
-) -> u16 {
-    // SAFETY: C passes pointers valid as the upstream header documents; NULL is checked where upstream checks it.
-    unsafe {
-        pair_ref(
-            header,
-            "aws_event_stream_header_value_length: header is NULL",
-        )
-        .header_value_len
-    }
-}
-
-// ---- header blocks ------------------------------------------------------------
-
-/// Calls `f` on each pair of a list (none for NULL) until it returns false;
-/// returns false if it did. Pairs are read in place, not copied, unless the
-/// storage is misaligned (a caller's static buffer).
-///
-/// # Safety
-/// `headers` must be NULL or a valid list of pairs.
-pub(crate) unsafe fn each_pair(
-    headers: *const aws_array_list,
-    mut f: impl FnMut(&Pair) -> bool,
-) -> bool {
-    // SAFETY: this fn's caller guarantees its pointer arguments are valid and used on their owning thread.
-    unsafe {
-        if headers.is_null() {
-            return true;
-        }
-        let n = (*headers).length;
-        fatal_precondition!(
-            n == 0 || (*headers).item_size == mem::size_of::<Pair>(),
-            "event-stream header list: item_size is not sizeof(aws_event_stream_header_value_pair)"
-        );
-        for i in 0..n {
-            // SAFETY: i < length, inside the list's storage.
-            let p = array_list::item_ptr::<Pair>(headers, i);
-            let go_on = if p.is_aligned() {
-                f(&*p)
-            } else {
-                f(&ptr::read_unaligned(p))
-            };
-            if !go_on {
-                return false;
-            }
-        }
-        true
-    }
-}
-
-/// Wire bytes of one pair, as upstream counts them.
-fn pair_wire_len(p: &Pair) -> usize {
-    let mut n = 2 + p.header_name_len as usize;
-    if is_variable(p.header_value_type) {
-        n += 2;
-    }
-    if p.header_value_type != BOOL_TRUE && p.header_value_type != BOOL_FALSE {
-        n += p.header_value_len as usize;
-    }
-    n
-}
-
-#[no_mangle]
-pub unsafe extern "C" fn aws_event_stream_compute_headers_required_buffer_len(
-    headers: *const aws_array_list,
-) -> u32 {
-    // SAFETY: C passes pointers valid as the upstream header documents; NULL is checked where upstream checks it.
-    unsafe {
-        let mut total = 0usize;
-        each_pair(headers, |p| {
-            total += pair_wire_len(p);
-            true
-        });
-        total as u32
-    }
-}
-
-/// Writes one pair piece by piece, like upstream: on a short buffer the
-/// pieces that fit stay written.
-unsafe fn write_pair(buf: &mut aws_byte_buf, p: &Pair) -> bool {
-    // SAFETY: this fn's caller guarantees its pointer arguments are valid and used on their owning thread.
-    unsafe {
-        let name = std::slice::from_raw_parts(
-            p.header_name.as_ptr() as *const u8,
-            p.header_name_len as usize,
-        );
-        if !(bytes::write(buf, &[p.header_name_len])
-            && bytes::write(buf, name)
-            && bytes::write(buf, &[p.header_value_type as u8]))
-        {
-            return false;
-        }
-        let len = p.header_value_len as usize;
-        match p.header_value_type {
-            BOOL_TRUE | BOOL_FALSE => true,
-            t if is_variable(t) => {
-                bytes::write(buf, &p.header_value_len.to_be_bytes())
-                    && bytes::write(buf, crate::ffi::slice(p.header_value.variable_len_val, len))
-            }
-            t if (AWS_EVENT_STREAM_HEADER_BYTE as c_int
-                ..=AWS_EVENT_STREAM_HEADER_UUID as c_int)
-                .contains(&t) =>
-            {
-                if len > UUID_LEN {
-                    crate::ffi::fatal("event-stream header: fixed-size value longer than 16 bytes");
-                }
-                bytes::write(buf, &p.header_value.static_val[..len])
-            }
-            _ => crate::ffi::fatal("event-stream header: unknown header type"),
-        }
-    }
-}
-
-#[no_mangle]
-pub unsafe extern "C" fn aws_event_stream_write_headers_to_buffer_safe(
-    headers: *const aws_array_list,
-    buf: *mut aws_byte_buf,
-) -> c_int {
-    // SAFETY: C passes pointers valid as the upstream header documents; NULL is checked where upstream checks it.
-    unsafe {
-        fatal_precondition!(
-            !buf.is_null(),
-            "aws_event_stream_write_headers_to_buffer_safe"
-        );
-        let buf = &mut *buf;
-        if !each_pair(headers, |p| write_pair(buf, p)) {
-            return raise(AWS_ERROR_EVENT_STREAM_INSUFFICIENT_BUFFER_LEN);
-        }
-        AWS_OP_SUCCESS
-    }
-}
-
-/// Deprecated upstream: assumes `buffer` holds the computed length; returns
-/// the bytes written, 0 on failure.
-#[no_mangle]
-pub unsafe extern "C" fn aws_event_stream_write_headers_to_buffer(
-    headers: *const aws_array_list,
-    buffer: *mut u8,
-) -> usize {
-    // SAFETY: C passes pointers valid as the upstream header documents; NULL is checked where upstream checks it.
-    unsafe {
-        fatal_precondition!(
-            !buffer.is_null(),
-            "aws_event_stream_write_headers_to_buffer"
-        );
-        let capacity = aws_event_stream_compute_headers_required_buffer_len(headers) as usize;
-        let mut buf = aws_byte_buf {
-            len: 0,
-            buffer,
-            capacity,
-            allocator: ptr::null_mut(),
-        };
-        if aws_event_stream_write_headers_to_buffer_safe(headers, &mut buf) != AWS_OP_SUCCESS {
-            return 0;
-        }
-        buf.len
-    }
-}
-
-/// Parses a header block into `headers` (values point into `buffer`): at most
-/// 1024 headers; errors as upstream's one-shot parser (headers before the
-/// fault stay in the list).
-#[no_mangle]
-pub unsafe extern "C" fn aws_event_stream_read_headers_from_buffer(
-    headers: *mut aws_array_list,
-    buffer: *const u8,
-    headers_len: usize,
-) -> c_int {
-    // SAFETY: C passes pointers valid as the upstream header documents; NULL is checked where upstream checks it.
-    unsafe {
-        fatal_precondition!(
-            !headers.is_null(),
-            "aws_event_stream_read_headers_from_buffer"
-        );
-        fatal_precondition!(
-            !buffer.is_null(),
-            "aws_event_stream_read_headers_from_buffer"
-        );
-        if headers_len > MAX_HEADERS_SIZE {
-            return raise(AWS_ERROR_EVENT_STREAM_MESSAGE_FIELD_SIZE_EXCEEDED);
-        }
-        // SAFETY: the caller's buffer holds headers_len bytes.
-        let block = std::slice::from_raw_parts(buffer, headers_len);
-        for h in HeaderIter::new(block) {
-            match h {
-                Ok(h) => match array_list::push_back_zeroed::<Pair>(headers) {
-                    Ok(p) => fill_from_raw(p, &h, false),
-                    Err(e) => return e,
-                },
-                Err(e) => return raise(e.aws_error_code()),
-            }
-        }
-        AWS_OP_SUCCESS
     }
 }
