@@ -91,6 +91,7 @@
 #    include <aws/io/message_pool.h>
 #    include <aws/io/pem.h>
 #    include <aws/io/pipe.h>
+#    include <aws/io/file_utils.h>
 #    include <aws/io/private/pem_utils.h>
 #    include <aws/io/private/pki_utils.h>
 #    include <aws/io/retry_strategy.h>
