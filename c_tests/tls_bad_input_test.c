@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <pthread.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 
@@ -422,6 +423,198 @@ static void test_wrong_host_server_certificate(void) {
     s_client_refuses("wrong_host.pem");
 }
 
+/* ---- 5. a bad record after the handshake, through a TCP proxy ------------------------------ */
+
+/* Relays one connection between our client and our server; on request (a
+ * byte on `wake`) it writes `inject` to the client, then either closes both
+ * sides (a record cut short by EOF) or goes on relaying. */
+struct proxy {
+    int listen_fd, wake[2];
+    uint32_t port, target_port;
+    const uint8_t *inject;
+    size_t inject_len;
+    bool close_after_inject;
+    pthread_t thread;
+};
+
+static bool s_relay(int from, int to) {
+    uint8_t buf[16384];
+    ssize_t n = recv(from, buf, sizeof(buf), 0);
+    return n > 0 && s_send_raw(to, buf, (size_t)n);
+}
+
+static void *s_proxy_main(void *arg) {
+    struct proxy *p = arg;
+    struct pollfd lp = {.fd = p->listen_fd, .events = POLLIN};
+    if (poll(&lp, 1, 10000) != 1) {
+        return NULL;
+    }
+    int client = accept(p->listen_fd, NULL, NULL);
+    int server = s_raw_connect(p->target_port);
+    /* Bounded: every wait is at most 10 s and the test ends within a few. */
+    for (int i = 0; client >= 0 && server >= 0 && i < 100000; ++i) {
+        struct pollfd fds[3] = {{.fd = client, .events = POLLIN}, {.fd = server, .events = POLLIN},
+                                {.fd = p->wake[0], .events = POLLIN}};
+        if (poll(fds, 3, 10000) <= 0) {
+            break;
+        }
+        if ((fds[0].revents && !s_relay(client, server)) || (fds[1].revents && !s_relay(server, client))) {
+            break;
+        }
+        if (fds[2].revents) {
+            uint8_t b;
+            (void)!read(p->wake[0], &b, 1);
+            if (!s_send_raw(client, p->inject, p->inject_len) || p->close_after_inject) {
+                break;
+            }
+        }
+    }
+    if (client >= 0) {
+        close(client);
+    }
+    if (server >= 0) {
+        close(server);
+    }
+    return NULL;
+}
+
+static bool s_proxy_start(struct proxy *p, uint32_t target_port) {
+    p->target_port = target_port;
+    p->listen_fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in addr = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    socklen_t len = sizeof(addr);
+    if (p->listen_fd < 0 || bind(p->listen_fd, (struct sockaddr *)&addr, sizeof(addr)) != 0 ||
+        listen(p->listen_fd, 1) != 0 || getsockname(p->listen_fd, (struct sockaddr *)&addr, &len) != 0 ||
+        pipe(p->wake) != 0) {
+        return false;
+    }
+    p->port = ntohs(addr.sin_port);
+    return pthread_create(&p->thread, NULL, s_proxy_main, p) == 0;
+}
+
+static void s_proxy_join(struct proxy *p) {
+    pthread_join(p->thread, NULL);
+    close(p->listen_fd);
+    close(p->wake[0]);
+    close(p->wake[1]);
+}
+
+/* The client side: counts decrypted bytes (under s_mutex) and never closes. */
+static size_t s_counted;
+
+static int s_count_read(struct aws_channel_handler *handler, struct aws_channel_slot *slot,
+                        struct aws_io_message *message) {
+    (void)handler, (void)slot;
+    aws_mutex_lock(&s_mutex);
+    s_counted += message->message_data.len;
+    aws_condition_variable_notify_all(&s_cv);
+    aws_mutex_unlock(&s_mutex);
+    aws_mem_release(message->allocator, message);
+    return AWS_OP_SUCCESS;
+}
+
+static struct aws_channel_handler_vtable s_count_vtable = {
+    .process_read_message = s_count_read,
+    .process_write_message = s_echo_process_write,
+    .increment_read_window = s_echo_increment_window,
+    .shutdown = s_echo_shutdown,
+    .initial_window_size = s_echo_initial_window,
+    .message_overhead = s_echo_overhead,
+    .destroy = s_echo_destroy,
+};
+
+static bool s_all_counted(void *arg) {
+    return s_counted >= ((struct echo_conn *)arg)->sent.len;
+}
+
+static void s_count_setup(struct aws_client_bootstrap *bootstrap, int error_code, struct aws_channel *channel,
+                          void *user_data) {
+    struct echo_conn *c = user_data;
+    if (!error_code) {
+        c->channel = channel;
+        c->slot = s_add_echo_handler(channel, NULL, c);
+        CHECK(c->slot != NULL);
+        if (c->slot) {
+            c->slot->handler->vtable = &s_count_vtable;
+            s_send_all(c);
+        }
+    }
+    (void)bootstrap;
+    aws_mutex_lock(&s_mutex);
+    c->setup_calls++;
+    c->setup_error = error_code;
+    aws_condition_variable_notify_all(&s_cv);
+    aws_mutex_unlock(&s_mutex);
+}
+
+static bool s_client_closed(void *arg) {
+    return ((struct echo_conn *)arg)->shutdown_calls > 0;
+}
+
+/* Our client echoes 64 bytes with our server through the proxy (so every
+ * handshake and ticket byte has been relayed), then the proxy injects. */
+static void s_bad_record_round(const uint8_t *inject, size_t len, bool close_after, int expected) {
+    struct aws_tls_ctx *server_ctx = s_server_ctx("server.pem", false, NULL);
+    struct aws_tls_ctx *client_ctx = s_client_ctx();
+    struct negotiation server_neg = {0}, client_neg = {0};
+    struct echo_server server;
+    s_server_start(&server, server_ctx, &server_neg, 0);
+    struct proxy p = {.inject = inject, .inject_len = len, .close_after_inject = close_after};
+    CHECK(s_proxy_start(&p, s_port_of(server.listener)));
+    struct aws_tls_connection_options tls;
+    s_client_tls_options(&tls, client_ctx, &client_neg, NULL);
+    struct echo_conn c = {.group = s_group, .messages = 1, .message_size = 64};
+    s_fill_pattern(&c, 6);
+    s_counted = 0;
+    struct aws_socket_channel_bootstrap_options co = {
+        .bootstrap = s_client_bootstrap,
+        .host_name = "127.0.0.1",
+        .port = p.port,
+        .socket_options = &s_tcp,
+        .tls_options = &tls,
+        .setup_callback = s_count_setup,
+        .shutdown_callback = s_client_shutdown,
+        .user_data = &c,
+    };
+    CHECK_INT_EQ(AWS_OP_SUCCESS, aws_client_bootstrap_new_socket_channel(&co));
+    aws_tls_connection_options_clean_up(&tls);
+    CHECK(s_wait_for(WAIT_NS, s_conn_set_up, &c));
+    CHECK_INT_EQ(0, c.setup_error);
+    /* The server's echo handler is the stock one: it echoes. */
+    CHECK(s_wait_for(WAIT_NS, s_all_counted, &c));
+    CHECK_INT_EQ(64, s_counted);
+    CHECK_INT_EQ(1, write(p.wake[1], "x", 1));
+    CHECK(s_wait_for(WAIT_NS, s_client_closed, &c));
+    CHECK_INT_EQ(1, c.shutdown_calls);
+    CHECK_INT_EQ(expected, c.shutdown_error);
+    s_proxy_join(&p);
+    CHECK(s_wait_for(WAIT_NS, s_incoming_done, &server));
+    s_server_stop(&server);
+    CHECK_INT_EQ(1, server.incoming_ok);
+    CHECK_INT_EQ(1, server.shutdowns);
+    CHECK_INT_EQ(64, server.bytes_echoed);
+    s_conn_clean_up(&c);
+    aws_tls_ctx_release(client_ctx);
+    aws_tls_ctx_release(server_ctx);
+}
+
+/* Half an application-data record, then EOF: the socket handler sees the
+ * close first, so the channel shuts down with AWS_IO_SOCKET_CLOSED (as
+ * upstream: s2n only buffers the partial record, it never reports it). */
+static void test_truncated_record_then_eof(void) {
+    uint8_t half[5 + 40] = {0x17, 0x03, 0x03, 0x00, 0x50};
+    memset(half + 5, 0x5a, 40);
+    s_bad_record_round(half, sizeof(half), true, AWS_IO_SOCKET_CLOSED);
+}
+
+/* A whole record that does not decrypt: AWS_IO_TLS_ERROR_READ_FAILURE, as
+ * upstream's s2n handler on a fatal s2n_recv error. */
+static void test_corrupt_record_after_handshake(void) {
+    uint8_t bad[5 + 48] = {0x17, 0x03, 0x03, 0x00, 0x30};
+    memset(bad + 5, 0xa5, 48);
+    s_bad_record_round(bad, sizeof(bad), false, AWS_IO_TLS_ERROR_READ_FAILURE);
+}
+
 /* ---- 6. interop with the openssl command ------------------------------------------------- */
 
 /* Echoes, and closes the connection once a newline came through. */
@@ -629,6 +822,8 @@ int main(void) {
     RUN_TEST(test_half_client_hello_times_out);
     RUN_TEST(test_expired_server_certificate);
     RUN_TEST(test_wrong_host_server_certificate);
+    RUN_TEST(test_truncated_record_then_eof);
+    RUN_TEST(test_corrupt_record_after_handshake);
     RUN_TEST(test_openssl_s_client_tls12_alpn);
     RUN_TEST(test_openssl_s_client_tls13_alpn);
     RUN_TEST(test_our_client_against_s_server_tls12_alpn);
