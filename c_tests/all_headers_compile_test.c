@@ -91,9 +91,12 @@
 #    include <aws/io/message_pool.h>
 #    include <aws/io/pem.h>
 #    include <aws/io/pipe.h>
+#    include <aws/io/pkcs11.h>
 #    include <aws/io/file_utils.h>
 #    include <aws/io/private/pem_utils.h>
 #    include <aws/io/private/pki_utils.h>
+#    include <aws/io/private/tls_channel_handler_private.h>
+#    include <aws/io/private/tls_channel_handler_shared.h>
 #    include <aws/io/retry_strategy.h>
 #    include <aws/io/shared_library.h>
 #    include <aws/io/socket.h>

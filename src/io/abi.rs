@@ -24,6 +24,7 @@ pub type enum_aws_tls_hash_algorithm = c_int;
 pub type enum_aws_tls_signature_algorithm = c_int;
 pub type enum_aws_tls_key_operation_type = c_int;
 pub type enum_aws_address_record_type = c_int;
+pub type enum_aws_pkcs11_lib_behavior = c_int;
 
 #[repr(C)]
 pub enum aws_io_event_type {
@@ -163,6 +164,22 @@ pub enum aws_crt_io_statistics_category {
     AWSCRT_STAT_CAT_TLS = 257,
 }
 
+/// When `aws_pkcs11_lib_new` calls the module's C_Initialize and C_Finalize.
+#[repr(C)]
+pub enum aws_pkcs11_lib_behavior {
+    AWS_PKCS11_LIB_DEFAULT_BEHAVIOR = 0,
+    AWS_PKCS11_LIB_OMIT_INITIALIZE = 1,
+    AWS_PKCS11_LIB_STRICT_INITIALIZE_FINALIZE = 2,
+}
+
+/// Read state of upstream's TLS back ends (`private/tls_channel_handler_shared.h`).
+#[repr(C)]
+pub enum aws_tls_handler_read_state {
+    AWS_TLS_HANDLER_OPEN = 0,
+    AWS_TLS_HANDLER_READ_SHUTTING_DOWN = 1,
+    AWS_TLS_HANDLER_READ_SHUT_DOWN_COMPLETE = 2,
+}
+
 pub const AWS_C_IO_PACKAGE_ID: c_int = 1;
 pub const AWS_NETWORK_INTERFACE_NAME_MAX: c_int = 16;
 pub const AWS_ADDRESS_MAX_LEN: c_int = 108;
@@ -183,6 +200,11 @@ pub struct aws_tls_key_operation {
 }
 /// A loaded PKCS#11 library (private upstream).
 pub struct aws_pkcs11_lib {
+    _opaque: [u8; 0],
+}
+/// The Cryptoki function table (`pkcs11.h` of the PKCS#11 standard): only
+/// named here, so C sees a declaration compatible with the standard header.
+pub struct CK_FUNCTION_LIST {
     _opaque: [u8; 0],
 }
 
@@ -745,6 +767,24 @@ pub struct aws_crt_statistics_tls {
     pub handshake_start_ns: u64,
     pub handshake_end_ns: u64,
     pub handshake_status: enum_aws_tls_negotiation_status,
+}
+
+/// What upstream's TLS back ends share: the handshake timeout and statistics
+/// (`private/tls_channel_handler_shared.h`).
+#[repr(C)]
+pub struct aws_tls_channel_handler_shared {
+    pub tls_timeout_ms: u32,
+    pub handler: *mut aws_channel_handler,
+    pub timeout_task: aws_channel_task,
+    pub stats: aws_crt_statistics_tls,
+}
+
+/// Arguments of `aws_pkcs11_lib_new` (`pkcs11.h`).
+#[repr(C)]
+pub struct aws_pkcs11_lib_options {
+    /// The module to dlopen; a NULL `ptr` searches the program itself.
+    pub filename: aws_byte_cursor,
+    pub initialize_finalize_behavior: enum_aws_pkcs11_lib_behavior,
 }
 
 // ---- bootstraps --------------------------------------------------------------------------

@@ -16,6 +16,7 @@ pub mod library;
 pub mod message_pool;
 pub mod pem;
 pub mod pipe;
+pub mod pkcs11;
 pub mod pki_utils;
 pub mod retry;
 pub mod shared_library;

@@ -789,6 +789,24 @@ enum aws_crt_io_statistics_category {
   AWSCRT_STAT_CAT_TLS = 257,
 };
 
+/*
+ When `aws_pkcs11_lib_new` calls the module's C_Initialize and C_Finalize.
+ */
+enum aws_pkcs11_lib_behavior {
+  AWS_PKCS11_LIB_DEFAULT_BEHAVIOR = 0,
+  AWS_PKCS11_LIB_OMIT_INITIALIZE = 1,
+  AWS_PKCS11_LIB_STRICT_INITIALIZE_FINALIZE = 2,
+};
+
+/*
+ Read state of upstream's TLS back ends (`private/tls_channel_handler_shared.h`).
+ */
+enum aws_tls_handler_read_state {
+  AWS_TLS_HANDLER_OPEN = 0,
+  AWS_TLS_HANDLER_READ_SHUTTING_DOWN = 1,
+  AWS_TLS_HANDLER_READ_SHUT_DOWN_COMPLETE = 2,
+};
+
 enum aws_io_log_subject {
   AWS_LS_IO_GENERAL = 1024,
   AWS_LS_IO_EVENT_LOOP = 1025,
@@ -1065,8 +1083,10 @@ enum aws_cbor_type {
 };
 
 /*
- A codec failure. Each variant is one upstream error code; see [`WireError::aws_error_code`].
+ The Cryptoki function table (`pkcs11.h` of the PKCS#11 standard): only
+ named here, so C sees a declaration compatible with the standard header.
  */
+struct CK_FUNCTION_LIST;
 struct WireError;
 struct aws_cbor_decoder;
 struct aws_cbor_encoder;
@@ -1205,6 +1225,9 @@ struct aws_message_pool;
 struct aws_message_pool_creation_args;
 struct aws_pipe_read_end;
 struct aws_pipe_write_end;
+struct aws_pkcs11_lib_options;
+struct aws_custom_key_op_handler_vtable;
+struct aws_custom_key_op_handler;
 struct aws_retry_token;
 struct aws_retry_strategy_vtable;
 struct aws_retry_strategy;
@@ -1220,11 +1243,10 @@ struct aws_crt_statistics_tls;
 struct aws_stream_status;
 struct aws_input_stream_vtable;
 struct aws_input_stream;
-struct aws_custom_key_op_handler_vtable;
-struct aws_custom_key_op_handler;
 struct aws_tls_ctx_options;
 struct aws_tls_ctx_pkcs11_options;
 struct aws_secitem_options;
+struct aws_tls_channel_handler_shared;
 struct aws_tls_negotiated_protocol_message;
 struct aws_pem_object;
 struct aws_logger_pipeline;
@@ -1452,6 +1474,11 @@ typedef void (aws_socket_on_write_completed_fn)(struct aws_socket *socket,
                                                  void *user_data);
 typedef void (aws_socket_on_shutdown_complete_fn)(void *user_data);
 
+struct CK_FUNCTION_LIST;
+
+/*
+ A codec failure. Each variant is one upstream error code; see [`WireError::aws_error_code`].
+ */
 struct WireError;
 
 /*
@@ -2668,6 +2695,34 @@ struct aws_pipe_write_end {
 
 
 
+
+
+
+/*
+ Arguments of `aws_pkcs11_lib_new` (`pkcs11.h`).
+ */
+struct aws_pkcs11_lib_options {
+  /*
+   The module to dlopen; a NULL `ptr` searches the program itself.
+   */
+  struct aws_byte_cursor filename;
+  enum aws_pkcs11_lib_behavior initialize_finalize_behavior;
+};
+
+struct aws_custom_key_op_handler_vtable {
+  void (*on_key_operation)(struct aws_custom_key_op_handler *key_op_handler,
+                           struct aws_tls_key_operation *operation);
+};
+
+/*
+ User code that performs private-key operations (e.g. PKCS#11).
+ */
+struct aws_custom_key_op_handler {
+  void *impl;
+  const struct aws_custom_key_op_handler_vtable *vtable;
+  struct aws_ref_count ref_count;
+};
+
 struct aws_retry_token {
   struct aws_allocator *allocator;
   struct aws_retry_strategy *retry_strategy;
@@ -2802,20 +2857,6 @@ struct aws_input_stream {
 
 
 
-struct aws_custom_key_op_handler_vtable {
-  void (*on_key_operation)(struct aws_custom_key_op_handler *key_op_handler,
-                           struct aws_tls_key_operation *operation);
-};
-
-/*
- User code that performs private-key operations (e.g. PKCS#11).
- */
-struct aws_custom_key_op_handler {
-  void *impl;
-  const struct aws_custom_key_op_handler_vtable *vtable;
-  struct aws_ref_count ref_count;
-};
-
 struct aws_tls_ctx_options {
   struct aws_allocator *allocator;
   enum aws_tls_versions minimum_tls_version;
@@ -2854,7 +2895,16 @@ struct aws_secitem_options {
 };
 
 
-
+/*
+ What upstream's TLS back ends share: the handshake timeout and statistics
+ (`private/tls_channel_handler_shared.h`).
+ */
+struct aws_tls_channel_handler_shared {
+  uint32_t tls_timeout_ms;
+  struct aws_channel_handler *handler;
+  struct aws_channel_task timeout_task;
+  struct aws_crt_statistics_tls stats;
+};
 
 
 struct aws_tls_negotiated_protocol_message {
@@ -6174,6 +6224,118 @@ int aws_pipe_write(struct aws_pipe_write_end *write_end,
                    aws_pipe_on_write_completed_fn *on_completed,
                    void *user_data);
 
+/*
+ Writes the DigestInfo prefix for `digest_alg` to `*out_prefix`.
+ */
+int aws_get_prefix_to_rsa_sig(enum aws_tls_hash_algorithm digest_alg,
+                              struct aws_byte_cursor *out_prefix);
+
+/*
+ Appends `bigint` (big-endian, unsigned, maybe zero-padded) to `buffer` as
+ a DER INTEGER. Each piece (header, sign byte, digits) is written whole or
+ not at all; AWS_ERROR_PKCS11_ENCODING_ERROR when one does not fit.
+ */
+int aws_pkcs11_asn1_enc_ubigint(struct aws_byte_buf *buffer, struct aws_byte_cursor bigint);
+
+/*
+ Decrypts with the RSA key (PKCS#1 v1.5) into `out_data`, which the caller
+ passes uninitialized and, on success, cleans up.
+ */
+int aws_pkcs11_lib_decrypt(struct aws_pkcs11_lib *pkcs11_lib,
+                           unsigned long session_handle,
+                           unsigned long key_handle,
+                           unsigned long key_type,
+                           struct aws_byte_cursor encrypted_data,
+                           struct aws_allocator *allocator,
+                           struct aws_byte_buf *out_data);
+
+/*
+ Signs `digest_data` with the key into `out_signature` (passed
+ uninitialized): RSA keys take RSA signatures of SHA-1/224/256/384/512
+ digests; EC keys take ECDSA and answer a DER SEQUENCE of r and s.
+ */
+int aws_pkcs11_lib_sign(struct aws_pkcs11_lib *pkcs11_lib,
+                        unsigned long session_handle,
+                        unsigned long key_handle,
+                        unsigned long key_type,
+                        struct aws_byte_cursor digest_data,
+                        struct aws_allocator *allocator,
+                        enum aws_tls_hash_algorithm digest_alg,
+                        enum aws_tls_signature_algorithm signature_alg,
+                        struct aws_byte_buf *out_signature);
+
+/*
+ Loads the PKCS#11 module `options->filename` (NULL `ptr`: the program
+ itself) and initializes it as `initialize_finalize_behavior` asks. NULL
+ with an error raised when any step fails.
+ */
+struct aws_pkcs11_lib *aws_pkcs11_lib_new(struct aws_allocator *allocator,
+                                          const struct aws_pkcs11_lib_options *options);
+
+struct aws_pkcs11_lib *aws_pkcs11_lib_acquire(struct aws_pkcs11_lib *pkcs11_lib);
+
+/*
+ Drops a reference (NULL is ignored); the last one unloads the module.
+ */
+void aws_pkcs11_lib_release(struct aws_pkcs11_lib *pkcs11_lib);
+
+/*
+ The module's raw function table (for tests, as upstream).
+ */
+struct CK_FUNCTION_LIST *aws_pkcs11_lib_get_function_list(struct aws_pkcs11_lib *pkcs11_lib);
+
+/*
+ The name of a CKR_* value ("<UNKNOWN RETURN VALUE>" for others).
+ */
+const char *aws_pkcs11_ckr_str(unsigned long rv);
+
+/*
+ A key-operation handler on the token that matches the slot ID and token
+ label (each optional), logged in with `user_pin` (optional), using the one
+ private key (labelled `match_private_key_label`, when given). NULL with the
+ failing step's error; AWS_ERROR_INVALID_ARGUMENT without a lib.
+ */
+struct aws_custom_key_op_handler *aws_pkcs11_tls_op_handler_new(struct aws_allocator *allocator,
+                                                                struct aws_pkcs11_lib *pkcs11_lib,
+                                                                const struct aws_byte_cursor *user_pin,
+                                                                const struct aws_byte_cursor *match_token_label,
+                                                                const struct aws_byte_cursor *match_private_key_label,
+                                                                const uint64_t *match_slot_id);
+
+/*
+ Picks the single slot holding a token that matches `*match_slot_id` and
+ `match_token_label` (each when non-NULL); AWS_ERROR_PKCS11_TOKEN_NOT_FOUND
+ when none or several do.
+ */
+int aws_pkcs11_lib_find_slot_with_token(struct aws_pkcs11_lib *pkcs11_lib,
+                                        const uint64_t *match_slot_id,
+                                        const struct aws_string *match_token_label,
+                                        unsigned long *out_slot_id);
+
+int aws_pkcs11_lib_open_session(struct aws_pkcs11_lib *pkcs11_lib,
+                                unsigned long slot_id,
+                                unsigned long *out_session_handle);
+
+/*
+ Closes the session; a failure is only logged.
+ */
+void aws_pkcs11_lib_close_session(struct aws_pkcs11_lib *pkcs11_lib, unsigned long session_handle);
+
+int aws_pkcs11_lib_login_user(struct aws_pkcs11_lib *pkcs11_lib,
+                              unsigned long session_handle,
+                              const struct aws_string *optional_user_pin);
+
+/*
+ Finds the single private key (labelled `match_label`, when non-NULL);
+ AWS_ERROR_PKCS11_KEY_NOT_FOUND when none or several match,
+ AWS_ERROR_PKCS11_KEY_TYPE_UNSUPPORTED unless it is RSA or EC.
+ */
+int aws_pkcs11_lib_find_private_key(struct aws_pkcs11_lib *pkcs11_lib,
+                                    unsigned long session_handle,
+                                    const struct aws_string *match_label,
+                                    unsigned long *out_key_handle,
+                                    unsigned long *out_key_type);
+
 const char *aws_determine_default_pki_dir(void);
 
 const char *aws_determine_default_pki_ca_file(void);
@@ -6672,6 +6834,38 @@ const char *aws_tls_hash_algorithm_str(enum aws_tls_hash_algorithm hash);
 const char *aws_tls_signature_algorithm_str(enum aws_tls_signature_algorithm signature);
 
 const char *aws_tls_key_operation_type_str(enum aws_tls_key_operation_type operation_type);
+
+/*
+ False: there is no Apple SecItem back end here.
+ */
+bool aws_is_using_secitem(void);
+
+void aws_tls_channel_handler_shared_init(struct aws_tls_channel_handler_shared *tls_handler_shared,
+                                         struct aws_channel_handler *handler,
+                                         struct aws_tls_connection_options *options);
+
+/*
+ Nothing to free: the state owns no memory.
+ */
+void aws_tls_channel_handler_shared_clean_up(struct aws_tls_channel_handler_shared *tls_handler_shared);
+
+/*
+ Loop thread, on each negotiation step: the first marks the handshake
+ ongoing, stamps its start and arms the timeout (if any).
+ */
+void aws_on_drive_tls_negotiation(struct aws_tls_channel_handler_shared *tls_handler_shared);
+
+/*
+ Loop thread: records the handshake's outcome and end time.
+ */
+void aws_on_tls_negotiation_completed(struct aws_tls_channel_handler_shared *tls_handler_shared,
+                                      int error_code);
+
+/*
+ True once a setter filled `buf`, even with zero bytes: set buffers carry
+ their allocator.
+ */
+bool aws_tls_options_buf_is_set(const struct aws_byte_buf *buf);
 
 #ifdef __cplusplus
 }  // extern "C"

@@ -9,13 +9,15 @@
 //! - `capi/`: the `aws_tls_*` shims of options (`options.rs`), other
 //!   platforms' options (`platform.rs`), contexts and connection options
 //!   (`connection.rs`); `key_ops`: the custom private-key API, which this
-//!   build does not drive.
+//!   build does not drive; `shared`: upstream's back-end-shared handshake
+//!   timeout and statistics helpers.
 pub mod capi;
 pub mod config;
 pub mod ctx;
 pub mod handler;
 pub mod key_ops;
 pub mod pem;
+pub mod shared;
 pub mod trust;
 pub mod verify;
 
