@@ -259,6 +259,12 @@ static void s_test_echo(enum aws_socket_domain domain) {
     struct aws_byte_cursor hello = aws_byte_cursor_from_c_str("hello, socket");
     CHECK_INT_EQ(AWS_OP_ERR, aws_socket_write(&client, &hello, s_on_written, &cc));
     CHECK_INT_EQ(AWS_ERROR_IO_EVENT_LOOP_THREAD_ONLY, aws_last_error());
+    /* As upstream, the thread is checked before any argument: missing ones
+     * do not abort here. */
+    CHECK_INT_EQ(AWS_OP_ERR, aws_socket_read(&client, NULL, NULL));
+    CHECK_INT_EQ(AWS_ERROR_IO_EVENT_LOOP_THREAD_ONLY, aws_last_error());
+    CHECK_INT_EQ(AWS_OP_ERR, aws_socket_write(&client, NULL, NULL, NULL));
+    CHECK_INT_EQ(AWS_ERROR_IO_EVENT_LOOP_THREAD_ONLY, aws_last_error());
     CHECK_INT_EQ(AWS_OP_ERR, aws_socket_close(&client));
     CHECK_INT_EQ(AWS_IO_SOCKET_ILLEGAL_OPERATION_FOR_STATE, aws_last_error());
     CHECK(aws_socket_is_open(&client));
