@@ -13,4 +13,12 @@
 #    define AWS_C_IO_PACKAGE_ID 1
 #endif
 
+/* Upstream's CMake package gives every consumer -DAWS_ENABLE_EPOLL on Linux
+ * (INTERFACE_COMPILE_DEFINITIONS of AWS::aws-c-io), and tests branch on it;
+ * the header says it too, for builds without CMake. The event loop here is
+ * epoll (through mio) on Linux. */
+#if defined(__linux__) && !defined(AWS_ENABLE_EPOLL)
+#    define AWS_ENABLE_EPOLL
+#endif
+
 #endif /* AWS_IO_IO_H */
