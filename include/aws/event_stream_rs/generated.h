@@ -59,8 +59,6 @@
 
 #define AWS_ARRAY_LIST_DEBUG_FILL 221
 
-#define NANOS_PER_SEC 1000000000
-
 #define AWS_ERROR_SUCCESS 0
 
 #define AWS_ERROR_OOM 1
@@ -581,51 +579,6 @@
 
 #define AWS_EVENT_STREAM_TRAILER_LENGTH 4
 
-/*
- Bytes in the prelude: total_length, headers_length, prelude_crc.
- */
-#define PRELUDE_LEN 12
-
-/*
- Bytes in the trailer: the message CRC.
- */
-#define TRAILER_LEN 4
-
-/*
- The smallest well-formed message: a prelude and a trailer.
- */
-#define MIN_MESSAGE_LEN (PRELUDE_LEN + TRAILER_LEN)
-
-/*
- `AWS_EVENT_STREAM_MAX_MESSAGE_SIZE`.
- */
-#define MAX_MESSAGE_SIZE ((24 * 1024) * 1024)
-
-/*
- `AWS_EVENT_STREAM_MAX_HEADERS_SIZE` (same as the message limit upstream).
- */
-#define MAX_HEADERS_SIZE MAX_MESSAGE_SIZE
-
-/*
- `AWS_EVENT_STREAM_HEADER_NAME_LEN_MAX`: the name length is one byte on the wire.
- */
-#define HEADER_NAME_LEN_MAX (size_t)UINT8_MAX
-
-/*
- `AWS_EVENT_STREAM_HEADER_VALUE_LEN_MAX` (INT16_MAX) for string and byte_buf values.
- */
-#define HEADER_VALUE_LEN_MAX (size_t)INT16_MAX
-
-/*
- `AWS_EVENT_STREAM_MESSAGE_MAX_HEADERS`: enforced by the one-shot parser only.
- */
-#define MESSAGE_MAX_HEADERS 1024
-
-/*
- Bytes in a uuid header value.
- */
-#define UUID_LEN 16
-
 #define AWS_C_IO_PACKAGE_ID 1
 
 #define AWS_NETWORK_INTERFACE_NAME_MAX 16
@@ -633,34 +586,6 @@
 #define AWS_ADDRESS_MAX_LEN 108
 
 #define AWS_TLS_NEGOTIATED_PROTOCOL_MESSAGE 1
-
-/*
- Seconds a resolved address stays usable by default (upstream's value).
- */
-#define AWS_DEFAULT_DNS_TTL 30
-
-#define INIT 1
-
-#define CONNECTING 2
-
-#define CONNECTED_READ 4
-
-#define CONNECTED_WRITE 8
-
-#define BOUND 16
-
-#define LISTENING 32
-
-#define TIMEDOUT 64
-
-#define ERROR 128
-
-#define CLOSED 129
-
-/*
- Upstream's ALPN lists hold at most this many protocols.
- */
-#define MAX_ALPN_PROTOCOLS 4
 
 enum aws_io_event_type {
   AWS_IO_EVENT_TYPE_READABLE = 1,
