@@ -4,7 +4,9 @@
  * threads. Every wait is bounded by a deadline. */
 #include <aws/common/clock.h>
 #include <aws/common/condition_variable.h>
+#include <aws/common/linked_list.h>
 #include <aws/common/mutex.h>
+#include <aws/common/private/thread_shared.h>
 #include <aws/common/thread.h>
 
 #include "test_helpers.h"
@@ -535,6 +537,19 @@ static void test_managed_threads_are_joined(void) {
     CHECK_INT_EQ(AWS_OP_SUCCESS, aws_thread_join_all_managed());
 }
 
+/* The join-wrapper list functions of private/thread_shared.h only take the
+ * records of this library's finished managed threads; a stranger aborts
+ * rather than being joined and freed. An empty list is nothing to do. */
+static void test_join_wrapper_functions_take_only_ours(void) {
+    struct aws_linked_list list;
+    aws_linked_list_init(&list);
+    aws_thread_join_and_free_wrapper_list(&list);
+    struct aws_linked_list_node stranger = {0};
+    CHECK_ABORTS("not the node of a finishing managed thread", aws_thread_pending_join_add(&stranger));
+    aws_linked_list_push_back(&list, &stranger);
+    CHECK_ABORTS("not the node of a finished managed thread", aws_thread_join_and_free_wrapper_list(&list));
+}
+
 static void test_managed_join_timeout(void) {
     struct managed_data m = {.mutex = AWS_MUTEX_INIT, .cv = AWS_CONDITION_VARIABLE_INIT};
     struct aws_thread_options options = *aws_default_thread_options();
@@ -582,5 +597,6 @@ int main(void) {
     RUN_TEST(test_clean_up_detaches_unjoined_thread);
     RUN_TEST(test_managed_threads_are_joined);
     RUN_TEST(test_managed_join_timeout);
+    RUN_TEST(test_join_wrapper_functions_take_only_ours);
     return TEST_RESULT();
 }

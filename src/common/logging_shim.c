@@ -4,8 +4,8 @@
  * filtering and writing all happen on the Rust side.
  *
  * Rust reaches its per-logger entry point through an extension slot that our
- * own vtables carry right after the four upstream members, so nothing here
- * needs an exported Rust symbol. */
+ * own vtables carry right after the four upstream members; the one vtable
+ * exported at upstream's size calls aws_es_rs_pipeline_log_v by name. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -31,6 +31,19 @@ int aws_es_rs_logger_log(struct aws_logger *logger, int level, uint32_t subject,
     va_list args;
     va_start(args, format);
     int result = vtable->log_v(logger, level, subject, format, args);
+    va_end(args);
+    return result;
+}
+
+/* The vtable of aws_logger_init_standard's loggers is exported under
+ * upstream's name at upstream's size (g_pipeline_logger_owned_vtable), so it
+ * has no extension slot: its log entry calls the pipeline's Rust entry. */
+es_rs_log_v_fn aws_es_rs_pipeline_log_v;
+
+int aws_es_rs_pipeline_logger_log(struct aws_logger *logger, int level, uint32_t subject, const char *format, ...) {
+    va_list args;
+    va_start(args, format);
+    int result = aws_es_rs_pipeline_log_v(logger, level, subject, format, args);
     va_end(args);
     return result;
 }

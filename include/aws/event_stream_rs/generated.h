@@ -4654,6 +4654,21 @@ int aws_thread_name(struct aws_allocator *allocator,
 int aws_thread_current_name(struct aws_allocator *allocator, struct aws_string **out_name);
 
 /*
+ Parks a finished managed thread (the node of its join wrapper) and joins
+ the ones parked before it. Only this library's finishing threads have such
+ a node; any other aborts.
+ */
+void aws_thread_pending_join_add(struct aws_linked_list_node *node);
+
+/*
+ Joins and frees every wrapper linked in `wrapper_list`: nodes of finished
+ managed threads taken out of the pending set by the caller, as upstream's
+ callers do. The nodes are freed, so the list must not be used afterwards.
+ Any other node aborts.
+ */
+void aws_thread_join_and_free_wrapper_list(struct aws_linked_list *wrapper_list);
+
+/*
  Number of managed threads not yet joined.
  */
 size_t aws_thread_get_managed_thread_count(void);

@@ -6,6 +6,7 @@
 //! * `aws_logger_init_standard`: as upstream, the default formatter (ISO 8601
 //!   dates), a background channel and a file writer, owned by the logger;
 //! * `aws_logger_init_from_external`: the caller's parts, left to the caller.
+use std::cell::UnsafeCell;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use libc::{c_char, c_int, c_void};
@@ -13,20 +14,26 @@ use libc::{c_char, c_int, c_void};
 use super::channel::{aws_log_channel_clean_up, aws_log_channel_init_background};
 use super::formatter::{self, aws_log_formatter_clean_up, aws_log_formatter_init_default};
 use super::writer::{aws_log_writer_clean_up, aws_log_writer_init_file};
-use super::{aws_es_rs_logger_log, forget_root, LoggerVtable, StaticVtable};
+use super::{
+    aws_es_rs_logger_log, aws_es_rs_pipeline_logger_log, forget_root, ExportedVtable, LoggerVtable,
+    StaticVtable,
+};
 use crate::common::abi::*;
 use crate::common::allocator::{aws_mem_release, drop_in, new_in};
 use crate::fatal_precondition;
 
-static OWNED_VTABLE: StaticVtable = StaticVtable(LoggerVtable {
-    base: aws_logger_vtable {
-        log: Some(aws_es_rs_logger_log),
+/// The vtable of loggers made by `aws_logger_init_standard`, exported under
+/// upstream's name and at its size (the C trampoline it names calls
+/// `aws_es_rs_pipeline_log_v`).
+#[no_mangle]
+#[allow(non_upper_case_globals)]
+pub static g_pipeline_logger_owned_vtable: ExportedVtable =
+    ExportedVtable(UnsafeCell::new(aws_logger_vtable {
+        log: Some(aws_es_rs_pipeline_logger_log),
         get_log_level: Some(get_log_level),
         clean_up: Some(clean_up_owned),
         set_log_level: Some(set_log_level),
-    },
-    log_v,
-});
+    }));
 
 static UNOWNED_VTABLE: StaticVtable = StaticVtable(LoggerVtable {
     base: aws_logger_vtable {
@@ -35,7 +42,7 @@ static UNOWNED_VTABLE: StaticVtable = StaticVtable(LoggerVtable {
         clean_up: Some(clean_up_unowned),
         set_log_level: Some(set_log_level),
     },
-    log_v,
+    log_v: aws_es_rs_pipeline_log_v,
 });
 
 /// # Safety
@@ -111,7 +118,7 @@ pub(super) unsafe fn send_formatted(
     // SAFETY: guaranteed by the caller; p_impl is a pipeline when the vtable is ours.
     unsafe {
         let vtable = (*logger).vtable;
-        if vtable != OWNED_VTABLE.as_c() && vtable != UNOWNED_VTABLE.as_c() {
+        if vtable != g_pipeline_logger_owned_vtable.as_c() && vtable != UNOWNED_VTABLE.as_c() {
             return false;
         }
         let p = pipeline(logger);
@@ -146,7 +153,10 @@ unsafe fn send(channel: *mut aws_log_channel, output: *mut aws_string) -> c_int 
     AWS_OP_SUCCESS
 }
 
-unsafe extern "C" fn log_v(
+/// The pipeline loggers' entry behind the C trampolines (exported only for
+/// `logging_shim.c`; kept out of the generated header).
+#[no_mangle]
+pub unsafe extern "C" fn aws_es_rs_pipeline_log_v(
     logger: *mut aws_logger,
     level: enum_aws_log_level,
     subject: aws_log_subject_t,
@@ -301,7 +311,7 @@ pub unsafe extern "C" fn aws_logger_init_standard(
         };
         let impl_ = new_in(allocator, parts);
         logger.write(aws_logger {
-            vtable: OWNED_VTABLE.as_c(),
+            vtable: g_pipeline_logger_owned_vtable.as_c(),
             allocator,
             p_impl: impl_ as *mut c_void,
         });
