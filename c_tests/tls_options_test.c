@@ -315,8 +315,8 @@ static void test_contexts(void) {
     CHECK(aws_tls_is_cipher_pref_supported(AWS_IO_TLS_CIPHER_PREF_SYSTEM_DEFAULT));
     CHECK(aws_tls_is_cipher_pref_supported(AWS_IO_TLS_CIPHER_PREF_TLSV1_2_2025_07));
     CHECK(aws_tls_is_cipher_pref_supported(AWS_IO_TLS_CIPHER_PREF_NON_PQ_DEFAULT));
-    CHECK(!aws_tls_is_cipher_pref_supported(AWS_IO_TLS_CIPHER_PREF_PQ_DEFAULT));
-    CHECK(!aws_tls_is_cipher_pref_supported(AWS_IO_TLS_CIPHER_PREF_PQ_TLSV1_2_2024_10));
+    CHECK(aws_tls_is_cipher_pref_supported(AWS_IO_TLS_CIPHER_PREF_PQ_DEFAULT));
+    CHECK(aws_tls_is_cipher_pref_supported(AWS_IO_TLS_CIPHER_PREF_PQ_TLSV1_2_2024_10));
     CHECK(!aws_tls_is_cipher_pref_supported(AWS_IO_TLS_CIPHER_PREF_TLSV1_0_2023_06));
     CHECK(!aws_tls_is_cipher_pref_supported(AWS_IO_TLS_CIPHER_PREF_KMS_PQ_TLSv1_0_2019_06));
 }
@@ -377,7 +377,7 @@ static void test_context_failures(void) {
     CHECK_INT_EQ(AWS_IO_TLS_VERSION_UNSUPPORTED, server_ctx_error("server.key", s_tls_1_0));
     CHECK_INT_EQ(AWS_IO_TLS_VERSION_UNSUPPORTED, server_ctx_error("server.key", s_tls_1_1));
     CHECK_INT_EQ(AWS_IO_TLS_VERSION_UNSUPPORTED, server_ctx_error("server.key", s_ssl_3));
-    CHECK_INT_EQ(AWS_IO_TLS_CIPHER_PREF_UNSUPPORTED, server_ctx_error("server.key", s_pq));
+    CHECK_INT_EQ(0, server_ctx_error("server.key", s_pq));
     CHECK_INT_EQ(AWS_IO_TLS_CIPHER_PREF_UNSUPPORTED, server_ctx_error("server.key", s_tls10_policy));
     CHECK_INT_EQ(AWS_IO_TLS_CTX_ERROR, server_ctx_error("client.key", NULL));
     CHECK_INT_EQ(AWS_IO_TLS_CTX_ERROR, server_ctx_error("server.key", s_five_alpn));
