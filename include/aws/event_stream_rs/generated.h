@@ -2921,6 +2921,15 @@ extern const char *aws_cli_optarg;
 extern const char *aws_cli_positional_arg;
 
 /*
+ The vtable of loggers made by aws_logger_init_standard (the logger owns
+ their parts), exported as upstream does: exactly upstream's 32 bytes,
+ because a C program that names it gets a copy of that size (a copy
+ relocation) which the library then uses too. So it carries no `log_v`
+ slot: its `log` is a C variadic that calls [`log_v`] by a hidden name.
+ */
+extern struct aws_logger_vtable g_pipeline_logger_owned_vtable;
+
+/*
  `:message-type` header name.
  */
 extern const struct aws_byte_cursor aws_event_stream_rpc_message_type_name;
@@ -4773,6 +4782,26 @@ int aws_thread_name(struct aws_allocator *allocator,
                     struct aws_string **out_name);
 
 int aws_thread_current_name(struct aws_allocator *allocator, struct aws_string **out_name);
+
+/*
+ Parks a finished managed thread's record for a later join and joins the
+ one parked before it (never the caller: a thread cannot join itself).
+
+ # Safety
+ `node` must be a record made by this library for a managed thread that has
+ finished (upstream's records are private too: no C caller can make one).
+ */
+void aws_thread_pending_join_add(struct aws_linked_list_node *node);
+
+/*
+ Joins the thread of every record on `wrapper_list` and frees the records,
+ leaving the list empty.
+
+ # Safety
+ `wrapper_list` must be an initialised list whose nodes are records taken
+ out of the pending set (as upstream's callers swap it into a local list).
+ */
+void aws_thread_join_and_free_wrapper_list(struct aws_linked_list *wrapper_list);
 
 /*
  Number of managed threads not yet joined.
