@@ -19,7 +19,7 @@ pub fn crc64nvme_sw(data: &[u8], previous: u64) -> u64 {
 }
 
 fn update(crc: u64, data: &[u8]) -> u64 {
-    #[cfg(target_arch = "x86_64")]
+    #[cfg(all(target_arch = "x86_64", es_rs_avx512))]
     {
         if data.len() >= wide::MIN_LEN
             && std::is_x86_feature_detected!("avx512f")
@@ -29,6 +29,9 @@ fn update(crc: u64, data: &[u8]) -> u64 {
             // SAFETY: the required CPU features were just detected.
             return unsafe { wide::update(crc, data) };
         }
+    }
+    #[cfg(target_arch = "x86_64")]
+    {
         if data.len() >= clmul::MIN_LEN && std::is_x86_feature_detected!("pclmulqdq") {
             // SAFETY: the required CPU feature was just detected.
             return unsafe { clmul::update(crc, data) };
@@ -125,7 +128,9 @@ mod clmul {
     }
 }
 
-#[cfg(target_arch = "x86_64")]
+// Built only by rustc >= 1.89 (build.rs sets es_rs_avx512), whatever the MSRV says.
+#[cfg(all(target_arch = "x86_64", es_rs_avx512))]
+#[allow(clippy::incompatible_msrv)]
 mod wide {
     use super::clmul::{finish, fold, key, keys, FOLD_16};
     use std::arch::x86_64::{
