@@ -96,8 +96,9 @@ impl Field {
 }
 
 pub(super) static CRC32: Field = Field::new(0xEDB8_8320, 32);
-pub(super) static CRC32C: Field = Field::new(0x82F6_3B78, 32);
-/// A `const` too, so the CRC64 folding constants are computed at compile time.
+pub(super) const CRC32C_FIELD: Field = Field::new(0x82F6_3B78, 32);
+pub(super) static CRC32C: Field = CRC32C_FIELD;
+/// `const`s too, so the folding constants are computed at compile time.
 pub(super) const CRC64NVME_FIELD: Field = Field::new(0x9A6C_9329_AC4B_C9B5, 64);
 pub(super) static CRC64NVME: Field = CRC64NVME_FIELD;
 

@@ -1,9 +1,12 @@
 //! CRC32C (Castagnoli, reflected polynomial 0x82F63B78).
 //!
-//! x86_64 with SSE4.2: three independent `crc32` instruction streams over
-//! equal blocks (the instruction has 3-cycle latency and 1-cycle throughput),
-//! merged with a carry-less "shift by N zero bytes" operator. Elsewhere: a
-//! slicing-by-8 table.
+//! x86_64 with AVX-512 VPCLMULQDQ, from 256 bytes: carry-less-multiply
+//! folding ([`super::fold`]). With SSE4.2: three independent `crc32`
+//! instruction streams over equal blocks (the instruction has 3-cycle latency
+//! and 1-cycle throughput), merged with a carry-less "shift by N zero bytes"
+//! operator. Elsewhere: a slicing-by-8 table.
+#[cfg(all(target_arch = "x86_64", es_rs_avx512))]
+use super::fold;
 use super::table;
 
 /// CRC32C of `data` continuing from the finished value `previous`.
@@ -12,6 +15,11 @@ pub fn crc32c(data: &[u8], previous: u32) -> u32 {
 }
 
 fn update(crc: u32, data: &[u8]) -> u32 {
+    #[cfg(all(target_arch = "x86_64", es_rs_avx512))]
+    if data.len() >= fold::wide::MIN_LEN && fold::wide_available() {
+        // SAFETY: the required CPU features were just detected.
+        return unsafe { fold::wide::update(&fold::CRC32C, crc.into(), data) } as u32;
+    }
     #[cfg(target_arch = "x86_64")]
     {
         if std::is_x86_feature_detected!("sse4.2") && std::is_x86_feature_detected!("pclmulqdq") {

@@ -9,6 +9,8 @@ pub mod abi;
 mod combine;
 mod crc32c;
 mod crc64;
+#[cfg(target_arch = "x86_64")]
+mod fold;
 mod library;
 mod table;
 pub mod xxhash;
