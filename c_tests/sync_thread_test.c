@@ -4,7 +4,9 @@
  * threads. Every wait is bounded by a deadline. */
 #include <aws/common/clock.h>
 #include <aws/common/condition_variable.h>
+#include <aws/common/linked_list.h>
 #include <aws/common/mutex.h>
+#include <aws/common/private/thread_shared.h>
 #include <aws/common/thread.h>
 
 #include "test_helpers.h"
@@ -535,6 +537,15 @@ static void test_managed_threads_are_joined(void) {
     CHECK_INT_EQ(AWS_OP_SUCCESS, aws_thread_join_all_managed());
 }
 
+/* Only the library makes join records; an empty list is left empty. */
+static void test_join_and_free_empty_wrapper_list(void) {
+    struct aws_linked_list list;
+    aws_linked_list_init(&list);
+    aws_thread_join_and_free_wrapper_list(&list);
+    CHECK(aws_linked_list_empty(&list));
+    CHECK_INT_EQ(0, aws_thread_get_managed_thread_count());
+}
+
 static void test_managed_join_timeout(void) {
     struct managed_data m = {.mutex = AWS_MUTEX_INIT, .cv = AWS_CONDITION_VARIABLE_INIT};
     struct aws_thread_options options = *aws_default_thread_options();
@@ -581,6 +592,7 @@ int main(void) {
     RUN_TEST(test_sleep_and_id_string);
     RUN_TEST(test_clean_up_detaches_unjoined_thread);
     RUN_TEST(test_managed_threads_are_joined);
+    RUN_TEST(test_join_and_free_empty_wrapper_list);
     RUN_TEST(test_managed_join_timeout);
     return TEST_RESULT();
 }

@@ -5,7 +5,9 @@
  *
  * Rust reaches its per-logger entry point through an extension slot that our
  * own vtables carry right after the four upstream members, so nothing here
- * needs an exported Rust symbol. */
+ * needs an exported Rust symbol. The one exception is the exported
+ * g_pipeline_logger_owned_vtable, which has upstream's size and no slot: its
+ * log function calls the pipeline's entry point by a hidden name. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -31,6 +33,17 @@ int aws_es_rs_logger_log(struct aws_logger *logger, int level, uint32_t subject,
     va_list args;
     va_start(args, format);
     int result = vtable->log_v(logger, level, subject, format, args);
+    va_end(args);
+    return result;
+}
+
+/* Defined in src/common/logging/pipeline.rs; hidden, not exported. */
+__attribute__((visibility("hidden"))) es_rs_log_v_fn aws_es_rs_pipeline_log_v;
+
+int aws_es_rs_pipeline_logger_log(struct aws_logger *logger, int level, uint32_t subject, const char *format, ...) {
+    va_list args;
+    va_start(args, format);
+    int result = aws_es_rs_pipeline_log_v(logger, level, subject, format, args);
     va_end(args);
     return result;
 }

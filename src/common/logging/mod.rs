@@ -94,6 +94,14 @@ mod shim {
             format: *const c_char,
             ...
         ) -> c_int;
+        /// Variadic `log` of `g_pipeline_logger_owned_vtable`: forwards to the pipeline's `log_v`.
+        pub(super) fn aws_es_rs_pipeline_logger_log(
+            logger: *mut aws_logger,
+            level: enum_aws_log_level,
+            subject: aws_log_subject_t,
+            format: *const c_char,
+            ...
+        ) -> c_int;
         pub(super) fn aws_es_rs_null_logger_log(
             logger: *mut aws_logger,
             level: enum_aws_log_level,
@@ -110,8 +118,8 @@ mod shim {
         ) -> c_int;
     }
 }
-use shim::aws_es_rs_null_logger_log;
 pub(crate) use shim::{aws_es_rs_logger_log, aws_es_rs_vformat};
+use shim::{aws_es_rs_null_logger_log, aws_es_rs_pipeline_logger_log};
 
 // ---- the null logger ---------------------------------------------------------------
 
