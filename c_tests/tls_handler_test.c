@@ -1,6 +1,7 @@
 /* The TLS channel handler through the bootstraps, on loopback: our client and
  * server echo 64 KiB over TLS (negotiation callback before the setup/incoming
- * callbacks, ALPN and server name readable from the handler), mutual TLS,
+ * callbacks, ALPN, server name and the TLS statistics sample readable from
+ * the handler), mutual TLS,
  * a client that does not trust the server fails with
  * AWS_IO_TLS_ERROR_NEGOTIATION_FAILURE, a server that never answers times
  * out with AWS_IO_TLS_NEGOTIATION_TIMEOUT, a server certificate named only by
@@ -11,6 +12,7 @@
  * s_server). Certificates are made at run time; the tracing allocator ends
  * at 0 bytes. */
 #include <aws/common/string.h>
+#include <aws/io/statistics.h>
 #include <aws/io/tls_channel_handler.h>
 
 #include <netinet/in.h>
@@ -33,7 +35,37 @@ struct negotiation {
     int seq;
     char protocol[32];
     char server_name[64];
+    /* The handler's statistics sample, read in the callback (loop thread). */
+    size_t stats_count;
+    uint32_t stats_category;
+    int stats_status;
+    uint64_t handshake_start_ns, handshake_end_ns;
 };
+
+static void s_read_tls_statistics(struct aws_channel_handler *handler, struct negotiation *n) {
+    struct aws_array_list list;
+    aws_array_list_init_dynamic(&list, s_alloc, 2, sizeof(void *));
+    handler->vtable->gather_statistics(handler, &list);
+    n->stats_count = aws_array_list_length(&list);
+    if (n->stats_count == 1) {
+        struct aws_crt_statistics_tls *tls = NULL;
+        aws_array_list_get_at(&list, &tls, 0);
+        n->stats_category = tls->category;
+        n->stats_status = (int)tls->handshake_status;
+        n->handshake_start_ns = tls->handshake_start_ns;
+        n->handshake_end_ns = tls->handshake_end_ns;
+    }
+    aws_array_list_clean_up(&list);
+}
+
+/* The statistics at the negotiation callback: a TLS sample with the result. */
+static void s_check_tls_statistics(const struct negotiation *n, enum aws_tls_negotiation_status status) {
+    CHECK_INT_EQ(1, n->stats_count);
+    CHECK_INT_EQ(AWSCRT_STAT_CAT_TLS, n->stats_category);
+    CHECK_INT_EQ(status, n->stats_status);
+    CHECK(n->handshake_start_ns > 0);
+    CHECK(n->handshake_end_ns >= n->handshake_start_ns);
+}
 
 static void s_copy_buf(char *out, size_t cap, struct aws_byte_buf buf) {
     size_t n = buf.len < cap - 1 ? buf.len : cap - 1;
@@ -51,6 +83,7 @@ static void s_on_negotiation(struct aws_channel_handler *handler, struct aws_cha
     n->calls++;
     n->error = error_code;
     n->seq = ++s_seq;
+    s_read_tls_statistics(handler, n);
     if (!error_code) {
         s_copy_buf(n->protocol, sizeof(n->protocol), aws_tls_handler_protocol(handler));
         s_copy_buf(n->server_name, sizeof(n->server_name), aws_tls_handler_server_name(handler));
@@ -205,7 +238,9 @@ static void s_echo_round_with(const char *server_cert, const char *server_key, b
     CHECK(client_neg.seq < c.setup_seq);
     CHECK_STR_EQ(protocol, client_neg.protocol);
     CHECK_STR_EQ("localhost", client_neg.server_name);
+    s_check_tls_statistics(&client_neg, AWS_TLS_NEGOTIATION_STATUS_SUCCESS);
     CHECK(s_wait_for(WAIT_NS, s_negotiated, &server_neg));
+    s_check_tls_statistics(&server_neg, AWS_TLS_NEGOTIATION_STATUS_SUCCESS);
     CHECK_INT_EQ(0, server_neg.error);
     CHECK_STR_EQ(protocol, server_neg.protocol);
     CHECK_STR_EQ("localhost", server_neg.server_name);
@@ -259,6 +294,7 @@ static void s_negotiation_fails(const char *server_cert, const char *server_key,
     CHECK_INT_EQ(0, c.shutdown_calls);
     CHECK_INT_EQ(1, client_neg.calls);
     CHECK_INT_EQ(AWS_IO_TLS_ERROR_NEGOTIATION_FAILURE, client_neg.error);
+    s_check_tls_statistics(&client_neg, AWS_TLS_NEGOTIATION_STATUS_FAILURE);
     /* The server hears the client's alert and fails its negotiation too. */
     CHECK(s_wait_for(WAIT_NS, s_incoming_failed, &server));
     CHECK_INT_EQ(0, server.incoming_ok);
