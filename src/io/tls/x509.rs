@@ -179,6 +179,43 @@ mod tests {
         assert!(!host_matches(b"local", b"localhost"));
     }
 
+    fn der(pem: &[u8]) -> Vec<u8> {
+        crate::io::tls::pem::certificates(pem).unwrap()[0].to_vec()
+    }
+
+    #[test]
+    fn public_key_matches_what_the_signing_key_reports() {
+        use crate::io::tls::test_certs::{Ca, KeyKind};
+        let ca = Ca::new();
+        let provider = rustls::crypto::ring::default_provider();
+        for kind in [KeyKind::Rsa, KeyKind::P256, KeyKind::Ed25519] {
+            let leaf = ca.issue(kind, &format!("{kind:?}"));
+            let key = crate::io::tls::pem::private_key(&leaf.key_pkcs8).unwrap();
+            let signing = provider.key_provider.load_private_key(key).unwrap();
+            let cert = der(&leaf.cert);
+            assert_eq!(
+                signing.public_key().unwrap().as_ref(),
+                spki(&cert).unwrap(),
+                "{kind:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn names_of_a_leaf_and_of_a_ca() {
+        use crate::io::tls::test_certs::{Ca, KeyKind};
+        let ca = Ca::new();
+        let leaf = der(&ca.issue(KeyKind::P256, "leaf").cert);
+        assert_eq!(common_names(&leaf).unwrap(), vec![&b"localhost"[..]]);
+        assert_eq!(has_host_alt_names(&leaf), Some(true));
+        let root = der(&ca.cert);
+        assert_eq!(
+            common_names(&root).unwrap(),
+            vec![&b"aws-es-rs test CA"[..]]
+        );
+        assert_eq!(has_host_alt_names(&root), Some(false));
+    }
+
     #[test]
     fn garbage_is_none() {
         assert!(spki(b"").is_none());
