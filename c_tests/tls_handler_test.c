@@ -330,6 +330,7 @@ struct alpn_seen {
     void *user_data;
     char protocol[32];
     size_t bytes_read;
+    bool refuse; /* return NULL: no handler for the protocol */
 };
 static struct alpn_seen s_client_alpn, s_server_alpn;
 
@@ -393,6 +394,12 @@ static struct aws_channel_handler_vtable s_pass_vtable = {
 
 static struct aws_channel_handler *s_on_protocol(struct alpn_seen *seen, struct aws_byte_buf *protocol,
                                                  void *user_data) {
+    if (seen->refuse) {
+        aws_mutex_lock(&s_mutex);
+        seen->calls++;
+        aws_mutex_unlock(&s_mutex);
+        return NULL;
+    }
     struct pass_through *p = aws_mem_calloc(s_alloc, 1, sizeof(*p));
     p->seen = seen;
     p->base.vtable = &s_pass_vtable;
@@ -464,6 +471,45 @@ static void test_alpn_handler_installed_by_bootstraps(void) {
     CHECK(s_server_alpn.user_data == &server);
     CHECK_INT_EQ(c.sent.len, s_server_alpn.bytes_read);
     CHECK_INT_EQ(c.sent.len, server.bytes_echoed);
+    s_conn_clean_up(&c);
+    aws_tls_ctx_release(client_ctx);
+    aws_tls_ctx_release(server_ctx);
+}
+
+/* A client whose on_protocol_negotiated has no handler for the protocol: the
+ * channel shuts down before setup, which reports the ALPN handler's error. */
+static void test_alpn_protocol_without_a_handler_fails_setup(void) {
+    memset(&s_client_alpn, 0, sizeof(s_client_alpn));
+    s_client_alpn.refuse = true;
+    struct aws_tls_ctx *server_ctx = s_server_ctx(false, "h2");
+    struct aws_tls_ctx *client_ctx = s_client_ctx("ca.pem", false);
+    struct negotiation client_neg = {0};
+    struct aws_tls_connection_options server_tls, client_tls;
+    aws_tls_connection_options_init_from_ctx(&server_tls, server_ctx);
+    s_client_tls_options(&client_tls, client_ctx, &client_neg, "h2");
+    struct echo_server server;
+    s_server_start(&server, &server_tls);
+    aws_tls_connection_options_clean_up(&server_tls);
+
+    struct aws_client_bootstrap_options bo = {.event_loop_group = s_group, .host_resolver = s_resolver};
+    struct aws_client_bootstrap *plain = s_client_bootstrap;
+    s_client_bootstrap = aws_client_bootstrap_new(s_alloc, &bo);
+    CHECK_INT_EQ(AWS_OP_SUCCESS, aws_client_bootstrap_set_alpn_callback(s_client_bootstrap, s_client_on_protocol));
+    struct echo_conn c = {.group = s_group, .messages = 1, .message_size = 10};
+    s_fill_pattern(&c, 5);
+    CHECK_INT_EQ(AWS_OP_SUCCESS, s_connect_tls(&c, s_bound_port(server.listener), &client_tls));
+    aws_tls_connection_options_clean_up(&client_tls);
+    CHECK(s_wait_for(WAIT_NS, s_conn_done, &c));
+    CHECK_INT_EQ(1, s_client_alpn.calls);
+    CHECK_INT_EQ(1, c.setup_calls);
+    CHECK_INT_EQ(AWS_IO_UNHANDLED_ALPN_PROTOCOL_MESSAGE, c.setup_error);
+    CHECK_INT_EQ(0, c.shutdown_calls);
+    /* As upstream: the negotiation callback is not called (the shutdown came first). */
+    CHECK_INT_EQ(0, client_neg.calls);
+    CHECK(s_wait_for(WAIT_NS, s_server_closed, &server));
+    s_server_stop(&server);
+    aws_client_bootstrap_release(s_client_bootstrap);
+    s_client_bootstrap = plain;
     s_conn_clean_up(&c);
     aws_tls_ctx_release(client_ctx);
     aws_tls_ctx_release(server_ctx);
@@ -934,6 +980,7 @@ int main(void) {
     RUN_TEST(test_common_name_server_through_an_intermediate);
     RUN_TEST(test_alt_name_for_another_host_fails);
     RUN_TEST(test_alpn_handler_installed_by_bootstraps);
+    RUN_TEST(test_alpn_protocol_without_a_handler_fails_setup);
     RUN_TEST(test_negotiation_timeout);
     RUN_TEST(test_setup_client_tls_on_a_plain_channel);
     RUN_TEST(test_read_window_is_honoured);
