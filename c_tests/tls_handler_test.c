@@ -7,7 +7,8 @@
  * out with AWS_IO_TLS_NEGOTIATION_TIMEOUT, a server certificate named only by
  * its common name (sent with its intermediate) is accepted and one whose
  * subjectAltName names another host is not, bootstraps with
- * on_protocol_negotiated install the ALPN handler, and interop both ways with the
+ * on_protocol_negotiated install the ALPN handler (and a protocol without a
+ * handler fails the client's setup), and interop both ways with the
  * openssl command (s_client against our server, our client against
  * s_server). Certificates are made at run time; the tracing allocator ends
  * at 0 bytes. */
