@@ -6573,6 +6573,17 @@ struct aws_input_stream *aws_input_stream_new_from_file(struct aws_allocator *al
 struct aws_input_stream *aws_input_stream_new_from_open_file(struct aws_allocator *allocator,
                                                              FILE *file);
 
+/*
+ A handler that replaces itself, on the TLS handler's negotiated-protocol
+ message, by the one `on_protocol_negotiated` returns for that protocol
+ (called on the channel's thread with a fresh slot; NULL refuses the
+ protocol: AWS_IO_UNHANDLED_ALPN_PROTOCOL_MESSAGE). Any other message is
+ refused with AWS_IO_MISSING_ALPN_MESSAGE.
+ */
+struct aws_channel_handler *aws_tls_alpn_handler_new(struct aws_allocator *allocator,
+                                                     aws_channel_on_protocol_negotiated_fn *on_protocol_negotiated,
+                                                     void *user_data);
+
 struct aws_tls_ctx *aws_tls_server_ctx_new(struct aws_allocator *alloc,
                                            const struct aws_tls_ctx_options *options);
 

@@ -5,16 +5,15 @@ use std::path::Path;
 use std::sync::Arc;
 
 use libc::c_int;
-use rustls::client::WebPkiServerVerifier;
 use rustls::crypto::{aws_lc_rs, CryptoProvider};
 use rustls::server::{ClientHello, ResolvesServerCert, WebPkiClientVerifier};
-use rustls::sign::CertifiedKey;
+use rustls::sign::{CertifiedKey, SingleCertAndKey};
 use rustls::version::{TLS12, TLS13};
 use rustls::{ClientConfig, RootCertStore, ServerConfig, SupportedProtocolVersion};
 use rustls_pki_types::{CertificateDer, PrivateKeyDer};
 
-use super::verify::AcceptAnyServerCert;
-use super::{pem, trust};
+use super::verify::{AcceptAnyServerCert, WebPkiOrCommonName};
+use super::{pem, trust, x509};
 use crate::common::error_codes::*;
 use crate::io::abi::aws_tls_cipher_pref::*;
 use crate::io::abi::aws_tls_versions::*;
@@ -260,6 +259,33 @@ fn identity(options: &TlsOptions<'_>) -> Result<Option<Identity>, ConfigError> {
     Ok(Some((chain, key)))
 }
 
+/// The certificate chain with its signing key. The key must match the
+/// certificate's public key; the certificate may be any X.509 version (s2n
+/// imports version 1 certificates, which webpki refuses to parse).
+fn certified_key(
+    provider: &CryptoProvider,
+    (chain, key): Identity,
+) -> Result<CertifiedKey, ConfigError> {
+    let signing = provider
+        .key_provider
+        .load_private_key(key)
+        .map_err(ctx_err("private key"))?;
+    let Some(cert_spki) = x509::spki(&chain[0]) else {
+        return Err(ConfigError::Ctx(
+            "certificate: not a DER X.509 certificate".into(),
+        ));
+    };
+    if signing
+        .public_key()
+        .is_some_and(|key_spki| key_spki.as_ref() != cert_spki)
+    {
+        return Err(ConfigError::Ctx(
+            "the private key does not match the certificate".into(),
+        ));
+    }
+    Ok(CertifiedKey::new(chain, signing))
+}
+
 /// The trust anchors for peer verification: the overriding CA directory and
 /// file if either was set, else the system's default store.
 fn trust_roots(options: &TlsOptions<'_>) -> Result<Arc<RootCertStore>, ConfigError> {
@@ -345,19 +371,21 @@ fn client_config(
         .map_err(ctx_err("protocol versions"))?;
     let builder = match roots {
         Some(roots) => {
-            let verifier = WebPkiServerVerifier::builder_with_provider(roots, provider)
-                .build()
-                .map_err(|e| ConfigError::Ctx(format!("trust store: {e}")))?;
-            builder.with_webpki_verifier(verifier)
+            let verifier = WebPkiOrCommonName::new(roots, provider.clone()).ok_or_else(|| {
+                ConfigError::Ctx("trust store: no usable root certificate".into())
+            })?;
+            builder
+                .dangerous()
+                .with_custom_certificate_verifier(Arc::new(verifier))
         }
         None => builder
             .dangerous()
-            .with_custom_certificate_verifier(Arc::new(AcceptAnyServerCert::new(provider))),
+            .with_custom_certificate_verifier(Arc::new(AcceptAnyServerCert::new(provider.clone()))),
     };
     let mut config = match identity {
-        Some((chain, key)) => builder
-            .with_client_auth_cert(chain, key)
-            .map_err(ctx_err("certificate and private key"))?,
+        Some(identity) => builder.with_client_cert_resolver(Arc::new(SingleCertAndKey::from(
+            certified_key(&provider, identity)?,
+        ))),
         None => builder.with_no_client_auth(),
     };
     config.alpn_protocols = alpn;
@@ -377,7 +405,7 @@ fn server_config(
     let builder = match roots {
         // verify_peer on a server: clients must present a trusted certificate.
         Some(roots) => {
-            let verifier = WebPkiClientVerifier::builder_with_provider(roots, provider)
+            let verifier = WebPkiClientVerifier::builder_with_provider(roots, provider.clone())
                 .build()
                 .map_err(|e| ConfigError::Ctx(format!("trust store: {e}")))?;
             builder.with_client_cert_verifier(verifier)
@@ -385,9 +413,9 @@ fn server_config(
         None => builder.with_no_client_auth(),
     };
     let mut config = match identity {
-        Some((chain, key)) => builder
-            .with_single_cert(chain, key)
-            .map_err(ctx_err("certificate and private key"))?,
+        Some(identity) => builder.with_cert_resolver(Arc::new(SingleCertAndKey::from(
+            certified_key(&provider, identity)?,
+        ))),
         // As upstream, a server context without a certificate can be made;
         // its handshakes fail.
         None => builder.with_cert_resolver(Arc::new(NoServerCert)),
