@@ -6,6 +6,12 @@
 //! C-defined symbols through extra version scripts (rustc's own lists only
 //! Rust symbols; an exact name in a script outranks its `local: *`).
 fn main() {
+    // AVX-512 / VPCLMULQDQ intrinsics are stable from rustc 1.89; older
+    // compilers (the MSRV is lower) build without the wide CRC path.
+    println!("cargo:rustc-check-cfg=cfg(es_rs_avx512)");
+    if rustc_minor().is_some_and(|minor| minor >= 89) {
+        println!("cargo:rustc-cfg=es_rs_avx512");
+    }
     println!("cargo:rustc-cdylib-link-arg=-Wl,-soname,libaws-c-event-stream.so.1.0.0");
     println!("cargo:rerun-if-changed=build.rs");
     println!("cargo:rerun-if-changed=include");
@@ -29,4 +35,20 @@ fn main() {
     for symbol in ["aws_add_size_checked_varargs", "aws_linked_list_init"] {
         println!("cargo:rustc-cdylib-link-arg=-Wl,--undefined={symbol}");
     }
+}
+
+/// The minor version of the compiler cargo builds with (`rustc 1.MINOR.p`).
+fn rustc_minor() -> Option<u32> {
+    let rustc = std::env::var_os("RUSTC")?;
+    let out = std::process::Command::new(rustc)
+        .arg("--version")
+        .output()
+        .ok()?;
+    let text = String::from_utf8(out.stdout).ok()?;
+    text.split_whitespace()
+        .nth(1)?
+        .split('.')
+        .nth(1)?
+        .parse()
+        .ok()
 }

@@ -1,10 +1,12 @@
-//! CRC throughput: `cargo bench --bench checksums`. Prints one
-//! `RESULT bench=... gb_per_s=...` line per case, including a bytewise
+//! Checksum throughput: `cargo bench --bench checksums`. Prints one
+//! `RESULT bench=... gb_per_s=...` line per case: CRC32, CRC32C, CRC64-NVME
+//! (fast and portable `_sw` paths), xxHash64 and XXH3, and a bytewise CRC32
 //! table loop as the baseline the accelerated paths are compared against.
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
-use aws_c_event_stream_rs::checksums::{crc32, crc32c};
+use aws_c_event_stream_rs::checksums::{crc32, crc32c, crc64nvme, crc64nvme_sw};
+use xxhash_rust::{xxh3, xxh64};
 
 /// The classic one-table, one-byte-per-step CRC32 loop.
 fn crc32_bytewise(data: &[u8]) -> u32 {
@@ -29,7 +31,7 @@ fn crc32_bytewise(data: &[u8]) -> u32 {
     })
 }
 
-fn measure(name: &str, size: usize, f: impl Fn(&[u8]) -> u32) {
+fn measure<T>(name: &str, size: usize, f: impl Fn(&[u8]) -> T) {
     let data: Vec<u8> = (0..size).map(|i| (i * 31 + 7) as u8).collect();
     let budget = Duration::from_millis(if std::env::var_os("BENCH_QUICK").is_some() {
         100
@@ -53,6 +55,10 @@ fn main() {
     for size in [1 << 10, 1 << 20] {
         measure("crc32", size, |d| crc32(d, 0));
         measure("crc32c", size, |d| crc32c(d, 0));
+        measure("crc64nvme", size, |d| crc64nvme(d, 0));
+        measure("crc64nvme_sw", size, |d| crc64nvme_sw(d, 0));
+        measure("xxhash64", size, |d| xxh64::xxh64(d, 0));
+        measure("xxh3_64", size, xxh3::xxh3_64);
         measure("crc32_bytewise_table", size, crc32_bytewise);
     }
 }

@@ -67,6 +67,7 @@
 #include <aws/checksums/checksums.h>
 #include <aws/checksums/crc.h>
 #include <aws/checksums/exports.h>
+#include <aws/checksums/xxhash.h>
 
 /* The io and event-stream headers also include byte_buf.h, logging.h and
  * task_scheduler.h, which come from other parts of the project; they are

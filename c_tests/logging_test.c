@@ -103,17 +103,17 @@ static void this_thread_hex(char out[AWS_THREAD_ID_T_REPR_BUFSZ]) {
 
 /* ---- the standard logger ------------------------------------------------------ */
 
-/* Upstream exports it from logging.c without declaring it in a header. */
-extern struct aws_logger_vtable g_pipeline_logger_owned_vtable;
-
 static void test_standard_logger_filters_and_formats(void) {
     char path[256];
     temp_path(path, sizeof(path), "standard");
     struct aws_logger logger;
     struct aws_logger_standard_options options = {.level = AWS_LL_INFO, .filename = path};
     CHECK_INT_EQ(AWS_OP_SUCCESS, aws_logger_init_standard(&logger, aws_default_allocator(), &options));
-    /* As upstream, a standard logger's vtable is the exported owned-pipeline one. */
+    /* As upstream: the standard logger's vtable is the exported data object,
+     * and it is the logger's own. */
     CHECK(logger.vtable == &g_pipeline_logger_owned_vtable);
+    CHECK(g_pipeline_logger_owned_vtable.log != NULL && g_pipeline_logger_owned_vtable.clean_up != NULL);
+    CHECK(g_pipeline_logger_owned_vtable.get_log_level(&logger, AWS_LS_COMMON_GENERAL) == AWS_LL_INFO);
     aws_logger_set(&logger);
     CHECK(aws_logger_get() == &logger);
     CHECK(aws_logger_get_conditional(AWS_LS_COMMON_GENERAL, AWS_LL_INFO) == &logger);

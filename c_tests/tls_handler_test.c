@@ -1,13 +1,19 @@
 /* The TLS channel handler through the bootstraps, on loopback: our client and
  * server echo 64 KiB over TLS (negotiation callback before the setup/incoming
- * callbacks, ALPN and server name readable from the handler), mutual TLS,
+ * callbacks, ALPN, server name and the TLS statistics sample readable from
+ * the handler), mutual TLS,
  * a client that does not trust the server fails with
  * AWS_IO_TLS_ERROR_NEGOTIATION_FAILURE, a server that never answers times
- * out with AWS_IO_TLS_NEGOTIATION_TIMEOUT, and interop both ways with the
+ * out with AWS_IO_TLS_NEGOTIATION_TIMEOUT, a server certificate named only by
+ * its common name (sent with its intermediate) is accepted and one whose
+ * subjectAltName names another host is not, bootstraps with
+ * on_protocol_negotiated install the ALPN handler (and a protocol without a
+ * handler fails the client's setup), and interop both ways with the
  * openssl command (s_client against our server, our client against
  * s_server). Certificates are made at run time; the tracing allocator ends
  * at 0 bytes. */
 #include <aws/common/string.h>
+#include <aws/io/statistics.h>
 #include <aws/io/tls_channel_handler.h>
 
 #include <netinet/in.h>
@@ -30,7 +36,37 @@ struct negotiation {
     int seq;
     char protocol[32];
     char server_name[64];
+    /* The handler's statistics sample, read in the callback (loop thread). */
+    size_t stats_count;
+    uint32_t stats_category;
+    int stats_status;
+    uint64_t handshake_start_ns, handshake_end_ns;
 };
+
+static void s_read_tls_statistics(struct aws_channel_handler *handler, struct negotiation *n) {
+    struct aws_array_list list;
+    aws_array_list_init_dynamic(&list, s_alloc, 2, sizeof(void *));
+    handler->vtable->gather_statistics(handler, &list);
+    n->stats_count = aws_array_list_length(&list);
+    if (n->stats_count == 1) {
+        struct aws_crt_statistics_tls *tls = NULL;
+        aws_array_list_get_at(&list, &tls, 0);
+        n->stats_category = tls->category;
+        n->stats_status = (int)tls->handshake_status;
+        n->handshake_start_ns = tls->handshake_start_ns;
+        n->handshake_end_ns = tls->handshake_end_ns;
+    }
+    aws_array_list_clean_up(&list);
+}
+
+/* The statistics at the negotiation callback: a TLS sample with the result. */
+static void s_check_tls_statistics(const struct negotiation *n, enum aws_tls_negotiation_status status) {
+    CHECK_INT_EQ(1, n->stats_count);
+    CHECK_INT_EQ(AWSCRT_STAT_CAT_TLS, n->stats_category);
+    CHECK_INT_EQ(status, n->stats_status);
+    CHECK(n->handshake_start_ns > 0);
+    CHECK(n->handshake_end_ns >= n->handshake_start_ns);
+}
 
 static void s_copy_buf(char *out, size_t cap, struct aws_byte_buf buf) {
     size_t n = buf.len < cap - 1 ? buf.len : cap - 1;
@@ -48,6 +84,7 @@ static void s_on_negotiation(struct aws_channel_handler *handler, struct aws_cha
     n->calls++;
     n->error = error_code;
     n->seq = ++s_seq;
+    s_read_tls_statistics(handler, n);
     if (!error_code) {
         s_copy_buf(n->protocol, sizeof(n->protocol), aws_tls_handler_protocol(handler));
         s_copy_buf(n->server_name, sizeof(n->server_name), aws_tls_handler_server_name(handler));
@@ -58,10 +95,11 @@ static void s_on_negotiation(struct aws_channel_handler *handler, struct aws_cha
 
 /* ---- contexts -------------------------------------------------------------------------- */
 
-static struct aws_tls_ctx *s_server_ctx(bool require_client_cert, const char *alpn) {
+static struct aws_tls_ctx *s_server_ctx_from(const char *cert, const char *key, bool require_client_cert,
+                                             const char *alpn) {
     struct aws_tls_ctx_options o;
-    CHECK_INT_EQ(AWS_OP_SUCCESS, aws_tls_ctx_options_init_default_server_from_path(&o, s_alloc, path_of("server.pem"),
-                                                                                   path_of("server.key")));
+    CHECK_INT_EQ(AWS_OP_SUCCESS,
+                 aws_tls_ctx_options_init_default_server_from_path(&o, s_alloc, path_of(cert), path_of(key)));
     if (alpn) {
         aws_tls_ctx_options_set_alpn_list(&o, alpn);
     }
@@ -73,6 +111,10 @@ static struct aws_tls_ctx *s_server_ctx(bool require_client_cert, const char *al
     CHECK(ctx != NULL);
     aws_tls_ctx_options_clean_up(&o);
     return ctx;
+}
+
+static struct aws_tls_ctx *s_server_ctx(bool require_client_cert, const char *alpn) {
+    return s_server_ctx_from("server.pem", "server.key", require_client_cert, alpn);
 }
 
 static struct aws_tls_ctx *s_client_ctx(const char *trusted_ca, bool with_client_cert) {
@@ -170,8 +212,9 @@ static void s_server_stop(struct echo_server *server) {
 }
 
 /* One echo over TLS between our client and our server. */
-static void s_echo_round(bool mutual, size_t messages, size_t size, const char *client_alpn, const char *protocol) {
-    struct aws_tls_ctx *server_ctx = s_server_ctx(mutual, "h2;http/1.1");
+static void s_echo_round_with(const char *server_cert, const char *server_key, bool mutual, size_t messages,
+                              size_t size, const char *client_alpn, const char *protocol) {
+    struct aws_tls_ctx *server_ctx = s_server_ctx_from(server_cert, server_key, mutual, "h2;http/1.1");
     struct aws_tls_ctx *client_ctx = s_client_ctx("ca.pem", mutual);
     struct negotiation server_neg = {0}, client_neg = {0};
     struct aws_tls_connection_options server_tls, client_tls;
@@ -196,7 +239,9 @@ static void s_echo_round(bool mutual, size_t messages, size_t size, const char *
     CHECK(client_neg.seq < c.setup_seq);
     CHECK_STR_EQ(protocol, client_neg.protocol);
     CHECK_STR_EQ("localhost", client_neg.server_name);
+    s_check_tls_statistics(&client_neg, AWS_TLS_NEGOTIATION_STATUS_SUCCESS);
     CHECK(s_wait_for(WAIT_NS, s_negotiated, &server_neg));
+    s_check_tls_statistics(&server_neg, AWS_TLS_NEGOTIATION_STATUS_SUCCESS);
     CHECK_INT_EQ(0, server_neg.error);
     CHECK_STR_EQ(protocol, server_neg.protocol);
     CHECK_STR_EQ("localhost", server_neg.server_name);
@@ -209,6 +254,10 @@ static void s_echo_round(bool mutual, size_t messages, size_t size, const char *
     s_conn_clean_up(&c);
     aws_tls_ctx_release(client_ctx);
     aws_tls_ctx_release(server_ctx);
+}
+
+static void s_echo_round(bool mutual, size_t messages, size_t size, const char *client_alpn, const char *protocol) {
+    s_echo_round_with("server.pem", "server.key", mutual, messages, size, client_alpn, protocol);
 }
 
 static void test_echo(void) {
@@ -224,9 +273,10 @@ static void test_alpn_without_a_common_protocol(void) {
     s_echo_round(false, 2, 100, "x-other", "");
 }
 
-static void test_untrusted_server_fails_negotiation(void) {
-    struct aws_tls_ctx *server_ctx = s_server_ctx(false, NULL);
-    struct aws_tls_ctx *client_ctx = s_client_ctx("other_ca.pem", false);
+/* A server the client does not accept (untrusted, or not "localhost"). */
+static void s_negotiation_fails(const char *server_cert, const char *server_key, const char *trusted_ca) {
+    struct aws_tls_ctx *server_ctx = s_server_ctx_from(server_cert, server_key, false, NULL);
+    struct aws_tls_ctx *client_ctx = s_client_ctx(trusted_ca, false);
     struct negotiation client_neg = {0};
     struct aws_tls_connection_options server_tls, client_tls;
     aws_tls_connection_options_init_from_ctx(&server_tls, server_ctx);
@@ -245,12 +295,222 @@ static void test_untrusted_server_fails_negotiation(void) {
     CHECK_INT_EQ(0, c.shutdown_calls);
     CHECK_INT_EQ(1, client_neg.calls);
     CHECK_INT_EQ(AWS_IO_TLS_ERROR_NEGOTIATION_FAILURE, client_neg.error);
+    s_check_tls_statistics(&client_neg, AWS_TLS_NEGOTIATION_STATUS_FAILURE);
     /* The server hears the client's alert and fails its negotiation too. */
     CHECK(s_wait_for(WAIT_NS, s_incoming_failed, &server));
     CHECK_INT_EQ(0, server.incoming_ok);
     CHECK_INT_EQ(1, server.incoming_err);
     CHECK_INT_EQ(AWS_IO_TLS_ERROR_NEGOTIATION_FAILURE, server.last_incoming_error);
     s_server_stop(&server);
+    s_conn_clean_up(&c);
+    aws_tls_ctx_release(client_ctx);
+    aws_tls_ctx_release(server_ctx);
+}
+
+static void test_untrusted_server_fails_negotiation(void) {
+    s_negotiation_fails("server.pem", "server.key", "other_ca.pem");
+}
+
+/* As s2n, a certificate without a subjectAltName host is matched by its
+ * common name; the chain goes through an intermediate the server sends. */
+static void test_common_name_server_through_an_intermediate(void) {
+    s_echo_round_with("cn_chain.pem", "cn.key", false, 4, 1000, "h2", "h2");
+}
+
+/* A subjectAltName naming other hosts wins over a matching common name. */
+static void test_alt_name_for_another_host_fails(void) {
+    s_negotiation_fails("san_other.pem", "cn.key", "ca.pem");
+}
+
+/* ---- the ALPN handler, installed by the bootstraps --------------------------------- */
+
+/* What a bootstrap's on_protocol_negotiated saw, and the pass-through handler
+ * it returned (which counts the bytes read through it). */
+struct alpn_seen {
+    int calls;
+    void *user_data;
+    char protocol[32];
+    size_t bytes_read;
+    bool refuse; /* return NULL: no handler for the protocol */
+};
+static struct alpn_seen s_client_alpn, s_server_alpn;
+
+struct pass_through {
+    struct aws_channel_handler base;
+    struct alpn_seen *seen;
+};
+
+static int s_pass_read(struct aws_channel_handler *handler, struct aws_channel_slot *slot,
+                       struct aws_io_message *message) {
+    struct pass_through *p = handler->impl;
+    aws_mutex_lock(&s_mutex);
+    p->seen->bytes_read += message->message_data.len;
+    aws_mutex_unlock(&s_mutex);
+    if (!slot->adj_right || aws_channel_slot_send_message(slot, message, AWS_CHANNEL_DIR_READ)) {
+        aws_mem_release(message->allocator, message);
+    }
+    return AWS_OP_SUCCESS;
+}
+
+static int s_pass_write(struct aws_channel_handler *handler, struct aws_channel_slot *slot,
+                        struct aws_io_message *message) {
+    (void)handler;
+    return aws_channel_slot_send_message(slot, message, AWS_CHANNEL_DIR_WRITE);
+}
+
+static int s_pass_window(struct aws_channel_handler *handler, struct aws_channel_slot *slot, size_t size) {
+    (void)handler;
+    return aws_channel_slot_increment_read_window(slot, size);
+}
+
+static int s_pass_shutdown(struct aws_channel_handler *handler, struct aws_channel_slot *slot,
+                           enum aws_channel_direction dir, int error_code, bool free_scarce_resources_immediately) {
+    (void)handler;
+    return aws_channel_slot_on_handler_shutdown_complete(slot, dir, error_code, free_scarce_resources_immediately);
+}
+
+static size_t s_pass_initial_window(struct aws_channel_handler *handler) {
+    (void)handler;
+    return SIZE_MAX;
+}
+
+static size_t s_pass_overhead(struct aws_channel_handler *handler) {
+    (void)handler;
+    return 0;
+}
+
+static void s_pass_destroy(struct aws_channel_handler *handler) {
+    aws_mem_release(handler->alloc, handler->impl);
+}
+
+static struct aws_channel_handler_vtable s_pass_vtable = {
+    .process_read_message = s_pass_read,
+    .process_write_message = s_pass_write,
+    .increment_read_window = s_pass_window,
+    .shutdown = s_pass_shutdown,
+    .initial_window_size = s_pass_initial_window,
+    .message_overhead = s_pass_overhead,
+    .destroy = s_pass_destroy,
+};
+
+static struct aws_channel_handler *s_on_protocol(struct alpn_seen *seen, struct aws_byte_buf *protocol,
+                                                 void *user_data) {
+    if (seen->refuse) {
+        aws_mutex_lock(&s_mutex);
+        seen->calls++;
+        aws_mutex_unlock(&s_mutex);
+        return NULL;
+    }
+    struct pass_through *p = aws_mem_calloc(s_alloc, 1, sizeof(*p));
+    p->seen = seen;
+    p->base.vtable = &s_pass_vtable;
+    p->base.alloc = s_alloc;
+    p->base.impl = p;
+    aws_mutex_lock(&s_mutex);
+    seen->calls++;
+    seen->user_data = user_data;
+    s_copy_buf(seen->protocol, sizeof(seen->protocol), *protocol);
+    aws_mutex_unlock(&s_mutex);
+    return &p->base;
+}
+
+static struct aws_channel_handler *s_client_on_protocol(struct aws_channel_slot *new_slot,
+                                                        struct aws_byte_buf *protocol, void *user_data) {
+    (void)new_slot;
+    return s_on_protocol(&s_client_alpn, protocol, user_data);
+}
+
+static struct aws_channel_handler *s_server_on_protocol(struct aws_channel_slot *new_slot,
+                                                        struct aws_byte_buf *protocol, void *user_data) {
+    (void)new_slot;
+    return s_on_protocol(&s_server_alpn, protocol, user_data);
+}
+
+/* Bootstraps with on_protocol_negotiated put an ALPN handler right of TLS; on
+ * the negotiated protocol it gives its place to the user's handler, through
+ * which the echo then runs (each side's data passes it once). */
+static void test_alpn_handler_installed_by_bootstraps(void) {
+    memset(&s_client_alpn, 0, sizeof(s_client_alpn));
+    memset(&s_server_alpn, 0, sizeof(s_server_alpn));
+    struct aws_tls_ctx *server_ctx = s_server_ctx(false, "h2;http/1.1");
+    struct aws_tls_ctx *client_ctx = s_client_ctx("ca.pem", false);
+    struct negotiation client_neg = {0};
+    struct aws_tls_connection_options server_tls, client_tls;
+    aws_tls_connection_options_init_from_ctx(&server_tls, server_ctx);
+    s_client_tls_options(&client_tls, client_ctx, &client_neg, "h2");
+
+    struct echo_server server;
+    memset(&server, 0, sizeof(server));
+    server.group = s_group;
+    server.bootstrap = aws_server_bootstrap_new(s_alloc, s_group);
+    CHECK_INT_EQ(AWS_OP_SUCCESS, aws_server_bootstrap_set_alpn_callback(server.bootstrap, s_server_on_protocol));
+    CHECK(s_start_tls_listener(&server, &server_tls) != NULL);
+    aws_tls_connection_options_clean_up(&server_tls);
+
+    struct aws_client_bootstrap_options bo = {.event_loop_group = s_group, .host_resolver = s_resolver};
+    struct aws_client_bootstrap *plain = s_client_bootstrap;
+    s_client_bootstrap = aws_client_bootstrap_new(s_alloc, &bo);
+    CHECK_INT_EQ(AWS_OP_SUCCESS, aws_client_bootstrap_set_alpn_callback(s_client_bootstrap, s_client_on_protocol));
+    struct echo_conn c = {.group = s_group, .messages = 4, .message_size = 1000};
+    s_fill_pattern(&c, 3);
+    CHECK_INT_EQ(AWS_OP_SUCCESS, s_connect_tls(&c, s_bound_port(server.listener), &client_tls));
+    aws_tls_connection_options_clean_up(&client_tls);
+    CHECK(s_wait_for(WAIT_NS, s_conn_done, &c));
+    s_check_echoed(&c);
+    CHECK(s_wait_for(WAIT_NS, s_server_closed, &server));
+    s_server_stop(&server);
+    aws_client_bootstrap_release(s_client_bootstrap);
+    s_client_bootstrap = plain;
+
+    CHECK_STR_EQ("h2", client_neg.protocol);
+    CHECK_INT_EQ(1, s_client_alpn.calls);
+    CHECK_STR_EQ("h2", s_client_alpn.protocol);
+    CHECK(s_client_alpn.user_data == &c);
+    CHECK_INT_EQ(c.sent.len, s_client_alpn.bytes_read);
+    CHECK_INT_EQ(1, s_server_alpn.calls);
+    CHECK_STR_EQ("h2", s_server_alpn.protocol);
+    CHECK(s_server_alpn.user_data == &server);
+    CHECK_INT_EQ(c.sent.len, s_server_alpn.bytes_read);
+    CHECK_INT_EQ(c.sent.len, server.bytes_echoed);
+    s_conn_clean_up(&c);
+    aws_tls_ctx_release(client_ctx);
+    aws_tls_ctx_release(server_ctx);
+}
+
+/* A client whose on_protocol_negotiated has no handler for the protocol: the
+ * channel shuts down before setup, which reports the ALPN handler's error. */
+static void test_alpn_protocol_without_a_handler_fails_setup(void) {
+    memset(&s_client_alpn, 0, sizeof(s_client_alpn));
+    s_client_alpn.refuse = true;
+    struct aws_tls_ctx *server_ctx = s_server_ctx(false, "h2");
+    struct aws_tls_ctx *client_ctx = s_client_ctx("ca.pem", false);
+    struct negotiation client_neg = {0};
+    struct aws_tls_connection_options server_tls, client_tls;
+    aws_tls_connection_options_init_from_ctx(&server_tls, server_ctx);
+    s_client_tls_options(&client_tls, client_ctx, &client_neg, "h2");
+    struct echo_server server;
+    s_server_start(&server, &server_tls);
+    aws_tls_connection_options_clean_up(&server_tls);
+
+    struct aws_client_bootstrap_options bo = {.event_loop_group = s_group, .host_resolver = s_resolver};
+    struct aws_client_bootstrap *plain = s_client_bootstrap;
+    s_client_bootstrap = aws_client_bootstrap_new(s_alloc, &bo);
+    CHECK_INT_EQ(AWS_OP_SUCCESS, aws_client_bootstrap_set_alpn_callback(s_client_bootstrap, s_client_on_protocol));
+    struct echo_conn c = {.group = s_group, .messages = 1, .message_size = 10};
+    s_fill_pattern(&c, 5);
+    CHECK_INT_EQ(AWS_OP_SUCCESS, s_connect_tls(&c, s_bound_port(server.listener), &client_tls));
+    aws_tls_connection_options_clean_up(&client_tls);
+    CHECK(s_wait_for(WAIT_NS, s_conn_done, &c));
+    CHECK_INT_EQ(1, s_client_alpn.calls);
+    CHECK_INT_EQ(1, c.setup_calls);
+    CHECK_INT_EQ(AWS_IO_UNHANDLED_ALPN_PROTOCOL_MESSAGE, c.setup_error);
+    CHECK_INT_EQ(0, c.shutdown_calls);
+    /* As upstream: the negotiation callback is not called (the shutdown came first). */
+    CHECK_INT_EQ(0, client_neg.calls);
+    CHECK(s_wait_for(WAIT_NS, s_server_closed, &server));
+    s_server_stop(&server);
+    aws_client_bootstrap_release(s_client_bootstrap);
+    s_client_bootstrap = plain;
     s_conn_clean_up(&c);
     aws_tls_ctx_release(client_ctx);
     aws_tls_ctx_release(server_ctx);
@@ -718,6 +978,10 @@ int main(void) {
     RUN_TEST(test_mutual_tls_echo);
     RUN_TEST(test_alpn_without_a_common_protocol);
     RUN_TEST(test_untrusted_server_fails_negotiation);
+    RUN_TEST(test_common_name_server_through_an_intermediate);
+    RUN_TEST(test_alt_name_for_another_host_fails);
+    RUN_TEST(test_alpn_handler_installed_by_bootstraps);
+    RUN_TEST(test_alpn_protocol_without_a_handler_fails_setup);
     RUN_TEST(test_negotiation_timeout);
     RUN_TEST(test_setup_client_tls_on_a_plain_channel);
     RUN_TEST(test_read_window_is_honoured);

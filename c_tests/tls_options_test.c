@@ -5,7 +5,8 @@
  * twice, platform-only variants), client and server contexts (plain, mutual
  * TLS, hashed CA directory) and their failures (old TLS versions, cipher
  * preferences rustls cannot honour, mismatched key, non-UTF-8 PEM, bad ALPN
- * lists), ref counting, and connection options init/copy/clean up. The
+ * lists), X.509 v1 certificates, EC keys after an EC PARAMETERS block and
+ * chain files, ref counting, and connection options init/copy/clean up. The
  * certificates are made at run time by the openssl command in a mkdtemp
  * directory; the tracing allocator ends at 0 bytes. */
 #include <aws/common/string.h>
@@ -315,8 +316,8 @@ static void test_contexts(void) {
     CHECK(aws_tls_is_cipher_pref_supported(AWS_IO_TLS_CIPHER_PREF_SYSTEM_DEFAULT));
     CHECK(aws_tls_is_cipher_pref_supported(AWS_IO_TLS_CIPHER_PREF_TLSV1_2_2025_07));
     CHECK(aws_tls_is_cipher_pref_supported(AWS_IO_TLS_CIPHER_PREF_NON_PQ_DEFAULT));
-    CHECK(!aws_tls_is_cipher_pref_supported(AWS_IO_TLS_CIPHER_PREF_PQ_DEFAULT));
-    CHECK(!aws_tls_is_cipher_pref_supported(AWS_IO_TLS_CIPHER_PREF_PQ_TLSV1_2_2024_10));
+    CHECK(aws_tls_is_cipher_pref_supported(AWS_IO_TLS_CIPHER_PREF_PQ_DEFAULT));
+    CHECK(aws_tls_is_cipher_pref_supported(AWS_IO_TLS_CIPHER_PREF_PQ_TLSV1_2_2024_10));
     CHECK(!aws_tls_is_cipher_pref_supported(AWS_IO_TLS_CIPHER_PREF_TLSV1_0_2023_06));
     CHECK(!aws_tls_is_cipher_pref_supported(AWS_IO_TLS_CIPHER_PREF_KMS_PQ_TLSv1_0_2019_06));
 }
@@ -377,7 +378,7 @@ static void test_context_failures(void) {
     CHECK_INT_EQ(AWS_IO_TLS_VERSION_UNSUPPORTED, server_ctx_error("server.key", s_tls_1_0));
     CHECK_INT_EQ(AWS_IO_TLS_VERSION_UNSUPPORTED, server_ctx_error("server.key", s_tls_1_1));
     CHECK_INT_EQ(AWS_IO_TLS_VERSION_UNSUPPORTED, server_ctx_error("server.key", s_ssl_3));
-    CHECK_INT_EQ(AWS_IO_TLS_CIPHER_PREF_UNSUPPORTED, server_ctx_error("server.key", s_pq));
+    CHECK_INT_EQ(0, server_ctx_error("server.key", s_pq));
     CHECK_INT_EQ(AWS_IO_TLS_CIPHER_PREF_UNSUPPORTED, server_ctx_error("server.key", s_tls10_policy));
     CHECK_INT_EQ(AWS_IO_TLS_CTX_ERROR, server_ctx_error("client.key", NULL));
     CHECK_INT_EQ(AWS_IO_TLS_CTX_ERROR, server_ctx_error("server.key", s_five_alpn));
@@ -385,6 +386,45 @@ static void test_context_failures(void) {
     CHECK_INT_EQ(AWS_IO_FILE_VALIDATION_FAILURE, server_ctx_error("server.key", s_latin1_cert));
     CHECK_INT_EQ(AWS_IO_TLS_CTX_ERROR, server_ctx_error("server.key", s_missing_ca_dir));
     CHECK_INT_EQ(AWS_IO_TLS_CTX_ERROR, server_ctx_error("server.key", s_not_a_ca));
+}
+
+/* Upstream's test certificates include X.509 version 1 ones and keys written
+ * by `openssl ecparam -genkey` (EC PARAMETERS before the key): both import,
+ * client and server side, and the key must still match the certificate. */
+static void test_certificate_forms(void) {
+    struct aws_tls_ctx_options o;
+    CHECK_INT_EQ(AWS_OP_SUCCESS,
+                 aws_tls_ctx_options_init_client_mtls_from_path(&o, s_alloc, path_of("v1.pem"), path_of("v1.key")));
+    struct aws_tls_ctx *ctx = aws_tls_client_ctx_new(s_alloc, &o);
+    CHECK(ctx != NULL);
+    aws_tls_ctx_release(ctx);
+    /* The same options twice: a second import of the same pair works too. */
+    ctx = aws_tls_client_ctx_new(s_alloc, &o);
+    CHECK(ctx != NULL);
+    aws_tls_ctx_release(ctx);
+    aws_tls_ctx_options_clean_up(&o);
+
+    CHECK_INT_EQ(AWS_OP_SUCCESS, aws_tls_ctx_options_init_default_server_from_path(&o, s_alloc, path_of("v1.pem"),
+                                                                                   path_of("v1.key")));
+    ctx = aws_tls_server_ctx_new(s_alloc, &o);
+    CHECK(ctx != NULL);
+    aws_tls_ctx_release(ctx);
+    aws_tls_ctx_options_clean_up(&o);
+
+    CHECK_INT_EQ(AWS_OP_SUCCESS, aws_tls_ctx_options_init_client_mtls_from_path(&o, s_alloc, path_of("v1.pem"),
+                                                                                path_of("client.key")));
+    aws_reset_error();
+    CHECK(aws_tls_client_ctx_new(s_alloc, &o) == NULL);
+    CHECK_INT_EQ(AWS_IO_TLS_CTX_ERROR, aws_last_error());
+    aws_tls_ctx_options_clean_up(&o);
+
+    /* A chain file (leaf, then intermediate) with its leaf's key. */
+    CHECK_INT_EQ(AWS_OP_SUCCESS, aws_tls_ctx_options_init_default_server_from_path(
+                                     &o, s_alloc, path_of("cn_chain.pem"), path_of("cn.key")));
+    ctx = aws_tls_server_ctx_new(s_alloc, &o);
+    CHECK(ctx != NULL);
+    aws_tls_ctx_release(ctx);
+    aws_tls_ctx_options_clean_up(&o);
 }
 
 static void s_on_negotiation(struct aws_channel_handler *h, struct aws_channel_slot *s, int e, void *u) {
@@ -526,6 +566,7 @@ int main(void) {
     RUN_TEST(test_platform_only_options);
     RUN_TEST(test_contexts);
     RUN_TEST(test_context_failures);
+    RUN_TEST(test_certificate_forms);
     RUN_TEST(test_connection_options);
     RUN_TEST(test_errors_and_key_operations);
     remove_certs();

@@ -1,7 +1,14 @@
 /* Test certificates made at run time by the openssl command in a mkdtemp
  * directory (no key is committed): a CA (P-256), an RSA server leaf for
  * "localhost"/127.0.0.1 (PKCS#8 key), a P-256 client leaf (SEC1 key), an
- * unrelated second CA, and an OpenSSL-hashed directory holding the CA. */
+ * unrelated second CA, and an OpenSSL-hashed directory holding the CA.
+ * Also the shapes upstream's own test certificates have: an intermediate CA
+ * with a "localhost" leaf named only by its common name (no subjectAltName;
+ * cn_chain.pem = leaf + intermediate, key cn.key), a leaf whose
+ * subjectAltName names only example.com though its CN is localhost
+ * (san_other.pem, key cn.key), and a self-signed X.509 version 1 certificate
+ * (v1.pem) whose key file (v1.key) starts with an EC PARAMETERS block, as
+ * `openssl ecparam -genkey` writes it. */
 #ifndef C_TESTS_TLS_TEST_CERTS_H
 #define C_TESTS_TLS_TEST_CERTS_H
 
@@ -42,6 +49,22 @@ static int make_certs(void) {
              "openssl req -new -key client.key -subj /CN=client -out client.csr && "
              "openssl x509 -req -in client.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 2 "
              "-extfile leaf.ext -out client.pem && "
+             "printf 'basicConstraints=critical,CA:TRUE\\nkeyUsage=critical,keyCertSign,cRLSign\\n' > ca.ext && "
+             "openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out inter.key && "
+             "openssl req -new -key inter.key -subj /CN=test-intermediate -out inter.csr && "
+             "openssl x509 -req -in inter.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 2 "
+             "-extfile ca.ext -out inter.pem && "
+             "printf 'basicConstraints=CA:FALSE\\nextendedKeyUsage=serverAuth\\n' > cn.ext && "
+             "openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out cn.key && "
+             "openssl req -new -key cn.key -subj /CN=localhost -out cn.csr && "
+             "openssl x509 -req -in cn.csr -CA inter.pem -CAkey inter.key -CAcreateserial -days 2 "
+             "-extfile cn.ext -out cn.pem && cat cn.pem inter.pem > cn_chain.pem && "
+             "printf 'basicConstraints=CA:FALSE\\nsubjectAltName=DNS:example.com\\n' > san.ext && "
+             "openssl x509 -req -in cn.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 2 "
+             "-extfile san.ext -out san_other.pem && "
+             "openssl ecparam -name prime256v1 -genkey -out v1.key && "
+             "openssl req -new -key v1.key -subj /CN=v1 -out v1.csr && "
+             "openssl x509 -req -in v1.csr -signkey v1.key -days 2 -out v1.pem && "
              "mkdir hashed && cp ca.pem hashed/$(openssl x509 -hash -noout -in ca.pem).0 && "
              "printf 'not a certificate\\n' > not_pem.txt",
              s_dir);

@@ -11,7 +11,8 @@
  * command in a mkdtemp directory; clients verify it against that CA.
  *
  * Cases (<t> is tls or tcp; timed ones run a 10% warm-up then a window of
- * BENCH_SECONDS, default 2 s, or 0.2 s with BENCH_QUICK=1):
+ * BENCH_SECONDS, default 2 s, or 0.2 s with BENCH_QUICK=1; BENCH_CASES=echo,rpc,
+ * handshake picks some):
  *   <t>_echo64k      one connection through the client/server bootstraps; a C
  *                    echo handler after the (TLS and) socket handler on the
  *                    server; the client keeps 4 x 64 KiB in flight: MB/s one
@@ -981,6 +982,10 @@ static void s_teardown(void) {
     aws_event_loop_group_release(s_server_elg);
 }
 
+static bool s_wanted(const char *cases, const char *name) {
+    return !cases || !*cases || strstr(cases, name) != NULL;
+}
+
 int main(int argc, char **argv) {
     s_impl = argc > 1 ? argv[1] : getenv("BENCH_IMPL");
     if (!s_impl || !*s_impl) {
@@ -999,14 +1004,22 @@ int main(int argc, char **argv) {
     s_setup();
     s_remove_certs();
 
+    /* BENCH_CASES picks cases by name (e.g. "handshake"); default: all. */
+    const char *cases = getenv("BENCH_CASES");
     for (int tls = 1; tls >= 0; --tls) {
-        s_run_echo(tls);
+        if (s_wanted(cases, "echo")) {
+            s_run_echo(tls);
+        }
     }
     for (int tls = 1; tls >= 0; --tls) {
-        s_run_rpc(tls);
+        if (s_wanted(cases, "rpc")) {
+            s_run_rpc(tls);
+        }
     }
     for (int tls = 1; tls >= 0; --tls) {
-        s_run_handshakes(tls);
+        if (s_wanted(cases, "handshake")) {
+            s_run_handshakes(tls);
+        }
     }
 
     s_teardown();

@@ -4,8 +4,10 @@
  * filtering and writing all happen on the Rust side.
  *
  * Rust reaches its per-logger entry point through an extension slot that our
- * own vtables carry right after the four upstream members; the one vtable
- * exported at upstream's size calls aws_es_rs_pipeline_log_v by name. */
+ * own vtables carry right after the four upstream members, so nothing here
+ * needs an exported Rust symbol. The one exception is the exported
+ * g_pipeline_logger_owned_vtable, which has upstream's size and no slot: its
+ * log function calls the pipeline's entry point by a hidden name. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -35,10 +37,8 @@ int aws_es_rs_logger_log(struct aws_logger *logger, int level, uint32_t subject,
     return result;
 }
 
-/* The vtable of aws_logger_init_standard's loggers is exported under
- * upstream's name at upstream's size (g_pipeline_logger_owned_vtable), so it
- * has no extension slot: its log entry calls the pipeline's Rust entry. */
-es_rs_log_v_fn aws_es_rs_pipeline_log_v;
+/* Defined in src/common/logging/pipeline.rs; hidden, not exported. */
+__attribute__((visibility("hidden"))) es_rs_log_v_fn aws_es_rs_pipeline_log_v;
 
 int aws_es_rs_pipeline_logger_log(struct aws_logger *logger, int level, uint32_t subject, const char *format, ...) {
     va_list args;

@@ -63,7 +63,7 @@ impl RefCount {
 impl aws_ref_count {
     /// Count one, with `on_zero(object)` to run when the last reference goes.
     pub fn init(&mut self, object: *mut c_void, on_zero: aws_simple_completion_callback) {
-        self.ref_count.value = 1 as *mut c_void;
+        self.ref_count.value = std::ptr::without_provenance_mut(1);
         self.object = object;
         self.on_zero_fn = on_zero;
     }

@@ -1007,6 +1007,12 @@ enum aws_cbor_type {
   AWS_CBOR_TYPE_INDEF_MAP_START = 16,
 };
 
+enum aws_xxhash_type {
+  XXHASH64 = 0,
+  XXHASH3_64 = 1,
+  XXHASH3_128 = 2,
+};
+
 /*
  The Cryptoki function table (`pkcs11.h` of the PKCS#11 standard): only
  named here, so C sees a declaration compatible with the standard header.
@@ -1035,10 +1041,12 @@ struct aws_thread_scheduler;
 struct aws_tls_key_operation;
 struct aws_utf8_decoder;
 struct aws_xml_node;
+struct aws_xxhash_impl;
 struct aws_allocator;
-struct aws_array_list;
-struct aws_byte_buf;
+struct aws_xxhash;
 struct aws_byte_cursor;
+struct aws_byte_buf;
+struct aws_array_list;
 struct aws_cache_vtable;
 struct aws_linked_list_node;
 struct aws_linked_list;
@@ -1498,12 +1506,39 @@ struct aws_utf8_decoder;
  */
 struct aws_xml_node;
 
+/*
+ The hash state behind `aws_xxhash.impl` (private upstream).
+ */
+struct aws_xxhash_impl;
+
 struct aws_allocator {
   void *(*mem_acquire)(struct aws_allocator*, size_t);
   void (*mem_release)(struct aws_allocator*, void*);
   void *(*mem_realloc)(struct aws_allocator*, void*, size_t, size_t);
   void *(*mem_calloc)(struct aws_allocator*, size_t, size_t);
   void *impl;
+};
+
+
+/*
+ A streaming hash: upstream's public header shows these three fields.
+ */
+struct aws_xxhash {
+  struct aws_allocator *allocator;
+  enum aws_xxhash_type type;
+  struct aws_xxhash_impl *impl;
+};
+
+struct aws_byte_cursor {
+  size_t len;
+  uint8_t *ptr;
+};
+
+struct aws_byte_buf {
+  size_t len;
+  uint8_t *buffer;
+  size_t capacity;
+  struct aws_allocator *allocator;
 };
 
 struct aws_array_list {
@@ -1514,18 +1549,6 @@ struct aws_array_list {
   void *data;
 };
 
-
-struct aws_byte_buf {
-  size_t len;
-  uint8_t *buffer;
-  size_t capacity;
-  struct aws_allocator *allocator;
-};
-
-struct aws_byte_cursor {
-  size_t len;
-  uint8_t *ptr;
-};
 
 /*
  Predicate for the cursor trim functions: true keeps trimming.
@@ -2873,6 +2896,15 @@ extern const char *aws_cli_optarg;
 extern const char *aws_cli_positional_arg;
 
 /*
+ The vtable of loggers made by aws_logger_init_standard (the logger owns
+ their parts), exported as upstream does: exactly upstream's 32 bytes,
+ because a C program that names it gets a copy of that size (a copy
+ relocation) which the library then uses too. So it carries no `log_v`
+ slot: its `log` is a C variadic that calls [`log_v`] by a hidden name.
+ */
+extern struct aws_logger_vtable g_pipeline_logger_owned_vtable;
+
+/*
  `:message-type` header name.
  */
 extern const struct aws_byte_cursor aws_event_stream_rpc_message_type_name;
@@ -2921,6 +2953,79 @@ uint32_t aws_checksums_crc32c(const uint8_t *input, int length, uint32_t previou
  `input` must be valid for `length` bytes.
  */
 uint32_t aws_checksums_crc32c_ex(const uint8_t *input, size_t length, uint32_t previous_crc32c);
+
+/*
+ # Safety
+ `input` must be valid for `length` bytes (NULL allowed when length <= 0).
+ */
+uint64_t aws_checksums_crc64nvme(const uint8_t *input, int length, uint64_t previous_crc64);
+
+/*
+ # Safety
+ `input` must be valid for `length` bytes.
+ */
+uint64_t aws_checksums_crc64nvme_ex(const uint8_t *input, size_t length, uint64_t previous_crc64);
+
+/*
+ # Safety
+ `input` must be valid for `length` bytes (NULL allowed when length <= 0).
+ */
+uint32_t aws_checksums_crc32_sw(const uint8_t *input, int length, uint32_t previous_crc32);
+
+/*
+ # Safety
+ `input` must be valid for `length` bytes (NULL allowed when length <= 0).
+ */
+uint32_t aws_checksums_crc32c_sw(const uint8_t *input, int length, uint32_t previous_crc32c);
+
+/*
+ # Safety
+ `input` must be valid for `length` bytes (NULL allowed when length <= 0).
+ */
+uint64_t aws_checksums_crc64nvme_sw(const uint8_t *input, int length, uint64_t previous_crc64);
+
+uint32_t aws_checksums_crc32_combine(uint32_t crc1, uint32_t crc2, uint64_t len2);
+
+uint32_t aws_checksums_crc32_combine_sw(uint32_t crc1, uint32_t crc2, uint64_t len2);
+
+uint32_t aws_checksums_crc32c_combine(uint32_t crc1, uint32_t crc2, uint64_t len2);
+
+uint32_t aws_checksums_crc32c_combine_sw(uint32_t crc1, uint32_t crc2, uint64_t len2);
+
+uint64_t aws_checksums_crc64nvme_combine(uint64_t crc1, uint64_t crc2, uint64_t len2);
+
+uint64_t aws_checksums_crc64nvme_combine_sw(uint64_t crc1, uint64_t crc2, uint64_t len2);
+
+void aws_checksums_library_init(struct aws_allocator *allocator);
+
+void aws_checksums_library_clean_up(void);
+
+struct aws_xxhash *aws_xxhash64_new(struct aws_allocator *allocator, uint64_t seed);
+
+struct aws_xxhash *aws_xxhash3_64_new(struct aws_allocator *allocator, uint64_t seed);
+
+struct aws_xxhash *aws_xxhash3_128_new(struct aws_allocator *allocator, uint64_t seed);
+
+/*
+ Feeds `data` to the hash; a NULL hash raises AWS_ERROR_INVALID_ARGUMENT.
+ */
+int aws_xxhash_update(struct aws_xxhash *hash, struct aws_byte_cursor data);
+
+/*
+ Appends the digest so far to `out` (8 or 16 bytes, big-endian).
+ */
+int aws_xxhash_finalize(struct aws_xxhash *hash, struct aws_byte_buf *out);
+
+/*
+ Frees a hash; NULL is ignored.
+ */
+void aws_xxhash_destroy(struct aws_xxhash *hash);
+
+int aws_xxhash64_compute(uint64_t seed, struct aws_byte_cursor data, struct aws_byte_buf *out);
+
+int aws_xxhash3_64_compute(uint64_t seed, struct aws_byte_cursor data, struct aws_byte_buf *out);
+
+int aws_xxhash3_128_compute(uint64_t seed, struct aws_byte_cursor data, struct aws_byte_buf *out);
 
 struct aws_allocator *aws_aligned_allocator(void);
 
@@ -4654,17 +4759,22 @@ int aws_thread_name(struct aws_allocator *allocator,
 int aws_thread_current_name(struct aws_allocator *allocator, struct aws_string **out_name);
 
 /*
- Parks a finished managed thread (the node of its join wrapper) and joins
- the ones parked before it. Only this library's finishing threads have such
- a node; any other aborts.
+ Parks a finished managed thread's record for a later join and joins the
+ one parked before it (never the caller: a thread cannot join itself).
+
+ # Safety
+ `node` must be a record made by this library for a managed thread that has
+ finished (upstream's records are private too: no C caller can make one).
  */
 void aws_thread_pending_join_add(struct aws_linked_list_node *node);
 
 /*
- Joins and frees every wrapper linked in `wrapper_list`: nodes of finished
- managed threads taken out of the pending set by the caller, as upstream's
- callers do. The nodes are freed, so the list must not be used afterwards.
- Any other node aborts.
+ Joins the thread of every record on `wrapper_list` and frees the records,
+ leaving the list empty.
+
+ # Safety
+ `wrapper_list` must be an initialised list whose nodes are records taken
+ out of the pending set (as upstream's callers swap it into a local list).
  */
 void aws_thread_join_and_free_wrapper_list(struct aws_linked_list *wrapper_list);
 
@@ -6549,6 +6659,17 @@ struct aws_input_stream *aws_input_stream_new_from_file(struct aws_allocator *al
  */
 struct aws_input_stream *aws_input_stream_new_from_open_file(struct aws_allocator *allocator,
                                                              FILE *file);
+
+/*
+ A handler that replaces itself, on the TLS handler's negotiated-protocol
+ message, by the one `on_protocol_negotiated` returns for that protocol
+ (called on the channel's thread with a fresh slot; NULL refuses the
+ protocol: AWS_IO_UNHANDLED_ALPN_PROTOCOL_MESSAGE). Any other message is
+ refused with AWS_IO_MISSING_ALPN_MESSAGE.
+ */
+struct aws_channel_handler *aws_tls_alpn_handler_new(struct aws_allocator *allocator,
+                                                     aws_channel_on_protocol_negotiated_fn *on_protocol_negotiated,
+                                                     void *user_data);
 
 struct aws_tls_ctx *aws_tls_server_ctx_new(struct aws_allocator *alloc,
                                            const struct aws_tls_ctx_options *options);

@@ -67,23 +67,6 @@ impl StaticVtable {
     }
 }
 
-/// A logger vtable exported under an upstream data symbol (`g_*`): upstream's
-/// four members only, in writable memory as upstream's, since C may patch an
-/// entry.
-#[repr(transparent)]
-pub struct ExportedVtable(pub UnsafeCell<aws_logger_vtable>);
-
-// SAFETY: Rust never writes it; a C program that patches an entry does so as
-// it would upstream's (before loggers use it).
-unsafe impl Sync for ExportedVtable {}
-
-impl ExportedVtable {
-    /// The pointer stored in `aws_logger.vtable`.
-    pub fn as_c(&'static self) -> *mut aws_logger_vtable {
-        self.0.get()
-    }
-}
-
 /// A C vtable (formatter, channel, writer) in a `static`.
 pub struct CVtable<T>(pub T);
 
@@ -111,8 +94,8 @@ mod shim {
             format: *const c_char,
             ...
         ) -> c_int;
-        /// `log` of the exported pipeline vtable: forwards to `aws_es_rs_pipeline_log_v`.
-        pub(crate) fn aws_es_rs_pipeline_logger_log(
+        /// Variadic `log` of `g_pipeline_logger_owned_vtable`: forwards to the pipeline's `log_v`.
+        pub(super) fn aws_es_rs_pipeline_logger_log(
             logger: *mut aws_logger,
             level: enum_aws_log_level,
             subject: aws_log_subject_t,
@@ -135,8 +118,8 @@ mod shim {
         ) -> c_int;
     }
 }
-use shim::aws_es_rs_null_logger_log;
-pub(crate) use shim::{aws_es_rs_logger_log, aws_es_rs_pipeline_logger_log, aws_es_rs_vformat};
+pub(crate) use shim::{aws_es_rs_logger_log, aws_es_rs_vformat};
+use shim::{aws_es_rs_null_logger_log, aws_es_rs_pipeline_logger_log};
 
 // ---- the null logger ---------------------------------------------------------------
 

@@ -6,7 +6,6 @@
 //! * `aws_logger_init_standard`: as upstream, the default formatter (ISO 8601
 //!   dates), a background channel and a file writer, owned by the logger;
 //! * `aws_logger_init_from_external`: the caller's parts, left to the caller.
-use std::cell::UnsafeCell;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use libc::{c_char, c_int, c_void};
@@ -15,25 +14,38 @@ use super::channel::{aws_log_channel_clean_up, aws_log_channel_init_background};
 use super::formatter::{self, aws_log_formatter_clean_up, aws_log_formatter_init_default};
 use super::writer::{aws_log_writer_clean_up, aws_log_writer_init_file};
 use super::{
-    aws_es_rs_logger_log, aws_es_rs_pipeline_logger_log, forget_root, ExportedVtable, LoggerVtable,
-    StaticVtable,
+    aws_es_rs_logger_log, aws_es_rs_pipeline_logger_log, forget_root, LoggerVtable, StaticVtable,
 };
 use crate::common::abi::*;
 use crate::common::allocator::{aws_mem_release, drop_in, new_in};
 use crate::fatal_precondition;
 
-/// The vtable of loggers made by `aws_logger_init_standard`, exported under
-/// upstream's name and at its size (the C trampoline it names calls
-/// `aws_es_rs_pipeline_log_v`).
+/// The vtable of loggers made by aws_logger_init_standard (the logger owns
+/// their parts), exported as upstream does: exactly upstream's 32 bytes,
+/// because a C program that names it gets a copy of that size (a copy
+/// relocation) which the library then uses too. So it carries no `log_v`
+/// slot: its `log` is a C variadic that calls [`log_v`] by a hidden name.
 #[no_mangle]
-#[allow(non_upper_case_globals)]
-pub static g_pipeline_logger_owned_vtable: ExportedVtable =
-    ExportedVtable(UnsafeCell::new(aws_logger_vtable {
-        log: Some(aws_es_rs_pipeline_logger_log),
-        get_log_level: Some(get_log_level),
-        clean_up: Some(clean_up_owned),
-        set_log_level: Some(set_log_level),
-    }));
+pub static mut g_pipeline_logger_owned_vtable: aws_logger_vtable = aws_logger_vtable {
+    log: Some(aws_es_rs_pipeline_logger_log),
+    get_log_level: Some(get_log_level),
+    clean_up: Some(clean_up_owned),
+    set_log_level: Some(set_log_level),
+};
+
+// `aws_es_rs_pipeline_log_v`: [`log_v`] under a name the library's C
+// (logging_shim.c) links to, hidden so it is not exported.
+std::arch::global_asm!(
+    ".globl aws_es_rs_pipeline_log_v",
+    ".hidden aws_es_rs_pipeline_log_v",
+    ".set aws_es_rs_pipeline_log_v, {log_v}",
+    log_v = sym log_v,
+);
+
+/// The vtable of loggers whose parts the logger owns.
+fn owned_vtable() -> *mut aws_logger_vtable {
+    std::ptr::addr_of_mut!(g_pipeline_logger_owned_vtable)
+}
 
 static UNOWNED_VTABLE: StaticVtable = StaticVtable(LoggerVtable {
     base: aws_logger_vtable {
@@ -42,7 +54,7 @@ static UNOWNED_VTABLE: StaticVtable = StaticVtable(LoggerVtable {
         clean_up: Some(clean_up_unowned),
         set_log_level: Some(set_log_level),
     },
-    log_v: aws_es_rs_pipeline_log_v,
+    log_v,
 });
 
 /// # Safety
@@ -118,7 +130,7 @@ pub(super) unsafe fn send_formatted(
     // SAFETY: guaranteed by the caller; p_impl is a pipeline when the vtable is ours.
     unsafe {
         let vtable = (*logger).vtable;
-        if vtable != g_pipeline_logger_owned_vtable.as_c() && vtable != UNOWNED_VTABLE.as_c() {
+        if vtable != owned_vtable() && vtable != UNOWNED_VTABLE.as_c() {
             return false;
         }
         let p = pipeline(logger);
@@ -153,10 +165,7 @@ unsafe fn send(channel: *mut aws_log_channel, output: *mut aws_string) -> c_int 
     AWS_OP_SUCCESS
 }
 
-/// The pipeline loggers' entry behind the C trampolines (exported only for
-/// `logging_shim.c`; kept out of the generated header).
-#[no_mangle]
-pub unsafe extern "C" fn aws_es_rs_pipeline_log_v(
+unsafe extern "C" fn log_v(
     logger: *mut aws_logger,
     level: enum_aws_log_level,
     subject: aws_log_subject_t,
@@ -311,7 +320,7 @@ pub unsafe extern "C" fn aws_logger_init_standard(
         };
         let impl_ = new_in(allocator, parts);
         logger.write(aws_logger {
-            vtable: g_pipeline_logger_owned_vtable.as_c(),
+            vtable: owned_vtable(),
             allocator,
             p_impl: impl_ as *mut c_void,
         });

@@ -2,12 +2,14 @@
 //! owner, and joined all together by `aws_thread_join_all_managed`.
 //!
 //! A thread cannot join itself, so each managed thread, when its function has
-//! returned, parks a join wrapper in `pending` (`aws_thread_pending_join_add`)
-//! and joins whichever thread parked there before it
-//! (`aws_thread_join_and_free_wrapper_list`). `aws_thread_join_all_managed`
-//! joins what is left. The unjoined count drops only after a pthread_join, so
-//! when it reaches zero every managed thread has truly exited (its
-//! thread-locals destroyed too).
+//! returned, parks a record of itself in `pending` (upstream's
+//! `aws_thread_pending_join_add`) and joins whichever thread parked there
+//! before it. `aws_thread_join_all_managed` joins what is left. The unjoined
+//! count drops only after a pthread_join, so when it reaches zero every
+//! managed thread has truly exited (its thread-locals destroyed too).
+//!
+//! As upstream, a record is a heap block embedding an `aws_linked_list_node`,
+//! so `aws_thread_join_and_free_wrapper_list` can take a C list of them.
 use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
@@ -15,23 +17,23 @@ use libc::{c_int, pthread_t};
 
 use crate::common::abi::{aws_linked_list, aws_linked_list_node, AWS_OP_ERR, AWS_OP_SUCCESS};
 
-/// A finished managed thread waiting to be joined. As upstream's thread
-/// wrapper, it starts with the node its join list links.
+/// A finished managed thread awaiting its join (upstream's thread wrapper).
 #[repr(C)]
-struct JoinWrapper {
+struct Finished {
     node: aws_linked_list_node,
     thread: pthread_t,
 }
 
+/// The node of a boxed [`Finished`]; owned by whichever list holds it.
+struct Record(*mut aws_linked_list_node);
+// SAFETY: a record is a heap block handed from the finishing thread to its joiner.
+unsafe impl Send for Record {}
+
 struct State {
     /// Launched (or counted by aws_thread_increment_unjoined_count) and not yet joined.
     unjoined: usize,
-    /// Finished threads waiting for someone to join them (JoinWrapper addresses).
-    pending: Vec<usize>,
-    /// Wrappers made by a finishing thread and not parked yet.
-    unparked: Vec<usize>,
-    /// Wrappers taken out of `pending` by a thread about to join them.
-    taken: Vec<usize>,
+    /// Finished threads waiting for someone to join them.
+    pending: Vec<Record>,
     /// Bound on aws_thread_join_all_managed; 0 means wait forever.
     join_timeout_ns: u64,
 }
@@ -39,8 +41,6 @@ struct State {
 static STATE: Mutex<State> = Mutex::new(State {
     unjoined: 0,
     pending: Vec::new(),
-    unparked: Vec::new(),
-    taken: Vec::new(),
     join_timeout_ns: 0,
 });
 /// Signalled whenever `unjoined` drops or `pending` grows.
@@ -60,115 +60,86 @@ pub(super) fn decrement_unjoined() {
     CHANGED.notify_all();
 }
 
-/// Removes `w` from `set`; false if it was not there.
-fn remove(set: &mut Vec<usize>, w: usize) -> bool {
-    let before = set.len();
-    set.retain(|&x| x != w);
-    set.len() != before
-}
-
-/// Takes everything parked so far, for the caller to join.
-fn take_pending(s: &mut State) -> Vec<usize> {
-    let taken = std::mem::take(&mut s.pending);
-    s.taken.extend_from_slice(&taken);
-    taken
-}
-
-/// Joins each claimed wrapper's thread (the caller removed it from `taken`,
-/// so it is the only owner), frees the wrapper and drops the unjoined count.
-fn join_claimed(wrappers: Vec<usize>) {
-    for w in wrappers {
-        let wrapper = w as *mut JoinWrapper;
-        // SAFETY: `w` came from Box::into_raw in thread_finished; its thread has
-        // run to completion and was never detached; claiming it made this call
-        // its only owner, so it is joined and freed once.
-        unsafe {
-            libc::pthread_join((*wrapper).thread, std::ptr::null_mut());
-            drop(Box::from_raw(wrapper));
-        }
-        decrement_unjoined();
+/// Joins the thread of a record and frees the record.
+///
+/// # Safety
+/// `node` is the node of a boxed [`Finished`] that no list holds any more.
+unsafe fn join_and_free(node: *mut aws_linked_list_node) {
+    // SAFETY: `node` is the first field of a repr(C) Finished made by
+    // thread_finished, handed over once; its thread has run to completion and
+    // was never detached, so it is joined exactly once.
+    unsafe {
+        let record = Box::from_raw(node as *mut Finished);
+        libc::pthread_join(record.thread, std::ptr::null_mut());
     }
+    decrement_unjoined();
 }
 
-/// Claims and joins wrappers this thread took out of `pending` (skipping any
-/// a C caller of aws_thread_join_and_free_wrapper_list claimed first).
-fn join_taken(wrappers: Vec<usize>) {
-    let claimed = {
-        let mut s = state();
-        wrappers
-            .into_iter()
-            .filter(|&w| remove(&mut s.taken, w))
-            .collect()
-    };
-    join_claimed(claimed);
+fn join_finished(records: Vec<Record>) {
+    for Record(node) in records {
+        // SAFETY: taken out of `pending`, so owned here alone.
+        unsafe { join_and_free(node) };
+    }
 }
 
 /// Called by a managed thread once its function and at-exit callbacks are done.
 pub(super) fn thread_finished(me: pthread_t) {
-    let wrapper = Box::into_raw(Box::new(JoinWrapper {
+    let record = Box::into_raw(Box::new(Finished {
         node: aws_linked_list_node {
             next: std::ptr::null_mut(),
             prev: std::ptr::null_mut(),
         },
         thread: me,
     }));
-    state().unparked.push(wrapper as usize);
-    aws_thread_pending_join_add(wrapper as *mut aws_linked_list_node);
+    // SAFETY: a fresh record of the calling, finished managed thread.
+    unsafe { aws_thread_pending_join_add(record as *mut aws_linked_list_node) };
 }
 
-/// Parks a finished managed thread (the node of its join wrapper) and joins
-/// the ones parked before it. Only this library's finishing threads have such
-/// a node; any other aborts.
+/// Parks a finished managed thread's record for a later join and joins the
+/// one parked before it (never the caller: a thread cannot join itself).
+///
+/// # Safety
+/// `node` must be a record made by this library for a managed thread that has
+/// finished (upstream's records are private too: no C caller can make one).
 #[no_mangle]
-pub extern "C" fn aws_thread_pending_join_add(node: *mut aws_linked_list_node) {
+pub unsafe extern "C" fn aws_thread_pending_join_add(node: *mut aws_linked_list_node) {
+    crate::fatal_precondition!(!node.is_null(), "aws_thread_pending_join_add");
     let earlier = {
         let mut s = state();
-        if !remove(&mut s.unparked, node as usize) {
-            drop(s);
-            crate::ffi::fatal(
-                "aws_thread_pending_join_add: not the node of a finishing managed thread",
-            );
-        }
-        let earlier = take_pending(&mut s);
-        s.pending.push(node as usize);
+        let earlier = std::mem::take(&mut s.pending);
+        s.pending.push(Record(node));
         CHANGED.notify_all();
         earlier
     };
-    join_taken(earlier);
+    join_finished(earlier);
 }
 
-/// Joins and frees every wrapper linked in `wrapper_list`: nodes of finished
-/// managed threads taken out of the pending set by the caller, as upstream's
-/// callers do. The nodes are freed, so the list must not be used afterwards.
-/// Any other node aborts.
+/// Joins the thread of every record on `wrapper_list` and frees the records,
+/// leaving the list empty.
+///
+/// # Safety
+/// `wrapper_list` must be an initialised list whose nodes are records taken
+/// out of the pending set (as upstream's callers swap it into a local list).
 #[no_mangle]
 pub unsafe extern "C" fn aws_thread_join_and_free_wrapper_list(wrapper_list: *mut aws_linked_list) {
     crate::fatal_precondition!(
         !wrapper_list.is_null(),
         "aws_thread_join_and_free_wrapper_list"
     );
-    let mut wrappers = Vec::new();
-    {
-        let mut s = state();
-        // SAFETY: C passes an initialized list. Each node is claimed (taken out of
-        // `taken` under the lock) before its `next` is read, so no other thread
-        // frees it meanwhile.
-        unsafe {
-            let end = std::ptr::addr_of_mut!((*wrapper_list).tail);
-            let mut node = (*wrapper_list).head.next;
-            while node != end {
-                if !remove(&mut s.taken, node as usize) {
-                    drop(s);
-                    crate::ffi::fatal(
-                        "aws_thread_join_and_free_wrapper_list: not the node of a finished managed thread",
-                    );
-                }
-                wrappers.push(node as usize);
-                node = (*node).next;
-            }
+    // SAFETY: an initialised list of records owned by the caller; each node's
+    // successor is read before the node is freed.
+    unsafe {
+        let head = std::ptr::addr_of_mut!((*wrapper_list).head);
+        let tail = std::ptr::addr_of_mut!((*wrapper_list).tail);
+        let mut node = (*head).next;
+        while node != tail {
+            let next = (*node).next;
+            join_and_free(node);
+            node = next;
         }
+        (*head).next = tail;
+        (*tail).prev = head;
     }
-    join_claimed(wrappers);
 }
 
 /// Number of managed threads not yet joined.
@@ -224,11 +195,11 @@ pub extern "C" fn aws_thread_join_all_managed() -> c_int {
                 }
             };
         }
-        let ready = take_pending(&mut s);
+        let ready = std::mem::take(&mut s.pending);
         let all_done = s.unjoined == 0;
         drop(s);
         if !ready.is_empty() {
-            join_taken(ready);
+            join_finished(ready);
         } else if all_done {
             return AWS_OP_SUCCESS;
         } else {

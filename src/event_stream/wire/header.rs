@@ -586,7 +586,7 @@ mod tests {
 
     #[test]
     fn iterator_caps_at_1024_headers() {
-        let block: Vec<u8> = std::iter::repeat([0u8, 0]).take(1025).flatten().collect();
+        let block: Vec<u8> = std::iter::repeat_n([0u8, 0], 1025).flatten().collect();
         let results: Vec<_> = HeaderIter::new(&block).collect();
         assert_eq!(results.len(), 1025);
         assert!(results[..1024].iter().all(|r| r.is_ok()));

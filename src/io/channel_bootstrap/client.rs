@@ -325,7 +325,10 @@ unsafe extern "C" fn on_channel_setup(
             return;
         }
         let tls = match &(*c).tls {
-            Some(t) => TlsSide::Client(t.as_ptr()),
+            Some(t) => TlsSide::Client(
+                t.as_ptr(),
+                ((*(*c).bootstrap).on_protocol_negotiated, (*c).user_data),
+            ),
             None => TlsSide::None,
         };
         install_chain(

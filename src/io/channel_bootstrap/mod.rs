@@ -27,12 +27,17 @@ pub(crate) const RUN_READY: c_int = aws_task_status::AWS_TASK_STATUS_RUN_READY a
 pub(crate) type ChainReady =
     unsafe fn(user: *mut c_void, channel: *mut aws_channel, error_code: c_int);
 
+/// A bootstrap's `on_protocol_negotiated` with the connection's user data:
+/// when set, an ALPN handler goes right of the TLS handler, which then
+/// advertises the negotiated protocol (upstream's bootstrap does the same).
+pub(crate) type OnProtocol = (aws_channel_on_protocol_negotiated_fn, *mut c_void);
+
 /// Whether a connection's chain gets a TLS handler, and which side.
 #[derive(Clone, Copy)]
 pub(crate) enum TlsSide {
     None,
-    Client(*mut aws_tls_connection_options),
-    Server(*mut aws_tls_connection_options),
+    Client(*mut aws_tls_connection_options, OnProtocol),
+    Server(*mut aws_tls_connection_options, OnProtocol),
 }
 
 /// The one channel-setup path of both bootstraps: on the channel's loop
@@ -42,7 +47,8 @@ pub(crate) enum TlsSide {
 /// application data. For plain TCP that is at once; a chain that must first
 /// negotiate (TLS) holds `ready` back until it has, so the user's setup /
 /// incoming callback fires only then (upstream's order). `tls` (NULL for
-/// none) adds a TLS handler, client or server side, right of the socket.
+/// none) adds a TLS handler, client or server side, right of the socket (and
+/// an ALPN handler right of it when the bootstrap has `on_protocol_negotiated`).
 ///
 /// # Safety
 /// Loop thread of `channel`; `socket` is connected and assigned to that loop;
@@ -76,16 +82,16 @@ pub(crate) unsafe fn install_chain(
         if aws_channel_slot_set_handler(slot, handler) != AWS_OP_SUCCESS {
             return ready(user, channel, last_error());
         }
-        let (options, server) = match tls {
+        let (options, server, alpn) = match tls {
             // Plain TCP: nothing to negotiate.
             TlsSide::None => return ready(user, channel, AWS_ERROR_SUCCESS),
-            TlsSide::Client(o) => (o, false),
-            TlsSide::Server(o) => (o, true),
+            TlsSide::Client(o, alpn) => (o, false, alpn),
+            TlsSide::Server(o, alpn) => (o, true, alpn),
         };
         let after: crate::io::tls::handler::AfterNegotiation =
             Box::new(move |err| ready(user, channel, err));
         if let Err(err) =
-            crate::io::tls::handler::install_tls_handler(alloc, slot, options, server, after)
+            crate::io::tls::handler::install_tls_handler(alloc, slot, options, server, alpn, after)
         {
             ready(user, channel, err);
         }

@@ -214,7 +214,10 @@ unsafe extern "C" fn on_channel_setup(
             return;
         }
         let tls = match &(*l).tls {
-            Some(t) => TlsSide::Server(t.as_ptr()),
+            Some(t) => TlsSide::Server(
+                t.as_ptr(),
+                ((*(*l).bootstrap).on_protocol_negotiated, (*l).user_data),
+            ),
             None => TlsSide::None,
         };
         install_chain(

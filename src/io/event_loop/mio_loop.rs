@@ -74,6 +74,9 @@ pub(crate) struct MioLoop {
     registry: Registry,
     waker: Waker,
     cross: Mutex<CrossThread>,
+    /// Set when the loop thread itself queued a serialized task: it skipped
+    /// the wake-up, so the loop must not block before draining the queue.
+    queued_by_loop: AtomicBool,
     /// Unsubscribed subscriptions whose memory waits until the current batch of
     /// events is dispatched (an event for them may still be in that batch).
     retired: Mutex<Vec<SubPtr>>,
@@ -127,8 +130,12 @@ impl MioLoop {
         let first = q.tasks.is_empty();
         q.tasks.push(Queued(task, run_at));
         drop(q);
-        // A non-empty queue already has a wake-up pending.
-        if first {
+        if self.on_loop_thread() {
+            // The loop is awake: an eventfd write would only cost two syscalls.
+            self.queued_by_loop.store(true, Ordering::Relaxed);
+        } else if first {
+            // A non-empty queue already has a wake-up pending (or is
+            // drained before the loop next blocks).
             let _ = self.waker.wake();
         }
     }
@@ -198,6 +205,7 @@ unsafe fn build_impl(
             registry,
             waker,
             cross: Mutex::new(CrossThread::default()),
+            queued_by_loop: AtomicBool::new(false),
             retired: Mutex::new(Vec::new()),
             stop_requested: AtomicBool::new(false),
             running_thread: AtomicU64::new(0),
@@ -645,13 +653,16 @@ unsafe extern "C" fn loop_main(arg: *mut c_void) {
             }
             me.free_retired();
 
+            me.queued_by_loop.store(false, Ordering::Relaxed);
             me.drain_cross_thread();
             if let Some(now) = clock_now(event_loop) {
                 aws_task_scheduler_run_all(scheduler, now);
             }
 
             let mut next = 0u64;
-            timeout = if !aws_task_scheduler_has_tasks(scheduler, &mut next) {
+            timeout = if me.queued_by_loop.swap(false, Ordering::Relaxed) {
+                Some(Duration::ZERO)
+            } else if !aws_task_scheduler_has_tasks(scheduler, &mut next) {
                 None
             } else {
                 match clock_now(event_loop) {
@@ -734,6 +745,48 @@ mod tests {
                 (aws_task_status::AWS_TASK_STATUS_CANCELED as c_int, true)
             );
             assert!(rx.try_recv().is_err());
+        }
+    }
+
+    struct Chain {
+        el: *mut aws_event_loop,
+        second: aws_task,
+        probe: Probe,
+    }
+
+    unsafe extern "C" fn queue_second(_t: *mut aws_task, arg: *mut c_void, _status: c_int) {
+        // SAFETY: `arg` is the test's Chain, alive until it got the report.
+        unsafe {
+            let chain = arg as *mut Chain;
+            (*chain).second = task_for(&(*chain).probe);
+            aws_event_loop_schedule_task_now_serialized((*chain).el, &mut (*chain).second);
+        }
+    }
+
+    #[test]
+    fn serialized_task_queued_by_the_loop_itself_runs_without_a_wake_up() {
+        // SAFETY: the test owns every object it passes, used as the C API documents.
+        unsafe {
+            let el = aws_event_loop_new_default(default_allocator(), None);
+            let (tx, rx) = mpsc::channel();
+            let mut chain = Box::new(Chain {
+                el,
+                second: std::mem::zeroed(),
+                probe: Probe { el, tx },
+            });
+            let mut first: aws_task = std::mem::zeroed();
+            let arg = &mut *chain as *mut Chain as *mut c_void;
+            aws_task_init(&mut first, Some(queue_second), arg, c"first".as_ptr());
+            assert_eq!(aws_event_loop_run(el), AWS_OP_SUCCESS);
+            // Nothing else wakes the loop: the second task must not wait for
+            // an eventfd write that was skipped.
+            aws_event_loop_schedule_task_now(el, &mut first);
+            let got = rx.recv_timeout(Duration::from_secs(10)).unwrap();
+            assert_eq!(
+                got,
+                (aws_task_status::AWS_TASK_STATUS_RUN_READY as c_int, true)
+            );
+            aws_event_loop_destroy(el);
         }
     }
 

@@ -62,7 +62,7 @@ pub fn der_header(tag: u8, len: usize) -> Option<[u8; 2]> {
 pub fn der_uint_digits(bigint: &[u8]) -> (bool, &[u8]) {
     let first = bigint.iter().position(|&b| b != 0).unwrap_or(bigint.len());
     let digits = &bigint[first..];
-    (digits.first().map_or(true, |&b| b & 0x80 != 0), digits)
+    (digits.first().is_none_or(|&b| b & 0x80 != 0), digits)
 }
 
 /// Appends `bytes` to `buf` if they all fit.

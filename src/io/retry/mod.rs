@@ -156,6 +156,6 @@ pub unsafe extern "C" fn aws_retry_token_release(token: *mut aws_retry_token) {
 /// A public ref count holding its first reference.
 pub(crate) fn one_ref() -> aws_atomic_var {
     aws_atomic_var {
-        value: 1usize as *mut c_void,
+        value: std::ptr::without_provenance_mut(1),
     }
 }

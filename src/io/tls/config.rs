@@ -5,16 +5,15 @@ use std::path::Path;
 use std::sync::Arc;
 
 use libc::c_int;
-use rustls::client::WebPkiServerVerifier;
-use rustls::crypto::{ring, CryptoProvider};
+use rustls::crypto::{aws_lc_rs, CryptoProvider};
 use rustls::server::{ClientHello, ResolvesServerCert, WebPkiClientVerifier};
-use rustls::sign::CertifiedKey;
+use rustls::sign::{CertifiedKey, SingleCertAndKey};
 use rustls::version::{TLS12, TLS13};
 use rustls::{ClientConfig, RootCertStore, ServerConfig, SupportedProtocolVersion};
 use rustls_pki_types::{CertificateDer, PrivateKeyDer};
 
-use super::verify::AcceptAnyServerCert;
-use super::{pem, trust};
+use super::verify::{AcceptAnyServerCert, WebPkiOrCommonName};
+use super::{pem, trust, x509};
 use crate::common::error_codes::*;
 use crate::io::abi::aws_tls_cipher_pref::*;
 use crate::io::abi::aws_tls_versions::*;
@@ -126,8 +125,19 @@ pub fn cipher_pref_supported(pref: c_int) -> bool {
 /// Protocol versions and algorithms a context may negotiate.
 struct Policy {
     versions: &'static [&'static SupportedProtocolVersion],
-    /// Only AES-GCM suites on NIST curves (upstream's TLSv1.2 2025 policy).
-    aes_gcm_nist_only: bool,
+    groups: Groups,
+}
+
+/// Key exchange groups (and with them, cipher suites) a policy allows.
+#[derive(Clone, Copy, PartialEq)]
+enum Groups {
+    /// Post-quantum hybrids first, then the classic curves (upstream's
+    /// default and PQ policies).
+    HybridFirst,
+    /// Classic curves only (`NON_PQ_DEFAULT`).
+    Classic,
+    /// AES-GCM suites on NIST curves only (upstream's TLSv1.2 2025 policy).
+    NistAesGcm,
 }
 
 const TLS12_AND_13: &[&SupportedProtocolVersion] = &[&TLS13, &TLS12];
@@ -135,24 +145,24 @@ const TLS13_ONLY: &[&SupportedProtocolVersion] = &[&TLS13];
 
 /// The policy of a non-default cipher preference (which, as upstream, takes
 /// the place of the one implied by the minimum version). `None` for one
-/// rustls cannot honour: post-quantum key exchange (not in the ring
-/// provider), TLS 1.0/1.1 policies, deprecated and unknown values.
+/// rustls cannot honour: TLS 1.0/1.1 policies, deprecated and unknown values.
 fn policy_for_pref(pref: c_int) -> Option<Option<Policy>> {
     const SYSTEM_DEFAULT: c_int = AWS_IO_TLS_CIPHER_PREF_SYSTEM_DEFAULT as c_int;
+    const PQ_DEFAULT: c_int = AWS_IO_TLS_CIPHER_PREF_PQ_DEFAULT as c_int;
+    const PQ_TLSV1_2_2024_10: c_int = AWS_IO_TLS_CIPHER_PREF_PQ_TLSV1_2_2024_10 as c_int;
     const NON_PQ_DEFAULT: c_int = AWS_IO_TLS_CIPHER_PREF_NON_PQ_DEFAULT as c_int;
     const TLSV1_2_2025_07: c_int = AWS_IO_TLS_CIPHER_PREF_TLSV1_2_2025_07 as c_int;
-    match pref {
-        SYSTEM_DEFAULT => Some(None),
-        NON_PQ_DEFAULT => Some(Some(Policy {
-            versions: TLS12_AND_13,
-            aes_gcm_nist_only: false,
-        })),
-        TLSV1_2_2025_07 => Some(Some(Policy {
-            versions: TLS12_AND_13,
-            aes_gcm_nist_only: true,
-        })),
-        _ => None,
-    }
+    let groups = match pref {
+        SYSTEM_DEFAULT => return Some(None),
+        PQ_DEFAULT | PQ_TLSV1_2_2024_10 => Groups::HybridFirst,
+        NON_PQ_DEFAULT => Groups::Classic,
+        TLSV1_2_2025_07 => Groups::NistAesGcm,
+        _ => return None,
+    };
+    Some(Some(Policy {
+        versions: TLS12_AND_13,
+        groups,
+    }))
 }
 
 fn policy(options: &TlsOptions<'_>) -> Result<Policy, ConfigError> {
@@ -176,27 +186,49 @@ fn policy(options: &TlsOptions<'_>) -> Result<Policy, ConfigError> {
     };
     Ok(Policy {
         versions,
-        aes_gcm_nist_only: false,
+        groups: Groups::HybridFirst,
     })
 }
 
+/// aws-lc-rs rather than ring: an RSA-2048 signature (every full handshake
+/// of a server with an RSA certificate) takes 0.26 ms against ring's 0.62
+/// ms on the same machine, and it has the ML-KEM hybrids upstream's policies
+/// negotiate.
 fn provider(policy: &Policy) -> Arc<CryptoProvider> {
-    // Deprecated only for lacking post-quantum key exchange, which this
-    // build reports as unsupported rather than pull in aws-lc.
-    #[allow(deprecated)]
-    let mut provider = ring::default_provider();
-    if policy.aes_gcm_nist_only {
-        use ring::cipher_suite::*;
-        provider.cipher_suites = vec![
-            TLS13_AES_128_GCM_SHA256,
-            TLS13_AES_256_GCM_SHA384,
-            TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
-            TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
-            TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
-            TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
-        ];
-        provider.kx_groups = vec![ring::kx_group::SECP256R1, ring::kx_group::SECP384R1];
+    use aws_lc_rs::cipher_suite::*;
+    use aws_lc_rs::kx_group::*;
+    let mut provider = aws_lc_rs::default_provider();
+    // Upstream's (s2n's) order, AES-128 first, rather than rustls' AES-256
+    // first.
+    let mut suites = vec![
+        TLS13_AES_128_GCM_SHA256,
+        TLS13_AES_256_GCM_SHA384,
+        TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
+        TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+        TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
+        TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
+    ];
+    if policy.groups != Groups::NistAesGcm {
+        suites.insert(2, TLS13_CHACHA20_POLY1305_SHA256);
+        suites.extend([
+            TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
+            TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
+        ]);
     }
+    // rustls' default puts P-384 before X25519; X25519 is cheaper on both
+    // sides of every handshake.
+    provider.kx_groups = match policy.groups {
+        Groups::HybridFirst => vec![
+            X25519MLKEM768,
+            SECP256R1MLKEM768,
+            X25519,
+            SECP256R1,
+            SECP384R1,
+        ],
+        Groups::Classic => vec![X25519, SECP256R1, SECP384R1],
+        Groups::NistAesGcm => vec![SECP256R1, SECP384R1],
+    };
+    provider.cipher_suites = suites;
     Arc::new(provider)
 }
 
@@ -225,6 +257,33 @@ fn identity(options: &TlsOptions<'_>) -> Result<Option<Identity>, ConfigError> {
     }
     let key = pem::private_key(key).map_err(|e| ConfigError::Ctx(format!("private key: {e}")))?;
     Ok(Some((chain, key)))
+}
+
+/// The certificate chain with its signing key. The key must match the
+/// certificate's public key; the certificate may be any X.509 version (s2n
+/// imports version 1 certificates, which webpki refuses to parse).
+fn certified_key(
+    provider: &CryptoProvider,
+    (chain, key): Identity,
+) -> Result<CertifiedKey, ConfigError> {
+    let signing = provider
+        .key_provider
+        .load_private_key(key)
+        .map_err(ctx_err("private key"))?;
+    let Some(cert_spki) = x509::spki(&chain[0]) else {
+        return Err(ConfigError::Ctx(
+            "certificate: not a DER X.509 certificate".into(),
+        ));
+    };
+    if signing
+        .public_key()
+        .is_some_and(|key_spki| key_spki.as_ref() != cert_spki)
+    {
+        return Err(ConfigError::Ctx(
+            "the private key does not match the certificate".into(),
+        ));
+    }
+    Ok(CertifiedKey::new(chain, signing))
 }
 
 /// The trust anchors for peer verification: the overriding CA directory and
@@ -312,19 +371,21 @@ fn client_config(
         .map_err(ctx_err("protocol versions"))?;
     let builder = match roots {
         Some(roots) => {
-            let verifier = WebPkiServerVerifier::builder_with_provider(roots, provider)
-                .build()
-                .map_err(|e| ConfigError::Ctx(format!("trust store: {e}")))?;
-            builder.with_webpki_verifier(verifier)
+            let verifier = WebPkiOrCommonName::new(roots, provider.clone()).ok_or_else(|| {
+                ConfigError::Ctx("trust store: no usable root certificate".into())
+            })?;
+            builder
+                .dangerous()
+                .with_custom_certificate_verifier(Arc::new(verifier))
         }
         None => builder
             .dangerous()
-            .with_custom_certificate_verifier(Arc::new(AcceptAnyServerCert::new(provider))),
+            .with_custom_certificate_verifier(Arc::new(AcceptAnyServerCert::new(provider.clone()))),
     };
     let mut config = match identity {
-        Some((chain, key)) => builder
-            .with_client_auth_cert(chain, key)
-            .map_err(ctx_err("certificate and private key"))?,
+        Some(identity) => builder.with_client_cert_resolver(Arc::new(SingleCertAndKey::from(
+            certified_key(&provider, identity)?,
+        ))),
         None => builder.with_no_client_auth(),
     };
     config.alpn_protocols = alpn;
@@ -344,7 +405,7 @@ fn server_config(
     let builder = match roots {
         // verify_peer on a server: clients must present a trusted certificate.
         Some(roots) => {
-            let verifier = WebPkiClientVerifier::builder_with_provider(roots, provider)
+            let verifier = WebPkiClientVerifier::builder_with_provider(roots, provider.clone())
                 .build()
                 .map_err(|e| ConfigError::Ctx(format!("trust store: {e}")))?;
             builder.with_client_cert_verifier(verifier)
@@ -352,9 +413,9 @@ fn server_config(
         None => builder.with_no_client_auth(),
     };
     let mut config = match identity {
-        Some((chain, key)) => builder
-            .with_single_cert(chain, key)
-            .map_err(ctx_err("certificate and private key"))?,
+        Some(identity) => builder.with_cert_resolver(Arc::new(SingleCertAndKey::from(
+            certified_key(&provider, identity)?,
+        ))),
         // As upstream, a server context without a certificate can be made;
         // its handshakes fail.
         None => builder.with_cert_resolver(Arc::new(NoServerCert)),

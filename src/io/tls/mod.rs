@@ -1,9 +1,10 @@
 //! TLS on rustls (ring provider): the options, contexts, connection options
 //! and channel handler of `tls_channel_handler.h`.
 //!
-//! - `pem`, `trust`, `verify`, `config`: the safe core (options → rustls
+//! - `pem`, `trust`, `verify`, `x509`, `config`: the safe core (options → rustls
 //!   `ClientConfig`/`ServerConfig`).
 //! - `ctx`: the C `aws_tls_ctx` that owns a built configuration.
+//! - `alpn`: upstream's ALPN handler (the bootstraps' `on_protocol_negotiated`).
 //! - `handler/`: the TLS channel handler (rustls connection); its C API and
 //!   bootstrap installation in `handler/capi.rs`.
 //! - `capi/`: the `aws_tls_*` shims of options (`options.rs`), other
@@ -11,6 +12,7 @@
 //!   (`connection.rs`); `key_ops`: the custom private-key API, which this
 //!   build does not drive; `shared`: upstream's back-end-shared handshake
 //!   timeout and statistics helpers.
+pub mod alpn;
 pub mod capi;
 pub mod config;
 pub mod ctx;
@@ -20,6 +22,7 @@ pub mod pem;
 pub mod shared;
 pub mod trust;
 pub mod verify;
+pub mod x509;
 
 #[cfg(test)]
 mod test_certs;

@@ -175,8 +175,8 @@ fn minimum_version_and_cipher_preferences() {
         (AWS_IO_TLS_CIPHER_PREF_SYSTEM_DEFAULT, true),
         (AWS_IO_TLS_CIPHER_PREF_NON_PQ_DEFAULT, true),
         (AWS_IO_TLS_CIPHER_PREF_TLSV1_2_2025_07, true),
-        (AWS_IO_TLS_CIPHER_PREF_PQ_DEFAULT, false),
-        (AWS_IO_TLS_CIPHER_PREF_PQ_TLSV1_2_2024_10, false),
+        (AWS_IO_TLS_CIPHER_PREF_PQ_DEFAULT, true),
+        (AWS_IO_TLS_CIPHER_PREF_PQ_TLSV1_2_2024_10, true),
         (AWS_IO_TLS_CIPHER_PREF_TLSV1_0_2023_06, false),
         (AWS_IO_TLS_CIPHER_PREF_KMS_PQ_TLSv1_0_2019_06, false),
         (AWS_IO_TLS_CIPHER_PREF_END_RANGE, false),
@@ -207,6 +207,41 @@ fn minimum_version_and_cipher_preferences() {
     assert!(format!("{suite:?}").contains("AES"), "{suite:?}");
     let group = c.negotiated_key_exchange_group().unwrap().name();
     assert_eq!(group, rustls::NamedGroup::secp256r1);
+}
+
+#[test]
+fn key_exchange_groups_follow_the_cipher_preference() {
+    use rustls::NamedGroup;
+    let ca = Ca::new();
+    let leaf = ca.issue(KeyKind::Rsa, "leaf");
+    let group_of = |client_pref: i32, server_pref: i32| {
+        let c = client(&TlsOptions {
+            cipher_pref: client_pref,
+            ..verifying_client(&ca)
+        });
+        let s = server(&TlsOptions {
+            cipher_pref: server_pref,
+            ..server_opts(&leaf)
+        });
+        let (c, _) = handshake(c, s).unwrap();
+        let suite = c.negotiated_cipher_suite().unwrap().suite();
+        (c.negotiated_key_exchange_group().unwrap().name(), suite)
+    };
+    let default = AWS_IO_TLS_CIPHER_PREF_SYSTEM_DEFAULT as i32;
+    // Upstream's default and PQ policies negotiate the ML-KEM hybrid.
+    let (group, suite) = group_of(default, default);
+    assert_eq!(group, NamedGroup::X25519MLKEM768);
+    assert_eq!(suite, rustls::CipherSuite::TLS13_AES_128_GCM_SHA256);
+    let pq = AWS_IO_TLS_CIPHER_PREF_PQ_DEFAULT as i32;
+    assert_eq!(group_of(pq, default).0, NamedGroup::X25519MLKEM768);
+    let pq24 = AWS_IO_TLS_CIPHER_PREF_PQ_TLSV1_2_2024_10 as i32;
+    assert_eq!(group_of(pq24, pq).0, NamedGroup::X25519MLKEM768);
+    // Either side without post-quantum: X25519 (not rustls' default P-384).
+    let classic = AWS_IO_TLS_CIPHER_PREF_NON_PQ_DEFAULT as i32;
+    assert_eq!(group_of(classic, default).0, NamedGroup::X25519);
+    assert_eq!(group_of(default, classic).0, NamedGroup::X25519);
+    let nist = AWS_IO_TLS_CIPHER_PREF_TLSV1_2_2025_07 as i32;
+    assert_eq!(group_of(default, nist).0, NamedGroup::secp256r1);
 }
 
 #[test]

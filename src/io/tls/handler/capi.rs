@@ -90,7 +90,7 @@ unsafe fn new_tls_handler(
             on_data_read: o.on_data_read,
             user_data: o.user_data,
         },
-        advertise_alpn_message: o.advertise_alpn_message,
+        advertise_alpn_message: Cell::new(o.advertise_alpn_message),
         timeout_ms: o.timeout_ms,
         negotiation: Cell::new(Negotiation::Ongoing),
         started: Cell::new(false),
@@ -309,7 +309,8 @@ impl Drop for OwnedTlsOptions {
     }
 }
 
-/// Bootstraps: puts a TLS handler right of `left` and starts it (client);
+/// Bootstraps: puts a TLS handler right of `left` (and an ALPN handler right
+/// of it when `alpn` has a callback) and starts it (client);
 /// `after(error_code)` runs once negotiation is over, after the user's own
 /// `on_negotiation_result`, as upstream's bootstrap does.
 ///
@@ -320,6 +321,7 @@ pub(crate) unsafe fn install_tls_handler(
     left: *mut aws_channel_slot,
     options: *mut aws_tls_connection_options,
     server: bool,
+    alpn: crate::io::channel_bootstrap::OnProtocol,
     after: AfterNegotiation,
 ) -> Result<(), c_int> {
     use crate::common::error::last_error;
@@ -338,9 +340,24 @@ pub(crate) unsafe fn install_tls_handler(
             return Err(err);
         }
         let h = expect_handler::<TlsHandler>(handler, "install_tls_handler");
+        if alpn.0.is_some() {
+            h.advertise_alpn_message.set(true);
+        }
         *h.after_negotiation.borrow_mut() = Some(after);
         if aws_channel_slot_set_handler(slot, handler) != AWS_OP_SUCCESS {
             return Err(last_error());
+        }
+        if alpn.0.is_some() {
+            let alpn_slot = aws_channel_slot_new((*left).channel);
+            if alpn_slot.is_null() {
+                return Err(last_error());
+            }
+            aws_channel_slot_insert_right(slot, alpn_slot);
+            let alpn_handler =
+                crate::io::tls::alpn::aws_tls_alpn_handler_new(alloc, alpn.0, alpn.1);
+            if aws_channel_slot_set_handler(alpn_slot, alpn_handler) != AWS_OP_SUCCESS {
+                return Err(last_error());
+            }
         }
         if !server {
             h.start(true);

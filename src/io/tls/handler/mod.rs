@@ -77,7 +77,7 @@ pub(crate) struct TlsHandler {
     /// Our reference to the context the configuration came from.
     ctx: *mut aws_tls_ctx,
     callbacks: Callbacks,
-    advertise_alpn_message: bool,
+    advertise_alpn_message: Cell<bool>,
     timeout_ms: u32,
     negotiation: Cell<Negotiation>,
     started: Cell<bool>,
@@ -378,7 +378,8 @@ impl TlsHandler {
         }
         // SAFETY: as above.
         let protocol = unsafe { &*self.protocol.get() };
-        if self.advertise_alpn_message && !protocol.is_empty() && self.slot.right().is_some() {
+        if self.advertise_alpn_message.get() && !protocol.is_empty() && self.slot.right().is_some()
+        {
             let size = std::mem::size_of::<aws_tls_negotiated_protocol_message>();
             let mut msg = self.slot.acquire_message(size);
             let body = aws_tls_negotiated_protocol_message {
