@@ -6776,11 +6776,22 @@ int aws_tls_ctx_options_override_default_trust_store_from_path(struct aws_tls_ct
                                                                const char *ca_path,
                                                                const char *ca_file);
 
+/*
+ Client options holding a reference to `custom` and the sanitized
+ certificate; the handler signs for the certificate's key. On failure the
+ options are cleaned up (zeroed).
+ */
 int aws_tls_ctx_options_init_client_mtls_with_custom_key_operations(struct aws_tls_ctx_options *options,
                                                                     struct aws_allocator *allocator,
                                                                     struct aws_custom_key_op_handler *custom,
                                                                     const struct aws_byte_cursor *cert_file_contents);
 
+/*
+ Client options whose key is on a PKCS#11 token: a handler from
+ `aws_pkcs11_tls_op_handler_new` (the options hold the only reference)
+ and the certificate from `cert_file_contents` or `cert_file_path`
+ (exactly one). On failure the options are zeroed.
+ */
 int aws_tls_ctx_options_init_client_mtls_with_pkcs11(struct aws_tls_ctx_options *options,
                                                      struct aws_allocator *allocator,
                                                      const struct aws_tls_ctx_pkcs11_options *pkcs11_options);
@@ -6876,12 +6887,30 @@ struct aws_custom_key_op_handler *aws_custom_key_op_handler_release(struct aws_c
 void aws_custom_key_op_handler_perform_operation(struct aws_custom_key_op_handler *key_op_handler,
                                                  struct aws_tls_key_operation *operation);
 
+const char *aws_tls_hash_algorithm_str(enum aws_tls_hash_algorithm hash);
+
+const char *aws_tls_signature_algorithm_str(enum aws_tls_signature_algorithm signature);
+
+const char *aws_tls_key_operation_type_str(enum aws_tls_key_operation_type operation_type);
+
+/*
+ Completes `operation` with `output` (copied). NULL is logged and ignored,
+ as upstream; a second completion aborts.
+ */
 void aws_tls_key_operation_complete(struct aws_tls_key_operation *operation,
                                     struct aws_byte_cursor output);
 
+/*
+ Completes `operation` with an error (0 becomes AWS_ERROR_UNKNOWN, as
+ upstream). NULL is logged and ignored; a second completion aborts.
+ */
 void aws_tls_key_operation_complete_with_error(struct aws_tls_key_operation *operation,
                                                int error_code);
 
+/*
+ The data to sign (the digest) or decrypt, owned by the operation. NULL
+ gives an empty cursor (upstream dereferences it).
+ */
 struct aws_byte_cursor aws_tls_key_operation_get_input(const struct aws_tls_key_operation *operation);
 
 enum aws_tls_key_operation_type aws_tls_key_operation_get_type(const struct aws_tls_key_operation *operation);
@@ -6889,12 +6918,6 @@ enum aws_tls_key_operation_type aws_tls_key_operation_get_type(const struct aws_
 enum aws_tls_signature_algorithm aws_tls_key_operation_get_signature_algorithm(const struct aws_tls_key_operation *operation);
 
 enum aws_tls_hash_algorithm aws_tls_key_operation_get_digest_algorithm(const struct aws_tls_key_operation *operation);
-
-const char *aws_tls_hash_algorithm_str(enum aws_tls_hash_algorithm hash);
-
-const char *aws_tls_signature_algorithm_str(enum aws_tls_signature_algorithm signature);
-
-const char *aws_tls_key_operation_type_str(enum aws_tls_key_operation_type operation_type);
 
 /*
  False: there is no Apple SecItem back end here.

@@ -88,7 +88,8 @@ unsafe fn perform(
     operation: *mut aws_tls_key_operation,
     input: &[u8],
 ) -> Result<Vec<u8>, c_int> {
-    let kind = aws_tls_key_operation_get_type(operation);
+    // SAFETY: live per this fn's contract.
+    let kind = unsafe { aws_tls_key_operation_get_type(operation) };
     if kind == AWS_TLS_KEY_OPERATION_DECRYPT as c_int {
         if h.key_type != CKK_RSA {
             return Err(raise(AWS_ERROR_PKCS11_KEY_TYPE_UNSUPPORTED));
@@ -104,8 +105,13 @@ unsafe fn perform(
             input,
         )
     } else if kind == AWS_TLS_KEY_OPERATION_SIGN as c_int {
-        let digest = aws_tls_key_operation_get_digest_algorithm(operation);
-        let signature = aws_tls_key_operation_get_signature_algorithm(operation);
+        // SAFETY: live per this fn's contract.
+        let (digest, signature) = unsafe {
+            (
+                aws_tls_key_operation_get_digest_algorithm(operation),
+                aws_tls_key_operation_get_signature_algorithm(operation),
+            )
+        };
         sign(lib, session, h.key, h.key_type, input, digest, signature)
     } else {
         Err(raise(AWS_ERROR_INVALID_STATE))

@@ -12,6 +12,7 @@ use rustls::version::{TLS12, TLS13};
 use rustls::{ClientConfig, RootCertStore, ServerConfig, SupportedProtocolVersion};
 use rustls_pki_types::{CertificateDer, PrivateKeyDer};
 
+use super::key_ops::{HandlerRef, KeyOpResolver, RemoteKey};
 use super::verify::{AcceptAnyServerCert, WebPkiOrCommonName};
 use super::{pem, trust, x509};
 use crate::common::error_codes::*;
@@ -40,8 +41,8 @@ pub struct TlsOptions<'a> {
     pub certificate: Option<&'a [u8]>,
     pub private_key: Option<&'a [u8]>,
     pub verify_peer: bool,
-    /// A custom private-key handler is set (PKCS#11 or user code).
-    pub custom_key_op: bool,
+    /// A custom private-key handler (PKCS#11 or user code): our reference.
+    pub custom_key_op: Option<Arc<HandlerRef>>,
 }
 
 /// Upstream's client defaults: system-default version and ciphers, nothing
@@ -57,7 +58,7 @@ impl Default for TlsOptions<'_> {
             certificate: None,
             private_key: None,
             verify_peer: false,
-            custom_key_op: false,
+            custom_key_op: None,
         }
     }
 }
@@ -70,6 +71,7 @@ pub enum ConfigError {
     /// The certificate or key is not UTF-8 text.
     NotText(&'static str),
     DefaultTrustStoreNotFound,
+    /// A server context with a custom key-operation handler.
     CustomKeyOpsUnsupported,
     /// Anything else wrong with the certificate, key, trust store or ALPN list.
     Ctx(String),
@@ -99,7 +101,7 @@ impl std::fmt::Display for ConfigError {
                 "default TLS trust store not found; install CA certificates or override the trust store",
             ),
             Self::CustomKeyOpsUnsupported => {
-                f.write_str("custom private key operations are not supported")
+                f.write_str("custom private key operations are not supported on a server")
             }
             Self::Ctx(msg) => f.write_str(msg),
         }
@@ -110,10 +112,12 @@ fn ctx_err(what: &str) -> impl FnOnce(rustls::Error) -> ConfigError + '_ {
     move |e| ConfigError::Ctx(format!("{what}: {e}"))
 }
 
-/// A built context.
+/// A built context. A client whose key is a custom key-operation handler's
+/// carries it too: each connection gets a resolver of its own (its timeout,
+/// its error).
 #[derive(Clone, Debug)]
 pub enum TlsConfig {
-    Client(Arc<ClientConfig>),
+    Client(Arc<ClientConfig>, Option<Arc<RemoteKey>>),
     Server(Arc<ServerConfig>),
 }
 
@@ -142,6 +146,7 @@ enum Groups {
 
 const TLS12_AND_13: &[&SupportedProtocolVersion] = &[&TLS13, &TLS12];
 const TLS13_ONLY: &[&SupportedProtocolVersion] = &[&TLS13];
+const TLS12_ONLY: &[&SupportedProtocolVersion] = &[&TLS12];
 
 /// The policy of a non-default cipher preference (which, as upstream, takes
 /// the place of the one implied by the minimum version). `None` for one
@@ -165,20 +170,37 @@ fn policy_for_pref(pref: c_int) -> Option<Option<Policy>> {
     }))
 }
 
+/// With a custom key-operation handler, as upstream's s2n build: TLS 1.2
+/// only (the handler cannot make the RSA-PSS signatures TLS 1.3 needs), and
+/// a TLS 1.3 minimum is AWS_IO_TLS_VERSION_UNSUPPORTED.
 fn policy(options: &TlsOptions<'_>) -> Result<Policy, ConfigError> {
     let Some(by_pref) = policy_for_pref(options.cipher_pref) else {
         return Err(ConfigError::CipherPrefUnsupported(options.cipher_pref));
     };
-    if let Some(policy) = by_pref {
-        return Ok(policy);
+    const TLSV1_3: c_int = AWS_IO_TLSv1_3 as c_int;
+    let custom = options.custom_key_op.is_some();
+    if custom && options.minimum_tls_version == TLSV1_3 {
+        return Err(ConfigError::VersionUnsupported(TLSV1_3));
     }
+    let mut policy = match by_pref {
+        Some(policy) => policy,
+        None => version_policy(options.minimum_tls_version)?,
+    };
+    if custom {
+        policy.versions = TLS12_ONLY;
+    }
+    Ok(policy)
+}
+
+/// The policy the minimum version implies (system-default ciphers).
+fn version_policy(minimum_tls_version: c_int) -> Result<Policy, ConfigError> {
     const SSLV3: c_int = AWS_IO_SSLv3 as c_int;
     const TLSV1: c_int = AWS_IO_TLSv1 as c_int;
     const TLSV1_1: c_int = AWS_IO_TLSv1_1 as c_int;
     const TLSV1_3: c_int = AWS_IO_TLSv1_3 as c_int;
-    let versions = match options.minimum_tls_version {
+    let versions = match minimum_tls_version {
         SSLV3 | TLSV1 | TLSV1_1 => {
-            return Err(ConfigError::VersionUnsupported(options.minimum_tls_version))
+            return Err(ConfigError::VersionUnsupported(minimum_tls_version))
         }
         TLSV1_3 => TLS13_ONLY,
         // TLSv1_2, system defaults and unknown values (upstream's default branch).
@@ -235,11 +257,28 @@ fn provider(policy: &Policy) -> Arc<CryptoProvider> {
 /// The certificate chain and key, when both are set.
 type Identity = (Vec<CertificateDer<'static>>, PrivateKeyDer<'static>);
 
+/// Our side's identity: a certificate with its key, or (as s2n, only
+/// without a key) a certificate whose key a custom handler holds.
+enum Own {
+    Local(Identity),
+    Remote(Arc<RemoteKey>),
+}
+
+fn own_identity(options: &TlsOptions<'_>) -> Result<Option<Own>, ConfigError> {
+    if let Some(identity) = identity(options)? {
+        return Ok(Some(Own::Local(identity)));
+    }
+    let Some(handler) = &options.custom_key_op else {
+        return Ok(None);
+    };
+    let chain = pem::certificates(options.certificate.unwrap_or_default())
+        .map_err(|e| ConfigError::Ctx(format!("certificate: {e}")))?;
+    let key = RemoteKey::new(chain, handler.clone()).map_err(ConfigError::Ctx)?;
+    Ok(Some(Own::Remote(Arc::new(key))))
+}
+
 fn identity(options: &TlsOptions<'_>) -> Result<Option<Identity>, ConfigError> {
     let (Some(cert), Some(key)) = (options.certificate, options.private_key) else {
-        if options.custom_key_op {
-            return Err(ConfigError::CustomKeyOpsUnsupported);
-        }
         return Ok(None);
     };
     if std::str::from_utf8(cert).is_err() {
@@ -338,7 +377,7 @@ pub fn parse_alpn_list(list: &[u8]) -> Result<Vec<Vec<u8>>, ConfigError> {
 /// trust store, ALPN list.
 pub fn build(side: Side, options: &TlsOptions<'_>) -> Result<TlsConfig, ConfigError> {
     let policy = policy(options)?;
-    let identity = identity(options)?;
+    let identity = own_identity(options)?;
     let roots = if options.verify_peer {
         Some(trust_roots(options)?)
     } else {
@@ -350,19 +389,31 @@ pub fn build(side: Side, options: &TlsOptions<'_>) -> Result<TlsConfig, ConfigEr
     };
     let provider = provider(&policy);
     Ok(match side {
-        Side::Client => TlsConfig::Client(Arc::new(client_config(
-            provider, &policy, identity, roots, alpn,
-        )?)),
-        Side::Server => TlsConfig::Server(Arc::new(server_config(
-            provider, &policy, identity, roots, alpn,
-        )?)),
+        Side::Client => {
+            let remote = match &identity {
+                Some(Own::Remote(key)) => Some(key.clone()),
+                _ => None,
+            };
+            let config = client_config(provider, &policy, identity, roots, alpn)?;
+            TlsConfig::Client(Arc::new(config), remote)
+        }
+        Side::Server => {
+            let identity = match identity {
+                Some(Own::Remote(_)) => return Err(ConfigError::CustomKeyOpsUnsupported),
+                Some(Own::Local(identity)) => Some(identity),
+                None => None,
+            };
+            TlsConfig::Server(Arc::new(server_config(
+                provider, &policy, identity, roots, alpn,
+            )?))
+        }
     })
 }
 
 fn client_config(
     provider: Arc<CryptoProvider>,
     policy: &Policy,
-    identity: Option<Identity>,
+    identity: Option<Own>,
     roots: Option<Arc<RootCertStore>>,
     alpn: Vec<Vec<u8>>,
 ) -> Result<ClientConfig, ConfigError> {
@@ -383,9 +434,13 @@ fn client_config(
             .with_custom_certificate_verifier(Arc::new(AcceptAnyServerCert::new(provider.clone()))),
     };
     let mut config = match identity {
-        Some(identity) => builder.with_client_cert_resolver(Arc::new(SingleCertAndKey::from(
-            certified_key(&provider, identity)?,
-        ))),
+        Some(Own::Local(identity)) => builder.with_client_cert_resolver(Arc::new(
+            SingleCertAndKey::from(certified_key(&provider, identity)?),
+        )),
+        // Each handler replaces this with a resolver of its connection's.
+        Some(Own::Remote(key)) => {
+            builder.with_client_cert_resolver(Arc::new(KeyOpResolver::detached(&key)))
+        }
         None => builder.with_no_client_auth(),
     };
     config.alpn_protocols = alpn;

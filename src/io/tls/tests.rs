@@ -8,14 +8,19 @@ use rustls::pki_types::ServerName;
 use rustls::{ClientConfig, ClientConnection, ServerConfig, ServerConnection};
 
 use super::config::*;
+use super::key_ops::HandlerRef;
 use super::test_certs::*;
 use crate::common::error_codes::*;
 use crate::io::abi::aws_tls_cipher_pref::*;
+use crate::io::abi::aws_tls_hash_algorithm::*;
+use crate::io::abi::aws_tls_key_operation_type::*;
+use crate::io::abi::aws_tls_signature_algorithm::*;
 use crate::io::abi::aws_tls_versions::*;
+use crate::io::abi::{aws_custom_key_op_handler, aws_custom_key_op_handler_vtable};
 
 fn client(options: &TlsOptions<'_>) -> Arc<ClientConfig> {
     match build(Side::Client, options).unwrap() {
-        TlsConfig::Client(c) => c,
+        TlsConfig::Client(c, _) => c,
         TlsConfig::Server(_) => unreachable!(),
     }
 }
@@ -23,7 +28,7 @@ fn client(options: &TlsOptions<'_>) -> Arc<ClientConfig> {
 fn server(options: &TlsOptions<'_>) -> Arc<ServerConfig> {
     match build(Side::Server, options).unwrap() {
         TlsConfig::Server(s) => s,
-        TlsConfig::Client(_) => unreachable!(),
+        TlsConfig::Client(..) => unreachable!(),
     }
 }
 
@@ -307,16 +312,146 @@ fn a_server_without_a_certificate_builds_but_cannot_handshake() {
     assert!(handshake(client(&verifying_client(&ca)), s).is_err());
 }
 
+/// A key-operation handler in Rust: records what it is asked, then fails
+/// the operation with AWS_IO_TLS_SIGNATURE_ALGORITHM_UNSUPPORTED.
+#[repr(C)]
+struct RecordingHandler {
+    base: aws_custom_key_op_handler,
+    seen: std::sync::Mutex<Vec<(i32, i32, i32, usize)>>,
+}
+
+unsafe extern "C" fn record_and_fail(
+    handler: *mut aws_custom_key_op_handler,
+    op: *mut crate::io::abi::aws_tls_key_operation,
+) {
+    use crate::io::tls::key_ops::*;
+    // SAFETY: only RecordingHandlers have this vtable; the operation is live
+    // until completed.
+    unsafe {
+        let h = &*(handler as *const RecordingHandler);
+        h.seen.lock().unwrap().push((
+            aws_tls_key_operation_get_type(op),
+            aws_tls_key_operation_get_signature_algorithm(op),
+            aws_tls_key_operation_get_digest_algorithm(op),
+            aws_tls_key_operation_get_input(op).len,
+        ));
+        aws_tls_key_operation_complete_with_error(op, AWS_IO_TLS_SIGNATURE_ALGORITHM_UNSUPPORTED);
+    }
+}
+
+static RECORDING_VTABLE: aws_custom_key_op_handler_vtable = aws_custom_key_op_handler_vtable {
+    on_key_operation: Some(record_and_fail),
+};
+
+fn recording_handler() -> Box<RecordingHandler> {
+    let mut h = Box::new(RecordingHandler {
+        base: aws_custom_key_op_handler {
+            r#impl: std::ptr::null_mut(),
+            vtable: &RECORDING_VTABLE,
+            // SAFETY: all-zero is an unset ref count, initialized below.
+            ref_count: unsafe { std::mem::zeroed() },
+        },
+        seen: Default::default(),
+    });
+    let p = &mut *h as *mut RecordingHandler as *mut libc::c_void;
+    h.base.ref_count.init(p, None);
+    h
+}
+
+fn handler_ref(h: &mut RecordingHandler) -> Arc<HandlerRef> {
+    // SAFETY: a live handler; the Box outlives every reference in the test.
+    Arc::new(unsafe { HandlerRef::acquire(&mut h.base) }.unwrap())
+}
+
 #[test]
-fn custom_key_operations_are_unimplemented() {
+fn custom_key_operations_sign_tls12_client_handshakes_through_the_handler() {
+    let ca = Ca::new();
+    let server_leaf = ca.issue(KeyKind::P256, "srv");
+    let s = server(&TlsOptions {
+        verify_peer: true,
+        ca_file: Some(&ca.cert),
+        ..server_opts(&server_leaf)
+    });
+    for (kind, signature) in [
+        (KeyKind::Rsa, AWS_TLS_SIGNATURE_RSA),
+        (KeyKind::P256, AWS_TLS_SIGNATURE_ECDSA),
+        (KeyKind::P384, AWS_TLS_SIGNATURE_ECDSA),
+    ] {
+        let leaf = ca.issue(kind, "cli");
+        let mut h = recording_handler();
+        let c = client(&TlsOptions {
+            certificate: Some(&leaf.cert),
+            custom_key_op: Some(handler_ref(&mut h)),
+            ..verifying_client(&ca)
+        });
+        assert!(handshake(c, s.clone()).is_err());
+        let (digest, len) = match kind {
+            KeyKind::P384 => (AWS_TLS_HASH_SHA384, 48),
+            _ => (AWS_TLS_HASH_SHA256, 32),
+        };
+        let seen = h.seen.lock().unwrap().clone();
+        assert_eq!(
+            seen,
+            vec![(
+                AWS_TLS_KEY_OPERATION_SIGN as i32,
+                signature as i32,
+                digest as i32,
+                len
+            )],
+            "{kind:?}"
+        );
+        // The configuration was the last holder of a reference.
+        assert_eq!(h.base.ref_count.ref_count.value as usize, 1, "{kind:?}");
+    }
+}
+
+#[test]
+fn custom_key_operations_need_a_usable_certificate_and_tls12() {
+    let ca = Ca::new();
+    let leaf = ca.issue(KeyKind::P256, "cli");
+    let ed = ca.issue(KeyKind::Ed25519, "ed");
+    let mut h = recording_handler();
+    let mut with = |cert: Option<&'static [u8]>| TlsOptions {
+        certificate: cert,
+        custom_key_op: Some(handler_ref(&mut h)),
+        ..Default::default()
+    };
+    // No certificate, or one with a key we cannot have signed: as s2n, a
+    // context error.
+    assert_eq!(err(Side::Client, &with(None)).code(), AWS_IO_TLS_CTX_ERROR);
+    let ed_cert: &'static [u8] = Vec::leak(ed.cert.clone());
+    assert_eq!(
+        err(Side::Client, &with(Some(ed_cert))).code(),
+        AWS_IO_TLS_CTX_ERROR
+    );
+    let cert: &'static [u8] = Vec::leak(leaf.cert.clone());
     let e = err(
         Side::Client,
         &TlsOptions {
-            custom_key_op: true,
-            ..Default::default()
+            minimum_tls_version: AWS_IO_TLSv1_3 as i32,
+            cipher_pref: AWS_IO_TLS_CIPHER_PREF_PQ_DEFAULT as i32,
+            ..with(Some(cert))
         },
     );
-    assert_eq!(e.code(), AWS_ERROR_UNIMPLEMENTED);
+    assert_eq!(e.code(), AWS_IO_TLS_VERSION_UNSUPPORTED);
+    assert_eq!(
+        err(Side::Server, &with(Some(cert))).code(),
+        AWS_ERROR_UNIMPLEMENTED
+    );
+    // TLS 1.2 against a server that has 1.3 too; a certificate with its key
+    // wins over the handler, as upstream, but the version stays 1.2.
+    let s = server(&server_opts(&leaf));
+    let with_key = client(&TlsOptions {
+        private_key: Some(&leaf.key_pkcs8),
+        ..with(Some(cert))
+    });
+    for c in [client(&with(Some(cert))), with_key] {
+        let (c, _) = handshake(c, s.clone()).unwrap();
+        assert_eq!(c.protocol_version(), Some(rustls::ProtocolVersion::TLSv1_2));
+    }
+    assert!(h.seen.lock().unwrap().is_empty());
+    // Every reference was given back.
+    assert_eq!(h.base.ref_count.ref_count.value as usize, 1);
 }
 
 #[test]

@@ -98,6 +98,49 @@ pub fn spki(cert: &[u8]) -> Option<&[u8]> {
     tbs(cert).map(|t| t.spki)
 }
 
+/// The kind of key a certificate's SubjectPublicKeyInfo holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SpkiKey {
+    Rsa,
+    EcP256,
+    EcP384,
+    EcP521,
+    /// Any other algorithm or curve.
+    Other,
+}
+
+/// 1.2.840.113549.1.1.1, 1.2.840.10045.2.1 and the three NIST curves.
+const OID_RSA: &[u8] = &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01];
+const OID_EC_PUBLIC_KEY: &[u8] = &[0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01];
+const OID_P256: &[u8] = &[0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07];
+const OID_P384: &[u8] = &[0x2b, 0x81, 0x04, 0x00, 0x22];
+const OID_P521: &[u8] = &[0x2b, 0x81, 0x04, 0x00, 0x23];
+
+/// The key algorithm (and curve) of the certificate's public key.
+pub fn spki_key(cert: &[u8]) -> Option<SpkiKey> {
+    let mut spki = tbs(cert)?.spki;
+    let mut body = next(&mut spki)?.value;
+    let algorithm = next(&mut body)?;
+    if algorithm.tag != SEQUENCE {
+        return None;
+    }
+    let mut parts = algorithm.value;
+    let oid = next(&mut parts)?;
+    if oid.tag != OID {
+        return None;
+    }
+    Some(match oid.value {
+        OID_RSA => SpkiKey::Rsa,
+        OID_EC_PUBLIC_KEY => match next(&mut parts) {
+            Some(curve) if curve.tag == OID && curve.value == OID_P256 => SpkiKey::EcP256,
+            Some(curve) if curve.tag == OID && curve.value == OID_P384 => SpkiKey::EcP384,
+            Some(curve) if curve.tag == OID && curve.value == OID_P521 => SpkiKey::EcP521,
+            _ => SpkiKey::Other,
+        },
+        _ => SpkiKey::Other,
+    })
+}
+
 /// True when the certificate has a subjectAltName with a DNS name or an IP
 /// address: then only those name the host.
 pub fn has_host_alt_names(cert: &[u8]) -> Option<bool> {

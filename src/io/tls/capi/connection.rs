@@ -4,6 +4,7 @@ use std::ffi::OsStr;
 use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
 use std::ptr;
+use std::sync::Arc;
 
 use libc::{c_char, c_int, c_void};
 
@@ -20,6 +21,7 @@ use crate::io::abi::*;
 use crate::io::library::aws_io_fatal_assert_library_initialized;
 use crate::io::tls::config::{self, Side, TlsOptions};
 use crate::io::tls::ctx;
+use crate::io::tls::key_ops::HandlerRef;
 
 use crate::common::abi::aws_log_level::{AWS_LL_ERROR, AWS_LL_WARN};
 
@@ -47,7 +49,7 @@ unsafe fn ctx_new(
             certificate: opt_buf(&o.certificate),
             private_key: opt_buf(&o.private_key),
             verify_peer: o.verify_peer,
-            custom_key_op: !o.custom_key_op_handler.is_null(),
+            custom_key_op: HandlerRef::acquire(o.custom_key_op_handler).map(Arc::new),
         }
     };
     if side == Side::Client && !o.verify_peer {

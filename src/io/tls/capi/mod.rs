@@ -133,18 +133,26 @@ unsafe fn read_file(path: *const c_char) -> Result<Vec<u8>, ()> {
             return Err(());
         }
     };
+    read_path(path.to_bytes())
+}
+
+/// The contents of the file at `path` (bytes up to any NUL, as a C string
+/// made of them would be), raising upstream's file errors.
+fn read_path(path: &[u8]) -> Result<Vec<u8>, ()> {
+    let path = path.split(|&b| b == 0).next().unwrap_or_default();
     if path.is_empty() {
         raise(AWS_ERROR_FILE_INVALID_PATH);
         return Err(());
     }
-    std::fs::read(Path::new(OsStr::from_bytes(path.to_bytes()))).map_err(|e| {
+    let path = Path::new(OsStr::from_bytes(path));
+    std::fs::read(path).map_err(|e| {
         let errno = e.raw_os_error().unwrap_or(0);
         raise_io_error(errno, AWS_ERROR_FILE_OPEN_FAILURE);
         crate::aws_log!(
             AWS_LL_ERROR,
             AWS_LS_IO_TLS,
             "static: Failed to read file {}: {e}",
-            path.to_string_lossy()
+            path.display()
         );
     })
 }

@@ -17,6 +17,7 @@ use crate::io::channel::rust_handler::*;
 use crate::io::statistics::aws_crt_statistics_tls_init;
 use crate::io::tls::config::{parse_alpn_list, TlsConfig};
 use crate::io::tls::ctx;
+use crate::io::tls::key_ops::{KeyOpResolver, KeyOpSession, RemoteKey};
 
 use super::*;
 
@@ -59,8 +60,21 @@ unsafe fn new_tls_handler(
             return ptr::null_mut();
         }
     };
+    // A key held by a custom handler: this connection's own resolver, whose
+    // waits end at this connection's negotiation deadline.
+    let key_op = match config {
+        // SAFETY: the handler's allocator outlives the handler, which
+        // outlives every wait (operations are only made while it negotiates).
+        Some(TlsConfig::Client(_, Some(key))) if client => Some((
+            key,
+            Arc::new(unsafe { KeyOpSession::new(allocator, o.timeout_ms) }),
+        )),
+        _ => None,
+    };
     let conn = match (config, client) {
-        (Some(TlsConfig::Client(c)), true) => client_connection(c, alpn, server_name),
+        (Some(TlsConfig::Client(c, _)), true) => {
+            client_connection(c, alpn, server_name, key_op.as_ref())
+        }
         (Some(TlsConfig::Server(s)), false) => server_connection(s, alpn),
         _ => Err("the context is not a TLS context of this kind".to_string()),
     };
@@ -107,6 +121,7 @@ unsafe fn new_tls_handler(
         timeout_task: HandlerTask::default(),
         read_task: HandlerTask::default(),
         after_negotiation: RefCell::new(None),
+        key_op: key_op.map(|(_, session)| session),
     };
     // SAFETY: a live allocator; the channel destroys the handler.
     let h = unsafe { new_handler(allocator, handler) };
@@ -119,6 +134,7 @@ fn client_connection(
     config: &Arc<rustls::ClientConfig>,
     alpn: Option<Vec<Vec<u8>>>,
     server_name: Option<&[u8]>,
+    key_op: Option<&(&Arc<RemoteKey>, Arc<KeyOpSession>)>,
 ) -> Result<Session, String> {
     let name = match server_name {
         Some(n) => {
@@ -128,8 +144,11 @@ fn client_connection(
         // No name: no SNI, and a verifying client fails the name check, as with s2n.
         None => ServerName::IpAddress(std::net::Ipv4Addr::UNSPECIFIED.into()),
     };
-    let config = if alpn.is_some() || server_name.is_none() {
+    let config = if alpn.is_some() || server_name.is_none() || key_op.is_some() {
         let mut c = (**config).clone();
+        if let Some((key, session)) = key_op {
+            c.client_auth_cert_resolver = Arc::new(KeyOpResolver::new(key, session.clone()));
+        }
         if let Some(a) = alpn {
             c.alpn_protocols = a;
         }

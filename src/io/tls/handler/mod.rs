@@ -23,11 +23,13 @@ use std::cell::{Cell, RefCell, UnsafeCell};
 use std::collections::VecDeque;
 use std::io::{Read, Write};
 use std::ptr::{self, NonNull};
+use std::sync::Arc;
 
 use libc::{c_int, c_void};
 use rustls::Connection;
 
 use super::ctx;
+use super::key_ops::KeyOpSession;
 use crate::common::abi::aws_log_level::{AWS_LL_DEBUG, AWS_LL_WARN};
 use crate::common::abi::*;
 use crate::common::error_codes::*;
@@ -93,6 +95,9 @@ pub(crate) struct TlsHandler {
     read_task: HandlerTask<TlsHandler>,
     /// The bootstrap's step after the user's negotiation callback.
     after_negotiation: RefCell<Option<AfterNegotiation>>,
+    /// A client whose key a custom handler holds: its operations' deadline
+    /// and the error that failed one.
+    key_op: Option<Arc<KeyOpSession>>,
 }
 
 crate::channel_handler_vtable!(TlsHandler);
@@ -145,6 +150,9 @@ impl TlsHandler {
     fn begin_negotiation(&self) {
         if self.started.replace(true) {
             return;
+        }
+        if let Some(k) = &self.key_op {
+            k.start_clock();
         }
         let now = now_ns(self.slot);
         self.update_stats(|s| {
@@ -308,6 +316,20 @@ impl TlsHandler {
     fn fail(&self, e: rustls::Error) {
         // Tell the peer why (rustls queued an alert), best effort.
         let _ = self.flush(None);
+        let key_op_error = self.key_op.as_ref().and_then(|k| k.error());
+        if let (Some(code), Negotiation::Ongoing) = (key_op_error, self.negotiation.get()) {
+            // As upstream: a failed (or timed out) key operation shuts the
+            // channel down with its error; on_negotiation_result is not called.
+            crate::aws_log!(
+                AWS_LL_WARN,
+                AWS_LS_IO_TLS,
+                "id={:p}: negotiation failed: {e}",
+                self.c_handler()
+            );
+            self.negotiation.set(Negotiation::Failed);
+            self.slot.shutdown_channel(code);
+            return;
+        }
         if self.negotiation.get() == Negotiation::Ongoing {
             crate::aws_log!(
                 AWS_LL_WARN,

@@ -1,16 +1,28 @@
-//! Custom private-key operations. This build never asks a handler to perform
-//! one (`aws_tls_ctx_options_init_client_mtls_with_custom_key_operations`
-//! answers AWS_ERROR_UNIMPLEMENTED, as upstream's non-s2n builds do), so the
-//! operation accessors answer what upstream's do when the TLS back end has
-//! no key operations: nothing happens, empty input, unknown kinds. The
-//! handler's ref count and dispatch work as upstream's.
+//! Custom private-key operations (`aws_custom_key_op_handler`), as
+//! upstream's s2n build has them: a client context whose options carry a
+//! handler (user code, or PKCS#11 through `aws_pkcs11_tls_op_handler_new`)
+//! signs its TLS 1.2 CertificateVerify through it.
+//!
+//! - this file: the handler's ref count and dispatch, the name strings, and
+//!   [`HandlerRef`] (one counted reference held by Rust);
+//! - `operation`: the `aws_tls_key_operation` handed to the handler, its
+//!   accessors and completion;
+//! - `signer`: the rustls signing key that runs one operation per signature
+//!   and waits for it.
+use std::ptr::NonNull;
+
 use libc::{c_char, c_int};
 
-use crate::common::abi::*;
 use crate::io::abi::aws_tls_hash_algorithm::*;
 use crate::io::abi::aws_tls_key_operation_type::*;
 use crate::io::abi::aws_tls_signature_algorithm::*;
 use crate::io::abi::*;
+
+mod operation;
+mod signer;
+
+pub use operation::*;
+pub use signer::{KeyOpResolver, KeyOpSession, RemoteKey};
 
 #[no_mangle]
 pub unsafe extern "C" fn aws_custom_key_op_handler_acquire(
@@ -65,57 +77,6 @@ pub unsafe extern "C" fn aws_custom_key_op_handler_perform_operation(
 }
 
 #[no_mangle]
-pub extern "C" fn aws_tls_key_operation_complete(
-    operation: *mut aws_tls_key_operation,
-    output: aws_byte_cursor,
-) {
-    let _ = (operation, output);
-}
-
-#[no_mangle]
-pub extern "C" fn aws_tls_key_operation_complete_with_error(
-    operation: *mut aws_tls_key_operation,
-    error_code: c_int,
-) {
-    let _ = (operation, error_code);
-}
-
-#[no_mangle]
-pub extern "C" fn aws_tls_key_operation_get_input(
-    operation: *const aws_tls_key_operation,
-) -> aws_byte_cursor {
-    let _ = operation;
-    aws_byte_cursor {
-        len: 0,
-        ptr: std::ptr::null_mut(),
-    }
-}
-
-#[no_mangle]
-pub extern "C" fn aws_tls_key_operation_get_type(
-    operation: *const aws_tls_key_operation,
-) -> enum_aws_tls_key_operation_type {
-    let _ = operation;
-    AWS_TLS_KEY_OPERATION_UNKNOWN as c_int
-}
-
-#[no_mangle]
-pub extern "C" fn aws_tls_key_operation_get_signature_algorithm(
-    operation: *const aws_tls_key_operation,
-) -> enum_aws_tls_signature_algorithm {
-    let _ = operation;
-    AWS_TLS_SIGNATURE_UNKNOWN as c_int
-}
-
-#[no_mangle]
-pub extern "C" fn aws_tls_key_operation_get_digest_algorithm(
-    operation: *const aws_tls_key_operation,
-) -> enum_aws_tls_hash_algorithm {
-    let _ = operation;
-    AWS_TLS_HASH_UNKNOWN as c_int
-}
-
-#[no_mangle]
 pub extern "C" fn aws_tls_hash_algorithm_str(hash: enum_aws_tls_hash_algorithm) -> *const c_char {
     const SHA1: c_int = AWS_TLS_HASH_SHA1 as c_int;
     const SHA224: c_int = AWS_TLS_HASH_SHA224 as c_int;
@@ -159,4 +120,39 @@ pub extern "C" fn aws_tls_key_operation_type_str(
         _ => c"<UNKNOWN OPERATION TYPE>",
     }
     .as_ptr()
+}
+
+/// One reference to a C key-operation handler, released when dropped. The
+/// handler is called from whichever thread signs (upstream's contract: its
+/// `on_key_operation` may run on any thread).
+#[derive(Debug)]
+pub struct HandlerRef(NonNull<aws_custom_key_op_handler>);
+
+// SAFETY: upstream's handlers are ref-counted atomically and are called from
+// any thread; the pointer is only used through the C API.
+unsafe impl Send for HandlerRef {}
+// SAFETY: as above; nothing is mutated through a shared HandlerRef.
+unsafe impl Sync for HandlerRef {}
+
+impl HandlerRef {
+    /// Takes a new reference to `handler`; `None` for NULL.
+    ///
+    /// # Safety
+    /// `handler` is NULL or a live handler.
+    pub unsafe fn acquire(handler: *mut aws_custom_key_op_handler) -> Option<Self> {
+        // SAFETY: NULL or live per the caller.
+        let h = unsafe { aws_custom_key_op_handler_acquire(handler) };
+        NonNull::new(h).map(Self)
+    }
+
+    pub fn as_ptr(&self) -> *mut aws_custom_key_op_handler {
+        self.0.as_ptr()
+    }
+}
+
+impl Drop for HandlerRef {
+    fn drop(&mut self) {
+        // SAFETY: our own reference, taken in `acquire`.
+        unsafe { aws_custom_key_op_handler_release(self.0.as_ptr()) };
+    }
 }
