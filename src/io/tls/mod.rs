@@ -1,4 +1,4 @@
-//! TLS on rustls (ring provider): the options, contexts, connection options
+//! TLS on rustls (aws-lc-rs provider): the options, contexts, connection options
 //! and channel handler of `tls_channel_handler.h`.
 //!
 //! - `pem`, `trust`, `verify`, `x509`, `config`: the safe core (options → rustls
@@ -9,8 +9,8 @@
 //!   bootstrap installation in `handler/capi.rs`.
 //! - `capi/`: the `aws_tls_*` shims of options (`options.rs`), other
 //!   platforms' options (`platform.rs`), contexts and connection options
-//!   (`connection.rs`); `key_ops`: the custom private-key API, which this
-//!   build does not drive; `shared`: upstream's back-end-shared handshake
+//!   (`connection.rs`); `key_ops`: custom private-key operations (the C
+//!   handler signs a client's TLS 1.2 CertificateVerify); `shared`: upstream's back-end-shared handshake
 //!   timeout and statistics helpers.
 pub mod alpn;
 pub mod capi;

@@ -19,6 +19,12 @@
 //! shuts the channel down with it; a bad record after the handshake shuts it
 //! down with AWS_IO_TLS_ERROR_READ_FAILURE, a close_notify from the peer with
 //! success. Shutting down the write direction sends close_notify.
+//!
+//! Custom key operations: a client whose key a C handler holds signs through
+//! it (`key_ops`); when the operation fails or is not completed by the
+//! negotiation deadline, the channel is shut down with the handler's error
+//! (or AWS_IO_TLS_NEGOTIATION_TIMEOUT) and `on_negotiation_result` is not
+//! called, as upstream's s2n handler does.
 use std::cell::{Cell, RefCell, UnsafeCell};
 use std::collections::VecDeque;
 use std::io::{Read, Write};
