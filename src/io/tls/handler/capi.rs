@@ -63,8 +63,9 @@ unsafe fn new_tls_handler(
     // A key held by a custom handler: this connection's own resolver, whose
     // waits end at this connection's negotiation deadline.
     let key_op = match config {
-        // SAFETY: the handler's allocator outlives the handler, which
-        // outlives every wait (operations are only made while it negotiates).
+        // SAFETY: the caller's allocator is valid, and C allocators outlive
+        // what is allocated from them, including an operation completed after
+        // its handshake gave up (it is freed through this allocator then).
         Some(TlsConfig::Client(_, Some(key))) if client => Some((
             key,
             Arc::new(unsafe { KeyOpSession::new(allocator, o.timeout_ms) }),
