@@ -322,32 +322,7 @@ impl TlsHandler {
     fn fail(&self, e: rustls::Error) {
         // Tell the peer why (rustls queued an alert), best effort.
         let _ = self.flush(None);
-        let key_op_error = self.key_op.as_ref().and_then(|k| k.error());
-        if let (Some(code), Negotiation::Ongoing) = (key_op_error, self.negotiation.get()) {
-            // As upstream: a failed (or timed out) key operation shuts the
-            // channel down with its error; on_negotiation_result is not called.
-            crate::aws_log!(
-                AWS_LL_WARN,
-                AWS_LS_IO_TLS,
-                "id={:p}: negotiation failed: {e}",
-                self.c_handler()
-            );
-            self.negotiation.set(Negotiation::Failed);
-            self.slot.shutdown_channel(code);
-            return;
-        }
-        if self.negotiation.get() == Negotiation::Ongoing {
-            crate::aws_log!(
-                AWS_LL_WARN,
-                AWS_LS_IO_TLS,
-                "id={:p}: negotiation failed: {e}",
-                self.c_handler()
-            );
-            self.negotiation.set(Negotiation::Failed);
-            self.finish_negotiation(AWS_IO_TLS_ERROR_NEGOTIATION_FAILURE);
-            self.slot
-                .shutdown_channel(AWS_IO_TLS_ERROR_NEGOTIATION_FAILURE);
-        } else {
+        if self.negotiation.get() != Negotiation::Ongoing {
             crate::aws_log!(
                 AWS_LL_WARN,
                 AWS_LS_IO_TLS,
@@ -355,6 +330,24 @@ impl TlsHandler {
                 self.c_handler()
             );
             self.end_reading(AWS_IO_TLS_ERROR_READ_FAILURE);
+            return;
+        }
+        crate::aws_log!(
+            AWS_LL_WARN,
+            AWS_LS_IO_TLS,
+            "id={:p}: negotiation failed: {e}",
+            self.c_handler()
+        );
+        self.negotiation.set(Negotiation::Failed);
+        match self.key_op.as_ref().and_then(|k| k.error()) {
+            // As upstream: a failed (or timed out) key operation shuts the
+            // channel down with its error; on_negotiation_result is not called.
+            Some(code) => self.slot.shutdown_channel(code),
+            None => {
+                self.finish_negotiation(AWS_IO_TLS_ERROR_NEGOTIATION_FAILURE);
+                self.slot
+                    .shutdown_channel(AWS_IO_TLS_ERROR_NEGOTIATION_FAILURE);
+            }
         }
     }
 
