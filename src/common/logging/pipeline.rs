@@ -391,7 +391,7 @@ mod tests {
         assert!(lines[1].ends_with(&format!("] [event-stream-general] - {long}")));
         assert!(lines[2].starts_with("[FATAL] ["));
         assert!(lines[2].ends_with("] [Unknown] - direct"));
-        let _ = std::fs::remove_file(&path);
+        let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[test]
