@@ -18,7 +18,12 @@
  *   for resolution failures, which upstream reports on the resolver thread).
  * - shutdown_callback: once after a successful setup, on the channel's loop
  *   thread; the channel is destroyed right after it returns.
- * - tls_options must be NULL for now: TLS channels raise AWS_IO_TLS_CTX_ERROR.
+ * - tls_options (optional): a TLS handler goes right of the socket handler
+ *   (and an ALPN handler right of it when the bootstrap has
+ *   on_protocol_negotiated); setup_callback fires only after the handshake.
+ *   A failed handshake gives setup_callback the TLS error (e.g.
+ *   AWS_IO_TLS_ERROR_NEGOTIATION_FAILURE, AWS_IO_TLS_NEGOTIATION_TIMEOUT) and
+ *   a NULL channel.
  * - on_shutdown_complete (bootstrap options): once, on the thread that drops
  *   the last reference (connections hold one until they are finished).
  *
@@ -34,7 +39,9 @@
  *   closed the listener AND every accepted channel has shut down, on the loop
  *   thread that finished last. Connections already accepted stay up after the
  *   listener is destroyed.
- * - tls_options must be NULL for now (AWS_IO_TLS_CTX_ERROR, NULL returned). */
+ * - tls_options (optional): as for the client; incoming_callback fires only
+ *   after the handshake, and a failed one gives it the TLS error and a NULL
+ *   channel (no shutdown_callback follows). */
 #include <aws/common/ref_count.h>
 #include <aws/io/channel.h>
 #include <aws/io/host_resolver.h>
