@@ -17,7 +17,10 @@
 #include <aws/io/io.h>
 #include <aws/io/socket.h>
 
+#include <netinet/in.h>
 #include <stdint.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "test_helpers.h"
 
@@ -267,6 +270,51 @@ static bool s_stop_listener(struct echo_server *s, int64_t timeout_ns) {
     bool ok = s_wait_for(timeout_ns, s_server_destroyed, s);
     s->listener = NULL;
     return ok;
+}
+
+/* Starts a listener on 127.0.0.1 (an ephemeral port) that negotiates `tls`
+ * on every accepted channel; NULL on failure (error raised). */
+static struct aws_socket *s_start_tls_listener(struct echo_server *s, struct aws_tls_connection_options *tls) {
+    struct aws_socket_options options = {
+        .type = AWS_SOCKET_STREAM, .domain = AWS_SOCKET_IPV4, .connect_timeout_ms = 10000};
+    struct aws_server_socket_channel_bootstrap_options bo = {
+        .bootstrap = s->bootstrap,
+        .host_name = "127.0.0.1",
+        .socket_options = &options,
+        .tls_options = tls,
+        .incoming_callback = s_server_incoming,
+        .shutdown_callback = s_server_shutdown,
+        .destroy_callback = s_server_destroy,
+        .user_data = s,
+    };
+    s->listener = aws_server_bootstrap_new_socket_listener(&bo);
+    return s->listener;
+}
+
+/* The port `listener` is bound to. */
+static uint32_t s_listener_port(struct aws_socket *listener) {
+    struct aws_socket_endpoint ep;
+    AWS_ZERO_STRUCT(ep);
+    CHECK_INT_EQ(AWS_OP_SUCCESS, aws_socket_get_bound_address(listener, &ep));
+    CHECK(ep.port != 0);
+    return ep.port;
+}
+
+/* A loopback TCP port that was free a moment ago, for a server run as another
+ * process (openssl s_server); 0 if none could be found. */
+static uint32_t s_free_port(void) {
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in addr = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    socklen_t len = sizeof(addr);
+    uint32_t port = 0;
+    if (fd >= 0 && bind(fd, (struct sockaddr *)&addr, sizeof(addr)) == 0 &&
+        getsockname(fd, (struct sockaddr *)&addr, &len) == 0) {
+        port = ntohs(addr.sin_port);
+    }
+    if (fd >= 0) {
+        close(fd);
+    }
+    return port;
 }
 
 /* ---- client callbacks ------------------------------------------------------------------ */

@@ -22,14 +22,6 @@ static struct aws_host_resolver *s_resolver;
 static struct aws_client_bootstrap *s_client;
 static struct echo_server s_server;
 
-static uint32_t s_bound_port(struct aws_socket *listener) {
-    struct aws_socket_endpoint ep;
-    AWS_ZERO_STRUCT(ep);
-    CHECK_INT_EQ(AWS_OP_SUCCESS, aws_socket_get_bound_address(listener, &ep));
-    CHECK(ep.port != 0);
-    return ep.port;
-}
-
 static void s_reset_server(void) {
     struct aws_server_bootstrap *b = s_server.bootstrap;
     memset(&s_server, 0, sizeof(s_server));
@@ -53,7 +45,7 @@ static void s_echo_round(const char *listen_host, const char *connect_host, enum
         return;
     }
     if (domain != AWS_SOCKET_LOCAL) {
-        port = s_bound_port(s_server.listener);
+        port = s_listener_port(s_server.listener);
     }
     struct echo_conn *conns = aws_mem_calloc(s_alloc, clients, sizeof(struct echo_conn));
     for (size_t i = 0; i < clients; ++i) {
@@ -124,7 +116,7 @@ static void test_connection_refused_and_dns_failure(void) {
     /* a port that was just listened on and is now closed */
     s_reset_server();
     CHECK(s_start_listener(&s_server, "127.0.0.1", 0, AWS_SOCKET_IPV4, false) != NULL);
-    uint32_t port = s_bound_port(s_server.listener);
+    uint32_t port = s_listener_port(s_server.listener);
     CHECK(s_stop_listener(&s_server, WAIT_NS));
 
     /* a bootstrap of its own, so its shutdown proves no callback is still due */
@@ -226,7 +218,7 @@ static void test_synchronous_errors(void) {
     s_reset_server();
     options.domain = AWS_SOCKET_IPV4;
     CHECK(s_start_listener(&s_server, "127.0.0.1", 0, AWS_SOCKET_IPV4, false) != NULL);
-    uint32_t port = s_bound_port(s_server.listener);
+    uint32_t port = s_listener_port(s_server.listener);
     struct echo_server other;
     memset(&other, 0, sizeof(other));
     other.bootstrap = s_server.bootstrap;
@@ -254,7 +246,7 @@ static bool s_server_has_incoming(void *arg) {
 static void test_destroy_listener_with_live_connection(void) {
     s_reset_server();
     CHECK(s_start_listener(&s_server, "127.0.0.1", 0, AWS_SOCKET_IPV4, true) != NULL);
-    uint32_t port = s_bound_port(s_server.listener);
+    uint32_t port = s_listener_port(s_server.listener);
     struct echo_conn c;
     memset(&c, 0, sizeof(c));
     c.group = s_client_group;

@@ -123,31 +123,13 @@ static void s_server_start(struct echo_server *s, struct aws_tls_ctx *ctx, struc
     aws_tls_connection_options_init_from_ctx(&tls, ctx);
     aws_tls_connection_options_set_callbacks(&tls, s_on_negotiation, NULL, NULL, n);
     tls.timeout_ms = timeout_ms;
-    struct aws_server_socket_channel_bootstrap_options bo = {
-        .bootstrap = s->bootstrap,
-        .host_name = "127.0.0.1",
-        .socket_options = &s_tcp,
-        .tls_options = &tls,
-        .incoming_callback = s_server_incoming,
-        .shutdown_callback = s_server_shutdown,
-        .destroy_callback = s_server_destroy,
-        .user_data = s,
-    };
-    s->listener = aws_server_bootstrap_new_socket_listener(&bo);
-    CHECK(s->listener != NULL);
+    CHECK(s_start_tls_listener(s, &tls) != NULL);
     aws_tls_connection_options_clean_up(&tls);
 }
 
 static void s_server_stop(struct echo_server *s) {
     CHECK(s_stop_listener(s, WAIT_NS));
     aws_server_bootstrap_release(s->bootstrap);
-}
-
-static uint32_t s_port_of(struct aws_socket *listener) {
-    struct aws_socket_endpoint ep;
-    AWS_ZERO_STRUCT(ep);
-    CHECK_INT_EQ(AWS_OP_SUCCESS, aws_socket_get_bound_address(listener, &ep));
-    return ep.port;
 }
 
 static bool s_incoming_done(void *arg) {
@@ -213,7 +195,7 @@ static void s_raw_peer_fails_server(const void *data, size_t len, uint32_t timeo
     struct negotiation neg = {0};
     struct echo_server server;
     s_server_start(&server, ctx, &neg, timeout_ms);
-    int fd = s_raw_connect(s_port_of(server.listener));
+    int fd = s_raw_connect(s_listener_port(server.listener));
     CHECK(fd >= 0);
     CHECK(s_send_raw(fd, data, len));
     CHECK(s_wait_for(WAIT_NS, s_incoming_done, &server));
@@ -384,7 +366,7 @@ static void s_client_refuses(const char *server_cert) {
     struct aws_socket_channel_bootstrap_options co = {
         .bootstrap = s_client_bootstrap,
         .host_name = "127.0.0.1",
-        .port = s_port_of(server.listener),
+        .port = s_listener_port(server.listener),
         .socket_options = &s_tcp,
         .tls_options = &tls,
         .setup_callback = s_client_setup,
@@ -556,7 +538,7 @@ static void s_bad_record_round(const uint8_t *inject, size_t len, bool close_aft
     struct echo_server server;
     s_server_start(&server, server_ctx, &server_neg, 0);
     struct proxy p = {.inject = inject, .inject_len = len, .close_after_inject = close_after};
-    CHECK(s_proxy_start(&p, s_port_of(server.listener)));
+    CHECK(s_proxy_start(&p, s_listener_port(server.listener)));
     struct aws_tls_connection_options tls;
     s_client_tls_options(&tls, client_ctx, &client_neg, NULL);
     struct echo_conn c = {.group = s_group, .messages = 1, .message_size = 64};
@@ -647,7 +629,7 @@ static void s_s_client_round(const char *version, const char *expect_version) {
     snprintf(cmd, sizeof(cmd),
              "printf 'pinned\\n' | timeout 10 openssl s_client %s -alpn h2 -connect 127.0.0.1:%u "
              "-servername localhost -CAfile '%s' -verify_return_error -ign_eof 2>&1",
-             version, (unsigned)s_port_of(server.listener), path_of("ca.pem"));
+             version, (unsigned)s_listener_port(server.listener), path_of("ca.pem"));
     static char out[16384];
     int status = s_run(cmd, out, sizeof(out));
     CHECK_INT_EQ(0, status);
@@ -669,21 +651,6 @@ static void test_openssl_s_client_tls12_alpn(void) {
 
 static void test_openssl_s_client_tls13_alpn(void) {
     s_s_client_round("-tls1_3", "New, TLSv1.3");
-}
-
-static uint32_t s_free_port(void) {
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in addr = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-    socklen_t len = sizeof(addr);
-    uint32_t port = 0;
-    if (fd >= 0 && bind(fd, (struct sockaddr *)&addr, sizeof(addr)) == 0 &&
-        getsockname(fd, (struct sockaddr *)&addr, &len) == 0) {
-        port = ntohs(addr.sin_port);
-    }
-    if (fd >= 0) {
-        close(fd);
-    }
-    return port;
 }
 
 /* Our client (ALPN x-other;h2) against s_server pinned to `version` with ALPN h2. */
@@ -766,7 +733,7 @@ static void s_mtls_round(const char *client_cert, bool accepted) {
     snprintf(cmd, sizeof(cmd),
              "printf 'mutual\\n' | timeout 10 openssl s_client %s -connect 127.0.0.1:%u -servername localhost "
              "-CAfile '%s' -ign_eof -quiet 2>/dev/null",
-             creds, (unsigned)s_port_of(server.listener), path_of("ca.pem"));
+             creds, (unsigned)s_listener_port(server.listener), path_of("ca.pem"));
     char out[256];
     int status = s_run(cmd, out, sizeof(out));
     CHECK(s_wait_for(WAIT_NS, s_incoming_done, &server));

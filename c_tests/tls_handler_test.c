@@ -134,31 +134,6 @@ static struct aws_tls_ctx *s_client_ctx(const char *trusted_ca, bool with_client
 
 /* ---- bootstrap plumbing with TLS ---------------------------------------------------------- */
 
-static struct aws_socket *s_start_tls_listener(struct echo_server *s, struct aws_tls_connection_options *tls) {
-    struct aws_socket_options options = {.type = AWS_SOCKET_STREAM, .domain = AWS_SOCKET_IPV4,
-                                         .connect_timeout_ms = 10000};
-    struct aws_server_socket_channel_bootstrap_options bo = {
-        .bootstrap = s->bootstrap,
-        .host_name = "127.0.0.1",
-        .port = 0,
-        .socket_options = &options,
-        .tls_options = tls,
-        .incoming_callback = s_server_incoming,
-        .shutdown_callback = s_server_shutdown,
-        .destroy_callback = s_server_destroy,
-        .user_data = s,
-    };
-    s->listener = aws_server_bootstrap_new_socket_listener(&bo);
-    return s->listener;
-}
-
-static uint32_t s_bound_port(struct aws_socket *listener) {
-    struct aws_socket_endpoint ep;
-    AWS_ZERO_STRUCT(ep);
-    CHECK_INT_EQ(AWS_OP_SUCCESS, aws_socket_get_bound_address(listener, &ep));
-    return ep.port;
-}
-
 static int s_connect_tls(struct echo_conn *c, uint32_t port, struct aws_tls_connection_options *tls) {
     struct aws_socket_options options = {.type = AWS_SOCKET_STREAM, .domain = AWS_SOCKET_IPV4,
                                          .connect_timeout_ms = 10000};
@@ -226,7 +201,7 @@ static void s_echo_round_with(const char *server_cert, const char *server_key, b
     s_server_start(&server, &server_tls);
     /* The bootstraps keep their own copies. */
     aws_tls_connection_options_clean_up(&server_tls);
-    uint32_t port = s_bound_port(server.listener);
+    uint32_t port = s_listener_port(server.listener);
 
     struct echo_conn c = {.group = s_group, .messages = messages, .message_size = size};
     s_fill_pattern(&c, 7);
@@ -287,7 +262,7 @@ static void s_negotiation_fails(const char *server_cert, const char *server_key,
 
     struct echo_conn c = {.group = s_group, .messages = 1, .message_size = 10};
     s_fill_pattern(&c, 1);
-    CHECK_INT_EQ(AWS_OP_SUCCESS, s_connect_tls(&c, s_bound_port(server.listener), &client_tls));
+    CHECK_INT_EQ(AWS_OP_SUCCESS, s_connect_tls(&c, s_listener_port(server.listener), &client_tls));
     aws_tls_connection_options_clean_up(&client_tls);
     CHECK(s_wait_for(WAIT_NS, s_conn_done, &c));
     CHECK_INT_EQ(1, c.setup_calls);
@@ -453,7 +428,7 @@ static void test_alpn_handler_installed_by_bootstraps(void) {
     CHECK_INT_EQ(AWS_OP_SUCCESS, aws_client_bootstrap_set_alpn_callback(s_client_bootstrap, s_client_on_protocol));
     struct echo_conn c = {.group = s_group, .messages = 4, .message_size = 1000};
     s_fill_pattern(&c, 3);
-    CHECK_INT_EQ(AWS_OP_SUCCESS, s_connect_tls(&c, s_bound_port(server.listener), &client_tls));
+    CHECK_INT_EQ(AWS_OP_SUCCESS, s_connect_tls(&c, s_listener_port(server.listener), &client_tls));
     aws_tls_connection_options_clean_up(&client_tls);
     CHECK(s_wait_for(WAIT_NS, s_conn_done, &c));
     s_check_echoed(&c);
@@ -498,7 +473,7 @@ static void test_alpn_protocol_without_a_handler_fails_setup(void) {
     CHECK_INT_EQ(AWS_OP_SUCCESS, aws_client_bootstrap_set_alpn_callback(s_client_bootstrap, s_client_on_protocol));
     struct echo_conn c = {.group = s_group, .messages = 1, .message_size = 10};
     s_fill_pattern(&c, 5);
-    CHECK_INT_EQ(AWS_OP_SUCCESS, s_connect_tls(&c, s_bound_port(server.listener), &client_tls));
+    CHECK_INT_EQ(AWS_OP_SUCCESS, s_connect_tls(&c, s_listener_port(server.listener), &client_tls));
     aws_tls_connection_options_clean_up(&client_tls);
     CHECK(s_wait_for(WAIT_NS, s_conn_done, &c));
     CHECK_INT_EQ(1, s_client_alpn.calls);
@@ -608,7 +583,7 @@ static void test_setup_client_tls_on_a_plain_channel(void) {
     struct aws_socket_channel_bootstrap_options co = {
         .bootstrap = s_client_bootstrap,
         .host_name = "127.0.0.1",
-        .port = s_bound_port(server.listener),
+        .port = s_listener_port(server.listener),
         .socket_options = &options,
         .setup_callback = s_plain_setup_then_tls,
         .shutdown_callback = s_client_shutdown,
@@ -746,7 +721,7 @@ static void test_read_window_is_honoured(void) {
     struct aws_socket_channel_bootstrap_options co = {
         .bootstrap = s_client_bootstrap,
         .host_name = "127.0.0.1",
-        .port = s_bound_port(server.listener),
+        .port = s_listener_port(server.listener),
         .socket_options = &options,
         .tls_options = &client_tls,
         .setup_callback = s_windowed_setup,
@@ -838,7 +813,7 @@ static void test_data_before_close_is_delivered(void) {
     struct aws_socket_channel_bootstrap_options co = {
         .bootstrap = s_client_bootstrap,
         .host_name = "127.0.0.1",
-        .port = s_bound_port(server.listener),
+        .port = s_listener_port(server.listener),
         .socket_options = &options,
         .tls_options = &client_tls,
         .setup_callback = s_windowed_setup,
@@ -884,7 +859,7 @@ static void test_openssl_s_client_against_our_server(void) {
     struct echo_server server;
     s_server_start(&server, &server_tls);
     aws_tls_connection_options_clean_up(&server_tls);
-    uint32_t port = s_bound_port(server.listener);
+    uint32_t port = s_listener_port(server.listener);
 
     char cmd[1024];
     snprintf(cmd, sizeof(cmd),
@@ -903,21 +878,6 @@ static void test_openssl_s_client_against_our_server(void) {
     CHECK_INT_EQ(1, server.incoming_ok);
     s_echo_vtable.process_read_message = s_echo_process_read;
     aws_tls_ctx_release(server_ctx);
-}
-
-static uint32_t s_free_port(void) {
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in addr = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-    socklen_t len = sizeof(addr);
-    uint32_t port = 0;
-    if (fd >= 0 && bind(fd, (struct sockaddr *)&addr, sizeof(addr)) == 0 &&
-        getsockname(fd, (struct sockaddr *)&addr, &len) == 0) {
-        port = ntohs(addr.sin_port);
-    }
-    if (fd >= 0) {
-        close(fd);
-    }
-    return port;
 }
 
 static void test_our_client_against_openssl_s_server(void) {

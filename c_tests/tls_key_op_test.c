@@ -275,29 +275,8 @@ static void s_server_start(struct echo_server *server, struct aws_tls_ctx *ctx) 
     memset(server, 0, sizeof(*server));
     server->group = s_group;
     server->bootstrap = aws_server_bootstrap_new(s_alloc, s_group);
-    struct aws_socket_options options = {.type = AWS_SOCKET_STREAM, .domain = AWS_SOCKET_IPV4,
-                                         .connect_timeout_ms = 10000};
-    struct aws_server_socket_channel_bootstrap_options bo = {
-        .bootstrap = server->bootstrap,
-        .host_name = "127.0.0.1",
-        .port = 0,
-        .socket_options = &options,
-        .tls_options = &tls,
-        .incoming_callback = s_server_incoming,
-        .shutdown_callback = s_server_shutdown,
-        .destroy_callback = s_server_destroy,
-        .user_data = server,
-    };
-    server->listener = aws_server_bootstrap_new_socket_listener(&bo);
-    CHECK(server->listener != NULL);
+    CHECK(s_start_tls_listener(server, &tls) != NULL);
     aws_tls_connection_options_clean_up(&tls);
-}
-
-static uint32_t s_server_port(struct echo_server *server) {
-    struct aws_socket_endpoint ep;
-    AWS_ZERO_STRUCT(ep);
-    CHECK_INT_EQ(AWS_OP_SUCCESS, aws_socket_get_bound_address(server->listener, &ep));
-    return ep.port;
 }
 
 static void s_server_stop(struct echo_server *server) {
@@ -358,7 +337,7 @@ static int s_echo_through_our_server(struct key_handler *h, const char *name, ui
     s_server_start(&server, server_ctx);
     struct echo_conn c = {.group = s_group, .messages = 4, .message_size = 1000};
     s_fill_pattern(&c, 3);
-    s_connect_and_wait(client_ctx, s_server_port(&server), timeout_ms, &c, n);
+    s_connect_and_wait(client_ctx, s_listener_port(server.listener), timeout_ms, &c, n);
     int setup_error = c.setup_error;
     if (setup_error == 0) {
         s_check_echoed(&c);
@@ -517,21 +496,6 @@ static void test_options_and_contexts(void) {
 
 /* ---- interop: openssl s_server -Verify 1 sees our certificate ---------------------------------- */
 
-static uint32_t s_free_port(void) {
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in addr = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-    socklen_t len = sizeof(addr);
-    uint32_t port = 0;
-    if (fd >= 0 && bind(fd, (struct sockaddr *)&addr, sizeof(addr)) == 0 &&
-        getsockname(fd, (struct sockaddr *)&addr, &len) == 0) {
-        port = ntohs(addr.sin_port);
-    }
-    if (fd >= 0) {
-        close(fd);
-    }
-    return port;
-}
-
 /* Runs `openssl s_server -Verify 1` (client certificate required, checked
  * against ca.pem), connects with `ctx`, sends a line and checks the reversed
  * echo; `expect_cn` must appear in what s_server printed. */
@@ -683,7 +647,7 @@ static void test_pkcs11(void) {
         struct echo_conn c = {.group = s_group, .messages = 2, .message_size = 500};
         s_fill_pattern(&c, 5);
         struct negotiation n = {0};
-        s_connect_and_wait(ctx, s_server_port(&server), 10000, &c, &n);
+        s_connect_and_wait(ctx, s_listener_port(server.listener), 10000, &c, &n);
         s_check_echoed(&c);
         CHECK(s_wait_for(WAIT_NS, s_server_closed, &server));
         s_server_stop(&server);
