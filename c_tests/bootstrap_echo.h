@@ -17,10 +17,7 @@
 #include <aws/io/io.h>
 #include <aws/io/socket.h>
 
-#include <netinet/in.h>
 #include <stdint.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include "test_helpers.h"
 
@@ -244,9 +241,11 @@ static bool s_server_destroyed(void *arg) {
     return ((struct echo_server *)arg)->destroys > 0;
 }
 
-/* Starts a listener; NULL on failure (error raised). */
-static struct aws_socket *s_start_listener(struct echo_server *s, const char *host, uint32_t port,
-                                           enum aws_socket_domain domain, bool async_setup) {
+/* Starts a listener (TLS on every accepted channel when `tls` is set); NULL on
+ * failure (error raised). */
+static struct aws_socket *s_start_listener_tls(struct echo_server *s, const char *host, uint32_t port,
+                                               enum aws_socket_domain domain, bool async_setup,
+                                               struct aws_tls_connection_options *tls) {
     struct aws_socket_options options = {
         .type = AWS_SOCKET_STREAM, .domain = domain, .connect_timeout_ms = 10000};
     struct aws_server_socket_channel_bootstrap_options bo = {
@@ -254,6 +253,7 @@ static struct aws_socket *s_start_listener(struct echo_server *s, const char *ho
         .host_name = host,
         .port = port,
         .socket_options = &options,
+        .tls_options = tls,
         .setup_callback = async_setup ? s_server_listener_setup : NULL,
         .incoming_callback = s_server_incoming,
         .shutdown_callback = s_server_shutdown,
@@ -264,6 +264,11 @@ static struct aws_socket *s_start_listener(struct echo_server *s, const char *ho
     return s->listener;
 }
 
+static struct aws_socket *s_start_listener(struct echo_server *s, const char *host, uint32_t port,
+                                           enum aws_socket_domain domain, bool async_setup) {
+    return s_start_listener_tls(s, host, port, domain, async_setup, NULL);
+}
+
 /* Destroys the listener and waits (bounded) for destroy_callback. */
 static bool s_stop_listener(struct echo_server *s, int64_t timeout_ns) {
     aws_server_bootstrap_destroy_socket_listener(s->bootstrap, s->listener);
@@ -272,23 +277,10 @@ static bool s_stop_listener(struct echo_server *s, int64_t timeout_ns) {
     return ok;
 }
 
-/* Starts a listener on 127.0.0.1 (an ephemeral port) that negotiates `tls`
- * on every accepted channel; NULL on failure (error raised). */
+/* A listener on 127.0.0.1 (an ephemeral port) negotiating `tls` on every
+ * accepted channel; NULL on failure (error raised). */
 static struct aws_socket *s_start_tls_listener(struct echo_server *s, struct aws_tls_connection_options *tls) {
-    struct aws_socket_options options = {
-        .type = AWS_SOCKET_STREAM, .domain = AWS_SOCKET_IPV4, .connect_timeout_ms = 10000};
-    struct aws_server_socket_channel_bootstrap_options bo = {
-        .bootstrap = s->bootstrap,
-        .host_name = "127.0.0.1",
-        .socket_options = &options,
-        .tls_options = tls,
-        .incoming_callback = s_server_incoming,
-        .shutdown_callback = s_server_shutdown,
-        .destroy_callback = s_server_destroy,
-        .user_data = s,
-    };
-    s->listener = aws_server_bootstrap_new_socket_listener(&bo);
-    return s->listener;
+    return s_start_listener_tls(s, "127.0.0.1", 0, AWS_SOCKET_IPV4, false, tls);
 }
 
 /* The port `listener` is bound to. */
@@ -298,23 +290,6 @@ static uint32_t s_listener_port(struct aws_socket *listener) {
     CHECK_INT_EQ(AWS_OP_SUCCESS, aws_socket_get_bound_address(listener, &ep));
     CHECK(ep.port != 0);
     return ep.port;
-}
-
-/* A loopback TCP port that was free a moment ago, for a server run as another
- * process (openssl s_server); 0 if none could be found. */
-static uint32_t s_free_port(void) {
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in addr = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-    socklen_t len = sizeof(addr);
-    uint32_t port = 0;
-    if (fd >= 0 && bind(fd, (struct sockaddr *)&addr, sizeof(addr)) == 0 &&
-        getsockname(fd, (struct sockaddr *)&addr, &len) == 0) {
-        port = ntohs(addr.sin_port);
-    }
-    if (fd >= 0) {
-        close(fd);
-    }
-    return port;
 }
 
 /* ---- client callbacks ------------------------------------------------------------------ */

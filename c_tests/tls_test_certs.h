@@ -12,8 +12,14 @@
 #ifndef C_TESTS_TLS_TEST_CERTS_H
 #define C_TESTS_TLS_TEST_CERTS_H
 
+#include <netinet/in.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 static char s_dir[64];
 
@@ -80,6 +86,53 @@ static void remove_certs(void) {
     char cmd[128];
     snprintf(cmd, sizeof(cmd), "rm -rf '%s'", s_dir);
     (void)!system(cmd);
+}
+
+/* A loopback TCP port that was free a moment ago, for a server run as another
+ * process (openssl s_server); 0 if none could be found. */
+static uint32_t s_free_port(void) {
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in addr = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    socklen_t len = sizeof(addr);
+    uint32_t port = 0;
+    if (fd >= 0 && bind(fd, (struct sockaddr *)&addr, sizeof(addr)) == 0 &&
+        getsockname(fd, (struct sockaddr *)&addr, &len) == 0) {
+        port = ntohs(addr.sin_port);
+    }
+    if (fd >= 0) {
+        close(fd);
+    }
+    return port;
+}
+
+/* Starts `openssl s_server` on 127.0.0.1 with server.pem/server.key, echoing
+ * lines reversed (-rev), for one connection, killed after `timeout_s`;
+ * `extra` adds options. Waits (bounded by that timeout) until it listens.
+ * Returns its output (pclose it) with *port set, or NULL. */
+static FILE *s_openssl_s_server(const char *extra, unsigned timeout_s, uint32_t *port) {
+    *port = s_free_port();
+    if (*port == 0) {
+        return NULL;
+    }
+    char cmd[1024];
+    snprintf(cmd, sizeof(cmd),
+             "exec timeout %u openssl s_server %s -accept 127.0.0.1:%u -naccept 1 -cert '%s' -key '%s' -rev 2>&1",
+             timeout_s, extra, (unsigned)*port, path_of("server.pem"), path_of("server.key"));
+    FILE *p = popen(cmd, "r");
+    if (!p) {
+        return NULL;
+    }
+    /* It prints ACCEPT once it listens. */
+    char line[512];
+    bool listening = false;
+    while (!listening && fgets(line, sizeof(line), p)) {
+        listening = strncmp(line, "ACCEPT", 6) == 0;
+    }
+    if (!listening) {
+        pclose(p);
+        return NULL;
+    }
+    return p;
 }
 
 #endif
